@@ -1,0 +1,35 @@
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+namespace traybeat {
+
+// One message as the client keeps it, whatever dialect it came in. All text fields hold
+// untrusted server text: show them as plain text only.
+struct Notification
+{
+    QString id;           // the server's message id; with `subscription`, the dedup key
+    QString subscription; // name of the subscription it arrived on
+    QString topic;
+    QString title;
+    QString body;
+    int priority = 3;     // 1 (min) … 5 (urgent), ntfy's scale; dialects map onto it
+    QStringList tags;
+    QUrl url;             // the click target; only http/https are ever opened
+    QDateTime time;       // when the server says it was published (UTC)
+    bool read = false;
+
+    // Priority names as ntfy spells them, for display and parsing: min, low, default, high, urgent.
+    static QString priorityName(int priority);
+};
+
+using NotificationList = QList<Notification>;
+
+} // namespace traybeat
+
+Q_DECLARE_METATYPE(traybeat::Notification)

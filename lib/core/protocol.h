@@ -1,0 +1,53 @@
+#pragma once
+
+#include "heartbeatmode.h"
+#include "notification.h"
+#include "subscriptionconfig.h"
+
+#include <QNetworkRequest>
+#include <QObject>
+#include <memory>
+
+namespace traybeat {
+
+// A dialect: turns a subscription into the WebSocket request for the next attempt (with its
+// resume cursor) and inbound frames into Notifications. One subclass per server family
+// (text, ntfy, gotify); `create` picks it by name. A malformed frame is reported and skipped,
+// never fatal.
+class Protocol : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Protocol)
+public:
+    static std::unique_ptr<Protocol> create(const SubscriptionConfig &config,
+                                            QString *errorMessage = nullptr);
+    ~Protocol() override;
+
+    const SubscriptionConfig &config() const { return m_config; }
+
+    // The heartbeat this dialect's servers expect when the user did not choose one.
+    virtual HeartbeatMode defaultHeartbeat() const { return {}; }
+    // The cursor a brand-new subscription starts from, so that it sees messages from now on
+    // (empty: the dialect cannot resume at all).
+    virtual QString initialCursor() const { return {}; }
+    // The request of the next connection attempt, resuming after `cursor` where the dialect can.
+    virtual QNetworkRequest request(const QString &cursor) const = 0;
+    // One inbound text frame; emits `received` / `frameRejected`.
+    virtual void handleTextFrame(const QString &frame) = 0;
+    // The link is up (again): a dialect that must catch up over HTTP starts that here.
+    virtual void handleConnected(const QString &cursor) { Q_UNUSED(cursor) }
+
+signals:
+    void received(const traybeat::NotificationList &notifications);
+    void frameRejected(const QString &reason);
+
+protected:
+    explicit Protocol(const SubscriptionConfig &config, QObject *parent = nullptr);
+    // The server URL with its scheme turned to ws/wss and `path` appended to its path.
+    QUrl webSocketUrl(const QString &path) const;
+
+private:
+    SubscriptionConfig m_config;
+};
+
+} // namespace traybeat

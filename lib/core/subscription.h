@@ -1,0 +1,60 @@
+#pragma once
+
+#include "connectionmanager.h"
+#include "notification.h"
+#include "subscriptionconfig.h"
+
+#include <QObject>
+#include <QTimer>
+#include <memory>
+
+namespace traybeat {
+
+class NotificationStore;
+class Protocol;
+
+// One subscription end to end: ConnectionManager (liveness, reconnect) → Protocol (frame →
+// Notification) → NotificationStore (dedup, persist, cursor) → `notificationsArrived`, which
+// carries only messages never seen before. Incoming messages are stored in batches (one
+// transaction per event-loop turn) so a burst does not cost one disk sync per message.
+class Subscription final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Subscription)
+public:
+    // `store` must outlive the subscription. Check `isValid()` / `errorString()` after.
+    Subscription(const SubscriptionConfig &config, NotificationStore *store,
+                 QObject *parent = nullptr);
+    ~Subscription() override;
+
+    bool isValid() const { return m_protocol != nullptr; }
+    QString errorString() const { return m_error; }
+    const SubscriptionConfig &config() const { return m_config; }
+    QString name() const { return m_config.name; }
+    ConnectionManager *connection() { return &m_connection; }
+    const ConnectionManager *connection() const { return &m_connection; }
+
+public slots:
+    void start();
+    void stop();
+    void reconnectNow();
+
+signals:
+    void notificationsArrived(const traybeat::NotificationList &fresh);
+    void stateChanged(traybeat::ConnectionState state, const QString &reason);
+    void errorOccurred(const QString &message);
+
+private:
+    void onReceived(const NotificationList &notifications);
+    void flushPending();
+
+    SubscriptionConfig m_config;
+    NotificationStore *m_store;
+    std::unique_ptr<Protocol> m_protocol;
+    ConnectionManager m_connection;
+    NotificationList m_pending;
+    QTimer m_flushTimer; // zero-interval single shot: one store transaction per event-loop turn
+    QString m_error;
+};
+
+} // namespace traybeat

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "connectionconfig.h"
+
+#include <QStringList>
+#include <QUrl>
+#include <optional>
+
+namespace traybeat {
+
+// What a user sets up for one subscription: where, which dialect, which topics, which token,
+// and the link's timings. The command line (`listen`) and the settings dialog both produce one.
+struct SubscriptionConfig
+{
+    QString name;        // unique per user; keys the store (history, cursor)
+    QUrl server;         // http(s):// or ws(s):// base URL
+    QString protocol = QStringLiteral("ntfy"); // ntfy | gotify | text
+    QStringList topics;  // ntfy: at least one; others ignore it
+    QString token;       // sent as a header, never in the URL, never logged
+    ConnectionConfig connection;
+
+    static QStringList protocolNames();
+    // Empty when usable, else one sentence saying what is wrong (shown to the user as is).
+    QString validationError() const;
+    // A stable default name: "<host>/<topics>" or "<host>".
+    QString defaultName() const;
+};
+
+} // namespace traybeat
