@@ -1,0 +1,361 @@
+#include "appsettings.h"
+
+#include "duration.h"
+#include "logging.h"
+
+#include <QSettings>
+#include <QVariantMap>
+
+// Layout of the settings file (INI on Linux, meant to be readable and hand-editable):
+//   [subscriptions]  size=N, 1\name=…, 1\server=…, 1\protocol=ntfy, 1\topics="a,b", 1\token=…,
+//                    1\heartbeat=ping, 1\heartbeatInterval=25s, 1\heartbeatTimeout=10s,
+//                    1\reconnectMin=1s, 1\reconnectMax=1m
+//   [popups]         corner=top-right, duration=6s, native=false
+//   [General]        doNotDisturb=false
+//   [quietHours]     enabled=false, from=22:00, to=07:00, urgentBreaksThrough=true
+// Durations and times are written as text ("25s", "22:00") rather than numbers so that a person
+// editing the file cannot mistake milliseconds for seconds.
+//
+// Tokens are stored in this file in plain text: there is no keychain service we can rely on
+// (no Qt keychain package on the target), so the file is the user's own, readable only by the
+// permissions of their config folder. They are never logged.
+//
+// Reading is forgiving: anything unreadable (a garbage value, a wrong type, an out-of-range
+// number) falls back to the default with a warning, so a broken file never stops the app.
+
+namespace traybeat {
+
+namespace {
+
+const QString subscriptionsArray = QStringLiteral("subscriptions");
+const QString timeFormat = QStringLiteral("HH:mm");
+// More than anyone sets up by hand; guards against a garbage `size=2000000000` in the file.
+constexpr int maximumSubscriptions = 1000;
+
+struct CornerName
+{
+    PopupCorner corner;
+    const char *name;
+};
+constexpr CornerName cornerNames[] = {
+    {PopupCorner::TopRight, "top-right"},
+    {PopupCorner::TopLeft, "top-left"},
+    {PopupCorner::BottomRight, "bottom-right"},
+    {PopupCorner::BottomLeft, "bottom-left"},
+};
+
+QString cornerName(PopupCorner corner)
+{
+    for (const CornerName &entry : cornerNames) {
+        if (entry.corner == corner)
+            return QLatin1String(entry.name);
+    }
+    return QLatin1String(cornerNames[0].name);
+}
+
+void warnBadValue(const QSettings &settings, const QString &key, const QVariant &value,
+                  const QString &fallback)
+{
+    qCWarning(lcUi).noquote() << "settings:" << settings.group() + QLatin1Char('/') + key
+                              << "has an unusable value" << value.toString()
+                              << "- using" << fallback;
+}
+
+// QVariant::toBool() reads any non-empty text as true; a typo must not switch something on.
+bool readBool(const QSettings &settings, const QString &key, bool fallback)
+{
+    const QVariant value = settings.value(key);
+    if (!value.isValid())
+        return fallback;
+    if (value.typeId() == QMetaType::Bool)
+        return value.toBool();
+    const QString text = value.toString().trimmed().toLower();
+    if (text == QLatin1String("true") || text == QLatin1String("1") || text == QLatin1String("yes")
+        || text == QLatin1String("on"))
+        return true;
+    if (text == QLatin1String("false") || text == QLatin1String("0")
+        || text == QLatin1String("no") || text == QLatin1String("off"))
+        return false;
+    warnBadValue(settings, key, value, fallback ? QStringLiteral("true") : QStringLiteral("false"));
+    return fallback;
+}
+
+// A positive duration written as "25s"; anything else gives `fallback`.
+std::chrono::milliseconds readDuration(const QSettings &settings, const QString &key,
+                                       std::chrono::milliseconds fallback)
+{
+    const QVariant value = settings.value(key);
+    if (!value.isValid())
+        return fallback;
+    const auto parsed = parseDuration(value.toString());
+    if (!parsed || parsed->count() <= 0) {
+        warnBadValue(settings, key, value, formatDuration(fallback));
+        return fallback;
+    }
+    return *parsed;
+}
+
+QTime readTime(const QSettings &settings, const QString &key, QTime fallback)
+{
+    const QVariant value = settings.value(key);
+    if (!value.isValid())
+        return fallback;
+    const QTime time = QTime::fromString(value.toString().trimmed(), timeFormat);
+    if (!time.isValid()) {
+        warnBadValue(settings, key, value, fallback.toString(timeFormat));
+        return fallback;
+    }
+    return time;
+}
+
+QString readString(const QSettings &settings, const QString &key)
+{
+    // A list (an unquoted comma in the INI file) is read back as its parts joined again.
+    const QVariant value = settings.value(key);
+    if (value.typeId() == QMetaType::QStringList)
+        return value.toStringList().join(QLatin1Char(','));
+    return value.toString();
+}
+
+QStringList splitTopics(const QString &text)
+{
+    QStringList topics;
+    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString topic = part.trimmed();
+        if (!topic.isEmpty())
+            topics.append(topic);
+    }
+    return topics;
+}
+
+// The fields this class persists, as comparable values: a change to anything else (which is
+// not saved anyway) must not count as a change.
+QVariantMap persistedFields(const SubscriptionConfig &config)
+{
+    const ConnectionConfig &connection = config.connection;
+    return {
+        {QStringLiteral("name"), config.name},
+        {QStringLiteral("server"), config.server.toString()},
+        {QStringLiteral("protocol"), config.protocol},
+        {QStringLiteral("topics"), config.topics.join(QLatin1Char(','))},
+        {QStringLiteral("token"), config.token},
+        {QStringLiteral("heartbeat"), connection.heartbeat.toString()},
+        {QStringLiteral("heartbeatInterval"), formatDuration(connection.heartbeatInterval)},
+        {QStringLiteral("heartbeatTimeout"), formatDuration(connection.heartbeatTimeout)},
+        {QStringLiteral("reconnectMin"), formatDuration(connection.backoff.floor)},
+        {QStringLiteral("reconnectMax"), formatDuration(connection.backoff.cap)},
+    };
+}
+
+SubscriptionConfig readSubscription(const QSettings &settings)
+{
+    SubscriptionConfig config;
+    ConnectionConfig &connection = config.connection;
+    config.name = readString(settings, QStringLiteral("name")).trimmed();
+    config.server = QUrl(readString(settings, QStringLiteral("server")).trimmed());
+    config.token = readString(settings, QStringLiteral("token"));
+    config.topics = splitTopics(readString(settings, QStringLiteral("topics")));
+
+    const QString protocol = readString(settings, QStringLiteral("protocol")).trimmed();
+    if (SubscriptionConfig::protocolNames().contains(protocol))
+        config.protocol = protocol;
+    else if (!protocol.isEmpty())
+        warnBadValue(settings, QStringLiteral("protocol"), protocol, config.protocol);
+
+    const QVariant heartbeat = settings.value(QStringLiteral("heartbeat"));
+    if (heartbeat.isValid()) {
+        if (const auto mode = HeartbeatMode::parse(heartbeat.toString().trimmed()))
+            connection.heartbeat = *mode;
+        else
+            warnBadValue(settings, QStringLiteral("heartbeat"), heartbeat,
+                         connection.heartbeat.toString());
+    }
+    connection.heartbeatInterval = readDuration(settings, QStringLiteral("heartbeatInterval"),
+                                                connection.heartbeatInterval);
+    connection.heartbeatTimeout = readDuration(settings, QStringLiteral("heartbeatTimeout"),
+                                               connection.heartbeatTimeout);
+    const BackoffConfig defaults;
+    connection.backoff.floor = readDuration(settings, QStringLiteral("reconnectMin"), defaults.floor);
+    connection.backoff.cap = readDuration(settings, QStringLiteral("reconnectMax"), defaults.cap);
+    if (connection.backoff.cap < connection.backoff.floor) {
+        qCWarning(lcUi).noquote() << "settings:" << settings.group()
+                                  << "has reconnectMax below reconnectMin - using the defaults";
+        connection.backoff.floor = defaults.floor;
+        connection.backoff.cap = defaults.cap;
+    }
+    return config;
+}
+
+// Names key the store, so two subscriptions must never share one; a hand-edited file may still
+// have duplicates or blanks.
+void makeNamesUnique(QList<SubscriptionConfig> &subscriptions)
+{
+    QStringList taken;
+    for (SubscriptionConfig &config : subscriptions) {
+        const QString wanted = config.name.isEmpty() ? config.defaultName() : config.name;
+        QString name = wanted;
+        for (int suffix = 2; name.isEmpty() || taken.contains(name); ++suffix)
+            name = QStringLiteral("%1 (%2)").arg(wanted).arg(suffix);
+        if (name != config.name) {
+            qCWarning(lcUi).noquote() << "settings: subscription" << config.name
+                                      << "renamed to" << name << "(names must be unique)";
+            config.name = name;
+        }
+        taken.append(name);
+    }
+}
+
+bool operator==(const PopupSettings &a, const PopupSettings &b)
+{
+    return a.corner == b.corner && a.duration == b.duration
+           && a.useNativePopups == b.useNativePopups;
+}
+
+bool operator==(const QuietHours &a, const QuietHours &b)
+{
+    return a.enabled == b.enabled && a.from == b.from && a.to == b.to
+           && a.urgentBreaksThrough == b.urgentBreaksThrough;
+}
+
+} // namespace
+
+AppSettings::AppSettings(QSettings *settings, QObject *parent)
+    : QObject(parent),
+      m_ownedSettings(settings ? nullptr
+                               : std::make_unique<QSettings>(QStringLiteral("traybeat"),
+                                                             QStringLiteral("traybeat"))),
+      m_settings(settings ? settings : m_ownedSettings.get())
+{
+    if (m_settings->status() != QSettings::NoError)
+        qCWarning(lcUi).noquote() << "settings: cannot read" << m_settings->fileName()
+                                  << "- using defaults";
+}
+
+AppSettings::~AppSettings() = default;
+
+QList<SubscriptionConfig> AppSettings::subscriptions() const
+{
+    QList<SubscriptionConfig> subscriptions;
+    int size = m_settings->beginReadArray(subscriptionsArray);
+    if (size > maximumSubscriptions) {
+        qCWarning(lcUi) << "settings: reading only the first" << maximumSubscriptions << "of"
+                        << size << "subscriptions";
+        size = maximumSubscriptions;
+    }
+    for (int index = 0; index < size; ++index) {
+        m_settings->setArrayIndex(index);
+        subscriptions.append(readSubscription(*m_settings));
+    }
+    m_settings->endArray();
+    makeNamesUnique(subscriptions);
+    return subscriptions;
+}
+
+void AppSettings::setSubscriptions(const QList<SubscriptionConfig> &subscriptions)
+{
+    QVariantList wanted;
+    for (const SubscriptionConfig &config : subscriptions)
+        wanted.append(persistedFields(config));
+    QVariantList current;
+    for (const SubscriptionConfig &config : this->subscriptions())
+        current.append(persistedFields(config));
+    if (wanted == current)
+        return;
+
+    // remove() first: a shorter list must not leave the old tail entries behind.
+    m_settings->remove(subscriptionsArray);
+    m_settings->beginWriteArray(subscriptionsArray, int(wanted.size()));
+    for (int index = 0; index < wanted.size(); ++index) {
+        m_settings->setArrayIndex(index);
+        const QVariantMap fields = wanted.at(index).toMap();
+        for (auto it = fields.begin(); it != fields.end(); ++it)
+            m_settings->setValue(it.key(), it.value());
+    }
+    m_settings->endArray();
+    m_settings->sync();
+    emit subscriptionsChanged();
+}
+
+PopupSettings AppSettings::popups() const
+{
+    PopupSettings popups;
+    m_settings->beginGroup(QStringLiteral("popups"));
+    const QVariant corner = m_settings->value(QStringLiteral("corner"));
+    if (corner.isValid()) {
+        const QString text = corner.toString().trimmed().toLower();
+        bool known = false;
+        for (const CornerName &entry : cornerNames) {
+            if (text == QLatin1String(entry.name)) {
+                popups.corner = entry.corner;
+                known = true;
+            }
+        }
+        if (!known)
+            warnBadValue(*m_settings, QStringLiteral("corner"), corner, cornerName(popups.corner));
+    }
+    popups.duration = readDuration(*m_settings, QStringLiteral("duration"), popups.duration);
+    popups.useNativePopups =
+        readBool(*m_settings, QStringLiteral("native"), popups.useNativePopups);
+    m_settings->endGroup();
+    return popups;
+}
+
+void AppSettings::setPopups(const PopupSettings &popups)
+{
+    if (popups == this->popups())
+        return;
+    m_settings->beginGroup(QStringLiteral("popups"));
+    m_settings->setValue(QStringLiteral("corner"), cornerName(popups.corner));
+    m_settings->setValue(QStringLiteral("duration"), formatDuration(popups.duration));
+    m_settings->setValue(QStringLiteral("native"), popups.useNativePopups);
+    m_settings->endGroup();
+    m_settings->sync();
+    emit changed();
+}
+
+bool AppSettings::doNotDisturb() const
+{
+    return readBool(*m_settings, QStringLiteral("doNotDisturb"), false);
+}
+
+void AppSettings::setDoNotDisturb(bool enabled)
+{
+    if (enabled == doNotDisturb())
+        return;
+    m_settings->setValue(QStringLiteral("doNotDisturb"), enabled);
+    m_settings->sync();
+    emit changed();
+}
+
+QuietHours AppSettings::quietHours() const
+{
+    QuietHours quietHours;
+    m_settings->beginGroup(QStringLiteral("quietHours"));
+    quietHours.enabled = readBool(*m_settings, QStringLiteral("enabled"), quietHours.enabled);
+    quietHours.from = readTime(*m_settings, QStringLiteral("from"), quietHours.from);
+    quietHours.to = readTime(*m_settings, QStringLiteral("to"), quietHours.to);
+    quietHours.urgentBreaksThrough = readBool(*m_settings, QStringLiteral("urgentBreaksThrough"),
+                                              quietHours.urgentBreaksThrough);
+    m_settings->endGroup();
+    return quietHours;
+}
+
+void AppSettings::setQuietHours(const QuietHours &wanted)
+{
+    // Stored to the minute: seconds would make every later call look like a change.
+    QuietHours quietHours = wanted;
+    quietHours.from = QTime(wanted.from.hour(), wanted.from.minute());
+    quietHours.to = QTime(wanted.to.hour(), wanted.to.minute());
+    if (quietHours == this->quietHours())
+        return;
+    m_settings->beginGroup(QStringLiteral("quietHours"));
+    m_settings->setValue(QStringLiteral("enabled"), quietHours.enabled);
+    m_settings->setValue(QStringLiteral("from"), quietHours.from.toString(timeFormat));
+    m_settings->setValue(QStringLiteral("to"), quietHours.to.toString(timeFormat));
+    m_settings->setValue(QStringLiteral("urgentBreaksThrough"), quietHours.urgentBreaksThrough);
+    m_settings->endGroup();
+    m_settings->sync();
+    emit changed();
+}
+
+} // namespace traybeat
