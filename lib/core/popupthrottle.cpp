@@ -1,0 +1,16 @@
+#include "popupthrottle.h"
+
+namespace traybeat {
+
+PopupThrottle::Verdict PopupThrottle::offer(std::chrono::milliseconds now, int individualVisible)
+{
+    while (!m_shown.empty() && now - m_shown.front() >= m_config.window)
+        m_shown.pop_front();
+    if (individualVisible >= m_config.maximumVisible - 1
+        || static_cast<int>(m_shown.size()) >= m_config.rate)
+        return Verdict::Fold;
+    m_shown.push_back(now);
+    return Verdict::Show;
+}
+
+} // namespace traybeat
