@@ -1,1 +1,371 @@
-// work in progress
+#include "connectionmanager.h"
+
+#include "logging.h"
+
+#include <QFile>
+#include <QRegularExpression>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QWebSocket>
+
+namespace traybeat {
+
+using std::chrono::milliseconds;
+
+QString connectionStateName(ConnectionState state)
+{
+    switch (state) {
+    case ConnectionState::Disconnected:
+        return QStringLiteral("disconnected");
+    case ConnectionState::Connecting:
+        return QStringLiteral("connecting");
+    case ConnectionState::Connected:
+        return QStringLiteral("connected");
+    case ConnectionState::Reconnecting:
+        return QStringLiteral("reconnecting");
+    case ConnectionState::Failed:
+        return QStringLiteral("failed");
+    }
+    return {};
+}
+
+ConnectionManager::ConnectionManager(const ConnectionConfig &config, QObject *parent)
+    : QObject(parent), m_config(config), m_backoff(config.backoff), m_heartbeatTimer(this),
+      m_serverTimeoutTimer(this), m_connectTimer(this), m_reconnectTimer(this),
+      m_random(QRandomGenerator::global()->generate())
+{
+    qRegisterMetaType<ConnectionState>();
+    m_heartbeatTimer.setSingleShot(true);
+    m_serverTimeoutTimer.setSingleShot(true);
+    m_connectTimer.setSingleShot(true);
+    m_reconnectTimer.setSingleShot(true);
+    // Connected once, here: a retry path only (re)starts timers, so reconnects cannot pile up.
+    connect(&m_heartbeatTimer, &QTimer::timeout, this, &ConnectionManager::onHeartbeatDue);
+    connect(&m_serverTimeoutTimer, &QTimer::timeout, this, &ConnectionManager::onHeartbeatTimeout);
+    connect(&m_connectTimer, &QTimer::timeout, this, &ConnectionManager::onConnectTimeout);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &ConnectionManager::onReconnectDue);
+}
+
+ConnectionManager::~ConnectionManager()
+{
+    discardSocket();
+}
+
+void ConnectionManager::setConfig(const ConnectionConfig &config)
+{
+    m_config = config;
+    m_backoff.setConfig(config.backoff);
+}
+
+void ConnectionManager::setRequestFactory(RequestFactory factory)
+{
+    m_requestFactory = std::move(factory);
+}
+
+void ConnectionManager::setUrl(const QUrl &url)
+{
+    m_url = url;
+}
+
+void ConnectionManager::start()
+{
+    if (m_running)
+        return;
+    m_running = true;
+    m_backoff.reset();
+    setState(ConnectionState::Connecting);
+    openSocket();
+}
+
+void ConnectionManager::stop()
+{
+    m_running = false;
+    stopTimers();
+    m_reconnectTimer.stop();
+    m_nextAttemptAt = {};
+    discardSocket();
+    setState(ConnectionState::Disconnected);
+}
+
+void ConnectionManager::reconnectNow()
+{
+    if (!m_running) {
+        start();
+        return;
+    }
+    if (m_state == ConnectionState::Connected)
+        m_backoff.linkWasUp(milliseconds(m_connectedFor.elapsed()));
+    m_reconnectTimer.stop();
+    m_nextAttemptAt = {};
+    stopTimers();
+    discardSocket();
+    if (m_state != ConnectionState::Connecting)
+        setState(ConnectionState::Reconnecting, tr("reconnecting on request"));
+    openSocket();
+}
+
+bool ConnectionManager::send(const QString &text)
+{
+    if (m_state == ConnectionState::Connected && m_socket) {
+        m_socket->sendTextMessage(text);
+        return true;
+    }
+    if (m_outgoing.size() >= m_config.outgoingQueueLimit) {
+        qCWarning(lcConnection) << "outgoing queue full; frame dropped";
+        return false;
+    }
+    m_outgoing.append(text);
+    return true;
+}
+
+void ConnectionManager::openSocket()
+{
+    discardSocket();
+    const QNetworkRequest request = m_requestFactory ? m_requestFactory() : QNetworkRequest(m_url);
+    const quint64 generation = ++m_generation;
+
+    m_socket = std::make_unique<QWebSocket>();
+    QWebSocket *socket = m_socket.get();
+    // The socket is new for every attempt, so these connections die with it; the generation
+    // tag makes any signal that still arrives from an older socket a no-op.
+    connect(socket, &QWebSocket::connected, this, [this, generation] { onSocketConnected(generation); });
+    connect(socket, &QWebSocket::disconnected, this,
+            [this, generation] { onSocketDisconnected(generation); });
+    connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+            [this, generation] { onSocketError(generation); });
+    connect(socket, &QWebSocket::sslErrors, this,
+            [this, generation](const QList<QSslError> &errors) { onSocketSslErrors(generation, errors); });
+    connect(socket, &QWebSocket::textMessageReceived, this,
+            [this, generation](const QString &message) { onTextFrame(generation, message); });
+    connect(socket, &QWebSocket::binaryMessageReceived, this,
+            [this, generation](const QByteArray &message) { onBinaryFrame(generation, message); });
+    connect(socket, &QWebSocket::pong, this,
+            [this, generation](quint64 elapsed, const QByteArray &) { onPong(generation, elapsed); });
+
+    if (!m_config.caFile.isEmpty()) {
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.addCaCertificates(QSslCertificate::fromPath(m_config.caFile));
+        socket->setSslConfiguration(ssl);
+    }
+    qCDebug(lcConnection) << "connecting to" << redactedUrl(request.url());
+    m_connectTimer.start(m_config.connectTimeout);
+    socket->open(request);
+}
+
+void ConnectionManager::onSocketConnected(quint64 generation)
+{
+    if (!isCurrent(generation))
+        return;
+    m_connectTimer.stop();
+    m_connectedFor.start();
+    m_nextAttemptAt = {};
+    setState(ConnectionState::Connected);
+    proofOfLife();
+    emit connected();
+    flushOutgoing();
+}
+
+void ConnectionManager::onSocketDisconnected(quint64 generation)
+{
+    if (!isCurrent(generation))
+        return;
+    const auto code = m_socket->closeCode();
+    QString reason = m_socket->closeReason();
+    if (reason.isEmpty())
+        reason = tr("the server closed the connection (code %1)").arg(int(code));
+    // A server that closes with "policy violation" tells us not to come back: honour it.
+    const Failure failure =
+        code == QWebSocketProtocol::CloseCodePolicyViolated ? Failure::Permanent : Failure::Temporary;
+    linkLost(failure, reason);
+}
+
+void ConnectionManager::onSocketError(quint64 generation)
+{
+    if (!isCurrent(generation))
+        return;
+    QString reason;
+    const Failure failure = classify(m_socket->errorString(), &reason);
+    linkLost(failure, reason);
+}
+
+void ConnectionManager::onSocketSslErrors(quint64 generation, const QList<QSslError> &errors)
+{
+    if (!isCurrent(generation))
+        return;
+    if (m_config.insecure) {
+        m_socket->ignoreSslErrors();
+        return;
+    }
+    QStringList descriptions;
+    for (const QSslError &error : errors)
+        descriptions << error.errorString();
+    // Not allowed by the user: permanent until the user changes the setting or the CA file.
+    linkLost(Failure::Permanent, tr("TLS error: %1").arg(descriptions.join(QStringLiteral("; "))));
+}
+
+ConnectionManager::Failure ConnectionManager::classify(const QString &errorString,
+                                                       QString *reason) const
+{
+    // Qt 6.4 reports a refused handshake only as text: "...Unhandled http status code: 401 (...)".
+    static const QRegularExpression statusPattern(QStringLiteral("status code: (\\d{3})"));
+    const auto match = statusPattern.match(errorString);
+    if (match.hasMatch()) {
+        const int status = match.captured(1).toInt();
+        if (status == 401 || status == 403) {
+            *reason = status == 401 ? tr("the server refused the credentials (HTTP 401)")
+                                    : tr("access forbidden by the server (HTTP 403)");
+            return Failure::Permanent;
+        }
+        *reason = tr("the server answered HTTP %1").arg(status);
+        return Failure::Temporary;
+    }
+    *reason = errorString;
+    return Failure::Temporary;
+}
+
+void ConnectionManager::onTextFrame(quint64 generation, const QString &message)
+{
+    if (!isCurrent(generation))
+        return;
+    const bool heartbeatOutstanding = m_serverTimeoutTimer.isActive();
+    proofOfLife();
+    if (m_config.heartbeat.kind == HeartbeatMode::Kind::Text && message == m_config.heartbeat.payload) {
+        // The echo of our own heartbeat: proof of life, never a notification.
+        if (heartbeatOutstanding) {
+            m_lastRoundTrip = milliseconds(m_heartbeatSentAt.elapsed());
+            emit heartbeatAnswered(*m_lastRoundTrip);
+        }
+        return;
+    }
+    emit textMessageReceived(message);
+}
+
+void ConnectionManager::onBinaryFrame(quint64 generation, const QByteArray &message)
+{
+    if (!isCurrent(generation))
+        return;
+    proofOfLife();
+    emit binaryMessageReceived(message);
+}
+
+void ConnectionManager::onPong(quint64 generation, quint64 elapsed)
+{
+    if (!isCurrent(generation))
+        return;
+    proofOfLife();
+    m_lastRoundTrip = milliseconds(elapsed);
+    emit heartbeatAnswered(*m_lastRoundTrip);
+}
+
+void ConnectionManager::proofOfLife()
+{
+    m_lastProofOfLife = QDateTime::currentDateTimeUtc();
+    m_serverTimeoutTimer.stop();
+    m_heartbeatTimer.start(m_config.heartbeatInterval);
+}
+
+void ConnectionManager::onHeartbeatDue()
+{
+    if (!m_socket || m_state != ConnectionState::Connected)
+        return;
+    m_heartbeatSentAt.start();
+    switch (m_config.heartbeat.kind) {
+    case HeartbeatMode::Kind::Ping:
+        m_socket->ping();
+        break;
+    case HeartbeatMode::Kind::Text:
+        m_socket->sendTextMessage(m_config.heartbeat.payload);
+        break;
+    case HeartbeatMode::Kind::Passive:
+        break; // the server's keepalive is due; give it `timeout` more
+    }
+    m_serverTimeoutTimer.start(m_config.heartbeatTimeout);
+}
+
+void ConnectionManager::onHeartbeatTimeout()
+{
+    const auto silence = m_lastProofOfLife.isValid()
+                             ? m_lastProofOfLife.msecsTo(QDateTime::currentDateTimeUtc())
+                             : 0;
+    linkLost(Failure::Temporary, tr("no sign of life from the server for %1 ms").arg(silence));
+}
+
+void ConnectionManager::onConnectTimeout()
+{
+    linkLost(Failure::Temporary,
+             tr("the connection was not established within %1 ms").arg(m_config.connectTimeout.count()));
+}
+
+void ConnectionManager::onReconnectDue()
+{
+    m_nextAttemptAt = {};
+    if (m_running)
+        openSocket();
+}
+
+void ConnectionManager::linkLost(Failure failure, const QString &reason)
+{
+    if (!m_running)
+        return;
+    if (m_state == ConnectionState::Connected)
+        m_backoff.linkWasUp(milliseconds(m_connectedFor.elapsed()));
+    stopTimers();
+    // Abort, not close: on a dead path the closing handshake can never complete.
+    discardSocket();
+    qCInfo(lcConnection).noquote() << "link lost:" << reason;
+    emit errorOccurred(reason);
+    if (failure == Failure::Permanent) {
+        setState(ConnectionState::Failed, reason);
+        scheduleReconnect(m_config.permanentFailureRetry);
+        return;
+    }
+    setState(ConnectionState::Reconnecting, reason);
+    scheduleReconnect(m_backoff.nextDelay(m_random.generateDouble()));
+}
+
+void ConnectionManager::scheduleReconnect(milliseconds delay)
+{
+    if (m_reconnectTimer.isActive())
+        return; // exactly one reconnect in flight
+    m_nextAttemptAt = QDateTime::currentDateTimeUtc().addMSecs(delay.count());
+    m_reconnectTimer.start(delay);
+    qCDebug(lcConnection) << "reconnect in" << delay.count() << "ms";
+    emit reconnectScheduled(delay);
+}
+
+void ConnectionManager::discardSocket()
+{
+    if (!m_socket)
+        return;
+    ++m_generation; // anything the old socket still emits is now stale
+    QWebSocket *socket = m_socket.release();
+    socket->disconnect(this);
+    socket->abort();
+    socket->deleteLater();
+}
+
+void ConnectionManager::stopTimers()
+{
+    m_heartbeatTimer.stop();
+    m_serverTimeoutTimer.stop();
+    m_connectTimer.stop();
+}
+
+void ConnectionManager::flushOutgoing()
+{
+    while (!m_outgoing.isEmpty() && m_socket && m_state == ConnectionState::Connected)
+        m_socket->sendTextMessage(m_outgoing.takeFirst());
+}
+
+void ConnectionManager::setState(ConnectionState state, const QString &reason)
+{
+    if (state == m_state && reason == m_stateReason)
+        return;
+    const bool changed = state != m_state;
+    m_state = state;
+    m_stateReason = reason;
+    if (changed)
+        emit stateChanged(state, reason);
+}
+
+} // namespace traybeat

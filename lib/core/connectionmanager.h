@@ -20,7 +20,7 @@ class QWebSocket;
 namespace traybeat {
 
 enum class ConnectionState { Disconnected, Connecting, Connected, Reconnecting, Failed };
-QString toString(ConnectionState state);
+QString connectionStateName(ConnectionState state);
 
 // Owns one subscription's WebSocket link and keeps it honest: proves liveness with a heartbeat,
 // aborts a link that stopped answering (a half-open link never sends a close), and reconnects
@@ -108,6 +108,7 @@ private:
     RequestFactory m_requestFactory;
     QUrl m_url;
 
+    // Members, but also children, so a test can check that none is left running after stop().
     QTimer m_heartbeatTimer; // idle interval before a heartbeat goes out
     QTimer m_serverTimeoutTimer; // single shot: the heartbeat's answer is overdue
     QTimer m_connectTimer;   // single shot: the handshake hangs

@@ -1,1 +1,43 @@
-// work in progress
+#include "protocol.h"
+
+#include "textprotocol.h"
+
+namespace traybeat {
+
+Protocol::Protocol(const SubscriptionConfig &config, QObject *parent)
+    : QObject(parent), m_config(config)
+{
+}
+
+Protocol::~Protocol() = default;
+
+std::unique_ptr<Protocol> Protocol::create(const SubscriptionConfig &config, QString *errorMessage)
+{
+    if (const QString problem = config.validationError(); !problem.isEmpty()) {
+        if (errorMessage)
+            *errorMessage = problem;
+        return nullptr;
+    }
+    if (config.protocol == QLatin1String("text"))
+        return std::make_unique<TextProtocol>(config);
+    if (errorMessage)
+        *errorMessage = QObject::tr("the %1 protocol is not available in this build").arg(config.protocol);
+    return nullptr;
+}
+
+QUrl Protocol::webSocketUrl(const QString &path) const
+{
+    QUrl url = m_config.server;
+    const QString scheme = url.scheme().toLower();
+    if (scheme == QLatin1String("http"))
+        url.setScheme(QStringLiteral("ws"));
+    else if (scheme == QLatin1String("https"))
+        url.setScheme(QStringLiteral("wss"));
+    QString base = url.path();
+    if (base.endsWith(QLatin1Char('/')))
+        base.chop(1);
+    url.setPath(base + path);
+    return url;
+}
+
+} // namespace traybeat

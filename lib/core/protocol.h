@@ -25,8 +25,6 @@ public:
 
     const SubscriptionConfig &config() const { return m_config; }
 
-    // The heartbeat this dialect's servers expect when the user did not choose one.
-    virtual HeartbeatMode defaultHeartbeat() const { return {}; }
     // The cursor a brand-new subscription starts from, so that it sees messages from now on
     // (empty: the dialect cannot resume at all).
     virtual QString initialCursor() const { return {}; }

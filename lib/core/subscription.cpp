@@ -1,1 +1,97 @@
-// work in progress
+#include "subscription.h"
+
+#include "logging.h"
+#include "notificationstore.h"
+#include "protocol.h"
+
+namespace traybeat {
+
+namespace {
+// A burst is written in slices of this many rows, so one transaction never grows without bound
+// and the event loop gets a turn between slices.
+constexpr int flushThreshold = 1000;
+} // namespace
+
+Subscription::Subscription(const SubscriptionConfig &config, NotificationStore *store, QObject *parent)
+    : QObject(parent), m_config(config), m_store(store),
+      m_protocol(Protocol::create(config, &m_error)), m_connection(config.connection),
+      m_flushTimer(this)
+{
+    if (m_config.name.isEmpty())
+        m_config.name = m_config.defaultName();
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(0);
+    connect(&m_flushTimer, &QTimer::timeout, this, &Subscription::flushPending);
+    connect(&m_connection, &ConnectionManager::stateChanged, this, &Subscription::stateChanged);
+    connect(&m_connection, &ConnectionManager::errorOccurred, this, &Subscription::errorOccurred);
+    if (!m_protocol)
+        return;
+    m_connection.setRequestFactory([this] {
+        flushPending(); // the cursor must include everything already received
+        return m_protocol->request(m_store->cursor(m_config.name));
+    });
+    connect(&m_connection, &ConnectionManager::textMessageReceived, m_protocol.get(),
+            &Protocol::handleTextFrame);
+    connect(&m_connection, &ConnectionManager::connected, this,
+            [this] { m_protocol->handleConnected(m_store->cursor(m_config.name)); });
+    connect(m_protocol.get(), &Protocol::received, this, &Subscription::onReceived);
+    connect(m_protocol.get(), &Protocol::frameRejected, this, [this](const QString &reason) {
+        qCWarning(lcProtocol).noquote() << m_config.name << reason;
+        emit errorOccurred(reason);
+    });
+}
+
+Subscription::~Subscription()
+{
+    m_connection.stop();
+    flushPending();
+}
+
+void Subscription::start()
+{
+    if (!m_protocol)
+        return;
+    // A brand-new subscription starts from now, and "now" is remembered at once: if the link
+    // drops before the first message, the resume still covers what was sent meanwhile.
+    if (m_store->cursor(m_config.name).isEmpty()) {
+        if (const QString initial = m_protocol->initialCursor(); !initial.isEmpty())
+            m_store->setCursor(m_config.name, initial);
+    }
+    m_connection.start();
+}
+
+void Subscription::stop()
+{
+    m_connection.stop();
+    flushPending();
+}
+
+void Subscription::reconnectNow()
+{
+    m_connection.reconnectNow();
+}
+
+void Subscription::onReceived(const NotificationList &notifications)
+{
+    for (Notification notification : notifications) {
+        notification.subscription = m_config.name;
+        m_pending.append(std::move(notification));
+    }
+    if (m_pending.size() >= flushThreshold)
+        flushPending();
+    else if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void Subscription::flushPending()
+{
+    m_flushTimer.stop();
+    if (m_pending.isEmpty())
+        return;
+    const NotificationList batch = std::exchange(m_pending, {});
+    const NotificationList fresh = m_store->add(batch);
+    if (!fresh.isEmpty())
+        emit notificationsArrived(fresh);
+}
+
+} // namespace traybeat

@@ -20,6 +20,10 @@ struct SubscriptionConfig
     ConnectionConfig connection;
 
     static QStringList protocolNames();
+    // The heartbeat a dialect's servers expect when the user chose none: ping frames, except
+    // for the origin's `text` servers, which echo `HeartBeat`.
+    static HeartbeatMode defaultHeartbeat(const QString &protocol);
+    static bool isValidTopic(const QString &topic);
     // Empty when usable, else one sentence saying what is wrong (shown to the user as is).
     QString validationError() const;
     // A stable default name: "<host>/<topics>" or "<host>".

@@ -1,0 +1,462 @@
+#include "blackholeproxy.h"
+#include "connectionmanager.h"
+
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QWebSocket>
+#include <QWebSocketServer>
+#include <QtTest>
+
+using namespace traybeat;
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+
+// A real WebSocket server on 127.0.0.1: records what it receives, can echo, broadcast and drop.
+class TestServer final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit TestServer(QObject *parent = nullptr)
+        : QObject(parent), m_server(QStringLiteral("test"), QWebSocketServer::NonSecureMode)
+    {
+        connect(&m_server, &QWebSocketServer::newConnection, this, &TestServer::onNewConnection);
+    }
+    bool listen(quint16 port = 0) { return m_server.listen(QHostAddress::LocalHost, port); }
+    quint16 port() const { return m_server.serverPort(); }
+    QUrl url() const { return QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port())); }
+    void close()
+    {
+        m_server.close();
+        abortAll();
+    }
+    void abortAll()
+    {
+        const auto clients = m_clients;
+        for (QWebSocket *client : clients)
+            client->abort();
+    }
+    void closeAll(QWebSocketProtocol::CloseCode code = QWebSocketProtocol::CloseCodeGoingAway)
+    {
+        const auto clients = m_clients;
+        for (QWebSocket *client : clients)
+            client->close(code, QStringLiteral("server says bye"));
+    }
+    void sendToAll(const QString &text)
+    {
+        for (QWebSocket *client : std::as_const(m_clients))
+            client->sendTextMessage(text);
+    }
+
+    bool echo = false;
+    QStringList received;
+    int connectionCount = 0;
+    QList<QWebSocket *> m_clients;
+
+signals:
+    void clientConnected();
+
+private:
+    void onNewConnection()
+    {
+        while (QWebSocket *client = m_server.nextPendingConnection()) {
+            client->setParent(this);
+            ++connectionCount;
+            m_clients.append(client);
+            connect(client, &QWebSocket::textMessageReceived, this, [this, client](const QString &text) {
+                received.append(text);
+                if (echo)
+                    client->sendTextMessage(text);
+            });
+            connect(client, &QWebSocket::disconnected, this, [this, client] {
+                m_clients.removeAll(client);
+                client->deleteLater();
+            });
+            emit clientConnected();
+        }
+    }
+    QWebSocketServer m_server;
+};
+
+// Answers every connection with a fixed HTTP response: a server that refuses the handshake.
+class HttpStatusServer final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit HttpStatusServer(QByteArray response) : m_response(std::move(response))
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                ++connectionCount;
+                connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+                    socket->readAll();
+                    socket->write(m_response);
+                    socket->disconnectFromHost();
+                });
+            }
+        });
+        m_server.listen(QHostAddress::LocalHost);
+    }
+    QUrl url() const { return QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_server.serverPort())); }
+    int connectionCount = 0;
+
+private:
+    QTcpServer m_server;
+    QByteArray m_response;
+};
+
+class tst_ConnectionManager : public QObject
+{
+    Q_OBJECT
+private slots:
+    void connectsAndReportsStateOnce();
+    void pingHeartbeatMeasuresRoundTrip();
+    void halfOpenLinkDetectedAndRecovered();
+    void passiveHeartbeatTrustsServerKeepalives();
+    void textHeartbeatEchoIsSwallowed();
+    void serverGoneReconnectsWithGrowingJitteredDelays();
+    void abruptCloseSchedulesExactlyOneReconnect();
+    void stopLeavesNoTimerRunning();
+    void hangingHandshakeHitsConnectTimeout();
+    void unauthorizedFailsWithoutStorm_data();
+    void unauthorizedFailsWithoutStorm();
+    void policyCloseMeansDoNotReconnect();
+    void queuedFramesFlushInOrderAfterConnect();
+    void queueIsBounded();
+    void reconnectNowSkipsTheWait();
+    void requestFactoryIsAskedOnEveryAttempt();
+
+private:
+    static ConnectionConfig fastConfig()
+    {
+        ConnectionConfig config;
+        config.heartbeatInterval = 60ms;
+        config.heartbeatTimeout = 60ms;
+        config.connectTimeout = 300ms;
+        config.backoff = {20ms, 200ms, 10s};
+        config.permanentFailureRetry = 10min;
+        return config;
+    }
+};
+
+void tst_ConnectionManager::connectsAndReportsStateOnce()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    ConnectionManager manager(fastConfig());
+    manager.setUrl(server.url());
+    QSignalSpy states(&manager, &ConnectionManager::stateChanged);
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+    manager.start(); // a second start is a no-op, not a second connection
+    QTRY_COMPARE(server.connectionCount, 1);
+    QCOMPARE(states.size(), 2);
+    QCOMPARE(states.at(0).at(0).value<ConnectionState>(), ConnectionState::Connecting);
+    QCOMPARE(states.at(1).at(0).value<ConnectionState>(), ConnectionState::Connected);
+}
+
+void tst_ConnectionManager::pingHeartbeatMeasuresRoundTrip()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    ConnectionManager manager(fastConfig());
+    manager.setUrl(server.url());
+    QSignalSpy answered(&manager, &ConnectionManager::heartbeatAnswered);
+    manager.start();
+    QTRY_VERIFY(answered.size() >= 3);
+    QVERIFY(manager.lastRoundTrip().has_value());
+    QVERIFY(manager.lastRoundTrip()->count() < 60);
+    QVERIFY(manager.lastProofOfLife().isValid());
+    QCOMPARE(manager.state(), ConnectionState::Connected); // heartbeats alone keep it up
+    QCOMPARE(server.connectionCount, 1);
+}
+
+// The heart of the product: the path dies silently (no FIN, no RST). The heartbeat must notice
+// within interval + timeout, abort the socket and reconnect once the path is back.
+void tst_ConnectionManager::halfOpenLinkDetectedAndRecovered()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    BlackholeProxy proxy(server.port());
+    QVERIFY(proxy.listen());
+    ConnectionManager manager(fastConfig());
+    manager.setUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(proxy.port())));
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+    QCOMPARE(proxy.openCount(), 1);
+
+    QSignalSpy states(&manager, &ConnectionManager::stateChanged);
+    QElapsedTimer sinceBlackhole;
+    proxy.setBlackholed(true);
+    sinceBlackhole.start();
+    QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionState::Reconnecting, 2000);
+    const qint64 detectedAfter = sinceBlackhole.elapsed();
+    const auto &config = manager.config();
+    // Worst case: the last frame arrived just before the blackhole, so interval + timeout.
+    QVERIFY2(detectedAfter <= (config.heartbeatInterval + config.heartbeatTimeout).count() + 150,
+             qPrintable(QStringLiteral("detected after %1 ms").arg(detectedAfter)));
+    QVERIFY(manager.stateReason().contains(QStringLiteral("no sign of life")));
+    // The dead socket was aborted: its end at the proxy is gone, not left half-open.
+    QTRY_COMPARE(proxy.openCount(), 0);
+
+    proxy.setBlackholed(false);
+    QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionState::Connected, 3000);
+    QTRY_VERIFY(server.connectionCount >= 2);
+}
+
+void tst_ConnectionManager::passiveHeartbeatTrustsServerKeepalives()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    BlackholeProxy proxy(server.port());
+    QVERIFY(proxy.listen());
+    ConnectionConfig config = fastConfig();
+    config.heartbeat = *HeartbeatMode::parse(QStringLiteral("passive"));
+    ConnectionManager manager(config);
+    manager.setUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(proxy.port())));
+    QSignalSpy messages(&manager, &ConnectionManager::textMessageReceived);
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+
+    // The server's keepalives every 30 ms keep the link alive for many interval + timeout spans.
+    QTimer keepalive;
+    connect(&keepalive, &QTimer::timeout, &server, [&server] {
+        server.sendToAll(QStringLiteral("{\"event\":\"keepalive\"}"));
+    });
+    keepalive.start(30ms);
+    QTRY_VERIFY_WITH_TIMEOUT(messages.size() >= 15, 3000);
+    QCOMPARE(manager.state(), ConnectionState::Connected);
+    QCOMPARE(server.connectionCount, 1);
+    QCOMPARE(server.received.size(), 0); // passive: we never send anything
+
+    proxy.setBlackholed(true); // the keepalives stop arriving
+    QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionState::Reconnecting, 1000);
+}
+
+void tst_ConnectionManager::textHeartbeatEchoIsSwallowed()
+{
+    TestServer server;
+    server.echo = true;
+    QVERIFY(server.listen());
+    ConnectionConfig config = fastConfig();
+    config.heartbeat = *HeartbeatMode::parse(QStringLiteral("text:HeartBeat"));
+    ConnectionManager manager(config);
+    manager.setUrl(server.url());
+    QSignalSpy messages(&manager, &ConnectionManager::textMessageReceived);
+    QSignalSpy answered(&manager, &ConnectionManager::heartbeatAnswered);
+    manager.start();
+    QTRY_VERIFY(answered.size() >= 3);
+    QVERIFY(server.received.count(QStringLiteral("HeartBeat")) >= 3);
+    QCOMPARE(messages.size(), 0);
+
+    server.sendToAll(QStringLiteral("a real message"));
+    QTRY_COMPARE(messages.size(), 1);
+    QCOMPARE(messages.at(0).at(0).toString(), QStringLiteral("a real message"));
+}
+
+void tst_ConnectionManager::serverGoneReconnectsWithGrowingJitteredDelays()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    const quint16 port = server.port();
+    ConnectionManager manager(fastConfig());
+    manager.setRandomSeed(7);
+    manager.setUrl(server.url());
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+
+    QSignalSpy scheduled(&manager, &ConnectionManager::reconnectScheduled);
+    server.close(); // the process is gone: connection dropped, then refused
+    QTRY_VERIFY_WITH_TIMEOUT(scheduled.size() >= 5, 3000);
+    QCOMPARE(manager.state(), ConnectionState::Reconnecting);
+    QList<qint64> delays;
+    for (const auto &arguments : std::as_const(scheduled))
+        delays << arguments.at(0).value<milliseconds>().count();
+    // Each delay lies in [floor, floor + min(cap - floor, floor * 2^n)].
+    const qint64 floor = 20, cap = 200;
+    for (int n = 0; n < delays.size(); ++n) {
+        const qint64 window = std::min<qint64>(cap - floor, floor << n);
+        QVERIFY2(delays[n] >= floor && delays[n] <= floor + window,
+                 qPrintable(QStringLiteral("delay %1 = %2").arg(n).arg(delays[n])));
+    }
+    QVERIFY2(QSet<qint64>(delays.begin(), delays.end()).size() > 1, "delays are jittered");
+
+    QVERIFY(server.listen(port)); // the server is back on its port
+    QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionState::Connected, 3000);
+}
+
+void tst_ConnectionManager::abruptCloseSchedulesExactlyOneReconnect()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    ConnectionConfig config = fastConfig();
+    config.backoff = {300ms, 300ms, 10s}; // long enough to see a second schedule if there were one
+    ConnectionManager manager(config);
+    manager.setUrl(server.url());
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+    QSignalSpy scheduled(&manager, &ConnectionManager::reconnectScheduled);
+    QSignalSpy errors(&manager, &ConnectionManager::errorOccurred);
+    server.abortAll(); // RST: the client sees error() and disconnected()
+    QTRY_COMPARE(scheduled.size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(server.connectionCount, 2, 2000);
+    QCOMPARE(scheduled.size(), 1);
+    QCOMPARE(errors.size(), 1);
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+}
+
+void tst_ConnectionManager::stopLeavesNoTimerRunning()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    ConnectionManager manager(fastConfig());
+    manager.setUrl(server.url());
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+    server.abortAll();
+    QTRY_VERIFY(manager.nextAttemptAt().isValid()); // a reconnect is pending
+    manager.stop();
+    QCOMPARE(manager.state(), ConnectionState::Disconnected);
+    for (const QTimer *timer : manager.findChildren<QTimer *>())
+        QVERIFY2(!timer->isActive(), "a timer kept running after stop()");
+    QVERIFY(!manager.nextAttemptAt().isValid());
+    // And nothing reconnects behind our back: wait for what would have been several retries.
+    QSignalSpy states(&manager, &ConnectionManager::stateChanged);
+    QVERIFY(!states.wait(300));
+    QCOMPARE(server.connectionCount, 1);
+}
+
+void tst_ConnectionManager::hangingHandshakeHitsConnectTimeout()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    BlackholeProxy proxy(server.port());
+    QVERIFY(proxy.listen());
+    proxy.setBlackholed(true); // TCP connects, the HTTP upgrade never gets an answer
+    ConnectionConfig config = fastConfig();
+    config.connectTimeout = 150ms;
+    ConnectionManager manager(config);
+    manager.setUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(proxy.port())));
+    QElapsedTimer elapsed;
+    elapsed.start();
+    manager.start();
+    QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionState::Reconnecting, 2000);
+    QVERIFY(elapsed.elapsed() >= 140);
+    QVERIFY(manager.stateReason().contains(QStringLiteral("not established")));
+    QTRY_VERIFY(proxy.acceptedCount() >= 2); // and it keeps trying
+    proxy.setBlackholed(false);
+    QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionState::Connected, 3000);
+}
+
+void tst_ConnectionManager::unauthorizedFailsWithoutStorm_data()
+{
+    QTest::addColumn<QByteArray>("response");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("401") << QByteArray("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n")
+                         << QStringLiteral("401");
+    QTest::newRow("403") << QByteArray("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+                         << QStringLiteral("403");
+}
+
+void tst_ConnectionManager::unauthorizedFailsWithoutStorm()
+{
+    QFETCH(QByteArray, response);
+    QFETCH(QString, reason);
+    HttpStatusServer server(response);
+    ConnectionManager manager(fastConfig());
+    manager.setUrl(server.url());
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Failed);
+    QVERIFY2(manager.stateReason().contains(reason), qPrintable(manager.stateReason()));
+    // Temporary failures would have retried ~10 times in this span; a permanent one waits.
+    QSignalSpy states(&manager, &ConnectionManager::stateChanged);
+    QVERIFY(!states.wait(400));
+    QCOMPARE(server.connectionCount, 1);
+    QVERIFY(manager.nextAttemptAt() > QDateTime::currentDateTimeUtc().addSecs(60));
+}
+
+void tst_ConnectionManager::policyCloseMeansDoNotReconnect()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    ConnectionManager manager(fastConfig());
+    manager.setUrl(server.url());
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+    server.closeAll(QWebSocketProtocol::CloseCodePolicyViolated);
+    QTRY_COMPARE(manager.state(), ConnectionState::Failed);
+    QCOMPARE(manager.stateReason(), QStringLiteral("server says bye"));
+    manager.reconnectNow(); // the user may insist
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+}
+
+void tst_ConnectionManager::queuedFramesFlushInOrderAfterConnect()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    const quint16 port = server.port();
+    server.close();
+    ConnectionManager manager(fastConfig());
+    manager.setUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)));
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Reconnecting);
+    const QStringList frames{QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three")};
+    for (const QString &frame : frames)
+        QVERIFY(manager.send(frame));
+    QCOMPARE(manager.queuedCount(), 3);
+    QVERIFY(server.listen(port));
+    QTRY_COMPARE_WITH_TIMEOUT(server.received, frames, 3000);
+    QCOMPARE(manager.queuedCount(), 0);
+    QVERIFY(manager.send(QStringLiteral("four"))); // connected: goes straight out
+    QTRY_COMPARE(server.received.size(), 4);
+}
+
+void tst_ConnectionManager::queueIsBounded()
+{
+    ConnectionConfig config = fastConfig();
+    config.outgoingQueueLimit = 2;
+    ConnectionManager manager(config);
+    QVERIFY(manager.send(QStringLiteral("a")));
+    QVERIFY(manager.send(QStringLiteral("b")));
+    QVERIFY(!manager.send(QStringLiteral("c")));
+    QCOMPARE(manager.queuedCount(), 2);
+}
+
+void tst_ConnectionManager::reconnectNowSkipsTheWait()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    ConnectionConfig config = fastConfig();
+    config.backoff = {30s, 60s, 30s}; // a wait no test would sit through
+    ConnectionManager manager(config);
+    manager.setUrl(server.url());
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+    server.abortAll();
+    QTRY_COMPARE(manager.state(), ConnectionState::Reconnecting);
+    QVERIFY(manager.nextAttemptAt() > QDateTime::currentDateTimeUtc().addSecs(20));
+    manager.reconnectNow();
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+    QCOMPARE(server.connectionCount, 2);
+}
+
+void tst_ConnectionManager::requestFactoryIsAskedOnEveryAttempt()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    ConnectionManager manager(fastConfig());
+    int asked = 0;
+    manager.setRequestFactory([&] {
+        ++asked;
+        QNetworkRequest request(server.url());
+        request.setRawHeader("X-Attempt", QByteArray::number(asked));
+        return request;
+    });
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+    server.abortAll();
+    QTRY_COMPARE(server.connectionCount, 2);
+    QCOMPARE(asked, 2);
+}
+
+QTEST_GUILESS_MAIN(tst_ConnectionManager)
+#include "tst_connectionmanager.moc"

@@ -1,0 +1,72 @@
+#include "duration.h"
+
+#include <QtTest>
+
+using namespace traybeat;
+using namespace std::chrono_literals;
+
+class tst_Duration : public QObject
+{
+    Q_OBJECT
+private slots:
+    void parse_data();
+    void parse();
+    void format_data();
+    void format();
+};
+
+void tst_Duration::parse_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("valid");
+    QTest::addColumn<qint64>("milliseconds");
+    QTest::newRow("ms") << "250ms" << true << qint64(250);
+    QTest::newRow("seconds") << "5s" << true << qint64(5000);
+    QTest::newRow("minutes") << "2m" << true << qint64(120000);
+    QTest::newRow("hours") << "12h" << true << qint64(12 * 3600 * 1000);
+    QTest::newRow("days") << "1d" << true << qint64(86400000);
+    QTest::newRow("zero") << "0s" << true << qint64(0);
+    QTest::newRow("spaces around") << " 5s " << true << qint64(5000);
+    QTest::newRow("unknown unit") << "5x" << false << qint64(0);
+    QTest::newRow("bare number") << "5" << false << qint64(0);
+    QTest::newRow("negative") << "-5s" << false << qint64(0);
+    QTest::newRow("fraction") << "1.5s" << false << qint64(0);
+    QTest::newRow("empty") << "" << false << qint64(0);
+    QTest::newRow("unit only") << "ms" << false << qint64(0);
+    QTest::newRow("upper case") << "5S" << false << qint64(0);
+    QTest::newRow("space inside") << "5 s" << false << qint64(0);
+    QTest::newRow("overflow") << "999999999999d" << false << qint64(0);
+}
+
+void tst_Duration::parse()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, valid);
+    QFETCH(qint64, milliseconds);
+    const auto duration = parseDuration(text);
+    QCOMPARE(duration.has_value(), valid);
+    if (valid)
+        QCOMPARE(duration->count(), milliseconds);
+}
+
+void tst_Duration::format_data()
+{
+    QTest::addColumn<qint64>("milliseconds");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("ms") << qint64(1500) << "1500ms";
+    QTest::newRow("s") << qint64(25000) << "25s";
+    QTest::newRow("m") << qint64(120000) << "2m";
+    QTest::newRow("h") << qint64(12 * 3600 * 1000) << "12h";
+    QTest::newRow("zero") << qint64(0) << "0ms";
+}
+
+void tst_Duration::format()
+{
+    QFETCH(qint64, milliseconds);
+    QFETCH(QString, text);
+    QCOMPARE(formatDuration(std::chrono::milliseconds(milliseconds)), text);
+    QCOMPARE(parseDuration(text)->count(), milliseconds); // round trip
+}
+
+QTEST_APPLESS_MAIN(tst_Duration)
+#include "tst_duration.moc"
