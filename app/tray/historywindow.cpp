@@ -1,0 +1,438 @@
+#include "historywindow.h"
+
+#include "historymodel.h"
+#include "logging.h"
+#include "notificationstore.h"
+#include "urlpolicy.h"
+
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace traybeat {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto searchDelay = 250ms; // every keystroke would otherwise scan the whole history
+
+QLabel *plainTextLabel(QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    label->setTextFormat(Qt::PlainText); // server text: never rich text
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setWordWrap(true);
+    return label;
+}
+
+} // namespace
+
+HistoryWindow::HistoryWindow(NotificationStore *store, QWidget *parent)
+    : QWidget(parent, Qt::Window), m_store(store), m_model(new HistoryModel(store, this))
+{
+    setWindowTitle(tr("Notification History"));
+    buildUi();
+    connectUi();
+    updateState();
+    resize(960, 640);
+}
+
+HistoryWindow::~HistoryWindow() = default;
+
+void HistoryWindow::buildUi()
+{
+    m_search = new QLineEdit(this);
+    m_search->setObjectName(QStringLiteral("searchEdit"));
+    m_search->setPlaceholderText(tr("Search titles, messages and topics"));
+    m_search->setClearButtonEnabled(true);
+
+    m_subscriptionFilter = new QComboBox(this);
+    m_subscriptionFilter->setObjectName(QStringLiteral("subscriptionFilter"));
+    m_subscriptionFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_subscriptionFilter->addItem(tr("All subscriptions"), QString());
+
+    m_markAllRead = new QPushButton(tr("Mark All Read"), this);
+    m_markAllRead->setObjectName(QStringLiteral("markAllReadButton"));
+
+    auto *filterRow = new QHBoxLayout;
+    filterRow->addWidget(m_search, 1);
+    filterRow->addWidget(m_subscriptionFilter);
+    filterRow->addWidget(m_markAllRead);
+
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("historyTable"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->setShowGrid(false);
+    m_table->setWordWrap(false);
+    m_table->setAlternatingRowColors(true);
+    m_table->setTextElideMode(Qt::ElideRight);
+    m_table->verticalHeader()->hide();
+    // Fixed row height: the view never measures 100,000 rows.
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 10);
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setHighlightSections(false);
+    header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    header->setStretchLastSection(true);
+    const QString sampleTime =
+        QLocale().toString(QDateTime(QDate(2025, 12, 28), QTime(23, 59)), QLocale::ShortFormat);
+    m_table->setColumnWidth(HistoryModel::TimeColumn,
+                            fontMetrics().horizontalAdvance(sampleTime) + 24);
+    m_table->setColumnWidth(HistoryModel::SubscriptionColumn, 130);
+    m_table->setColumnWidth(HistoryModel::TopicColumn, 110);
+    m_table->setColumnWidth(HistoryModel::TitleColumn, 260);
+
+    m_emptyLabel = new QLabel(this);
+    m_emptyLabel->setObjectName(QStringLiteral("emptyLabel"));
+    m_emptyLabel->setAlignment(Qt::AlignCenter);
+    m_emptyLabel->setWordWrap(true);
+    m_emptyLabel->setForegroundRole(QPalette::PlaceholderText);
+
+    m_listStack = new QStackedWidget(this);
+    m_listStack->addWidget(m_table);
+    m_listStack->addWidget(m_emptyLabel);
+
+    m_detailTitle = plainTextLabel(this);
+    m_detailTitle->setObjectName(QStringLiteral("detailTitle"));
+    QFont titleFont = m_detailTitle->font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
+    m_detailTitle->setFont(titleFont);
+    m_detailMeta = plainTextLabel(this);
+    m_detailMeta->setObjectName(QStringLiteral("detailMeta"));
+    m_detailMeta->setForegroundRole(QPalette::PlaceholderText);
+    m_detailBody = new QPlainTextEdit(this);
+    m_detailBody->setObjectName(QStringLiteral("detailBody"));
+    m_detailBody->setReadOnly(true);
+    m_detailLink = plainTextLabel(this);
+    m_detailLink->setObjectName(QStringLiteral("detailLink"));
+    m_detailLink->setWordWrap(false);
+    m_openLink = new QPushButton(tr("Open Link"), this);
+    m_openLink->setObjectName(QStringLiteral("openLinkButton"));
+
+    auto *linkRow = new QHBoxLayout;
+    linkRow->addWidget(m_detailLink, 1);
+    linkRow->addWidget(m_openLink);
+
+    auto *details = new QWidget(this);
+    auto *detailLayout = new QVBoxLayout(details);
+    detailLayout->setContentsMargins(0, 6, 0, 0);
+    detailLayout->addWidget(m_detailTitle);
+    detailLayout->addWidget(m_detailMeta);
+    detailLayout->addWidget(m_detailBody, 1);
+    detailLayout->addLayout(linkRow);
+
+    auto *noSelection = new QLabel(tr("Select a notification to read it in full."), this);
+    noSelection->setAlignment(Qt::AlignCenter);
+    noSelection->setForegroundRole(QPalette::PlaceholderText);
+
+    m_detailStack = new QStackedWidget(this);
+    m_detailStack->addWidget(noSelection);
+    m_detailStack->addWidget(details);
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_listStack);
+    splitter->addWidget(m_detailStack);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setChildrenCollapsible(false);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("statusLabel"));
+    m_clear = new QPushButton(tr("Clear…"), this);
+    m_clear->setObjectName(QStringLiteral("clearButton"));
+
+    auto *bottomRow = new QHBoxLayout;
+    bottomRow->addWidget(m_status, 1);
+    bottomRow->addWidget(m_clear);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(filterRow);
+    layout->addWidget(splitter, 1);
+    layout->addLayout(bottomRow);
+}
+
+void HistoryWindow::connectUi()
+{
+    m_searchTimer.setSingleShot(true);
+    m_searchTimer.setInterval(searchDelay);
+    connect(&m_searchTimer, &QTimer::timeout, this, &HistoryWindow::applyFilter);
+    connect(m_search, &QLineEdit::textChanged, &m_searchTimer, qOverload<>(&QTimer::start));
+    connect(m_search, &QLineEdit::returnPressed, this, &HistoryWindow::applyFilter);
+    connect(m_subscriptionFilter, &QComboBox::currentIndexChanged, this,
+            &HistoryWindow::applyFilter);
+    connect(m_markAllRead, &QPushButton::clicked, this, &HistoryWindow::markAllRead);
+    connect(m_openLink, &QPushButton::clicked, this, &HistoryWindow::openLink);
+    connect(m_clear, &QPushButton::clicked, this, &HistoryWindow::clearHistory);
+    // Not `activated`: styles that activate on a single click would open links on selection.
+    connect(m_table, &QTableView::doubleClicked, this, &HistoryWindow::openLink);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &HistoryWindow::onCurrentRowChanged);
+
+    connect(m_model, &HistoryModel::modelAboutToBeReset, this,
+            &HistoryWindow::onModelAboutToBeReset);
+    connect(m_model, &HistoryModel::modelReset, this, &HistoryWindow::onModelReset);
+    connect(m_model, &HistoryModel::rowsInserted, this, &HistoryWindow::updateState);
+    connect(m_model, &HistoryModel::dataChanged, this, &HistoryWindow::updateState);
+
+    auto *findShortcut = new QShortcut(QKeySequence::Find, this);
+    connect(findShortcut, &QShortcut::activated, this, [this] {
+        m_search->setFocus();
+        m_search->selectAll();
+    });
+    // Escape first clears a search, then closes the window, as in most desktop viewers.
+    auto *escapeShortcut = new QShortcut(QKeySequence::Cancel, this);
+    connect(escapeShortcut, &QShortcut::activated, this, [this] {
+        if (!m_search->text().isEmpty())
+            m_search->clear();
+        else
+            close();
+    });
+}
+
+void HistoryWindow::setSubscriptionNames(const QStringList &names)
+{
+    const QString current = currentSubscriptionFilter();
+    {
+        const QSignalBlocker blocker(m_subscriptionFilter);
+        while (m_subscriptionFilter->count() > 1)
+            m_subscriptionFilter->removeItem(1);
+        for (const QString &name : names)
+            m_subscriptionFilter->addItem(name, name);
+        const int index = m_subscriptionFilter->findData(current);
+        m_subscriptionFilter->setCurrentIndex(std::max(index, 0));
+    }
+    if (currentSubscriptionFilter() != current)
+        applyFilter();
+}
+
+QString HistoryWindow::currentSubscriptionFilter() const
+{
+    return m_subscriptionFilter->currentData().toString();
+}
+
+void HistoryWindow::applyFilter()
+{
+    m_searchTimer.stop();
+    HistoryQuery query;
+    query.subscription = currentSubscriptionFilter();
+    query.text = m_search->text().trimmed();
+    const HistoryQuery current = m_model->query();
+    if (query.subscription == current.subscription && query.text == current.text)
+        return;
+    m_scrollToSelection = true;
+    m_model->setQuery(query);
+    m_scrollToSelection = false;
+}
+
+void HistoryWindow::refresh()
+{
+    m_model->refresh();
+    updateState();
+}
+
+void HistoryWindow::bringForward()
+{
+    if (isMinimized())
+        setWindowState((windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
+    show();
+    raise();
+    activateWindow();
+}
+
+void HistoryWindow::showNotification(const QString &subscription, const QString &id)
+{
+    bringForward();
+    m_model->refresh(); // the message may have been stored a moment ago
+    int row = m_model->rowOf(subscription, id);
+    const HistoryQuery query = m_model->query();
+    if (row < 0 && (!query.text.isEmpty() || !query.subscription.isEmpty())) {
+        // The filters hide it: show everything rather than an unexplained miss.
+        const QSignalBlocker searchBlocker(m_search);
+        const QSignalBlocker filterBlocker(m_subscriptionFilter);
+        m_search->clear();
+        m_subscriptionFilter->setCurrentIndex(0);
+        applyFilter();
+        row = m_model->rowOf(subscription, id);
+    }
+    if (row >= 0 && selectRow(row)) {
+        m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+        m_table->setFocus();
+        return;
+    }
+    // Deeper than the model looks: show it in the detail pane all the same.
+    m_table->clearSelection();
+    const auto notification = m_store->notification(subscription, id);
+    if (!notification) {
+        qCWarning(lcUi) << "history: no stored message" << id << "in" << subscription;
+        return;
+    }
+    m_selected = Selected{subscription, id};
+    showDetails(notification);
+    if (!notification->read)
+        m_store->markRead(subscription, id);
+}
+
+bool HistoryWindow::selectRow(int row)
+{
+    const QModelIndex index = m_model->index(row, 0);
+    if (!index.isValid())
+        return false;
+    m_table->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    return true;
+}
+
+void HistoryWindow::onCurrentRowChanged(const QModelIndex &current)
+{
+    if (!current.isValid()) {
+        m_selected.reset();
+        showDetails(std::nullopt);
+        return;
+    }
+    const auto notification = m_model->notificationAt(current.row());
+    if (!notification)
+        return;
+    m_selected = Selected{notification->subscription, notification->id};
+    showDetails(notification);
+    if (!notification->read)
+        m_store->markRead(notification->subscription, notification->id);
+}
+
+void HistoryWindow::onModelAboutToBeReset()
+{
+    m_scrollBeforeReset = m_table->verticalScrollBar()->value();
+}
+
+void HistoryWindow::onModelReset()
+{
+    // A reset clears the view's selection without a signal; find the message again.
+    const int row = m_selected ? m_model->rowOf(m_selected->subscription, m_selected->id) : -1;
+    if (row >= 0) {
+        selectRow(row);
+        if (m_scrollToSelection)
+            m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+    } else if (m_selected && m_store->notification(m_selected->subscription, m_selected->id)) {
+        // Still stored but filtered out: keep it readable in the detail pane.
+    } else {
+        m_selected.reset();
+        showDetails(std::nullopt);
+    }
+    if (!m_scrollToSelection)
+        m_table->verticalScrollBar()->setValue(m_scrollBeforeReset);
+    updateState();
+}
+
+void HistoryWindow::showDetails(const std::optional<Notification> &notification)
+{
+    if (!notification) {
+        m_selectedUrl.clear();
+        m_detailStack->setCurrentIndex(0);
+        updateState();
+        return;
+    }
+    const QLocale locale;
+    m_detailTitle->setText(notification->title.isEmpty() ? tr("(no title)")
+                                                         : notification->title);
+    QStringList meta;
+    meta << notification->subscription;
+    if (!notification->topic.isEmpty())
+        meta << tr("topic %1").arg(notification->topic);
+    if (notification->time.isValid())
+        meta << locale.toString(notification->time.toLocalTime(), QLocale::LongFormat);
+    meta << tr("priority %1").arg(Notification::priorityName(notification->priority));
+    if (!notification->tags.isEmpty())
+        meta << tr("tags: %1").arg(notification->tags.join(QStringLiteral(", ")));
+    m_detailMeta->setText(meta.join(QStringLiteral("  ·  ")));
+    m_detailBody->setPlainText(notification->body);
+    m_selectedUrl = notification->url;
+    m_detailLink->setText(notification->url.isEmpty() ? QString()
+                                                      : notification->url.toDisplayString());
+    m_detailLink->setVisible(!notification->url.isEmpty());
+    m_openLink->setVisible(!notification->url.isEmpty());
+    m_detailStack->setCurrentIndex(1);
+    updateState();
+}
+
+void HistoryWindow::openLink()
+{
+    if (!isSafeToOpen(m_selectedUrl)) {
+        if (!m_selectedUrl.isEmpty())
+            qCWarning(lcUi) << "history: not opening a link that is not http(s):"
+                            << redactedUrl(m_selectedUrl);
+        return;
+    }
+    if (!QDesktopServices::openUrl(m_selectedUrl))
+        qCWarning(lcUi) << "history: could not open" << redactedUrl(m_selectedUrl);
+}
+
+void HistoryWindow::markAllRead()
+{
+    m_store->markAllRead(currentSubscriptionFilter());
+    m_model->refresh();
+}
+
+void HistoryWindow::clearHistory()
+{
+    const QString subscription = currentSubscriptionFilter();
+    const int count = m_store->count(HistoryQuery{subscription, {}, false});
+    const QString question =
+        subscription.isEmpty()
+            ? tr("Delete all %n stored notification(s)?", nullptr, count)
+            : tr("Delete the %n stored notification(s) of “%1”?", nullptr, count)
+                  .arg(subscription);
+    QMessageBox box(QMessageBox::Question, tr("Clear History"), question,
+                    QMessageBox::Cancel, this);
+    box.setTextFormat(Qt::PlainText); // the subscription name is the user's text
+    box.setInformativeText(tr("This cannot be undone."));
+    QPushButton *deleteButton = box.addButton(tr("Delete"), QMessageBox::DestructiveRole);
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    if (box.clickedButton() != deleteButton)
+        return;
+    m_store->clear(subscription);
+    m_model->refresh();
+}
+
+void HistoryWindow::updateState()
+{
+    const HistoryQuery query = m_model->query();
+    const bool filtered = !query.text.isEmpty() || !query.subscription.isEmpty();
+    const int rows = m_model->rowCount();
+    if (rows == 0) {
+        m_emptyLabel->setText(filtered ? tr("No notifications match.")
+                                       : tr("No notifications yet.\nMessages from your "
+                                            "subscriptions will appear here."));
+        m_listStack->setCurrentWidget(m_emptyLabel);
+    } else {
+        m_listStack->setCurrentWidget(m_table);
+    }
+    const int unread = m_store->unreadCount(query.subscription);
+    QString status = filtered ? tr("%n shown", nullptr, rows) : tr("%n notification(s)", nullptr, rows);
+    if (unread > 0)
+        status += QStringLiteral(", ") + tr("%n unread", nullptr, unread);
+    m_status->setText(status);
+    m_markAllRead->setEnabled(unread > 0);
+    m_clear->setEnabled(rows > 0 || (!query.text.isEmpty()
+                                     && m_store->count(HistoryQuery{query.subscription, {}, false}) > 0));
+    m_openLink->setEnabled(isSafeToOpen(m_selectedUrl));
+}
+
+} // namespace traybeat

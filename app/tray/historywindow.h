@@ -1,0 +1,94 @@
+#pragma once
+
+#include "notification.h"
+
+#include <QTimer>
+#include <QUrl>
+#include <QWidget>
+#include <optional>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QModelIndex;
+class QPlainTextEdit;
+class QPushButton;
+class QStackedWidget;
+class QTableView;
+
+namespace traybeat {
+
+class HistoryModel;
+class NotificationStore;
+
+// The notification history: every stored message, newest first, with search, a subscription
+// filter, read/unread state and a detail pane that shows one message in full. It is also the
+// main window when there is no system tray. Server text is shown as plain text only.
+class HistoryWindow final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HistoryWindow)
+public:
+    // `store` must outlive the window.
+    explicit HistoryWindow(NotificationStore *store, QWidget *parent = nullptr);
+    ~HistoryWindow() override;
+
+    // The configured subscriptions, for the filter ("All" comes first by itself).
+    void setSubscriptionNames(const QStringList &names);
+
+    HistoryModel *model() const { return m_model; }
+
+public slots:
+    // Brings the window forward and selects that message (clearing the filters if they hide it).
+    void showNotification(const QString &subscription, const QString &id);
+    // Re-reads the store now; it also does so by itself shortly after the store changes.
+    void refresh();
+
+private:
+    struct Selected
+    {
+        QString subscription;
+        QString id;
+    };
+
+    void buildUi();
+    void connectUi();
+    void applyFilter();
+    void onCurrentRowChanged(const QModelIndex &current);
+    void onModelAboutToBeReset();
+    void onModelReset();
+    bool selectRow(int row);
+    void showDetails(const std::optional<Notification> &notification);
+    void openLink();
+    void markAllRead();
+    void clearHistory();
+    void updateState();
+    void bringForward();
+    QString currentSubscriptionFilter() const;
+
+    NotificationStore *m_store;
+    HistoryModel *m_model;
+
+    QLineEdit *m_search = nullptr;
+    QComboBox *m_subscriptionFilter = nullptr;
+    QPushButton *m_markAllRead = nullptr;
+    QPushButton *m_openLink = nullptr;
+    QPushButton *m_clear = nullptr;
+    QStackedWidget *m_listStack = nullptr;
+    QTableView *m_table = nullptr;
+    QLabel *m_emptyLabel = nullptr;
+    QStackedWidget *m_detailStack = nullptr;
+    QLabel *m_detailTitle = nullptr;
+    QLabel *m_detailMeta = nullptr;
+    QLabel *m_detailLink = nullptr;
+    QPlainTextEdit *m_detailBody = nullptr;
+    QLabel *m_status = nullptr;
+
+    QTimer m_searchTimer; // debounces typing in the search box
+    std::optional<Selected> m_selected;
+    QUrl m_selectedUrl;
+    int m_scrollBeforeReset = 0;
+    bool m_scrollToSelection = false; // after a filter change, not after a store refresh
+};
+
+} // namespace traybeat
