@@ -25,4 +25,8 @@ std::optional<int> parse(QCommandLineParser &parser, const QStringList &argument
 std::chrono::milliseconds durationOption(const QCommandLineParser &parser, const QString &name,
                                          std::chrono::milliseconds fallback, QString *error);
 
+// SIGINT/SIGTERM make the running QCoreApplication quit through its event loop, so stores are
+// flushed and sockets closed as on a normal exit. Call after the application object exists.
+void quitOnTerminationSignals();
+
 } // namespace traybeat::commandline

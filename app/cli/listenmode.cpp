@@ -1,13 +1,66 @@
+#include "commandline.h"
+#include "connectionoptions.h"
+#include "jsonlinewriter.h"
 #include "modes.h"
+#include "notificationstore.h"
+#include "subscription.h"
 
-#include <cstdio>
+#include <QCoreApplication>
+#include <QDir>
+#include <QStandardPaths>
 
 namespace traybeat::modes {
 
-int runListen(int, char **)
+// `traybeat listen`: one subscription, headless; every event is a JSON line on stdout.
+int runListen(int argc, char **argv)
 {
-    std::fputs("traybeat listen: not available yet\n", stderr);
-    return 2;
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("traybeat"));
+    const QString mode = QStringLiteral("listen");
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Subscribe and print each event as one JSON line on stdout."));
+    connectionoptions::addTo(parser);
+    parser.addOption({QStringLiteral("state-dir"),
+                      QStringLiteral("Folder for the notification store (default: app data)."),
+                      QStringLiteral("DIR")});
+    if (const auto exitCode = commandline::parse(parser, app.arguments(), mode))
+        return *exitCode;
+    if (!parser.positionalArguments().isEmpty())
+        return commandline::fail(mode, QStringLiteral("unexpected argument \"%1\"")
+                                           .arg(parser.positionalArguments().constFirst()));
+    QString error;
+    const auto config = connectionoptions::read(parser, &error);
+    if (!config)
+        return commandline::fail(mode, error);
+
+    const QString stateDir = parser.isSet(QStringLiteral("state-dir"))
+                                 ? parser.value(QStringLiteral("state-dir"))
+                                 : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    NotificationStore store;
+    if (!store.open(QDir(stateDir).filePath(QStringLiteral("notifications.db")), &error))
+        return commandline::fail(mode, error);
+
+    Subscription subscription(*config, &store);
+    if (!subscription.isValid())
+        return commandline::fail(mode, subscription.errorString());
+
+    JsonLineWriter out;
+    QObject::connect(&subscription, &Subscription::stateChanged, &app,
+                     [&out](ConnectionState state, const QString &reason) { out.state(state, reason); });
+    QObject::connect(&subscription, &Subscription::errorOccurred, &app,
+                     [&out](const QString &message) { out.error(message); });
+    QObject::connect(&subscription, &Subscription::notificationsArrived, &app,
+                     [&out](const NotificationList &fresh) {
+                         for (const Notification &notification : fresh)
+                             out.message(notification);
+                     });
+    commandline::quitOnTerminationSignals();
+    subscription.start();
+    const int status = app.exec();
+    subscription.stop();
+    return status;
 }
 
 } // namespace traybeat::modes

@@ -169,6 +169,12 @@ void ConnectionManager::onSocketDisconnected(quint64 generation)
 {
     if (!isCurrent(generation))
         return;
+    // A refused or reset connection may announce itself as "disconnected" before its error:
+    // the error says more (and may be permanent), so let it speak.
+    if (m_socket->error() != QAbstractSocket::UnknownSocketError) {
+        onSocketError(generation);
+        return;
+    }
     const auto code = m_socket->closeCode();
     QString reason = m_socket->closeReason();
     if (reason.isEmpty())
@@ -312,7 +318,7 @@ void ConnectionManager::linkLost(Failure failure, const QString &reason)
     stopTimers();
     // Abort, not close: on a dead path the closing handshake can never complete.
     discardSocket();
-    qCInfo(lcConnection).noquote() << "link lost:" << reason;
+    qCDebug(lcConnection).noquote() << "link lost:" << reason;
     emit errorOccurred(reason);
     if (failure == Failure::Permanent) {
         setState(ConnectionState::Failed, reason);

@@ -1,0 +1,95 @@
+#include "connectionoptions.h"
+
+#include "commandline.h"
+
+namespace traybeat::connectionoptions {
+
+using commandline::durationOption;
+
+void addTo(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        {QStringLiteral("server"), QStringLiteral("Push server base URL (http, https, ws or wss)."),
+         QStringLiteral("URL")},
+        {QStringLiteral("protocol"), QStringLiteral("Dialect: ntfy (default), gotify or text."),
+         QStringLiteral("NAME"), QStringLiteral("ntfy")},
+        {QStringLiteral("topic"), QStringLiteral("Topic to subscribe to (repeatable, or a,b)."),
+         QStringLiteral("TOPIC")},
+        {QStringLiteral("token"), QStringLiteral("Access token, sent as a header (never logged)."),
+         QStringLiteral("TOKEN")},
+        {QStringLiteral("heartbeat"),
+         QStringLiteral("ping (default), passive, or text:PAYLOAD (default for --protocol text)."),
+         QStringLiteral("MODE")},
+        {QStringLiteral("heartbeat-interval"), QStringLiteral("Idle time before a heartbeat (25s)."),
+         QStringLiteral("DUR")},
+        {QStringLiteral("heartbeat-timeout"), QStringLiteral("Wait for its answer (10s)."),
+         QStringLiteral("DUR")},
+        {QStringLiteral("connect-timeout"), QStringLiteral("Limit per connection attempt (10s)."),
+         QStringLiteral("DUR")},
+        {QStringLiteral("reconnect-min"), QStringLiteral("Shortest reconnect delay (1s)."),
+         QStringLiteral("DUR")},
+        {QStringLiteral("reconnect-max"), QStringLiteral("Longest reconnect delay (60s)."),
+         QStringLiteral("DUR")},
+        {QStringLiteral("ca-file"), QStringLiteral("Extra trusted CA certificates (PEM)."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("insecure"), QStringLiteral("Accept any TLS certificate (unsafe).")},
+        {QStringLiteral("name"), QStringLiteral("Subscription name (default: host/topics)."),
+         QStringLiteral("NAME")},
+    });
+}
+
+std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString *error)
+{
+    if (!parser.isSet(QStringLiteral("server"))) {
+        *error = QStringLiteral("--server is required (e.g. --server http://127.0.0.1:8080)");
+        return std::nullopt;
+    }
+    SubscriptionConfig config;
+    const QString serverText = parser.value(QStringLiteral("server"));
+    config.server = QUrl(serverText, QUrl::StrictMode);
+    if (!config.server.isValid() || config.server.scheme().isEmpty() || config.server.host().isEmpty()) {
+        *error = QStringLiteral("--server: \"%1\" is not a URL (e.g. http://127.0.0.1:8080)").arg(serverText);
+        return std::nullopt;
+    }
+    config.protocol = parser.value(QStringLiteral("protocol"));
+    for (const QString &value : parser.values(QStringLiteral("topic")))
+        config.topics += value.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    config.token = parser.value(QStringLiteral("token"));
+
+    ConnectionConfig &connection = config.connection;
+    if (parser.isSet(QStringLiteral("heartbeat"))) {
+        const auto mode = HeartbeatMode::parse(parser.value(QStringLiteral("heartbeat")));
+        if (!mode) {
+            *error = QStringLiteral("--heartbeat: \"%1\" is not a heartbeat mode (use ping, passive or text:PAYLOAD)")
+                         .arg(parser.value(QStringLiteral("heartbeat")));
+            return std::nullopt;
+        }
+        connection.heartbeat = *mode;
+    } else {
+        connection.heartbeat = SubscriptionConfig::defaultHeartbeat(config.protocol);
+    }
+    connection.heartbeatInterval =
+        durationOption(parser, QStringLiteral("heartbeat-interval"), connection.heartbeatInterval, error);
+    connection.heartbeatTimeout =
+        durationOption(parser, QStringLiteral("heartbeat-timeout"), connection.heartbeatTimeout, error);
+    connection.connectTimeout =
+        durationOption(parser, QStringLiteral("connect-timeout"), connection.connectTimeout, error);
+    connection.backoff.floor =
+        durationOption(parser, QStringLiteral("reconnect-min"), connection.backoff.floor, error);
+    connection.backoff.cap =
+        durationOption(parser, QStringLiteral("reconnect-max"), connection.backoff.cap, error);
+    connection.caFile = parser.value(QStringLiteral("ca-file"));
+    connection.insecure = parser.isSet(QStringLiteral("insecure"));
+    if (!error->isEmpty())
+        return std::nullopt;
+
+    config.name = parser.isSet(QStringLiteral("name")) ? parser.value(QStringLiteral("name"))
+                                                       : config.defaultName();
+    if (const QString problem = config.validationError(); !problem.isEmpty()) {
+        *error = problem;
+        return std::nullopt;
+    }
+    return config;
+}
+
+} // namespace traybeat::connectionoptions

@@ -1,0 +1,165 @@
+// `traybeat listen` as a process, the way scripts and the benchmarks drive it.
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QWebSocket>
+#include <QWebSocketServer>
+#include <QtTest>
+
+class tst_Listen : public QObject
+{
+    Q_OBJECT
+private slots:
+    void badArgumentsExitWithStatusTwo_data();
+    void badArgumentsExitWithStatusTwo();
+    void printsStateAndMessagesAsJsonLines();
+    void terminatesCleanlyOnSigterm();
+
+private:
+    // Reads complete JSON lines from the process as they come.
+    static QList<QJsonObject> readEvents(QProcess &process, QByteArray &buffer)
+    {
+        buffer += process.readAllStandardOutput();
+        QList<QJsonObject> events;
+        int newline;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+            const QByteArray line = buffer.left(newline);
+            buffer.remove(0, newline + 1);
+            QJsonParseError error;
+            const QJsonDocument document = QJsonDocument::fromJson(line, &error);
+            if (error.error != QJsonParseError::NoError || !document.isObject())
+                qWarning() << "not a JSON line:" << line;
+            else
+                events << document.object();
+        }
+        return events;
+    }
+};
+
+void tst_Listen::badArgumentsExitWithStatusTwo_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("reason");
+    const QString server = QStringLiteral("--server=ws://127.0.0.1:9/");
+    QTest::newRow("no server") << QStringList{QStringLiteral("--protocol=text")} << "--server is required";
+    QTest::newRow("unparsable url") << QStringList{QStringLiteral("--server=http://exa mple")} << "not a URL";
+    QTest::newRow("no scheme") << QStringList{QStringLiteral("--server=example.org")} << "not a URL";
+    QTest::newRow("ftp url") << QStringList{QStringLiteral("--server=ftp://example.org/"), QStringLiteral("--topic=a")}
+                             << "must start with http://";
+    QTest::newRow("unknown protocol") << QStringList{server, QStringLiteral("--protocol=mqtt")} << "Unknown protocol \"mqtt\"";
+    QTest::newRow("bad duration") << QStringList{server, QStringLiteral("--protocol=text"), QStringLiteral("--heartbeat-interval=5x")}
+                                  << "\"5x\" is not a duration";
+    QTest::newRow("bare number") << QStringList{server, QStringLiteral("--protocol=text"), QStringLiteral("--reconnect-min=5")}
+                                 << "\"5\" is not a duration";
+    QTest::newRow("bad heartbeat") << QStringList{server, QStringLiteral("--protocol=text"), QStringLiteral("--heartbeat=pong")}
+                                   << "not a heartbeat mode";
+    QTest::newRow("ntfy without topic") << QStringList{server} << "at least one topic";
+    QTest::newRow("bad topic") << QStringList{server, QStringLiteral("--topic=a/b")} << "\"a/b\" is not valid";
+    QTest::newRow("unknown option") << QStringList{server, QStringLiteral("--frobnicate")} << "Unknown option";
+    QTest::newRow("stray argument") << QStringList{server, QStringLiteral("--protocol=text"), QStringLiteral("extra")}
+                                    << "unexpected argument \"extra\"";
+    QTest::newRow("min above max") << QStringList{server, QStringLiteral("--protocol=text"), QStringLiteral("--reconnect-min=2m"),
+                                                  QStringLiteral("--reconnect-max=1m")} << "must not be shorter";
+}
+
+void tst_Listen::badArgumentsExitWithStatusTwo()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, reason);
+    QTemporaryDir stateDir;
+    QProcess process;
+    process.start(QStringLiteral(TRAYBEAT_BINARY),
+                  QStringList{QStringLiteral("listen"), QStringLiteral("--state-dir"), stateDir.path()} + arguments);
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 2);
+    const QString stderrText = QString::fromUtf8(process.readAllStandardError());
+    QCOMPARE(stderrText.count(QLatin1Char('\n')), 1); // one line
+    QVERIFY2(stderrText.startsWith(QStringLiteral("traybeat listen: ")), qPrintable(stderrText));
+    QVERIFY2(stderrText.contains(reason), qPrintable(stderrText));
+    QVERIFY(process.readAllStandardOutput().isEmpty());
+}
+
+void tst_Listen::printsStateAndMessagesAsJsonLines()
+{
+    QWebSocketServer server(QStringLiteral("text"), QWebSocketServer::NonSecureMode);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QList<QWebSocket *> clients;
+    int heartbeats = 0;
+    connect(&server, &QWebSocketServer::newConnection, this, [&] {
+        QWebSocket *client = server.nextPendingConnection();
+        clients << client;
+        connect(client, &QWebSocket::textMessageReceived, client, [&heartbeats, client](const QString &text) {
+            if (text == QLatin1String("HeartBeat")) {
+                ++heartbeats;
+                client->sendTextMessage(text); // the origin's server echoes it
+            }
+        });
+    });
+
+    QTemporaryDir stateDir;
+    QProcess process;
+    process.start(QStringLiteral(TRAYBEAT_BINARY),
+                  {QStringLiteral("listen"), QStringLiteral("--protocol=text"),
+                   QStringLiteral("--server=ws://127.0.0.1:%1/").arg(server.serverPort()),
+                   QStringLiteral("--heartbeat-interval=50ms"), QStringLiteral("--heartbeat-timeout=500ms"),
+                   QStringLiteral("--state-dir"), stateDir.path()});
+    QVERIFY(process.waitForStarted());
+    QByteArray buffer;
+    QList<QJsonObject> events;
+    QTRY_VERIFY_WITH_TIMEOUT((events += readEvents(process, buffer),
+                              std::any_of(events.cbegin(), events.cend(), [](const QJsonObject &event) {
+                                  return event.value(QLatin1String("state")) == QLatin1String("connected");
+                              })),
+                             10000);
+    QCOMPARE(events.first().value(QLatin1String("event")).toString(), QStringLiteral("state"));
+    QCOMPARE(events.first().value(QLatin1String("state")).toString(), QStringLiteral("connecting"));
+    QVERIFY(events.first().value(QLatin1String("time")).toDouble() > 1.7e12); // ms since the epoch
+
+    QTRY_VERIFY(heartbeats >= 3); // echoed heartbeats went by...
+    clients.first()->sendTextMessage(QStringLiteral("plain <b>text</b>"));
+    clients.first()->sendTextMessage(
+        QStringLiteral("{\"id\":\"m-2\",\"title\":\"Deploy\",\"message\":\"done\","
+                       "\"priority\":5,\"url\":\"https://example.org/x\"}"));
+    QList<QJsonObject> messages;
+    QTRY_VERIFY_WITH_TIMEOUT((events += readEvents(process, buffer), messages.clear(),
+                              std::copy_if(events.cbegin(), events.cend(), std::back_inserter(messages),
+                                           [](const QJsonObject &event) {
+                                               return event.value(QLatin1String("event")) == QLatin1String("message");
+                                           }),
+                              messages.size() == 2),
+                             5000);
+    // ...and none of them became a message.
+    QCOMPARE(messages.at(0).value(QLatin1String("body")).toString(), QStringLiteral("plain <b>text</b>"));
+    QCOMPARE(messages.at(1).value(QLatin1String("id")).toString(), QStringLiteral("m-2"));
+    QCOMPARE(messages.at(1).value(QLatin1String("title")).toString(), QStringLiteral("Deploy"));
+    QCOMPARE(messages.at(1).value(QLatin1String("body")).toString(), QStringLiteral("done"));
+    QCOMPARE(messages.at(1).value(QLatin1String("priority")).toInt(), 5);
+    QCOMPARE(messages.at(1).value(QLatin1String("url")).toString(), QStringLiteral("https://example.org/x"));
+
+    process.terminate();
+    QVERIFY(process.waitForFinished(5000));
+}
+
+void tst_Listen::terminatesCleanlyOnSigterm()
+{
+    QTemporaryDir stateDir;
+    QProcess process;
+    process.start(QStringLiteral(TRAYBEAT_BINARY),
+                  {QStringLiteral("listen"), QStringLiteral("--protocol=text"),
+                   QStringLiteral("--server=ws://127.0.0.1:9/"), QStringLiteral("--state-dir"), stateDir.path()});
+    QVERIFY(process.waitForStarted());
+    QByteArray buffer;
+    QList<QJsonObject> events;
+    QTRY_VERIFY_WITH_TIMEOUT((events += readEvents(process, buffer), !events.isEmpty()), 10000);
+    process.terminate();
+    QVERIFY(process.waitForFinished(5000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    events += readEvents(process, buffer);
+    QCOMPARE(events.last().value(QLatin1String("state")).toString(), QStringLiteral("disconnected"));
+}
+
+QTEST_GUILESS_MAIN(tst_Listen)
+#include "tst_listen.moc"
