@@ -1,5 +1,6 @@
 #include "protocol.h"
 
+#include "ntfyprotocol.h"
 #include "textprotocol.h"
 
 namespace traybeat {
@@ -18,6 +19,8 @@ std::unique_ptr<Protocol> Protocol::create(const SubscriptionConfig &config, QSt
             *errorMessage = problem;
         return nullptr;
     }
+    if (config.protocol == QLatin1String("ntfy"))
+        return std::make_unique<NtfyProtocol>(config);
     if (config.protocol == QLatin1String("text"))
         return std::make_unique<TextProtocol>(config);
     if (errorMessage)

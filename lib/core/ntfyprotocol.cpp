@@ -1,0 +1,74 @@
+#include "ntfyprotocol.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUrlQuery>
+
+namespace traybeat {
+
+NtfyProtocol::NtfyProtocol(const SubscriptionConfig &config, QObject *parent)
+    : Protocol(config, parent)
+{
+}
+
+QString NtfyProtocol::initialCursor() const
+{
+    return QString::number(QDateTime::currentSecsSinceEpoch());
+}
+
+QNetworkRequest NtfyProtocol::request(const QString &cursor) const
+{
+    QUrl url = webSocketUrl(QLatin1Char('/') + config().topics.join(QLatin1Char(',')) + QStringLiteral("/ws"));
+    if (!cursor.isEmpty()) {
+        QUrlQuery query;
+        query.addQueryItem(QStringLiteral("since"), cursor);
+        url.setQuery(query);
+    }
+    QNetworkRequest request(url);
+    if (!config().token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + config().token.toUtf8());
+    return request;
+}
+
+void NtfyProtocol::handleTextFrame(const QString &frame)
+{
+    if (frame.size() > maximumFrameSize) {
+        emit frameRejected(tr("an ntfy event of %1 bytes is over the %2 byte limit; skipped")
+                               .arg(frame.size())
+                               .arg(maximumFrameSize));
+        return;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(frame.toUtf8(), &parseError);
+    if (!document.isObject()) {
+        emit frameRejected(tr("an ntfy event is not a JSON object (%1); skipped")
+                               .arg(parseError.error == QJsonParseError::NoError ? tr("wrong type")
+                                                                                  : parseError.errorString()));
+        return;
+    }
+    const QJsonObject event = document.object();
+    if (event.value(QLatin1String("event")).toString() != QLatin1String("message"))
+        return; // open, keepalive, poll_request: proof of life only, counted by the connection
+    const QString id = event.value(QLatin1String("id")).toString();
+    if (id.isEmpty()) {
+        emit frameRejected(tr("an ntfy message without an id; skipped"));
+        return;
+    }
+    Notification notification;
+    notification.id = id;
+    notification.subscription = config().name;
+    notification.topic = event.value(QLatin1String("topic")).toString();
+    notification.title = event.value(QLatin1String("title")).toString();
+    notification.body = event.value(QLatin1String("message")).toString();
+    notification.priority = std::clamp(event.value(QLatin1String("priority")).toInt(3), 1, 5);
+    for (const QJsonValue &tag : event.value(QLatin1String("tags")).toArray())
+        notification.tags << tag.toString();
+    notification.url = QUrl(event.value(QLatin1String("click")).toString(), QUrl::StrictMode);
+    const qint64 seconds = event.value(QLatin1String("time")).toInteger();
+    notification.time = seconds > 0 ? QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC)
+                                    : QDateTime::currentDateTimeUtc();
+    emit received({notification});
+}
+
+} // namespace traybeat
