@@ -1,1 +1,619 @@
-// work in progress
+#include "notificationstore.h"
+
+#include "logging.h"
+
+#include <QAtomicInteger>
+#include <QDir>
+#include <QFileInfo>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace traybeat {
+
+namespace {
+
+// Bump when the schema changes, and append the step that brings version N-1 to N to
+// `migrationSteps()`. PRAGMA user_version records how far a file has come.
+constexpr int SchemaVersion = 1;
+
+// Each entry upgrades the schema by one version; entry 0 creates version 1 from nothing.
+// received_seq is the rowid: the order in which this client stored messages. "Newest" means
+// that, never the server's `time` (server clocks lie). `search` holds topic, title and body
+// case-folded once at insert, so the text filter is a plain, Unicode-correct substring test
+// (SQLite's own LIKE folds ASCII only, and would need %/_ escaping).
+const QList<QStringList> &migrationSteps()
+{
+    static const QList<QStringList> steps = {
+        {
+            QStringLiteral("CREATE TABLE notifications ("
+                           " received_seq INTEGER PRIMARY KEY,"
+                           " subscription TEXT NOT NULL,"
+                           " id TEXT,"
+                           " topic TEXT NOT NULL DEFAULT '',"
+                           " title TEXT NOT NULL DEFAULT '',"
+                           " body TEXT NOT NULL DEFAULT '',"
+                           " priority INTEGER NOT NULL DEFAULT 3,"
+                           " tags TEXT NOT NULL DEFAULT '',"
+                           " url TEXT NOT NULL DEFAULT '',"
+                           " time INTEGER,"
+                           " read INTEGER NOT NULL DEFAULT 0,"
+                           " search TEXT NOT NULL DEFAULT '',"
+                           " UNIQUE(subscription, id))"),
+            QStringLiteral("CREATE TABLE cursors ("
+                           " subscription TEXT PRIMARY KEY NOT NULL,"
+                           " id TEXT NOT NULL)"),
+            // Newest-first paging of one subscription without a sort step.
+            QStringLiteral("CREATE INDEX notifications_by_subscription"
+                           " ON notifications(subscription, received_seq)"),
+            // Unread counts and unread-only paging touch only unread rows; most rows are read.
+            QStringLiteral("CREATE INDEX notifications_unread"
+                           " ON notifications(subscription, received_seq) WHERE read = 0"),
+        },
+    };
+    return steps;
+}
+
+// Column list shared by every query that builds a Notification (see `fromRow`).
+const QString &selectColumns()
+{
+    static const QString columns = QStringLiteral(
+        "SELECT subscription, id, topic, title, body, priority, tags, url, time, read"
+        " FROM notifications");
+    return columns;
+}
+
+Notification fromRow(const QSqlQuery &query)
+{
+    Notification n;
+    n.subscription = query.value(0).toString();
+    n.id = query.value(1).toString();
+    n.topic = query.value(2).toString();
+    n.title = query.value(3).toString();
+    n.body = query.value(4).toString();
+    n.priority = query.value(5).toInt();
+    const QString tags = query.value(6).toString();
+    if (!tags.isEmpty()) {
+        const QJsonArray array = QJsonDocument::fromJson(tags.toUtf8()).array();
+        n.tags.reserve(array.size());
+        for (const QJsonValue &tag : array)
+            n.tags.append(tag.toString());
+    }
+    const QString url = query.value(7).toString();
+    if (!url.isEmpty())
+        n.url = QUrl(url);
+    const QVariant time = query.value(8);
+    if (!time.isNull())
+        n.time = QDateTime::fromMSecsSinceEpoch(time.toLongLong(), Qt::UTC);
+    n.read = query.value(9).toBool();
+    return n;
+}
+
+// QSQLITE binds a null QString as SQL NULL, which the NOT NULL text columns refuse.
+QString nonNull(const QString &text)
+{
+    return text.isNull() ? QStringLiteral("") : text;
+}
+
+QString tagsText(const QStringList &tags)
+{
+    if (tags.isEmpty())
+        return QStringLiteral(""); // the common case: no JSON round trip
+    return QString::fromUtf8(
+        QJsonDocument(QJsonArray::fromStringList(tags)).toJson(QJsonDocument::Compact));
+}
+
+// Case folding for the text filter, applied alike to stored text and to the query. ASCII is
+// folded inline: QString::toCaseFolded() looks every character up in the Unicode tables and
+// was a tenth of add()'s time.
+QString folded(QString text)
+{
+    QChar *data = text.data();
+    for (qsizetype i = 0, size = text.size(); i < size; ++i) {
+        const char16_t c = data[i].unicode();
+        if (c >= 0x80)
+            return text.toCaseFolded(); // ASCII folded so far stays folded
+        if (c >= u'A' && c <= u'Z')
+            data[i] = QChar(char16_t(c + (u'a' - u'A')));
+    }
+    return text;
+}
+
+QString searchText(const Notification &n)
+{
+    // The unit separator keeps a match from spanning two fields.
+    QString text;
+    text.reserve(n.topic.size() + n.title.size() + n.body.size() + 2);
+    text.append(n.topic).append(QChar(0x1f)).append(n.title).append(QChar(0x1f)).append(n.body);
+    return folded(std::move(text));
+}
+
+QString nextConnectionName()
+{
+    static QAtomicInteger<quint64> counter;
+    return QStringLiteral("traybeat.store.%1").arg(counter.fetchAndAddRelaxed(1) + 1);
+}
+
+// SQLite's primary result codes, as QSQLITE reports them in nativeErrorCode().
+bool isNotADatabase(const QSqlError &error)
+{
+    const QString code = error.nativeErrorCode();
+    return code == QLatin1String("26") || code == QLatin1String("11"); // NOTADB, CORRUPT
+}
+
+} // namespace
+
+struct NotificationStore::Private
+{
+    QString connectionName;
+    QString filePath;
+    QSqlDatabase db;
+    // add() runs for every burst: its statements are prepared once per open().
+    QSqlQuery insertNotification;
+    QSqlQuery upsertCursor;
+    // Other statements, prepared on first use and kept, keyed by their SQL.
+    QHash<QString, QSqlQuery> cache;
+
+    bool isOpen() const { return db.isValid() && db.isOpen(); }
+    QSqlQuery *prepared(const QString &sql);
+    bool exec(QSqlQuery *query, const char *what);
+    int scalar(const QString &sql, const QVariantList &values);
+    int modify(const QString &sql, const QVariantList &values);
+    bool configure(QString *error);
+    bool migrate(QString *error);
+    void close();
+};
+
+QSqlQuery *NotificationStore::Private::prepared(const QString &sql)
+{
+    auto it = cache.find(sql);
+    if (it == cache.end()) {
+        QSqlQuery query(db);
+        query.setForwardOnly(true); // otherwise QSQLITE caches every row of a result
+        if (!query.prepare(sql)) {
+            qCWarning(lcStore) << "cannot prepare" << sql << query.lastError().text();
+            return nullptr;
+        }
+        it = cache.insert(sql, query);
+    }
+    return &it.value();
+}
+
+bool NotificationStore::Private::exec(QSqlQuery *query, const char *what)
+{
+    if (query->exec())
+        return true;
+    qCWarning(lcStore) << what << "failed:" << query->lastError().text();
+    query->finish();
+    return false;
+}
+
+int NotificationStore::Private::scalar(const QString &sql, const QVariantList &values)
+{
+    QSqlQuery *query = prepared(sql);
+    if (!query)
+        return 0;
+    for (int i = 0; i < values.size(); ++i)
+        query->bindValue(i, values.at(i));
+    int result = 0;
+    if (exec(query, "count") && query->next())
+        result = query->value(0).toInt();
+    query->finish(); // an open read statement would pin the WAL snapshot
+    return result;
+}
+
+// Runs one UPDATE/DELETE; the number of rows it changed, or -1 on failure.
+int NotificationStore::Private::modify(const QString &sql, const QVariantList &values)
+{
+    QSqlQuery *query = prepared(sql);
+    if (!query)
+        return -1;
+    for (int i = 0; i < values.size(); ++i)
+        query->bindValue(i, values.at(i));
+    if (!exec(query, "update"))
+        return -1;
+    const int rows = query->numRowsAffected();
+    query->finish();
+    return rows;
+}
+
+bool NotificationStore::Private::configure(QString *error)
+{
+    QSqlQuery query(db);
+    // The first statement that reads the file: this is where a non-database shows itself.
+    if (!query.exec(QStringLiteral("PRAGMA journal_mode=WAL"))) {
+        const QSqlError sqlError = query.lastError();
+        *error = isNotADatabase(sqlError)
+                     ? NotificationStore::tr("%1 is not a traybeat database (or it is damaged)")
+                           .arg(QDir::toNativeSeparators(filePath))
+                     : NotificationStore::tr("cannot read %1: %2")
+                           .arg(QDir::toNativeSeparators(filePath), sqlError.text());
+        return false;
+    }
+    if (query.next() && query.value(0).toString() != QLatin1String("wal"))
+        qCWarning(lcStore) << "WAL journal unavailable, using" << query.value(0).toString();
+    // NORMAL is durable across application crashes in WAL mode; only a power cut can lose the
+    // last transactions, and those are fetched again from the (older) cursor.
+    const QStringList pragmas = {
+        QStringLiteral("PRAGMA synchronous=NORMAL"), QStringLiteral("PRAGMA temp_store=MEMORY"),
+        QStringLiteral("PRAGMA cache_size=-16384"), QStringLiteral("PRAGMA mmap_size=268435456")};
+    for (const QString &pragma : pragmas) {
+        if (!query.exec(pragma)) {
+            *error = NotificationStore::tr("cannot configure %1: %2")
+                         .arg(QDir::toNativeSeparators(filePath), query.lastError().text());
+            return false;
+        }
+    }
+    return true;
+}
+
+bool NotificationStore::Private::migrate(QString *error)
+{
+    QSqlQuery query(db);
+    int version = 0;
+    if (query.exec(QStringLiteral("PRAGMA user_version")) && query.next())
+        version = query.value(0).toInt();
+    query.finish();
+    if (version > SchemaVersion) {
+        *error = NotificationStore::tr("%1 was written by a newer traybeat (schema %2, this one "
+                                       "knows up to %3)")
+                     .arg(QDir::toNativeSeparators(filePath))
+                     .arg(version)
+                     .arg(SchemaVersion);
+        return false;
+    }
+    const QList<QStringList> &steps = migrationSteps();
+    for (; version < SchemaVersion; ++version) {
+        // Each step is all-or-nothing, so a crash mid-migration leaves the old version intact.
+        db.transaction();
+        QStringList statements = steps.at(version);
+        statements.append(QStringLiteral("PRAGMA user_version=%1").arg(version + 1));
+        for (const QString &statement : std::as_const(statements)) {
+            if (!query.exec(statement)) {
+                *error = NotificationStore::tr("cannot create the tables in %1: %2")
+                             .arg(QDir::toNativeSeparators(filePath), query.lastError().text());
+                db.rollback();
+                return false;
+            }
+        }
+        if (!db.commit()) {
+            *error = NotificationStore::tr("cannot write %1: %2")
+                         .arg(QDir::toNativeSeparators(filePath), db.lastError().text());
+            return false;
+        }
+    }
+    return true;
+}
+
+void NotificationStore::Private::close()
+{
+    // Every QSqlQuery and QSqlDatabase copy must be gone before removeDatabase(), or Qt warns
+    // that the connection is still in use and leaks it.
+    insertNotification = QSqlQuery();
+    upsertCursor = QSqlQuery();
+    cache.clear();
+    if (db.isValid())
+        db.close();
+    db = QSqlDatabase();
+    if (!connectionName.isEmpty())
+        QSqlDatabase::removeDatabase(connectionName);
+    connectionName.clear();
+}
+
+NotificationStore::NotificationStore(QObject *parent)
+    : QObject(parent), d(std::make_unique<Private>())
+{
+}
+
+NotificationStore::~NotificationStore()
+{
+    d->close();
+}
+
+bool NotificationStore::open(const QString &filePath, QString *errorMessage)
+{
+    d->close();
+    d->filePath = filePath;
+    QString error;
+    const bool ok = [&] {
+        const QFileInfo file(filePath);
+        const QString folder = file.absolutePath();
+        if (!QDir().mkpath(folder)) {
+            error = tr("cannot create the folder %1").arg(QDir::toNativeSeparators(folder));
+            return false;
+        }
+        if (file.isDir()) {
+            error =
+                tr("%1 is a folder, not a database file").arg(QDir::toNativeSeparators(filePath));
+            return false;
+        }
+        // WAL needs to create its -wal and -shm files next to the database.
+        if (!QFileInfo(folder).isWritable() || (file.exists() && !file.isWritable())) {
+            error = tr("%1 is not writable")
+                        .arg(QDir::toNativeSeparators(file.exists() ? filePath : folder));
+            return false;
+        }
+        d->connectionName = nextConnectionName();
+        d->db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->connectionName);
+        d->db.setDatabaseName(filePath);
+        if (!d->db.open()) {
+            error = tr("cannot open %1: %2")
+                        .arg(QDir::toNativeSeparators(filePath), d->db.lastError().text());
+            return false;
+        }
+        return d->configure(&error) && d->migrate(&error);
+    }();
+    if (ok) {
+        d->insertNotification = QSqlQuery(d->db);
+        d->upsertCursor = QSqlQuery(d->db);
+        const bool prepared =
+            d->insertNotification.prepare(QStringLiteral(
+                "INSERT INTO notifications (subscription, id, topic, title, body, priority,"
+                " tags, url, time, read, search) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                // Not OR IGNORE: that would also drop, silently, a row breaking any other
+                // constraint; only the dedup key may make an insert a no-op.
+                " ON CONFLICT(subscription, id) DO NOTHING")) &&
+            d->upsertCursor.prepare(
+                QStringLiteral("INSERT INTO cursors (subscription, id) VALUES (?, ?)"
+                               " ON CONFLICT(subscription) DO UPDATE SET id = excluded.id"));
+        if (!prepared)
+            error = tr("cannot prepare statements on %1").arg(QDir::toNativeSeparators(filePath));
+        if (prepared)
+            return true;
+    }
+    qCWarning(lcStore) << "cannot open store:" << error;
+    if (errorMessage)
+        *errorMessage = error;
+    d->close();
+    return false;
+}
+
+bool NotificationStore::isOpen() const
+{
+    return d->isOpen();
+}
+
+QString NotificationStore::filePath() const
+{
+    return d->filePath;
+}
+
+NotificationList NotificationStore::add(const NotificationList &notifications)
+{
+    NotificationList fresh;
+    if (notifications.isEmpty())
+        return fresh;
+    if (!d->isOpen()) {
+        qCWarning(lcStore) << "add() on a store that is not open; dropped" << notifications.size();
+        return fresh;
+    }
+    if (!d->db.transaction()) {
+        qCWarning(lcStore) << "cannot begin a transaction:" << d->db.lastError().text();
+        return fresh;
+    }
+    QSqlQuery &insert = d->insertNotification;
+    // Insertion order is kept, so the last id seen per subscription is its newest message.
+    QHash<QString, QString> lastIds;
+    for (const Notification &n : notifications) {
+        // A message without an id cannot be deduplicated; storing it with a NULL id keeps it
+        // (UNIQUE lets NULLs repeat) instead of letting the first one swallow all the others.
+        insert.bindValue(0, nonNull(n.subscription));
+        insert.bindValue(1, n.id.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : n.id);
+        insert.bindValue(2, nonNull(n.topic));
+        insert.bindValue(3, nonNull(n.title));
+        insert.bindValue(4, nonNull(n.body));
+        insert.bindValue(5, n.priority);
+        insert.bindValue(6, tagsText(n.tags));
+        insert.bindValue(7, nonNull(n.url.toString(QUrl::FullyEncoded)));
+        insert.bindValue(8, n.time.isValid() ? QVariant(n.time.toMSecsSinceEpoch())
+                                             : QVariant(QMetaType(QMetaType::LongLong)));
+        insert.bindValue(9, n.read ? 1 : 0);
+        insert.bindValue(10, searchText(n));
+        if (!insert.exec()) {
+            qCWarning(lcStore) << "storing a batch failed, nothing kept:"
+                               << insert.lastError().text();
+            d->db.rollback();
+            return {};
+        }
+        // DO NOTHING reports 0 rows for a message already stored, earlier in this batch too.
+        if (insert.numRowsAffected() > 0) {
+            fresh.append(n);
+            if (!n.id.isEmpty())
+                lastIds.insert(n.subscription, n.id);
+        }
+    }
+    for (auto it = lastIds.cbegin(); it != lastIds.cend(); ++it) {
+        d->upsertCursor.bindValue(0, it.key());
+        d->upsertCursor.bindValue(1, it.value());
+        if (!d->upsertCursor.exec()) {
+            qCWarning(lcStore) << "advancing the cursor failed, nothing kept:"
+                               << d->upsertCursor.lastError().text();
+            d->db.rollback();
+            return {};
+        }
+    }
+    if (!d->db.commit()) {
+        qCWarning(lcStore) << "committing a batch failed, nothing kept:"
+                           << d->db.lastError().text();
+        d->db.rollback();
+        return {};
+    }
+    if (!fresh.isEmpty())
+        emit changed();
+    return fresh;
+}
+
+QString NotificationStore::cursor(const QString &subscription) const
+{
+    if (!d->isOpen())
+        return {};
+    QSqlQuery *query = d->prepared(QStringLiteral("SELECT id FROM cursors WHERE subscription = ?"));
+    if (!query)
+        return {};
+    query->bindValue(0, subscription);
+    QString id;
+    if (d->exec(query, "reading the cursor") && query->next())
+        id = query->value(0).toString();
+    query->finish();
+    return id;
+}
+
+void NotificationStore::setCursor(const QString &subscription, const QString &id)
+{
+    if (!d->isOpen()) {
+        qCWarning(lcStore) << "setCursor() on a store that is not open";
+        return;
+    }
+    if (id.isEmpty()) {
+        // "No cursor": the next connection starts wherever the dialect starts a new one.
+        d->modify(QStringLiteral("DELETE FROM cursors WHERE subscription = ?"), {subscription});
+        return;
+    }
+    d->upsertCursor.bindValue(0, subscription);
+    d->upsertCursor.bindValue(1, id);
+    d->exec(&d->upsertCursor, "setting the cursor");
+}
+
+namespace {
+
+// The WHERE clause of a history query and its bound values, in order.
+QString whereClause(const HistoryQuery &query, QVariantList *values)
+{
+    QStringList conditions;
+    if (!query.subscription.isEmpty()) {
+        conditions.append(QStringLiteral("subscription = ?"));
+        values->append(query.subscription);
+    }
+    if (query.unreadOnly)
+        conditions.append(QStringLiteral("read = 0")); // literal, so the partial index applies
+    if (!query.text.isEmpty()) {
+        conditions.append(QStringLiteral("instr(search, ?) > 0"));
+        values->append(folded(query.text));
+    }
+    if (conditions.isEmpty())
+        return QString();
+    return QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
+}
+
+} // namespace
+
+int NotificationStore::count(const HistoryQuery &query) const
+{
+    if (!d->isOpen())
+        return 0;
+    QVariantList values;
+    const QString where = whereClause(query, &values);
+    return d->scalar(QStringLiteral("SELECT count(*) FROM notifications") + where, values);
+}
+
+int NotificationStore::unreadCount(const QString &subscription) const
+{
+    HistoryQuery query;
+    query.subscription = subscription;
+    query.unreadOnly = true;
+    return count(query);
+}
+
+NotificationList NotificationStore::history(const HistoryQuery &query, int offset, int limit) const
+{
+    NotificationList result;
+    if (!d->isOpen() || limit <= 0)
+        return result;
+    QVariantList values;
+    const QString sql = selectColumns() + whereClause(query, &values) +
+                        QStringLiteral(" ORDER BY received_seq DESC LIMIT ? OFFSET ?");
+    values << limit << qMax(0, offset);
+    QSqlQuery *select = d->prepared(sql);
+    if (!select)
+        return result;
+    for (int i = 0; i < values.size(); ++i)
+        select->bindValue(i, values.at(i));
+    if (d->exec(select, "reading the history")) {
+        result.reserve(qMin(limit, 1000)); // limit may be "everything"
+        while (select->next())
+            result.append(fromRow(*select));
+    }
+    select->finish();
+    return result;
+}
+
+std::optional<Notification> NotificationStore::notification(const QString &subscription,
+                                                            const QString &id) const
+{
+    if (!d->isOpen() || id.isEmpty())
+        return std::nullopt;
+    QSqlQuery *select =
+        d->prepared(selectColumns() + QStringLiteral(" WHERE subscription = ? AND id = ?"));
+    if (!select)
+        return std::nullopt;
+    select->bindValue(0, subscription);
+    select->bindValue(1, id);
+    std::optional<Notification> result;
+    if (d->exec(select, "reading a notification") && select->next())
+        result = fromRow(*select);
+    select->finish();
+    return result;
+}
+
+void NotificationStore::markRead(const QString &subscription, const QString &id)
+{
+    if (!d->isOpen())
+        return;
+    const int rows = d->modify(QStringLiteral("UPDATE notifications SET read = 1"
+                                              " WHERE subscription = ? AND id = ? AND read = 0"),
+                               {subscription, id});
+    if (rows > 0)
+        emit changed();
+}
+
+void NotificationStore::markAllRead(const QString &subscription)
+{
+    if (!d->isOpen())
+        return;
+    const int rows =
+        subscription.isEmpty()
+            ? d->modify(QStringLiteral("UPDATE notifications SET read = 1 WHERE read = 0"), {})
+            : d->modify(QStringLiteral("UPDATE notifications SET read = 1"
+                                       " WHERE subscription = ? AND read = 0"),
+                        {subscription});
+    if (rows > 0)
+        emit changed();
+}
+
+void NotificationStore::clear(const QString &subscription)
+{
+    if (!d->isOpen())
+        return;
+    const int rows =
+        subscription.isEmpty()
+            ? d->modify(QStringLiteral("DELETE FROM notifications"), {})
+            : d->modify(QStringLiteral("DELETE FROM notifications WHERE subscription = ?"),
+                        {subscription});
+    if (rows > 0)
+        emit changed();
+}
+
+void NotificationStore::removeSubscription(const QString &subscription)
+{
+    if (!d->isOpen())
+        return;
+    if (!d->db.transaction()) {
+        qCWarning(lcStore) << "cannot begin a transaction:" << d->db.lastError().text();
+        return;
+    }
+    const int rows = d->modify(QStringLiteral("DELETE FROM notifications WHERE subscription = ?"),
+                               {subscription});
+    const int cursors =
+        d->modify(QStringLiteral("DELETE FROM cursors WHERE subscription = ?"), {subscription});
+    if (rows < 0 || cursors < 0 || !d->db.commit()) {
+        d->db.rollback();
+        return;
+    }
+    if (rows > 0)
+        emit changed();
+}
+
+} // namespace traybeat
