@@ -28,7 +28,10 @@ Subscription::Subscription(const SubscriptionConfig &config, NotificationStore *
         return;
     m_connection.setRequestFactory([this] {
         flushPending(); // the cursor must include everything already received
-        return m_protocol->request(m_store->cursor(m_config.name));
+        // A brand-new subscription's first attempt asks for nothing old at all; its "from now"
+        // cursor (whole seconds) is for the attempts after it.
+        const bool firstEver = std::exchange(m_firstAttemptOfNewSubscription, false);
+        return m_protocol->request(firstEver ? QString() : m_store->cursor(m_config.name));
     });
     connect(&m_connection, &ConnectionManager::textMessageReceived, m_protocol.get(),
             &Protocol::handleTextFrame);
@@ -54,8 +57,10 @@ void Subscription::start()
     // A brand-new subscription starts from now, and "now" is remembered at once: if the link
     // drops before the first message, the resume still covers what was sent meanwhile.
     if (m_store->cursor(m_config.name).isEmpty()) {
-        if (const QString initial = m_protocol->initialCursor(); !initial.isEmpty())
+        if (const QString initial = m_protocol->initialCursor(); !initial.isEmpty()) {
             m_store->setCursor(m_config.name, initial);
+            m_firstAttemptOfNewSubscription = true;
+        }
     }
     m_connection.start();
 }

@@ -55,6 +55,7 @@ private:
     NotificationList m_pending;
     QTimer m_flushTimer; // zero-interval single shot: one store transaction per event-loop turn
     QString m_error;
+    bool m_firstAttemptOfNewSubscription = false;
 };
 
 } // namespace traybeat

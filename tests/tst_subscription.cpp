@@ -1,0 +1,239 @@
+// The promise "no lost, no doubled notification", end to end in one process: a real PushServer
+// (ntfy dialect) on 127.0.0.1, a BlackholeProxy on the path, a Subscription with a real
+// NotificationStore in a temporary folder. Every outage ends with each message shown once.
+#include "blackholeproxy.h"
+#include "notificationstore.h"
+#include "pushserver.h"
+#include "subscription.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace traybeat;
+using namespace std::chrono_literals;
+
+namespace {
+// Collects what a subscription shows, and counts how often each id was shown.
+struct Shown
+{
+    QStringList ids;
+    int doubled = 0;
+    void add(const NotificationList &fresh)
+    {
+        for (const Notification &notification : fresh) {
+            if (ids.contains(notification.id))
+                ++doubled;
+            ids << notification.id;
+        }
+    }
+};
+} // namespace
+
+class tst_Subscription : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void newSubscriptionStartsFromNow();
+    void halfOpenLinkWhileServerKeepsPublishing();
+    void serverRestartWithMessagesPublishedBeforeReconnect();
+    void thousandMessagesAcrossReconnects();
+    void cursorSurvivesRestartOfTheClient();
+    void malformedFramesAreReportedAndSkipped();
+
+private:
+    SubscriptionConfig configFor(quint16 port) const
+    {
+        SubscriptionConfig config;
+        config.name = QStringLiteral("test");
+        config.server = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+        config.protocol = QStringLiteral("ntfy");
+        config.topics = {QStringLiteral("alerts")};
+        config.connection.heartbeatInterval = 60ms;
+        config.connection.heartbeatTimeout = 80ms;
+        config.connection.connectTimeout = 500ms;
+        config.connection.backoff = {20ms, 150ms, 10s};
+        return config;
+    }
+    std::unique_ptr<PushServer> startServer(quint16 port = 0)
+    {
+        PushServerOptions options;
+        options.port = port;
+        options.databasePath = m_dir->filePath(QStringLiteral("server.db"));
+        auto server = std::make_unique<PushServer>(options);
+        QString error;
+        if (!server->listen(&error))
+            qWarning() << "server did not start:" << error;
+        return server;
+    }
+    void publish(PushServer &server, int from, int count)
+    {
+        for (int i = from; i < from + count; ++i)
+            QVERIFY(server.publish(QStringLiteral("alerts"), QStringLiteral("message %1").arg(i)));
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<NotificationStore> m_store;
+};
+
+void tst_Subscription::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_store = std::make_unique<NotificationStore>();
+    QVERIFY(m_store->open(m_dir->filePath(QStringLiteral("client.db"))));
+}
+
+void tst_Subscription::cleanup()
+{
+    m_store.reset();
+    m_dir.reset();
+}
+
+void tst_Subscription::newSubscriptionStartsFromNow()
+{
+    auto server = startServer();
+    publish(*server, 0, 3); // before the subscription existed: not for it
+    Subscription subscription(configFor(server->port()), m_store.get());
+    QVERIFY2(subscription.isValid(), qPrintable(subscription.errorString()));
+    Shown shown;
+    connect(&subscription, &Subscription::notificationsArrived, this,
+            [&shown](const NotificationList &fresh) { shown.add(fresh); });
+    subscription.start();
+    QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
+    publish(*server, 3, 2);
+    QTRY_COMPARE(shown.ids.size(), 2);
+    QCOMPARE(m_store->count(), 2);
+    QCOMPARE(m_store->cursor(QStringLiteral("test")), shown.ids.last());
+}
+
+// The origin's bug: the path dies silently and the server keeps writing into the dead socket.
+// Those messages must arrive after recovery, through the resume cursor.
+void tst_Subscription::halfOpenLinkWhileServerKeepsPublishing()
+{
+    auto server = startServer();
+    BlackholeProxy proxy(server->port());
+    QVERIFY(proxy.listen());
+    Subscription subscription(configFor(proxy.port()), m_store.get());
+    Shown shown;
+    connect(&subscription, &Subscription::notificationsArrived, this,
+            [&shown](const NotificationList &fresh) { shown.add(fresh); });
+    subscription.start();
+    QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
+    publish(*server, 0, 10);
+    QTRY_COMPARE(shown.ids.size(), 10);
+
+    proxy.setBlackholed(true);
+    publish(*server, 10, 20); // the server still has a live-looking subscriber: into the void
+    QCOMPARE(server->subscriberCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(subscription.connection()->state(), ConnectionState::Reconnecting, 2000);
+    QCOMPARE(shown.ids.size(), 10);
+
+    proxy.setBlackholed(false);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.ids.size(), 30, 5000);
+    QCOMPARE(shown.doubled, 0);
+    QCOMPARE(m_store->count(), 30);
+}
+
+void tst_Subscription::serverRestartWithMessagesPublishedBeforeReconnect()
+{
+    auto server = startServer();
+    const quint16 serverPort = server->port();
+    BlackholeProxy proxy(serverPort);
+    QVERIFY(proxy.listen());
+    const quint16 proxyPort = proxy.port();
+    Subscription subscription(configFor(proxyPort), m_store.get());
+    Shown shown;
+    connect(&subscription, &Subscription::notificationsArrived, this,
+            [&shown](const NotificationList &fresh) { shown.add(fresh); });
+    subscription.start();
+    QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
+    publish(*server, 0, 5);
+    QTRY_COMPARE(shown.ids.size(), 5);
+
+    proxy.close(); // the path is gone: connections dropped, new ones refused
+    server.reset(); // the server process is gone
+    QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Reconnecting);
+    server = startServer(serverPort); // back, on the same database
+    QVERIFY(server->isListening());
+    publish(*server, 5, 7); // published before the client is back
+    QVERIFY(proxy.listen(proxyPort));
+    QTRY_COMPARE_WITH_TIMEOUT(shown.ids.size(), 12, 5000);
+    QCOMPARE(shown.doubled, 0);
+    QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
+    publish(*server, 12, 1); // and live delivery goes on
+    QTRY_COMPARE(shown.ids.size(), 13);
+    QCOMPARE(shown.doubled, 0);
+}
+
+void tst_Subscription::thousandMessagesAcrossReconnects()
+{
+    auto server = startServer();
+    BlackholeProxy proxy(server->port());
+    QVERIFY(proxy.listen());
+    Subscription subscription(configFor(proxy.port()), m_store.get());
+    Shown shown;
+    connect(&subscription, &Subscription::notificationsArrived, this,
+            [&shown](const NotificationList &fresh) { shown.add(fresh); });
+    subscription.start();
+    QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
+    for (int batch = 0; batch < 10; ++batch) {
+        publish(*server, batch * 100, 100);
+        if (batch % 3 == 1)
+            proxy.dropConnections(); // RST mid-stream, with frames in flight
+        QCoreApplication::processEvents();
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(shown.ids.size(), 1000, 10000);
+    QCOMPARE(shown.doubled, 0);
+    QCOMPARE(m_store->count(), 1000);
+    QSet<QString> distinct(shown.ids.cbegin(), shown.ids.cend());
+    QCOMPARE(distinct.size(), 1000);
+}
+
+void tst_Subscription::cursorSurvivesRestartOfTheClient()
+{
+    auto server = startServer();
+    Shown shown;
+    {
+        Subscription subscription(configFor(server->port()), m_store.get());
+        connect(&subscription, &Subscription::notificationsArrived, this,
+                [&shown](const NotificationList &fresh) { shown.add(fresh); });
+        subscription.start();
+        QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
+        publish(*server, 0, 4);
+        QTRY_COMPARE(shown.ids.size(), 4);
+    }
+    publish(*server, 4, 6); // while the client is not running
+    m_store = std::make_unique<NotificationStore>(); // a new process opens the same file
+    QVERIFY(m_store->open(m_dir->filePath(QStringLiteral("client.db"))));
+    Subscription subscription(configFor(server->port()), m_store.get());
+    connect(&subscription, &Subscription::notificationsArrived, this,
+            [&shown](const NotificationList &fresh) { shown.add(fresh); });
+    subscription.start();
+    QTRY_COMPARE(shown.ids.size(), 10);
+    QCOMPARE(shown.doubled, 0);
+}
+
+void tst_Subscription::malformedFramesAreReportedAndSkipped()
+{
+    SubscriptionConfig config = configFor(1);
+    Subscription subscription(config, m_store.get());
+    QSignalSpy errors(&subscription, &Subscription::errorOccurred);
+    QSignalSpy arrived(&subscription, &Subscription::notificationsArrived);
+    // Frames go in the way the connection hands them over.
+    emit subscription.connection()->textMessageReceived(QStringLiteral("not json"));
+    emit subscription.connection()->textMessageReceived(QStringLiteral("[1,2]"));
+    emit subscription.connection()->textMessageReceived(QStringLiteral("{\"event\":\"message\"}"));
+    emit subscription.connection()->textMessageReceived(QString(300 * 1024, QLatin1Char('x')));
+    emit subscription.connection()->textMessageReceived(QStringLiteral("{\"event\":\"keepalive\"}"));
+    emit subscription.connection()->textMessageReceived(
+        QStringLiteral("{\"event\":\"message\",\"id\":\"ok1\",\"title\":\"<b>t</b>\",\"message\":\"m\"}"));
+    QCOMPARE(errors.size(), 4);
+    QTRY_COMPARE(arrived.size(), 1);
+    const auto fresh = arrived.at(0).at(0).value<NotificationList>();
+    QCOMPARE(fresh.size(), 1);
+    QCOMPARE(fresh.at(0).title, QStringLiteral("<b>t</b>")); // kept literally, shown as plain text
+}
+
+QTEST_GUILESS_MAIN(tst_Subscription)
+#include "tst_subscription.moc"
