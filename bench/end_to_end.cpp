@@ -1,0 +1,239 @@
+// End-to-end throughput and latency: `traybeat serve` → one `traybeat listen`, both as real
+// processes over loopback, both persisting (server SQLite, client NotificationStore).
+// Publishes N messages over pipelined HTTP/1.1 keep-alive connections (raw sockets: the load
+// generator must cost less than what it measures), reads the listener's JSON lines, and prints a
+// table: sustained rate, lost, doubled, publish→receive latency p50/p99/max.
+//
+// usage: bench_end_to_end [--messages N] [--connections C] [--in-flight K] [--binary PATH]
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <algorithm>
+#include <cstdio>
+
+namespace {
+
+struct Options
+{
+    int messages = 50000;
+    int connections = 4;
+    int inFlight = 64; // per connection
+    QString binary = QStringLiteral(TRAYBEAT_BINARY);
+};
+
+class Bench final : public QObject
+{
+public:
+    explicit Bench(Options options) : m_options(std::move(options)) {}
+
+    int run()
+    {
+        if (!m_dir.isValid() || !startServer() || !startListener())
+            return 1;
+        m_clock.start();
+        for (int i = 0; i < m_options.connections; ++i)
+            openPublisher();
+        QTimer deadline;
+        deadline.setSingleShot(true);
+        connect(&deadline, &QTimer::timeout, this, [] { QCoreApplication::exit(3); });
+        deadline.start(std::chrono::minutes(5));
+        const int status = QCoreApplication::exec();
+        stop();
+        report(status == 3);
+        return status == 3 ? 1 : 0;
+    }
+
+private:
+    bool startServer()
+    {
+        m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        m_server.start(m_options.binary, {QStringLiteral("serve"), QStringLiteral("--listen=127.0.0.1:0"),
+                                          QStringLiteral("--db"), m_dir.filePath(QStringLiteral("server.db"))});
+        static const QRegularExpression pattern(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
+        while (m_server.waitForReadyRead(10000)) {
+            const auto match = pattern.match(QString::fromUtf8(m_server.readAll()));
+            if (match.hasMatch()) {
+                m_port = quint16(match.captured(1).toUInt());
+                return true;
+            }
+        }
+        std::fprintf(stderr, "bench: the server did not start\n");
+        return false;
+    }
+
+    bool startListener()
+    {
+        m_listener.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        connect(&m_listener, &QProcess::readyReadStandardOutput, this, [this] { readListener(); });
+        m_listener.start(m_options.binary,
+                         {QStringLiteral("listen"), QStringLiteral("--server=http://127.0.0.1:%1").arg(m_port),
+                          QStringLiteral("--topic=bench"), QStringLiteral("--state-dir"),
+                          m_dir.filePath(QStringLiteral("client"))});
+        QElapsedTimer waited;
+        waited.start();
+        while (!m_connected && waited.elapsed() < 10000) {
+            m_listener.waitForReadyRead(200);
+            readListener();
+        }
+        if (!m_connected)
+            std::fprintf(stderr, "bench: the listener did not connect\n");
+        return m_connected;
+    }
+
+    struct Publisher
+    {
+        QTcpSocket socket;
+        QByteArray buffer;
+        int inFlight = 0;
+    };
+
+    void openPublisher()
+    {
+        auto *publisher = new Publisher;
+        m_publishers.emplace_back(publisher);
+        connect(&publisher->socket, &QTcpSocket::connected, this, [this, publisher] { fill(publisher); });
+        connect(&publisher->socket, &QTcpSocket::readyRead, this, [this, publisher] { readAnswers(publisher); });
+        publisher->socket.connectToHost(QHostAddress::LocalHost, m_port);
+    }
+
+    // Keeps `inFlight` requests pipelined on the connection.
+    void fill(Publisher *publisher)
+    {
+        QByteArray requests;
+        const QByteArray body = QByteArrayLiteral("benchmark message body");
+        while (publisher->inFlight < m_options.inFlight && m_sent < m_options.messages) {
+            const int sequence = m_sent++;
+            m_sentAt.insert(sequence, QDateTime::currentMSecsSinceEpoch());
+            requests += "POST /bench HTTP/1.1\r\nHost: 127.0.0.1\r\nTitle: " + QByteArray::number(sequence)
+                        + "\r\nContent-Type: text/plain\r\nContent-Length: " + QByteArray::number(body.size())
+                        + "\r\n\r\n" + body;
+            ++publisher->inFlight;
+        }
+        if (!requests.isEmpty())
+            publisher->socket.write(requests);
+    }
+
+    // Counts complete answers (status line, headers, Content-Length body) and refills.
+    void readAnswers(Publisher *publisher)
+    {
+        publisher->buffer += publisher->socket.readAll();
+        static const QRegularExpression lengthPattern(QStringLiteral("(?i)content-length:\\s*(\\d+)"));
+        for (;;) {
+            const int headerEnd = publisher->buffer.indexOf("\r\n\r\n");
+            if (headerEnd < 0)
+                break;
+            const QString head = QString::fromLatin1(publisher->buffer.left(headerEnd));
+            const auto match = lengthPattern.match(head);
+            const int total = headerEnd + 4 + (match.hasMatch() ? match.captured(1).toInt() : 0);
+            if (publisher->buffer.size() < total)
+                break;
+            if (!head.startsWith(QLatin1String("HTTP/1.1 200")))
+                ++m_publishErrors;
+            publisher->buffer.remove(0, total);
+            --publisher->inFlight;
+        }
+        fill(publisher);
+    }
+
+    void readListener()
+    {
+        m_buffer += m_listener.readAllStandardOutput();
+        int newline;
+        while ((newline = m_buffer.indexOf('\n')) >= 0) {
+            const QJsonObject event = QJsonDocument::fromJson(m_buffer.left(newline)).object();
+            m_buffer.remove(0, newline + 1);
+            const QString kind = event.value(QLatin1String("event")).toString();
+            if (kind == QLatin1String("state")) {
+                m_connected = event.value(QLatin1String("state")).toString() == QLatin1String("connected");
+            } else if (kind == QLatin1String("message")) {
+                const int sequence = event.value(QLatin1String("title")).toString().toInt();
+                const qint64 receivedAt = qint64(event.value(QLatin1String("time")).toDouble());
+                if (m_seen.contains(sequence))
+                    ++m_doubled;
+                m_seen.insert(sequence);
+                m_latencies.push_back(receivedAt - m_sentAt.value(sequence, receivedAt));
+                if (int(m_seen.size()) == m_options.messages) {
+                    m_elapsedMs = m_clock.elapsed();
+                    QCoreApplication::exit(0);
+                }
+            }
+        }
+    }
+
+    void stop()
+    {
+        for (QProcess *process : {&m_listener, &m_server}) {
+            process->terminate();
+            if (!process->waitForFinished(5000))
+                process->kill();
+        }
+    }
+
+    void report(bool timedOut)
+    {
+        std::sort(m_latencies.begin(), m_latencies.end());
+        const auto percentile = [this](double p) -> qint64 {
+            if (m_latencies.empty())
+                return -1;
+            return m_latencies[std::min(m_latencies.size() - 1, size_t(p * double(m_latencies.size())))];
+        };
+        const qint64 elapsed = timedOut ? m_clock.elapsed() : m_elapsedMs;
+        std::printf("| messages | seconds | msgs/s | lost | doubled | publish errors | p50 ms | p99 ms | max ms |\n");
+        std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        std::printf("| %d | %.2f | %.0f | %d | %d | %d | %lld | %lld | %lld |\n", m_options.messages,
+                    double(elapsed) / 1000.0, double(m_seen.size()) * 1000.0 / double(std::max<qint64>(elapsed, 1)),
+                    m_options.messages - int(m_seen.size()), m_doubled, m_publishErrors, percentile(0.5),
+                    percentile(0.99), m_latencies.empty() ? -1LL : m_latencies.back());
+        std::printf("\n(%d connections with %d pipelined publishes each; serve and listen persist to SQLite)\n",
+                    m_options.connections, m_options.inFlight);
+        std::fflush(stdout);
+    }
+
+    Options m_options;
+    QTemporaryDir m_dir;
+    QProcess m_server, m_listener;
+    quint16 m_port = 0;
+    bool m_connected = false;
+    std::vector<std::unique_ptr<Publisher>> m_publishers;
+    QElapsedTimer m_clock;
+    qint64 m_elapsedMs = 0;
+    int m_sent = 0, m_publishErrors = 0, m_doubled = 0;
+    QHash<int, qint64> m_sentAt;
+    QSet<int> m_seen;
+    std::vector<qint64> m_latencies;
+    QByteArray m_buffer;
+};
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.addHelpOption();
+    parser.addOptions({{QStringLiteral("messages"), QStringLiteral("How many to publish."), QStringLiteral("N")},
+                       {QStringLiteral("connections"), QStringLiteral("Publishing connections."), QStringLiteral("C")},
+                       {QStringLiteral("in-flight"), QStringLiteral("Pipelined publishes per connection."), QStringLiteral("K")},
+                       {QStringLiteral("binary"), QStringLiteral("The traybeat executable."), QStringLiteral("PATH")}});
+    parser.process(app);
+    Options options;
+    if (parser.isSet(QStringLiteral("messages")))
+        options.messages = std::max(1, parser.value(QStringLiteral("messages")).toInt());
+    if (parser.isSet(QStringLiteral("in-flight")))
+        options.inFlight = std::max(1, parser.value(QStringLiteral("in-flight")).toInt());
+    if (parser.isSet(QStringLiteral("connections")))
+        options.connections = std::max(1, parser.value(QStringLiteral("connections")).toInt());
+    if (parser.isSet(QStringLiteral("binary")))
+        options.binary = parser.value(QStringLiteral("binary"));
+    Bench bench(options);
+    return bench.run();
+}
