@@ -1,13 +1,120 @@
 #include "modes.h"
 
+#include "cli/commandline.h"
+#include "ntfy.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QUrl>
+
 #include <cstdio>
 
 namespace traybeat::modes {
 
-int runPublish(int, char **)
+namespace {
+const QString mode = QStringLiteral("publish");
+
+// The server's own words when it sent an ntfy-style error body, else Qt's description.
+QString replyError(QNetworkReply *reply, const QByteArray &body)
 {
-    std::fputs("traybeat publish: not available yet\n", stderr);
-    return 2;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QJsonObject object = QJsonDocument::fromJson(body).object();
+    const QString text = object.value(QStringLiteral("error")).toString();
+    if (status > 0 && !text.isEmpty())
+        return QStringLiteral("%1 (HTTP %2)").arg(text).arg(status);
+    if (status > 0)
+        return QStringLiteral("HTTP %1: %2").arg(status).arg(QString::fromUtf8(body.trimmed().left(200)));
+    return reply->errorString();
+}
+} // namespace
+
+int runPublish(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("traybeat"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Publishes one message to a topic on a traybeat or ntfy server."));
+    parser.addOptions({
+        {QStringLiteral("server"), QStringLiteral("Server URL (default http://127.0.0.1:8080)."),
+         QStringLiteral("URL"), QStringLiteral("http://127.0.0.1:8080")},
+        {QStringLiteral("title"), QStringLiteral("Message title."), QStringLiteral("T")},
+        {QStringLiteral("priority"),
+         QStringLiteral("1-5 or min, low, default, high, urgent."), QStringLiteral("P")},
+        {QStringLiteral("click"), QStringLiteral("URL opened when the notification is clicked."),
+         QStringLiteral("URL")},
+        {QStringLiteral("tags"), QStringLiteral("Comma-separated tags."), QStringLiteral("a,b")},
+        {QStringLiteral("token"), QStringLiteral("Bearer token for the server."),
+         QStringLiteral("T")},
+    });
+    parser.addPositionalArgument(QStringLiteral("TOPIC"), QStringLiteral("Topic to publish to."));
+    parser.addPositionalArgument(QStringLiteral("MESSAGE"), QStringLiteral("Message body."));
+    if (const auto done = commandline::parse(parser, QCoreApplication::arguments(), mode))
+        return *done;
+
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 2)
+        return commandline::fail(mode, QStringLiteral("expected TOPIC and MESSAGE (got %1 arguments)")
+                                           .arg(positional.size()));
+    const QString &topic = positional[0];
+    if (!ntfy::isValidTopic(topic))
+        return commandline::fail(mode, QStringLiteral("invalid topic \"%1\": use 1-64 characters "
+                                                      "of A-Z, a-z, 0-9, _ and -").arg(topic));
+    QUrl server(parser.value(QStringLiteral("server")), QUrl::StrictMode);
+    if (!server.isValid() || server.host().isEmpty()
+        || (server.scheme() != QLatin1String("http") && server.scheme() != QLatin1String("https")))
+        return commandline::fail(mode, QStringLiteral("--server: \"%1\" is not an http(s) URL")
+                                           .arg(parser.value(QStringLiteral("server"))));
+    const QString priority = parser.value(QStringLiteral("priority"));
+    if (parser.isSet(QStringLiteral("priority")) && !ntfy::parsePriority(priority))
+        return commandline::fail(mode, QStringLiteral("--priority: \"%1\" is not 1-5 or min, low, "
+                                                      "default, high, urgent").arg(priority));
+    const QString click = parser.value(QStringLiteral("click"));
+    if (!click.isEmpty() && !QUrl(click, QUrl::StrictMode).isValid())
+        return commandline::fail(mode, QStringLiteral("--click: \"%1\" is not a URL").arg(click));
+
+    QString path = server.path();
+    if (!path.endsWith(QLatin1Char('/')))
+        path += QLatin1Char('/');
+    server.setPath(path + topic);
+    QNetworkRequest request(server);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("text/plain; charset=utf-8"));
+    request.setTransferTimeout(30 * 1000); // ms; the chrono overload is Qt 6.7+
+    const auto setHeader = [&](const char *option, const QByteArray &header) {
+        if (parser.isSet(QLatin1String(option)))
+            request.setRawHeader(header, parser.value(QLatin1String(option)).toUtf8());
+    };
+    setHeader("title", "Title");
+    setHeader("priority", "Priority");
+    setHeader("click", "Click");
+    setHeader("tags", "Tags");
+    if (parser.isSet(QStringLiteral("token")))
+        request.setRawHeader("Authorization", "Bearer " + parser.value(QStringLiteral("token")).toUtf8());
+
+    QNetworkAccessManager network;
+    int status = 1;
+    QNetworkReply *reply = network.post(request, positional[1].toUtf8());
+    QObject::connect(reply, &QNetworkReply::finished, &app, [&] {
+        const QByteArray body = reply->readAll();
+        if (reply->error() == QNetworkReply::NoError) {
+            std::fputs(body.endsWith('\n') ? body.constData() : (body + '\n').constData(), stdout);
+            std::fflush(stdout);
+            status = 0;
+        } else {
+            std::fprintf(stderr, "traybeat publish: %s\n", qPrintable(replyError(reply, body)));
+            std::fflush(stderr);
+        }
+        reply->deleteLater();
+        app.quit();
+    });
+    app.exec();
+    return status;
 }
 
 } // namespace traybeat::modes

@@ -1,0 +1,382 @@
+#include "httpconnection.h"
+
+#include "logging.h"
+#include "ntfy.h"
+
+#include <QTcpSocket>
+#include <QWebSocketServer>
+
+namespace traybeat {
+
+namespace {
+constexpr qsizetype MaxHeadSize = 16 * 1024;
+constexpr qsizetype MaxChunkLineSize = 1024;
+// An over-long body up to this size is read and thrown away so that the connection can stay
+// open and the client reads our 413 instead of a reset; beyond it we answer and close.
+constexpr qint64 MaxDiscardedBody = 1024 * 1024;
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 100: return QByteArrayLiteral("Continue");
+    case 200: return QByteArrayLiteral("OK");
+    case 400: return QByteArrayLiteral("Bad Request");
+    case 401: return QByteArrayLiteral("Unauthorized");
+    case 403: return QByteArrayLiteral("Forbidden");
+    case 404: return QByteArrayLiteral("Not Found");
+    case 405: return QByteArrayLiteral("Method Not Allowed");
+    case 411: return QByteArrayLiteral("Length Required");
+    case 413: return QByteArrayLiteral("Payload Too Large");
+    case 431: return QByteArrayLiteral("Request Header Fields Too Large");
+    case 500: return QByteArrayLiteral("Internal Server Error");
+    case 501: return QByteArrayLiteral("Not Implemented");
+    case 503: return QByteArrayLiteral("Service Unavailable");
+    case 505: return QByteArrayLiteral("HTTP Version Not Supported");
+    default: return QByteArrayLiteral("Unknown");
+    }
+}
+
+bool containsToken(const QByteArray &list, const QByteArray &lowerCaseToken)
+{
+    for (const QByteArray &item : list.toLower().split(',')) {
+        if (item.trimmed() == lowerCaseToken)
+            return true;
+    }
+    return false;
+}
+} // namespace
+
+HttpConnection::HttpConnection(QTcpSocket *socket, qsizetype bodyLimit, QObject *parent)
+    : QObject(parent), m_socket(socket), m_bodyLimit(bodyLimit)
+{
+    socket->setParent(this);
+    // Small answers go out at once; Nagle would hold each behind the previous one's ACK.
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::readFromSocket);
+    connect(socket, &QTcpSocket::disconnected, this, &HttpConnection::handleDisconnected);
+}
+
+void HttpConnection::start()
+{
+    readFromSocket();
+}
+
+HttpConnection::~HttpConnection() = default;
+
+bool HttpConnection::isOpen() const
+{
+    return m_state != State::Closed && m_socket
+           && m_socket->state() == QAbstractSocket::ConnectedState;
+}
+
+void HttpConnection::abort()
+{
+    m_state = State::Closed;
+    if (m_socket)
+        m_socket->abort();
+}
+
+void HttpConnection::handleDisconnected()
+{
+    m_state = State::Closed;
+    deleteLater();
+}
+
+void HttpConnection::readFromSocket()
+{
+    // While a request waits for its answer the rest stays in the socket: that keeps pipelined
+    // answers in order and pushes back on a client that sends faster than we commit.
+    if (m_state == State::Handling || m_state == State::Closed || !m_socket)
+        return;
+    if (m_bufferOffset >= m_buffer.size()) {
+        m_buffer.clear();
+        m_bufferOffset = 0;
+    }
+    if (m_state == State::Head && m_buffer.isEmpty() && m_socket->bytesAvailable() > 0) {
+        if (!m_socket->isTransactionStarted())
+            m_socket->startTransaction();
+        m_requestAtTransactionStart = true;
+    }
+    m_buffer.append(m_socket->readAll());
+    processBuffer();
+}
+
+void HttpConnection::processBuffer()
+{
+    while (m_state != State::Handling && m_state != State::Closed) {
+        if (m_state == State::Head) {
+            // RFC 9112 asks servers to skip empty lines before a request line.
+            while (m_bufferOffset + 1 < m_buffer.size() && m_buffer[m_bufferOffset] == '\r'
+                   && m_buffer[m_bufferOffset + 1] == '\n') {
+                m_bufferOffset += 2;
+            }
+            const qsizetype headEnd = m_buffer.indexOf("\r\n\r\n", m_bufferOffset);
+            if (headEnd < 0) {
+                if (m_buffer.size() - m_bufferOffset > MaxHeadSize)
+                    fail(431, QByteArrayLiteral("request header too large"));
+                return;
+            }
+            if (headEnd - m_bufferOffset > MaxHeadSize) {
+                fail(431, QByteArrayLiteral("request header too large"));
+                return;
+            }
+            const qsizetype headStart = m_bufferOffset;
+            m_bufferOffset = headEnd + 4;
+            if (!parseHead(headStart, headEnd))
+                return;
+            continue;
+        }
+        const bool complete = m_state == State::Body ? readBody() : readChunked();
+        if (complete)
+            finishRequest();
+        return; // respond() picks up whatever follows
+    }
+}
+
+bool HttpConnection::parseHead(qsizetype headStart, qsizetype headEnd)
+{
+    m_request = HttpRequest();
+    m_bodyReceived = 0;
+    const QByteArray head = m_buffer.mid(headStart, headEnd - headStart);
+    const QList<QByteArray> lines = head.split('\n');
+    const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
+    if (requestLine.size() != 3 || requestLine[0].isEmpty() || !requestLine[1].startsWith('/')) {
+        fail(400, QByteArrayLiteral("malformed request line"));
+        return false;
+    }
+    const QByteArray &version = requestLine[2];
+    if (!version.startsWith("HTTP/1.")) {
+        fail(505, QByteArrayLiteral("only HTTP/1.x is supported"));
+        return false;
+    }
+    m_request.method = requestLine[0];
+    const QByteArray &target = requestLine[1];
+    const qsizetype question = target.indexOf('?');
+    m_request.path = question < 0 ? target : target.left(question);
+    m_request.query = question < 0 ? QByteArray() : target.mid(question + 1);
+
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray &line = lines[i];
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0 || line.startsWith(' ') || line.startsWith('\t')) {
+            fail(400, QByteArrayLiteral("malformed header line"));
+            return false;
+        }
+        m_request.headers.append({line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed()});
+    }
+
+    const QByteArray connection = m_request.header("connection");
+    m_keepAlive = version == "HTTP/1.0" ? containsToken(connection, "keep-alive")
+                                        : !containsToken(connection, "close");
+    m_request.isWebSocketUpgrade = m_request.method == "GET"
+                                   && containsToken(m_request.header("upgrade"), "websocket")
+                                   && containsToken(connection, "upgrade");
+    // Any answer to an upgrade request other than the upgrade itself ends the connection: a
+    // WebSocket client that got 401 does not reuse it, and would otherwise hang in "connecting".
+    if (m_request.isWebSocketUpgrade)
+        m_keepAlive = false;
+
+    const QByteArray transferEncoding = m_request.header("transfer-encoding").toLower();
+    const QByteArray contentLength = m_request.header("content-length");
+    const bool expectsContinue = m_request.header("expect").toLower() == "100-continue";
+    qint64 length = 0;
+    if (!transferEncoding.isEmpty()) {
+        if (transferEncoding.trimmed() != "chunked") {
+            fail(501, QByteArrayLiteral("unsupported transfer encoding"));
+            return false;
+        }
+        m_state = State::ChunkSize;
+    } else if (!contentLength.isEmpty()) {
+        bool isNumber = false;
+        length = contentLength.toLongLong(&isNumber);
+        if (!isNumber || length < 0) {
+            fail(400, QByteArrayLiteral("invalid Content-Length"));
+            return false;
+        }
+        m_state = length > 0 ? State::Body : State::Handling;
+        m_bodyRemaining = length;
+    } else {
+        m_state = State::Handling;
+    }
+
+    if (m_state != State::Handling && (length > MaxDiscardedBody || (expectsContinue && length > m_bodyLimit))) {
+        // Not worth reading (or, with Expect, not yet sent): answer now and close.
+        fail(413, QByteArrayLiteral("message too large"));
+        return false;
+    }
+    if (m_state != State::Handling && expectsContinue)
+        m_socket->write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
+    if (!m_request.isWebSocketUpgrade && m_socket->isTransactionStarted())
+        m_socket->commitTransaction();
+    if (m_state == State::Handling) {
+        finishRequest();
+        return false;
+    }
+    return true;
+}
+
+bool HttpConnection::appendBody(const char *data, qsizetype size)
+{
+    m_bodyReceived += size;
+    if (m_bodyReceived > MaxDiscardedBody) {
+        fail(413, QByteArrayLiteral("message too large"));
+        return false;
+    }
+    if (m_request.bodyTooLarge)
+        return true;
+    if (m_request.body.size() + size > m_bodyLimit) {
+        m_request.bodyTooLarge = true;
+        m_request.body.clear();
+        return true;
+    }
+    m_request.body.append(data, size);
+    return true;
+}
+
+bool HttpConnection::readBody()
+{
+    const qint64 available = m_buffer.size() - m_bufferOffset;
+    const qint64 take = qMin(available, m_bodyRemaining);
+    if (!appendBody(m_buffer.constData() + m_bufferOffset, take))
+        return false;
+    m_bufferOffset += take;
+    m_bodyRemaining -= take;
+    return m_bodyRemaining == 0;
+}
+
+bool HttpConnection::readChunked()
+{
+    while (true) {
+        if (m_state == State::ChunkData) {
+            if (m_bodyRemaining > 0) {
+                const qint64 take = qMin<qint64>(m_buffer.size() - m_bufferOffset, m_bodyRemaining);
+                if (!appendBody(m_buffer.constData() + m_bufferOffset, take))
+                    return false;
+                m_bufferOffset += take;
+                m_bodyRemaining -= take;
+                if (m_bodyRemaining > 0)
+                    return false;
+            }
+            if (m_buffer.size() - m_bufferOffset < 2)
+                return false;
+            if (m_buffer[m_bufferOffset] != '\r' || m_buffer[m_bufferOffset + 1] != '\n') {
+                fail(400, QByteArrayLiteral("malformed chunked body"));
+                return false;
+            }
+            m_bufferOffset += 2;
+            m_state = State::ChunkSize;
+            continue;
+        }
+        const qsizetype lineEnd = m_buffer.indexOf("\r\n", m_bufferOffset);
+        if (lineEnd < 0) {
+            if (m_buffer.size() - m_bufferOffset > MaxChunkLineSize)
+                fail(400, QByteArrayLiteral("malformed chunked body"));
+            return false;
+        }
+        const QByteArray line = m_buffer.mid(m_bufferOffset, lineEnd - m_bufferOffset);
+        m_bufferOffset = lineEnd + 2;
+        if (m_state == State::ChunkTrailer) {
+            if (line.isEmpty())
+                return true;
+            continue;
+        }
+        const qsizetype semicolon = line.indexOf(';');
+        bool isNumber = false;
+        const qint64 size = (semicolon < 0 ? line : line.left(semicolon)).trimmed().toLongLong(&isNumber, 16);
+        if (!isNumber || size < 0 || size > MaxDiscardedBody) {
+            fail(isNumber ? 413 : 400, isNumber ? QByteArrayLiteral("message too large")
+                                                : QByteArrayLiteral("malformed chunked body"));
+            return false;
+        }
+        m_state = size == 0 ? State::ChunkTrailer : State::ChunkData;
+        m_bodyRemaining = size;
+    }
+}
+
+void HttpConnection::finishRequest()
+{
+    m_state = State::Handling;
+    // A request that did not start where the read transaction did (pipelined behind another)
+    // cannot be handed back to QWebSocketServer unread.
+    if (m_request.isWebSocketUpgrade && !m_requestAtTransactionStart) {
+        m_request.isWebSocketUpgrade = false;
+        if (m_socket->isTransactionStarted())
+            m_socket->commitTransaction();
+    }
+    emit requestReceived(this, m_request);
+}
+
+void HttpConnection::respond(int status, const QByteArray &body, const QByteArray &contentType)
+{
+    if (m_state != State::Handling || !m_socket) {
+        return;
+    }
+    if (m_socket->isTransactionStarted()) // a refused upgrade: its bytes are consumed for good
+        m_socket->commitTransaction();
+    writeResponse(status, body, contentType);
+    if (!m_keepAlive) {
+        m_state = State::Closed;
+        m_socket->disconnectFromHost();
+        return;
+    }
+    m_state = State::Head;
+    m_request = HttpRequest();
+    m_requestAtTransactionStart = false;
+    // More bytes may already wait (pipelined, or arrived while we handled this one); no new
+    // readyRead will tell us about them. Queued, so the caller's loop is not re-entered.
+    if (m_bufferOffset < m_buffer.size() || m_socket->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(this, &HttpConnection::readFromSocket, Qt::QueuedConnection);
+}
+
+void HttpConnection::upgrade(QWebSocketServer *server)
+{
+    if (m_state != State::Handling || !m_socket || !m_request.isWebSocketUpgrade
+        || !m_socket->isTransactionStarted()) {
+        qCWarning(lcServer) << "upgrade called on a request that cannot be upgraded";
+        abort();
+        return;
+    }
+    QTcpSocket *socket = m_socket;
+    m_socket = nullptr;
+    m_state = State::Closed;
+    socket->rollbackTransaction();
+    disconnect(socket, nullptr, this, nullptr);
+    // QWebSocket does not take ownership of the TCP socket it wraps: the WebSocket server keeps
+    // it as a child until the subscriber adopts it (or until the server goes away).
+    socket->setParent(server);
+    server->handleConnection(socket);
+    deleteLater();
+}
+
+void HttpConnection::fail(int status, const QByteArray &reason)
+{
+    m_keepAlive = false;
+    if (m_socket && m_socket->isTransactionStarted())
+        m_socket->commitTransaction();
+    writeResponse(status, ntfy::errorBody(status, status * 100 + 1, QString::fromLatin1(reason)),
+                  QByteArrayLiteral("application/json"));
+    m_state = State::Closed;
+    if (m_socket)
+        m_socket->disconnectFromHost();
+}
+
+void HttpConnection::writeResponse(int status, const QByteArray &body, const QByteArray &contentType)
+{
+    if (!m_socket)
+        return;
+    QByteArray response;
+    response.reserve(128 + contentType.size() + body.size());
+    response += "HTTP/1.1 ";
+    response += QByteArray::number(status);
+    response += ' ';
+    response += reasonPhrase(status);
+    response += "\r\nContent-Type: ";
+    response += contentType;
+    response += "\r\nContent-Length: ";
+    response += QByteArray::number(body.size());
+    response += m_keepAlive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
+    response += body;
+    m_socket->write(response);
+}
+
+} // namespace traybeat

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "pushmessage.h"
+#include "sincefilter.h"
+
+#include <QList>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+
+namespace traybeat {
+
+// The push server's message cache in one SQLite file (WAL, synchronous=NORMAL): stores
+// published messages in publish order, answers "what after X for these topics", and forgets
+// what is older than the cache duration. Not a QObject: the server drives it from its own
+// event loop, one transaction per batch of publishes.
+class MessageStore final
+{
+    Q_DISABLE_COPY_MOVE(MessageStore)
+public:
+    MessageStore();
+    ~MessageStore();
+
+    // Opens (creating if needed) `filePath`; an empty path means a private in-memory database.
+    bool open(const QString &filePath, QString *errorMessage = nullptr);
+    void close();
+    bool isOpen() const;
+
+    // All or nothing, in one transaction: when this returns true every message is durable.
+    bool insert(const QList<PushMessage> &messages, QString *errorMessage = nullptr);
+
+    // Messages on any of `topics` selected by `since`, oldest first, none published before
+    // `notBeforeMs` (the cache horizon). An unknown id in `since` selects everything cached:
+    // better a duplicate, which the client drops, than a loss.
+    QList<PushMessage> messages(const QStringList &topics, const SinceFilter &since,
+                                qint64 notBeforeMs);
+
+    // Deletes the messages published before `beforeMs`; returns how many went.
+    int prune(qint64 beforeMs);
+
+    int count();
+
+private:
+    bool execute(const QString &statement, QString *errorMessage);
+    std::optional<qint64> sequenceOf(const QString &id);
+
+    QString m_connectionName;
+    QSqlDatabase m_database;
+    QSqlQuery m_insert;
+    QSqlQuery m_sequenceOf;
+    QSqlQuery m_prune;
+};
+
+} // namespace traybeat

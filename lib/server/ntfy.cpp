@@ -1,0 +1,103 @@
+#include "ntfy.h"
+
+#include <QJsonDocument>
+#include <QRandomGenerator>
+
+namespace traybeat::ntfy {
+
+namespace {
+bool isTopicCharacter(QChar c)
+{
+    const char16_t u = c.unicode();
+    return (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9')
+           || u == u'_' || u == u'-';
+}
+} // namespace
+
+bool isValidTopic(QStringView topic)
+{
+    if (topic.isEmpty() || topic.size() > MaxTopicLength)
+        return false;
+    for (const QChar c : topic) {
+        if (!isTopicCharacter(c))
+            return false;
+    }
+    return true;
+}
+
+std::optional<QStringList> parseTopicList(QStringView text)
+{
+    QStringList topics;
+    for (const QStringView part : text.split(u',')) {
+        if (!isValidTopic(part))
+            return std::nullopt;
+        const QString topic = part.toString();
+        if (!topics.contains(topic))
+            topics.append(topic);
+    }
+    return topics;
+}
+
+std::optional<int> parsePriority(QStringView text)
+{
+    const QStringView trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return 3;
+    bool isNumber = false;
+    const int number = trimmed.toInt(&isNumber);
+    if (isNumber)
+        return number >= 1 && number <= 5 ? std::optional<int>(number) : std::nullopt;
+    struct Name
+    {
+        const char *name;
+        int priority;
+    };
+    static constexpr Name names[] = {{"min", 1},  {"low", 2},    {"default", 3},
+                                     {"high", 4}, {"urgent", 5}, {"max", 5}};
+    for (const Name &name : names) {
+        if (trimmed.compare(QLatin1String(name.name), Qt::CaseInsensitive) == 0)
+            return name.priority;
+    }
+    return std::nullopt;
+}
+
+QString newMessageId()
+{
+    static constexpr char alphabet[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static constexpr int letters = 52;
+    static constexpr int symbols = 62;
+    // Seeded once per thread from the system source; ids need to be unpredictable enough not to
+    // collide, not to be secret.
+    thread_local QRandomGenerator generator = QRandomGenerator::securelySeeded();
+    QString id(12, Qt::Uninitialized);
+    bool hasLetter = false;
+    for (qsizetype i = 0; i < id.size(); ++i) {
+        const int index = int(generator.bounded(symbols));
+        hasLetter = hasLetter || (i < 10 && index < letters);
+        id[i] = QLatin1Char(alphabet[index]);
+    }
+    if (!hasLetter)
+        id[0] = QLatin1Char(alphabet[generator.bounded(letters)]);
+    return id;
+}
+
+QByteArray errorBody(int httpStatus, int code, const QString &error)
+{
+    const QJsonObject object{{QStringLiteral("code"), code},
+                             {QStringLiteral("http"), httpStatus},
+                             {QStringLiteral("error"), error}};
+    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+}
+
+QJsonObject event(const QString &name, const QStringList &topics, qint64 timeMs)
+{
+    return QJsonObject{
+        {QStringLiteral("id"), newMessageId()},
+        {QStringLiteral("time"), timeMs / 1000},
+        {QStringLiteral("event"), name},
+        {QStringLiteral("topic"), topics.join(QLatin1Char(','))},
+    };
+}
+
+} // namespace traybeat::ntfy

@@ -1,0 +1,133 @@
+#pragma once
+
+// The reference push server: a subset of ntfy's HTTP/WebSocket API, so that traybeat can be
+// pointed at it or at a real ntfy server unchanged.
+//
+// How it is built, and why not on QHttpServer (Qt 6.4):
+// - HTTP is served by HttpConnection, a small HTTP/1.1 reader on QTcpServer (keep-alive,
+//   Content-Length and chunked bodies, Expect: 100-continue, 16 KiB header cap). The reason is
+//   the durability rule: a publish is answered only after its row is committed, and commits are
+//   batched (all publishes read in one event-loop turn share one transaction). That needs the
+//   answer to be written later than the route returns. QHttpServer 6.4's responder keeps a
+//   reference to a per-connection request object and a raw socket pointer, so answering later
+//   is unsafe there; one commit per request would cap throughput far below 20,000 msg/s.
+// - WebSocket upgrades (GET /<topics>/ws) are checked here first — token, topic names, since —
+//   and refused with a plain HTTP error (401/400), so a refused request never becomes a socket.
+//   Accepted ones are handed, unread, to a QWebSocketServer through handleConnection(), on the
+//   same port; QWebSocket then does the framing and answers pings by itself.
+// - Storage is MessageStore (SQLite via Qt SQL, WAL, synchronous=NORMAL, prepared statements).
+//   Messages older than the cache duration are never served and are pruned periodically.
+// - Live fan-out happens after the commit, in publish order; a subscriber's catch-up query runs
+//   when it connects, against committed rows only, so nothing falls between catch-up and live.
+//
+// Endpoints: POST|PUT /<topic>; GET /<topic[,topic…]>/ws?since=…; GET /<topics>/json?poll=1&
+// since=…; GET /v1/health. With a token, every request except the health check needs
+// `Authorization: Bearer <token>` (header only: a token never travels in a URL).
+
+#include "pushmessage.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QTcpServer>
+#include <QTimer>
+#include <QUrl>
+#include <QWebSocketServer>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace traybeat {
+
+class HttpConnection;
+struct HttpRequest;
+class MessageStore;
+class Subscriber;
+
+struct PushServerOptions
+{
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 0;
+    QString databasePath; // empty: a private in-memory SQLite database
+    QString token;        // empty: no auth
+    std::chrono::milliseconds keepalive = std::chrono::seconds(45); // zero: none
+    std::chrono::milliseconds cache = std::chrono::hours(12);
+    qsizetype messageSizeLimit = 4096;
+};
+
+class PushServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PushServer)
+public:
+    explicit PushServer(const PushServerOptions &options, QObject *parent = nullptr);
+    ~PushServer() override;
+
+    // Opens the database and starts listening. False + a readable reason (port in use, database
+    // not writable) on failure.
+    bool listen(QString *errorMessage = nullptr);
+    bool isListening() const;
+    quint16 port() const;
+    // http://ADDRESS:PORT, with 127.0.0.1 (or [::1]) standing in for an any-address.
+    QUrl url() const;
+
+    // Publishes as POST /<topic> would; returns the stored message as ntfy JSON, or nullopt +
+    // reason. The message is durable and sent to live subscribers when this returns.
+    std::optional<QJsonObject> publish(const QString &topic, const QString &message,
+                                       const QString &title = {}, int priority = 3,
+                                       const QStringList &tags = {}, const QUrl &click = {},
+                                       QString *errorMessage = nullptr);
+
+    int subscriberCount() const;
+
+signals:
+    void published(const QJsonObject &message);
+
+private:
+    struct PendingPublish
+    {
+        PushMessage message;
+        QPointer<HttpConnection> connection; // null for in-process publish()
+    };
+    struct Error
+    {
+        int httpStatus;
+        int code;
+        QString text;
+    };
+
+    void acceptConnections();
+    void acceptWebSockets();
+    void handleRequest(traybeat::HttpConnection *connection, const traybeat::HttpRequest &request);
+    void handlePublish(HttpConnection *connection, const HttpRequest &request, const QString &topic);
+    void handlePoll(HttpConnection *connection, const HttpRequest &request, const QString &topics);
+    void handleSubscribe(HttpConnection *connection, const HttpRequest &request,
+                         const QString &topics);
+    void respondError(HttpConnection *connection, const Error &error);
+    bool isAuthorized(const QByteArray &authorizationHeader) const;
+    std::optional<PushMessage> makeMessage(const QString &topic, const QString &body,
+                                           const QString &title, const QString &priority,
+                                           const QString &tags, const QString &click,
+                                           Error *error) const;
+    void enqueue(PendingPublish publish);
+    bool flushPending(); // false: the batch could not be stored (and was answered 500)
+    void fanOut(const PushMessage &message, const QJsonObject &json, const QString &text);
+    void removeSubscriber(traybeat::Subscriber *subscriber);
+    void pruneExpired();
+    qint64 cacheHorizonMs() const;
+
+    const PushServerOptions m_options;
+    QTcpServer m_tcpServer;
+    QWebSocketServer m_webSocketServer;
+    std::unique_ptr<MessageStore> m_store;
+    QList<PendingPublish> m_pending;
+    QTimer m_flushTimer;
+    QTimer m_pruneTimer;
+    QList<Subscriber *> m_subscribers;
+    QHash<QString, QList<Subscriber *>> m_subscribersByTopic;
+};
+
+} // namespace traybeat

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QString>
+#include <optional>
+
+namespace traybeat {
+
+// What a subscriber's `since=` asks for, as ntfy reads it: nothing cached (absent), everything
+// cached ("all"), what came after a message id, or what was published at or after a time (a
+// unix time in seconds, or a duration back from now such as "10m").
+struct SinceFilter
+{
+    enum class Kind { None, All, AfterId, NotBefore };
+    Kind kind = Kind::None;
+    QString id;            // Kind::AfterId
+    qint64 notBeforeMs = 0; // Kind::NotBefore
+
+    // nullopt when `text` is none of the above. An empty text is Kind::None.
+    static std::optional<SinceFilter> parse(const QString &text, qint64 nowMs);
+};
+
+} // namespace traybeat
