@@ -220,7 +220,10 @@ QVariant HistoryModel::displayText(const Notification &notification, int column)
 
 QVariant HistoryModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    // An invalid index (e.g. one past the end) is simply nothing; an index of another model
+    // is a bug that checkIndex() reports.
+    if (!index.isValid()
+        || !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const auto notification = notificationAt(index.row());
     if (!notification)

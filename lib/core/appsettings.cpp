@@ -9,7 +9,8 @@
 // Layout of the settings file (INI on Linux, meant to be readable and hand-editable):
 //   [subscriptions]  size=N, 1\name=…, 1\server=…, 1\protocol=ntfy, 1\topics="a,b", 1\token=…,
 //                    1\heartbeat=ping, 1\heartbeatInterval=25s, 1\heartbeatTimeout=10s,
-//                    1\reconnectMin=1s, 1\reconnectMax=1m
+//                    1\reconnectMin=1s, 1\reconnectMax=1m, 1\connectTimeout=10s,
+//                    1\caFile=/path/ca.pem, 1\insecure=false
 //   [popups]         corner=top-right, duration=6s, native=false
 //   [General]        doNotDisturb=false
 //   [quietHours]     enabled=false, from=22:00, to=07:00, urgentBreaksThrough=true
@@ -54,6 +55,19 @@ QString cornerName(PopupCorner corner)
 }
 
 void warnBadValue(const QSettings &settings, const QString &key, const QVariant &value,
+                  const QString &fallback);
+
+// The value of `key`, or an invalid QVariant when it is absent or unreadable; only the latter
+// (a value QSettings could not load, e.g. a broken @Variant(...)) deserves a warning.
+QVariant readValue(const QSettings &settings, const QString &key, const QString &fallback)
+{
+    const QVariant value = settings.value(key);
+    if (!value.isValid() && settings.contains(key))
+        warnBadValue(settings, key, value, fallback);
+    return value;
+}
+
+void warnBadValue(const QSettings &settings, const QString &key, const QVariant &value,
                   const QString &fallback)
 {
     qCWarning(lcUi).noquote() << "settings:" << settings.group() + QLatin1Char('/') + key
@@ -64,7 +78,8 @@ void warnBadValue(const QSettings &settings, const QString &key, const QVariant 
 // QVariant::toBool() reads any non-empty text as true; a typo must not switch something on.
 bool readBool(const QSettings &settings, const QString &key, bool fallback)
 {
-    const QVariant value = settings.value(key);
+    const QVariant value =
+        readValue(settings, key, fallback ? QStringLiteral("true") : QStringLiteral("false"));
     if (!value.isValid())
         return fallback;
     if (value.typeId() == QMetaType::Bool)
@@ -84,7 +99,7 @@ bool readBool(const QSettings &settings, const QString &key, bool fallback)
 std::chrono::milliseconds readDuration(const QSettings &settings, const QString &key,
                                        std::chrono::milliseconds fallback)
 {
-    const QVariant value = settings.value(key);
+    const QVariant value = readValue(settings, key, formatDuration(fallback));
     if (!value.isValid())
         return fallback;
     const auto parsed = parseDuration(value.toString());
@@ -97,7 +112,7 @@ std::chrono::milliseconds readDuration(const QSettings &settings, const QString 
 
 QTime readTime(const QSettings &settings, const QString &key, QTime fallback)
 {
-    const QVariant value = settings.value(key);
+    const QVariant value = readValue(settings, key, fallback.toString(timeFormat));
     if (!value.isValid())
         return fallback;
     const QTime time = QTime::fromString(value.toString().trimmed(), timeFormat);
@@ -144,6 +159,9 @@ QVariantMap persistedFields(const SubscriptionConfig &config)
         {QStringLiteral("heartbeatTimeout"), formatDuration(connection.heartbeatTimeout)},
         {QStringLiteral("reconnectMin"), formatDuration(connection.backoff.floor)},
         {QStringLiteral("reconnectMax"), formatDuration(connection.backoff.cap)},
+        {QStringLiteral("connectTimeout"), formatDuration(connection.connectTimeout)},
+        {QStringLiteral("caFile"), connection.caFile},
+        {QStringLiteral("insecure"), connection.insecure},
     };
 }
 
@@ -162,6 +180,7 @@ SubscriptionConfig readSubscription(const QSettings &settings)
     else if (!protocol.isEmpty())
         warnBadValue(settings, QStringLiteral("protocol"), protocol, config.protocol);
 
+    connection.heartbeat = SubscriptionConfig::defaultHeartbeat(config.protocol);
     const QVariant heartbeat = settings.value(QStringLiteral("heartbeat"));
     if (heartbeat.isValid()) {
         if (const auto mode = HeartbeatMode::parse(heartbeat.toString().trimmed()))
@@ -174,6 +193,10 @@ SubscriptionConfig readSubscription(const QSettings &settings)
                                                 connection.heartbeatInterval);
     connection.heartbeatTimeout = readDuration(settings, QStringLiteral("heartbeatTimeout"),
                                                connection.heartbeatTimeout);
+    connection.connectTimeout =
+        readDuration(settings, QStringLiteral("connectTimeout"), connection.connectTimeout);
+    connection.caFile = readString(settings, QStringLiteral("caFile"));
+    connection.insecure = readBool(settings, QStringLiteral("insecure"), connection.insecure);
     const BackoffConfig defaults;
     connection.backoff.floor = readDuration(settings, QStringLiteral("reconnectMin"), defaults.floor);
     connection.backoff.cap = readDuration(settings, QStringLiteral("reconnectMax"), defaults.cap);
@@ -192,9 +215,11 @@ void makeNamesUnique(QList<SubscriptionConfig> &subscriptions)
 {
     QStringList taken;
     for (SubscriptionConfig &config : subscriptions) {
-        const QString wanted = config.name.isEmpty() ? config.defaultName() : config.name;
+        QString wanted = config.name.isEmpty() ? config.defaultName() : config.name;
+        if (wanted.isEmpty())
+            wanted = QStringLiteral("Subscription");
         QString name = wanted;
-        for (int suffix = 2; name.isEmpty() || taken.contains(name); ++suffix)
+        for (int suffix = 2; taken.contains(name); ++suffix)
             name = QStringLiteral("%1 (%2)").arg(wanted).arg(suffix);
         if (name != config.name) {
             qCWarning(lcUi).noquote() << "settings: subscription" << config.name
@@ -242,11 +267,19 @@ QList<SubscriptionConfig> AppSettings::subscriptions() const
                         << size << "subscriptions";
         size = maximumSubscriptions;
     }
+    int emptyEntries = 0;
     for (int index = 0; index < size; ++index) {
         m_settings->setArrayIndex(index);
-        subscriptions.append(readSubscription(*m_settings));
+        const SubscriptionConfig config = readSubscription(*m_settings);
+        // Neither name nor server: nothing a user set up, only a gap in a hand-edited file.
+        if (config.name.isEmpty() && config.server.isEmpty())
+            ++emptyEntries;
+        else
+            subscriptions.append(config);
     }
     m_settings->endArray();
+    if (emptyEntries > 0)
+        qCWarning(lcUi) << "settings: skipped" << emptyEntries << "empty subscription entries";
     makeNamesUnique(subscriptions);
     return subscriptions;
 }

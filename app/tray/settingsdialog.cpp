@@ -1,0 +1,377 @@
+#include "settingsdialog.h"
+
+#include "duration.h"
+#include "errorlabel.h"
+#include "subscriptioneditor.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QShowEvent>
+#include <QStackedWidget>
+#include <QTabWidget>
+#include <QTimeEdit>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace traybeat {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+enum SubscriptionColumn { NameColumn, ServerColumn, ProtocolColumn, TopicsColumn };
+
+constexpr auto shortestPopup = 1s;
+constexpr auto longestPopup = 1h;
+
+QLabel *hintLabel(const QString &text, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    label->setWordWrap(true);
+    label->setForegroundRole(QPalette::PlaceholderText);
+    return label;
+}
+
+} // namespace
+
+SettingsDialog::SettingsDialog(AppSettings *settings, QWidget *parent)
+    : QDialog(parent), m_settings(settings)
+{
+    setWindowTitle(tr("traybeat Settings"));
+    auto *tabs = new QTabWidget(this);
+    tabs->addTab(buildSubscriptionsTab(), tr("&Subscriptions"));
+    tabs->addTab(buildNotificationsTab(), tr("&Notifications"));
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(tabs, 1);
+    layout->addWidget(m_buttons);
+    connectUi();
+    reload();
+    resize(680, 460);
+}
+
+SettingsDialog::~SettingsDialog() = default;
+
+QWidget *SettingsDialog::buildSubscriptionsTab()
+{
+    auto *tab = new QWidget(this);
+
+    m_subscriptionList = new QTreeWidget(tab);
+    m_subscriptionList->setObjectName(QStringLiteral("subscriptionList"));
+    m_subscriptionList->setRootIsDecorated(false);
+    m_subscriptionList->setUniformRowHeights(true);
+    m_subscriptionList->setAllColumnsShowFocus(true);
+    m_subscriptionList->setHeaderLabels({tr("Name"), tr("Server"), tr("Protocol"), tr("Topics")});
+    m_subscriptionList->header()->setStretchLastSection(true);
+    m_subscriptionList->setColumnWidth(NameColumn, 150);
+    m_subscriptionList->setColumnWidth(ServerColumn, 220);
+    m_subscriptionList->setColumnWidth(ProtocolColumn, 80);
+
+    auto *empty = hintLabel(tr("No subscriptions yet.\nAdd one to receive notifications from a "
+                               "server."),
+                            tab);
+    empty->setObjectName(QStringLiteral("noSubscriptionsLabel"));
+    empty->setAlignment(Qt::AlignCenter);
+    empty->setFrameShape(QFrame::StyledPanel);
+    m_subscriptionStack = new QStackedWidget(tab);
+    m_subscriptionStack->addWidget(m_subscriptionList);
+    m_subscriptionStack->addWidget(empty);
+
+    m_add = new QPushButton(tr("&Add…"), tab);
+    m_add->setObjectName(QStringLiteral("addSubscriptionButton"));
+    m_edit = new QPushButton(tr("&Edit…"), tab);
+    m_edit->setObjectName(QStringLiteral("editSubscriptionButton"));
+    m_remove = new QPushButton(tr("&Remove"), tab);
+    m_remove->setObjectName(QStringLiteral("removeSubscriptionButton"));
+    auto *buttons = new QVBoxLayout;
+    buttons->addWidget(m_add);
+    buttons->addWidget(m_edit);
+    buttons->addWidget(m_remove);
+    buttons->addStretch(1);
+
+    auto *row = new QHBoxLayout;
+    row->addWidget(m_subscriptionStack, 1);
+    row->addLayout(buttons);
+    auto *layout = new QVBoxLayout(tab);
+    layout->addLayout(row, 1);
+    layout->addWidget(hintLabel(tr("Each subscription keeps its own connection and history. "
+                                   "Changes take effect when you press OK."),
+                                tab));
+    return tab;
+}
+
+QWidget *SettingsDialog::buildNotificationsTab()
+{
+    auto *tab = new QWidget(this);
+
+    m_corner = new QComboBox(tab);
+    m_corner->setObjectName(QStringLiteral("popupCornerCombo"));
+    m_corner->addItem(tr("Top right"), int(PopupCorner::TopRight));
+    m_corner->addItem(tr("Top left"), int(PopupCorner::TopLeft));
+    m_corner->addItem(tr("Bottom right"), int(PopupCorner::BottomRight));
+    m_corner->addItem(tr("Bottom left"), int(PopupCorner::BottomLeft));
+    m_popupDuration = new QLineEdit(tab);
+    m_popupDuration->setObjectName(QStringLiteral("popupDurationEdit"));
+    m_popupDuration->setMaximumWidth(
+        m_popupDuration->fontMetrics().horizontalAdvance(QStringLiteral("0000000ms")) + 24);
+    m_popupDurationError = new ErrorLabel(tab);
+    m_popupDurationError->setObjectName(QStringLiteral("popupDurationError"));
+    m_nativePopups = new QCheckBox(tr("Use the desktop's notifications instead of traybeat's "
+                                      "own pop-ups"),
+                                   tab);
+    m_nativePopups->setObjectName(QStringLiteral("nativePopupsCheck"));
+
+    auto *durationField = new QWidget(tab);
+    auto *durationLayout = new QVBoxLayout(durationField);
+    durationLayout->setContentsMargins(0, 0, 0, 0);
+    durationLayout->setSpacing(2);
+    durationLayout->addWidget(m_popupDuration);
+    durationLayout->addWidget(m_popupDurationError);
+    durationLayout->addWidget(hintLabel(tr("For normal priority. Higher priorities stay longer; "
+                                           "urgent ones stay until closed."),
+                                        tab));
+
+    auto *popups = new QGroupBox(tr("Pop-ups"), tab);
+    auto *popupForm = new QFormLayout(popups);
+    popupForm->addRow(tr("&Position:"), m_corner);
+    popupForm->addRow(tr("&Show for:"), durationField);
+    popupForm->addRow(m_nativePopups);
+
+    m_doNotDisturb = new QCheckBox(tr("&Do not disturb"), tab);
+    m_doNotDisturb->setObjectName(QStringLiteral("doNotDisturbCheck"));
+
+    m_quietHours = new QGroupBox(tr("&Quiet hours"), tab);
+    m_quietHours->setObjectName(QStringLiteral("quietHoursGroup"));
+    m_quietHours->setCheckable(true);
+    m_quietFrom = new QTimeEdit(m_quietHours);
+    m_quietFrom->setObjectName(QStringLiteral("quietFromEdit"));
+    m_quietFrom->setDisplayFormat(QStringLiteral("HH:mm"));
+    m_quietTo = new QTimeEdit(m_quietHours);
+    m_quietTo->setObjectName(QStringLiteral("quietToEdit"));
+    m_quietTo->setDisplayFormat(QStringLiteral("HH:mm"));
+    m_urgentBreaksThrough =
+        new QCheckBox(tr("Urgent notifications still pop up"), m_quietHours);
+    m_urgentBreaksThrough->setObjectName(QStringLiteral("urgentBreaksThroughCheck"));
+    m_quietHoursError = new ErrorLabel(m_quietHours);
+    m_quietHoursError->setObjectName(QStringLiteral("quietHoursError"));
+
+    auto *span = new QHBoxLayout;
+    span->addWidget(new QLabel(tr("From"), m_quietHours));
+    span->addWidget(m_quietFrom);
+    span->addWidget(new QLabel(tr("to"), m_quietHours));
+    span->addWidget(m_quietTo);
+    span->addStretch(1);
+    auto *quietLayout = new QVBoxLayout(m_quietHours);
+    quietLayout->addLayout(span);
+    quietLayout->addWidget(m_quietHoursError);
+    quietLayout->addWidget(m_urgentBreaksThrough);
+
+    auto *layout = new QVBoxLayout(tab);
+    layout->addWidget(popups);
+    layout->addWidget(m_doNotDisturb);
+    layout->addWidget(hintLabel(tr("No pop-ups at all; notifications are still kept in the "
+                                   "history."),
+                                tab));
+    layout->addSpacing(6);
+    layout->addWidget(m_quietHours);
+    layout->addStretch(1);
+    return tab;
+}
+
+void SettingsDialog::connectUi()
+{
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &SettingsDialog::reject);
+    connect(m_add, &QPushButton::clicked, this, &SettingsDialog::addSubscription);
+    connect(m_edit, &QPushButton::clicked, this, &SettingsDialog::editSubscription);
+    connect(m_remove, &QPushButton::clicked, this, &SettingsDialog::removeSubscription);
+    connect(m_subscriptionList, &QTreeWidget::itemSelectionChanged, this,
+            &SettingsDialog::updateButtons);
+    connect(m_subscriptionList, &QTreeWidget::itemDoubleClicked, this,
+            &SettingsDialog::editSubscription);
+    connect(m_popupDuration, &QLineEdit::textChanged, this, &SettingsDialog::validate);
+    connect(m_quietHours, &QGroupBox::toggled, this, &SettingsDialog::validate);
+    connect(m_quietFrom, &QTimeEdit::timeChanged, this, &SettingsDialog::validate);
+    connect(m_quietTo, &QTimeEdit::timeChanged, this, &SettingsDialog::validate);
+    connect(m_settings, &AppSettings::changed, this, &SettingsDialog::onSettingsChanged);
+}
+
+void SettingsDialog::showEvent(QShowEvent *event)
+{
+    // A dialog shown again after Cancel must not show the cancelled edits.
+    if (!event->spontaneous())
+        reload();
+    QDialog::showEvent(event);
+}
+
+void SettingsDialog::reload()
+{
+    m_subscriptions = m_settings->subscriptions();
+    fillSubscriptionList(m_subscriptions.isEmpty() ? -1 : 0);
+
+    const PopupSettings popups = m_settings->popups();
+    m_corner->setCurrentIndex(std::max(m_corner->findData(int(popups.corner)), 0));
+    m_popupDuration->setText(formatDuration(popups.duration));
+    m_nativePopups->setChecked(popups.useNativePopups);
+
+    m_loadedDoNotDisturb = m_settings->doNotDisturb();
+    m_doNotDisturb->setChecked(m_loadedDoNotDisturb);
+
+    const QuietHours quietHours = m_settings->quietHours();
+    m_quietHours->setChecked(quietHours.enabled);
+    m_quietFrom->setTime(quietHours.from);
+    m_quietTo->setTime(quietHours.to);
+    m_urgentBreaksThrough->setChecked(quietHours.urgentBreaksThrough);
+    validate();
+}
+
+void SettingsDialog::onSettingsChanged()
+{
+    const bool current = m_settings->doNotDisturb();
+    if (m_doNotDisturb->isChecked() == m_loadedDoNotDisturb)
+        m_doNotDisturb->setChecked(current);
+    m_loadedDoNotDisturb = current;
+}
+
+void SettingsDialog::fillSubscriptionList(int selectRow)
+{
+    m_subscriptionList->clear();
+    for (const SubscriptionConfig &config : m_subscriptions) {
+        auto *item = new QTreeWidgetItem(m_subscriptionList);
+        item->setText(NameColumn, config.name);
+        // The user info of a URL may hold a password.
+        item->setText(ServerColumn, config.server.toDisplayString(QUrl::RemoveUserInfo));
+        item->setText(ProtocolColumn, config.protocol);
+        item->setText(TopicsColumn, config.topics.join(QStringLiteral(", ")));
+    }
+    m_subscriptionStack->setCurrentIndex(m_subscriptions.isEmpty() ? 1 : 0);
+    if (selectRow >= 0 && selectRow < m_subscriptionList->topLevelItemCount())
+        m_subscriptionList->setCurrentItem(m_subscriptionList->topLevelItem(selectRow));
+    updateButtons();
+}
+
+void SettingsDialog::updateButtons()
+{
+    const bool selected = m_subscriptionList->currentItem() != nullptr
+                          && !m_subscriptionList->selectedItems().isEmpty();
+    m_edit->setEnabled(selected);
+    m_remove->setEnabled(selected);
+}
+
+void SettingsDialog::addSubscription()
+{
+    showEditor(-1);
+}
+
+void SettingsDialog::editSubscription()
+{
+    const int row = m_subscriptionList->indexOfTopLevelItem(m_subscriptionList->currentItem());
+    if (row >= 0)
+        showEditor(row);
+}
+
+void SettingsDialog::removeSubscription()
+{
+    const int row = m_subscriptionList->indexOfTopLevelItem(m_subscriptionList->currentItem());
+    if (row < 0)
+        return;
+    m_subscriptions.removeAt(row);
+    fillSubscriptionList(std::min(row, int(m_subscriptions.size()) - 1));
+}
+
+void SettingsDialog::showEditor(int row)
+{
+    if (m_editor)
+        return;
+    m_editor = new SubscriptionEditor(this);
+    m_editor->setAttribute(Qt::WA_DeleteOnClose);
+    m_editor->setWindowTitle(row < 0 ? tr("Add Subscription") : tr("Edit Subscription"));
+    QStringList takenNames;
+    for (int index = 0; index < m_subscriptions.size(); ++index) {
+        if (index != row)
+            takenNames.append(m_subscriptions.at(index).name);
+    }
+    m_editor->setTakenNames(takenNames);
+    m_editor->setSubscription(row < 0 ? SubscriptionConfig{} : m_subscriptions.at(row));
+    connect(m_editor, &QDialog::accepted, this, [this, row] {
+        const SubscriptionConfig config = m_editor->subscription();
+        if (row < 0) {
+            m_subscriptions.append(config);
+            fillSubscriptionList(int(m_subscriptions.size()) - 1);
+        } else {
+            m_subscriptions[row] = config;
+            fillSubscriptionList(row);
+        }
+    });
+    connect(m_editor, &QObject::destroyed, this, [this] { m_editor = nullptr; });
+    // Window-modal, not exec(): no nested event loop, and tests can fill the editor in.
+    m_editor->open();
+}
+
+PopupSettings SettingsDialog::popupsFromFields() const
+{
+    PopupSettings popups;
+    popups.corner = PopupCorner(m_corner->currentData().toInt());
+    popups.duration = parseDuration(m_popupDuration->text()).value_or(popups.duration);
+    popups.useNativePopups = m_nativePopups->isChecked();
+    return popups;
+}
+
+QuietHours SettingsDialog::quietHoursFromFields() const
+{
+    QuietHours quietHours;
+    quietHours.enabled = m_quietHours->isChecked();
+    quietHours.from = m_quietFrom->time();
+    quietHours.to = m_quietTo->time();
+    quietHours.urgentBreaksThrough = m_urgentBreaksThrough->isChecked();
+    return quietHours;
+}
+
+void SettingsDialog::validate()
+{
+    bool valid = true;
+    const auto duration = parseDuration(m_popupDuration->text());
+    if (!duration) {
+        m_popupDurationError->setError(tr("Pop-up duration: use a duration like 6s"));
+        valid = false;
+    } else if (*duration < shortestPopup || *duration > longestPopup) {
+        m_popupDurationError->setError(tr("Pop-up duration must be between %1 and %2.")
+                                           .arg(formatDuration(shortestPopup),
+                                                formatDuration(longestPopup)));
+        valid = false;
+    } else {
+        m_popupDurationError->setError({});
+    }
+
+    if (m_quietHours->isChecked() && m_quietFrom->time() == m_quietTo->time()) {
+        m_quietHoursError->setError(tr("Quiet hours must start and end at different times."));
+        valid = false;
+    } else {
+        m_quietHoursError->setError({});
+    }
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(valid);
+}
+
+void SettingsDialog::accept()
+{
+    if (!m_buttons->button(QDialogButtonBox::Ok)->isEnabled())
+        return;
+    // AppSettings emits only for what really changed, so the app reconnects only the
+    // subscriptions that need it.
+    m_settings->setSubscriptions(m_subscriptions);
+    m_settings->setPopups(popupsFromFields());
+    m_settings->setQuietHours(quietHoursFromFields());
+    if (m_doNotDisturb->isChecked() != m_loadedDoNotDisturb)
+        m_settings->setDoNotDisturb(m_doNotDisturb->isChecked());
+    QDialog::accept();
+}
+
+} // namespace traybeat

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "appsettings.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QGroupBox;
+class QLineEdit;
+class QPushButton;
+class QStackedWidget;
+class QTimeEdit;
+class QTreeWidget;
+
+namespace traybeat {
+
+class ErrorLabel;
+class SubscriptionEditor;
+
+// The settings: subscriptions (added, edited, removed through a SubscriptionEditor) and how
+// notifications are shown (pop-ups, do not disturb, quiet hours). Nothing is saved before OK;
+// then AppSettings is written and its change signals let the app apply everything live.
+class SettingsDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SettingsDialog)
+public:
+    // `settings` must outlive the dialog.
+    explicit SettingsDialog(AppSettings *settings, QWidget *parent = nullptr);
+    ~SettingsDialog() override;
+
+    // Re-reads AppSettings into the fields, dropping unsaved edits. Done on every show.
+    void reload();
+    // The subscriptions as edited so far (saved on OK).
+    QList<SubscriptionConfig> subscriptions() const { return m_subscriptions; }
+    // The editor opened by Add…/Edit…, while it is open (tests fill it in).
+    SubscriptionEditor *openEditor() const { return m_editor; }
+
+public slots:
+    void accept() override;
+    void addSubscription();
+    void editSubscription();
+    void removeSubscription();
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    QWidget *buildSubscriptionsTab();
+    QWidget *buildNotificationsTab();
+    void connectUi();
+    void showEditor(int row);
+    void fillSubscriptionList(int selectRow);
+    void updateButtons();
+    void validate();
+    PopupSettings popupsFromFields() const;
+    QuietHours quietHoursFromFields() const;
+    void onSettingsChanged();
+
+    AppSettings *m_settings;
+    QList<SubscriptionConfig> m_subscriptions;
+    // Do not disturb can also be toggled from the tray menu while this dialog is open: OK must
+    // not undo that unless the user changed it here.
+    bool m_loadedDoNotDisturb = false;
+    SubscriptionEditor *m_editor = nullptr;
+
+    QStackedWidget *m_subscriptionStack = nullptr;
+    QTreeWidget *m_subscriptionList = nullptr;
+    QPushButton *m_add = nullptr;
+    QPushButton *m_edit = nullptr;
+    QPushButton *m_remove = nullptr;
+
+    QComboBox *m_corner = nullptr;
+    QLineEdit *m_popupDuration = nullptr;
+    ErrorLabel *m_popupDurationError = nullptr;
+    QCheckBox *m_nativePopups = nullptr;
+    QCheckBox *m_doNotDisturb = nullptr;
+    QGroupBox *m_quietHours = nullptr;
+    QTimeEdit *m_quietFrom = nullptr;
+    QTimeEdit *m_quietTo = nullptr;
+    QCheckBox *m_urgentBreaksThrough = nullptr;
+    ErrorLabel *m_quietHoursError = nullptr;
+    QDialogButtonBox *m_buttons = nullptr;
+};
+
+} // namespace traybeat

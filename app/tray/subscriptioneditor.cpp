@@ -1,0 +1,380 @@
+#include "subscriptioneditor.h"
+
+#include "duration.h"
+#include "errorlabel.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace traybeat {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+const QString pingMode = QStringLiteral("ping");
+const QString passiveMode = QStringLiteral("passive");
+const QString textMode = QStringLiteral("text");
+
+QStringList splitTopics(const QString &text)
+{
+    QStringList topics;
+    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString topic = part.trimmed();
+        if (!topic.isEmpty())
+            topics.append(topic);
+    }
+    return topics;
+}
+
+QString protocolLabel(const QString &protocol)
+{
+    if (protocol == QLatin1String("ntfy"))
+        return SubscriptionEditor::tr("ntfy");
+    if (protocol == QLatin1String("gotify"))
+        return SubscriptionEditor::tr("Gotify");
+    if (protocol == QLatin1String("text"))
+        return SubscriptionEditor::tr("Plain WebSocket text");
+    return protocol;
+}
+
+QLineEdit *durationEdit(const QString &objectName, QWidget *parent)
+{
+    auto *edit = new QLineEdit(parent);
+    edit->setObjectName(objectName);
+    edit->setMaximumWidth(edit->fontMetrics().horizontalAdvance(QStringLiteral("0000000ms")) + 24);
+    return edit;
+}
+
+QLabel *hintLabel(const QString &text, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    label->setWordWrap(true);
+    label->setForegroundRole(QPalette::PlaceholderText);
+    return label;
+}
+
+} // namespace
+
+SubscriptionEditor::SubscriptionEditor(QWidget *parent) : QDialog(parent)
+{
+    setWindowTitle(tr("Subscription"));
+    buildUi();
+    connectUi();
+    setSubscription({});
+}
+
+SubscriptionEditor::~SubscriptionEditor() = default;
+
+void SubscriptionEditor::buildUi()
+{
+    m_name = new QLineEdit(this);
+    m_name->setObjectName(QStringLiteral("nameEdit"));
+    m_server = new QLineEdit(this);
+    m_server->setObjectName(QStringLiteral("serverEdit"));
+    m_server->setPlaceholderText(QStringLiteral("https://ntfy.example.com"));
+    m_protocol = new QComboBox(this);
+    m_protocol->setObjectName(QStringLiteral("protocolCombo"));
+    for (const QString &protocol : SubscriptionConfig::protocolNames())
+        m_protocol->addItem(protocolLabel(protocol), protocol);
+    m_topics = new QLineEdit(this);
+    m_topics->setObjectName(QStringLiteral("topicsEdit"));
+    m_topics->setPlaceholderText(tr("alerts, backups"));
+    m_token = new QLineEdit(this);
+    m_token->setObjectName(QStringLiteral("tokenEdit"));
+    m_token->setEchoMode(QLineEdit::Password);
+    m_token->setPlaceholderText(tr("Optional"));
+
+    m_nameError = new ErrorLabel(this);
+    m_nameError->setObjectName(QStringLiteral("nameError"));
+    m_serverError = new ErrorLabel(this);
+    m_serverError->setObjectName(QStringLiteral("serverError"));
+    m_topicsError = new ErrorLabel(this);
+    m_topicsError->setObjectName(QStringLiteral("topicsError"));
+
+    auto *server = new QGroupBox(tr("Server"), this);
+    auto *serverForm = new QFormLayout(server);
+    serverForm->addRow(tr("&Name:"), fieldWithError(m_name, m_nameError, server));
+    serverForm->addRow(tr("Server &URL:"), fieldWithError(m_server, m_serverError, server));
+    serverForm->addRow(tr("&Protocol:"), m_protocol);
+    serverForm->addRow(tr("&Topics:"), fieldWithError(m_topics, m_topicsError, server));
+    serverForm->addRow(tr("Access &token:"), m_token);
+
+    m_heartbeat = new QComboBox(this);
+    m_heartbeat->setObjectName(QStringLiteral("heartbeatCombo"));
+    m_heartbeat->addItem(tr("Ping frames"), pingMode);
+    m_heartbeat->addItem(tr("Server keepalives (send nothing)"), passiveMode);
+    m_heartbeat->addItem(tr("Text message"), textMode);
+    m_heartbeatPayload = new QLineEdit(this);
+    m_heartbeatPayload->setObjectName(QStringLiteral("heartbeatPayloadEdit"));
+    m_heartbeatPayload->setPlaceholderText(QStringLiteral("HeartBeat"));
+    m_interval = durationEdit(QStringLiteral("heartbeatIntervalEdit"), this);
+    m_timeout = durationEdit(QStringLiteral("heartbeatTimeoutEdit"), this);
+    m_reconnectMin = durationEdit(QStringLiteral("reconnectMinEdit"), this);
+    m_reconnectMax = durationEdit(QStringLiteral("reconnectMaxEdit"), this);
+
+    m_heartbeatError = new ErrorLabel(this);
+    m_heartbeatError->setObjectName(QStringLiteral("heartbeatError"));
+    m_intervalError = new ErrorLabel(this);
+    m_intervalError->setObjectName(QStringLiteral("intervalError"));
+    m_timeoutError = new ErrorLabel(this);
+    m_timeoutError->setObjectName(QStringLiteral("timeoutError"));
+    m_reconnectError = new ErrorLabel(this);
+    m_reconnectError->setObjectName(QStringLiteral("reconnectError"));
+
+    auto *heartbeatRow = new QHBoxLayout;
+    heartbeatRow->addWidget(m_heartbeat);
+    heartbeatRow->addWidget(m_heartbeatPayload, 1);
+    auto *reconnectRow = new QHBoxLayout;
+    reconnectRow->addWidget(m_reconnectMin);
+    reconnectRow->addWidget(new QLabel(tr("to"), this));
+    reconnectRow->addWidget(m_reconnectMax);
+    reconnectRow->addStretch(1);
+
+    m_deadLinkHint = hintLabel(QString(), this);
+    auto *link = new QGroupBox(tr("Connection Health"), this);
+    auto *linkForm = new QFormLayout(link);
+    linkForm->addRow(tr("&Heartbeat:"), fieldWithError(heartbeatRow, m_heartbeatError, link));
+    linkForm->addRow(tr("Heartbeat &interval:"), fieldWithError(m_interval, m_intervalError, link));
+    linkForm->addRow(tr("Heartbeat time&out:"), fieldWithError(m_timeout, m_timeoutError, link));
+    linkForm->addRow(QString(), m_deadLinkHint);
+    linkForm->addRow(tr("&Reconnect after:"), fieldWithError(reconnectRow, m_reconnectError, link));
+
+    m_generalError = new ErrorLabel(this);
+    m_generalError->setObjectName(QStringLiteral("generalError"));
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(server);
+    layout->addWidget(link);
+    layout->addWidget(m_generalError);
+    layout->addStretch(1);
+    layout->addWidget(m_buttons);
+    setMinimumWidth(520);
+}
+
+void SubscriptionEditor::connectUi()
+{
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    for (QLineEdit *edit : {m_name, m_server, m_topics, m_token, m_heartbeatPayload, m_interval,
+                            m_timeout, m_reconnectMin, m_reconnectMax}) {
+        connect(edit, &QLineEdit::textChanged, this, &SubscriptionEditor::validate);
+        connect(edit, &QLineEdit::textEdited, this, &SubscriptionEditor::onUserEdit);
+    }
+    connect(m_protocol, &QComboBox::currentIndexChanged, this,
+            &SubscriptionEditor::onProtocolChanged);
+    connect(m_heartbeat, &QComboBox::currentIndexChanged, this, &SubscriptionEditor::validate);
+}
+
+void SubscriptionEditor::setSubscription(const SubscriptionConfig &config)
+{
+    m_base = config;
+    m_userEdited = false;
+    const ConnectionConfig &connection = config.connection;
+    m_name->setText(config.name);
+    m_server->setText(config.server.toString());
+    {
+        const QSignalBlocker blocker(m_protocol);
+        m_protocol->setCurrentIndex(std::max(m_protocol->findData(config.protocol), 0));
+    }
+    m_lastProtocol = m_protocol->currentData().toString();
+    m_topics->setText(config.topics.join(QStringLiteral(", ")));
+    m_token->setText(config.token);
+    setHeartbeat(connection.heartbeat);
+    m_interval->setText(formatDuration(connection.heartbeatInterval));
+    m_timeout->setText(formatDuration(connection.heartbeatTimeout));
+    m_reconnectMin->setText(formatDuration(connection.backoff.floor));
+    m_reconnectMax->setText(formatDuration(connection.backoff.cap));
+    // An existing subscription is checked in full at once; a new one once typing starts.
+    m_userEdited = !config.server.isEmpty();
+    onProtocolChanged();
+}
+
+void SubscriptionEditor::setTakenNames(const QStringList &names)
+{
+    m_takenNames = names;
+    validate();
+}
+
+QString SubscriptionEditor::effectiveName() const
+{
+    const QString name = m_name->text().trimmed();
+    if (!name.isEmpty())
+        return name;
+    SubscriptionConfig config;
+    config.server = QUrl(m_server->text().trimmed());
+    if (m_protocol->currentData().toString() == QLatin1String("ntfy"))
+        config.topics = splitTopics(m_topics->text());
+    return config.defaultName();
+}
+
+SubscriptionConfig SubscriptionEditor::subscription() const
+{
+    SubscriptionConfig config = m_base;
+    ConnectionConfig &connection = config.connection;
+    config.name = effectiveName();
+    config.server = QUrl(m_server->text().trimmed());
+    config.protocol = m_protocol->currentData().toString();
+    // Only ntfy has topics; a leftover list must not make another dialect's config invalid.
+    config.topics = config.protocol == QLatin1String("ntfy") ? splitTopics(m_topics->text())
+                                                              : QStringList();
+    config.token = m_token->text();
+    const QString mode = m_heartbeat->currentData().toString();
+    if (mode == textMode)
+        connection.heartbeat = {HeartbeatMode::Kind::Text, m_heartbeatPayload->text()};
+    else if (mode == passiveMode)
+        connection.heartbeat = {HeartbeatMode::Kind::Passive, {}};
+    else
+        connection.heartbeat = {HeartbeatMode::Kind::Ping, {}};
+    connection.heartbeatInterval = parseDuration(m_interval->text()).value_or(0ms);
+    connection.heartbeatTimeout = parseDuration(m_timeout->text()).value_or(0ms);
+    connection.backoff.floor = parseDuration(m_reconnectMin->text()).value_or(0ms);
+    connection.backoff.cap = parseDuration(m_reconnectMax->text()).value_or(0ms);
+    return config;
+}
+
+void SubscriptionEditor::onProtocolChanged()
+{
+    const QString protocol = m_protocol->currentData().toString();
+    const bool hasTopics = protocol == QLatin1String("ntfy");
+    m_topics->setEnabled(hasTopics);
+    m_topics->setPlaceholderText(hasTopics ? tr("alerts, backups")
+                                           : tr("Not used by this protocol"));
+    // Follow the dialect's usual heartbeat, unless the user chose another one.
+    if (subscription().connection.heartbeat == SubscriptionConfig::defaultHeartbeat(m_lastProtocol))
+        setHeartbeat(SubscriptionConfig::defaultHeartbeat(protocol));
+    m_lastProtocol = protocol;
+    validate();
+}
+
+void SubscriptionEditor::setHeartbeat(const HeartbeatMode &mode)
+{
+    switch (mode.kind) {
+    case HeartbeatMode::Kind::Ping:
+        m_heartbeat->setCurrentIndex(m_heartbeat->findData(pingMode));
+        break;
+    case HeartbeatMode::Kind::Passive:
+        m_heartbeat->setCurrentIndex(m_heartbeat->findData(passiveMode));
+        break;
+    case HeartbeatMode::Kind::Text:
+        m_heartbeat->setCurrentIndex(m_heartbeat->findData(textMode));
+        break;
+    }
+    m_heartbeatPayload->setText(mode.payload);
+}
+
+void SubscriptionEditor::onUserEdit()
+{
+    if (m_userEdited)
+        return;
+    m_userEdited = true;
+    validate();
+}
+
+void SubscriptionEditor::validate()
+{
+    const SubscriptionConfig config = subscription();
+    const bool showRequired = m_userEdited;
+    bool valid = true;
+    const auto report = [&valid](ErrorLabel *label, const QString &reason, bool show = true) {
+        if (!reason.isEmpty())
+            valid = false;
+        label->setError(show ? reason : QString());
+    };
+
+    // Name
+    QString nameReason;
+    if (config.name.isEmpty())
+        nameReason = tr("Give the subscription a name.");
+    else if (m_takenNames.contains(config.name))
+        nameReason = tr("A subscription named “%1” already exists.").arg(config.name);
+    // An empty name means the default one; show which.
+    m_name->setPlaceholderText(config.name.isEmpty() ? tr("Defaults to the server and topics")
+                                                     : config.name);
+    report(m_nameError, nameReason, showRequired || !config.name.isEmpty());
+
+    // Server URL
+    const QString serverText = m_server->text().trimmed();
+    static const QStringList schemes{QStringLiteral("http"), QStringLiteral("https"),
+                                     QStringLiteral("ws"), QStringLiteral("wss")};
+    QString serverReason;
+    if (serverText.isEmpty())
+        serverReason = tr("Enter the server's address, e.g. https://ntfy.example.com");
+    else if (!config.server.isValid() || !schemes.contains(config.server.scheme().toLower()))
+        serverReason = tr("Server URL must start with http://, https://, ws:// or wss://");
+    else if (config.server.host().isEmpty())
+        serverReason = tr("Server URL must name a host, e.g. https://ntfy.example.com");
+    report(m_serverError, serverReason, showRequired || !serverText.isEmpty());
+
+    // Topics
+    QString topicsReason;
+    if (config.protocol == QLatin1String("ntfy")) {
+        if (config.topics.isEmpty())
+            topicsReason = tr("ntfy needs at least one topic.");
+        for (const QString &topic : config.topics) {
+            if (!SubscriptionConfig::isValidTopic(topic)) {
+                topicsReason = tr("Topic names may use letters, digits, - and _ (1–64 "
+                                  "characters): “%1” does not.")
+                                   .arg(topic);
+                break;
+            }
+        }
+    }
+    report(m_topicsError, topicsReason, showRequired || !config.topics.isEmpty());
+
+    // Heartbeat
+    const bool textHeartbeat = m_heartbeat->currentData().toString() == textMode;
+    m_heartbeatPayload->setVisible(textHeartbeat);
+    report(m_heartbeatError,
+           textHeartbeat && m_heartbeatPayload->text().isEmpty()
+               ? tr("Enter the text to send as heartbeat, e.g. HeartBeat")
+               : QString());
+
+    const auto parsed = [](QLineEdit *edit) { return parseDuration(edit->text()); };
+    QString intervalReason;
+    if (!parsed(m_interval))
+        intervalReason = tr("Heartbeat interval: use a duration like 25s");
+    else if (*parsed(m_interval) < 1s)
+        intervalReason = tr("Heartbeat interval must be at least 1s.");
+    report(m_intervalError, intervalReason);
+
+    QString timeoutReason;
+    if (!parsed(m_timeout))
+        timeoutReason = tr("Heartbeat timeout: use a duration like 10s");
+    else if (parsed(m_timeout)->count() <= 0)
+        timeoutReason = tr("Heartbeat timeout must be longer than 0s.");
+    report(m_timeoutError, timeoutReason);
+
+    QString reconnectReason;
+    if (!parsed(m_reconnectMin) || !parsed(m_reconnectMax))
+        reconnectReason = tr("Reconnect delays: use durations like 1s and 1m");
+    else if (parsed(m_reconnectMin)->count() <= 0)
+        reconnectReason = tr("The shortest reconnect delay must be longer than 0s.");
+    else if (*parsed(m_reconnectMax) < *parsed(m_reconnectMin))
+        reconnectReason = tr("The longest reconnect delay must not be shorter than the shortest.");
+    report(m_reconnectError, reconnectReason);
+
+    if (intervalReason.isEmpty() && timeoutReason.isEmpty()) {
+        const auto deadline =
+            config.connection.heartbeatInterval + config.connection.heartbeatTimeout;
+        m_deadLinkHint->setText(tr("A silent, dead connection is noticed within %1.")
+                                    .arg(formatDuration(deadline)));
+    }
+    m_deadLinkHint->setVisible(intervalReason.isEmpty() && timeoutReason.isEmpty());
+
+    // Whatever the fields above do not cover (a missing CA file, ...), in the words of the core.
+    report(m_generalError, valid ? config.validationError() : QString());
+
+    m_valid = valid;
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(valid);
+}
+
+} // namespace traybeat

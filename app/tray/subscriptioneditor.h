@@ -1,0 +1,77 @@
+#pragma once
+
+#include "subscriptionconfig.h"
+
+#include <QDialog>
+
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+
+namespace traybeat {
+
+class ErrorLabel;
+
+// Edits one subscription: where, which dialect, which topics, which token, and how the link's
+// liveness is checked. Every field is checked as it is typed; a wrong value is refused right
+// under the field with a reason, and OK stays disabled until all are usable.
+class SubscriptionEditor final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SubscriptionEditor)
+public:
+    explicit SubscriptionEditor(QWidget *parent = nullptr);
+    ~SubscriptionEditor() override;
+
+    // Fills the fields. Settings the editor does not show (CA file, connect timeout, ...) are
+    // kept and come back unchanged from subscription().
+    void setSubscription(const SubscriptionConfig &config);
+    // The edited subscription; meaningful when isValid().
+    SubscriptionConfig subscription() const;
+    // Names of the other subscriptions: a name must be unique because it keys the history.
+    void setTakenNames(const QStringList &names);
+
+    bool isValid() const { return m_valid; }
+
+private:
+    void buildUi();
+    void connectUi();
+    void onProtocolChanged();
+    void setHeartbeat(const HeartbeatMode &mode);
+    void onUserEdit();
+    void validate();
+    QString effectiveName() const;
+
+    SubscriptionConfig m_base; // what setSubscription() gave, for the fields not shown
+    QStringList m_takenNames;
+    QString m_lastProtocol;
+    bool m_valid = false;
+    // A new, still empty form is not shouted at: "required" shows once the user typed something.
+    bool m_userEdited = false;
+
+    QLineEdit *m_name = nullptr;
+    QLineEdit *m_server = nullptr;
+    QComboBox *m_protocol = nullptr;
+    QLineEdit *m_topics = nullptr;
+    QLineEdit *m_token = nullptr;
+    QComboBox *m_heartbeat = nullptr;
+    QLineEdit *m_heartbeatPayload = nullptr;
+    QLineEdit *m_interval = nullptr;
+    QLineEdit *m_timeout = nullptr;
+    QLineEdit *m_reconnectMin = nullptr;
+    QLineEdit *m_reconnectMax = nullptr;
+
+    ErrorLabel *m_nameError = nullptr;
+    ErrorLabel *m_serverError = nullptr;
+    ErrorLabel *m_topicsError = nullptr;
+    ErrorLabel *m_heartbeatError = nullptr;
+    ErrorLabel *m_intervalError = nullptr;
+    ErrorLabel *m_timeoutError = nullptr;
+    ErrorLabel *m_reconnectError = nullptr;
+    ErrorLabel *m_generalError = nullptr;
+    QLabel *m_deadLinkHint = nullptr;
+    QDialogButtonBox *m_buttons = nullptr;
+};
+
+} // namespace traybeat
