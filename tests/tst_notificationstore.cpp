@@ -350,6 +350,16 @@ void tst_NotificationStore::nullFieldsAreStored()
     QVERIFY(stored);
     QVERIFY(stored->title.isEmpty());
     QVERIFY(stored->body.isEmpty());
+
+    // Even a null subscription name is stored, gets a cursor and can be found again.
+    Notification unnamed;
+    unnamed.id = QStringLiteral("u1");
+    QCOMPARE(m_store->add({unnamed}).size(), 1);
+    QCOMPARE(m_store->cursor(QString()), QStringLiteral("u1"));
+    QVERIFY(m_store->notification(QString(), QStringLiteral("u1")));
+    QVERIFY(m_store->add({unnamed}).isEmpty());
+    m_store->markRead(QString(), QStringLiteral("u1"));
+    QVERIFY(m_store->notification(QString(), QStringLiteral("u1"))->read);
 }
 
 void tst_NotificationStore::notificationLookup()
