@@ -4,6 +4,7 @@
 #include "modes.h"
 #include "notificationstore.h"
 #include "subscription.h"
+#include "systemwatcher.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -56,6 +57,8 @@ int runListen(int argc, char **argv)
                          for (const Notification &notification : fresh)
                              out.message(notification);
                      });
+    SystemWatcher systemWatcher;
+    subscription.watch(&systemWatcher);
     commandline::quitOnTerminationSignals();
     subscription.start();
     const int status = app.exec();

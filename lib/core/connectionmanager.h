@@ -48,6 +48,7 @@ public:
     ConnectionState state() const { return m_state; }
     QString stateReason() const { return m_stateReason; }
     bool isConnected() const { return m_state == ConnectionState::Connected; }
+    bool isRunning() const { return m_running; }
     // Round-trip time of the last answered heartbeat (ping mode and text mode).
     std::optional<std::chrono::milliseconds> lastRoundTrip() const { return m_lastRoundTrip; }
     // When the peer last proved it is alive (any inbound frame); invalid if never.

@@ -3,6 +3,7 @@
 #include "logging.h"
 #include "notificationstore.h"
 #include "protocol.h"
+#include "systemwatcher.h"
 
 namespace traybeat {
 
@@ -74,6 +75,19 @@ void Subscription::stop()
 void Subscription::reconnectNow()
 {
     m_connection.reconnectNow();
+}
+
+void Subscription::watch(const SystemWatcher *watcher)
+{
+    connect(watcher, &SystemWatcher::resumedFromSleep, this, [this] {
+        if (m_connection.isRunning() && m_connection.state() != ConnectionState::Failed)
+            m_connection.reconnectNow();
+    });
+    connect(watcher, &SystemWatcher::networkAvailable, this, [this] {
+        const auto state = m_connection.state();
+        if (state == ConnectionState::Reconnecting || state == ConnectionState::Connecting)
+            m_connection.reconnectNow();
+    });
 }
 
 void Subscription::onReceived(const NotificationList &notifications)

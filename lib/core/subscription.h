@@ -12,6 +12,7 @@ namespace traybeat {
 
 class NotificationStore;
 class Protocol;
+class SystemWatcher;
 
 // One subscription end to end: ConnectionManager (liveness, reconnect) → Protocol (frame →
 // Notification) → NotificationStore (dedup, persist, cursor) → `notificationsArrived`, which
@@ -33,6 +34,10 @@ public:
     QString name() const { return m_config.name; }
     ConnectionManager *connection() { return &m_connection; }
     const ConnectionManager *connection() const { return &m_connection; }
+
+    // Reconnect at once when the machine wakes (every link is dead after a sleep, however
+    // healthy it looks) or the network comes back, instead of sitting out a backoff.
+    void watch(const SystemWatcher *watcher);
 
 public slots:
     void start();

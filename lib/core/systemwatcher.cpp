@@ -1,0 +1,78 @@
+#include "systemwatcher.h"
+
+#include "logging.h"
+
+#include <QNetworkInformation>
+#include <ctime>
+
+namespace traybeat {
+
+namespace {
+std::chrono::milliseconds clockNow(clockid_t clock)
+{
+    timespec now{};
+    clock_gettime(clock, &now);
+    return std::chrono::seconds(now.tv_sec) + std::chrono::milliseconds(now.tv_nsec / 1000000);
+}
+
+bool isReachable(const QNetworkInformation *information)
+{
+    const auto reachability = information->reachability();
+    return reachability == QNetworkInformation::Reachability::Online
+           || reachability == QNetworkInformation::Reachability::Site
+           || reachability == QNetworkInformation::Reachability::Local;
+}
+} // namespace
+
+SystemWatcher::SystemWatcher(std::chrono::milliseconds checkInterval, QObject *parent)
+    : QObject(parent), m_checkTimer(this)
+{
+    m_lastMonotonic = clockNow(CLOCK_MONOTONIC);
+    m_lastBoottime = clockNow(CLOCK_BOOTTIME);
+    connect(&m_checkTimer, &QTimer::timeout, this, &SystemWatcher::check);
+    m_checkTimer.start(checkInterval);
+
+    m_hasNetworkInformation = QNetworkInformation::loadDefaultBackend()
+                              && QNetworkInformation::instance()->supports(
+                                  QNetworkInformation::Feature::Reachability);
+    if (!m_hasNetworkInformation) {
+        qCDebug(lcConnection) << "no network information backend; watching for sleep only";
+        return;
+    }
+    QNetworkInformation *information = QNetworkInformation::instance();
+    m_wasReachable = isReachable(information);
+    connect(information, &QNetworkInformation::reachabilityChanged, this,
+            &SystemWatcher::onReachabilityChanged);
+}
+
+bool SystemWatcher::wasSuspended(std::chrono::milliseconds monotonic,
+                                 std::chrono::milliseconds boottime,
+                                 std::chrono::milliseconds threshold)
+{
+    return boottime - monotonic > threshold;
+}
+
+void SystemWatcher::check()
+{
+    const auto monotonic = clockNow(CLOCK_MONOTONIC);
+    const auto boottime = clockNow(CLOCK_BOOTTIME);
+    const auto monotonicDelta = monotonic - m_lastMonotonic;
+    const auto boottimeDelta = boottime - m_lastBoottime;
+    m_lastMonotonic = monotonic;
+    m_lastBoottime = boottime;
+    // A second of slack: the two clocks are read one after the other on a busy machine.
+    if (wasSuspended(monotonicDelta, boottimeDelta, std::chrono::seconds(1))) {
+        qCInfo(lcConnection) << "the machine slept for" << (boottimeDelta - monotonicDelta).count() << "ms";
+        emit resumedFromSleep(boottimeDelta - monotonicDelta);
+    }
+}
+
+void SystemWatcher::onReachabilityChanged()
+{
+    const bool reachable = isReachable(QNetworkInformation::instance());
+    if (reachable && !m_wasReachable)
+        emit networkAvailable();
+    m_wasReachable = reachable;
+}
+
+} // namespace traybeat

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QObject>
+#include <QTimer>
+#include <chrono>
+
+namespace traybeat {
+
+// Tells connections when waiting out a backoff is pointless: the machine just woke from sleep
+// (every link it had is surely dead, and the server kept publishing meanwhile) or the network
+// came back. Sleep is seen as a gap between the boot-time clock (which runs during suspend) and
+// the monotonic clock (which does not); the network through QNetworkInformation, when the
+// platform has a backend (a headless box may have none: then only sleep is watched).
+class SystemWatcher final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SystemWatcher)
+public:
+    explicit SystemWatcher(std::chrono::milliseconds checkInterval = std::chrono::seconds(5),
+                           QObject *parent = nullptr);
+
+    bool hasNetworkInformation() const { return m_hasNetworkInformation; }
+
+    // Pure rule, tested with tables: between two checks the monotonic clock advanced
+    // `monotonic`, the boot-time clock `boottime`; a difference above `threshold` means the
+    // machine was suspended for that long.
+    static bool wasSuspended(std::chrono::milliseconds monotonic, std::chrono::milliseconds boottime,
+                             std::chrono::milliseconds threshold);
+
+signals:
+    void resumedFromSleep(std::chrono::milliseconds slept);
+    void networkAvailable();
+
+private:
+    void check();
+    void onReachabilityChanged();
+
+    QTimer m_checkTimer;
+    std::chrono::milliseconds m_lastMonotonic{};
+    std::chrono::milliseconds m_lastBoottime{};
+    bool m_hasNetworkInformation = false;
+    bool m_wasReachable = true;
+};
+
+} // namespace traybeat
