@@ -1,13 +1,84 @@
 #include "modes.h"
 
+#include "commandline.h"
+#include "singleinstance.h"
+#include "trayapp.h"
+#include "trayicons.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QStandardPaths>
 #include <cstdio>
 
 namespace traybeat::modes {
 
-int runTray(int, char **)
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto activationTimeout = 5s;
+
+} // namespace
+
+int runTray(int argc, char **argv)
 {
-    std::fputs("traybeat: the tray app is not available yet; try `traybeat listen`\n", stderr);
-    return 2;
+    // The arguments are read before QApplication exists, so that a bad one gets its one-line
+    // reason and exit status 2 even where no display can be opened. (Qt's own -platform style
+    // options are therefore not accepted here; QT_QPA_PLATFORM and friends work.)
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("traybeat: push notifications in the system tray."));
+    const QCommandLineOption demoOption(
+        QStringLiteral("demo"),
+        QStringLiteral("Also run an embedded server that publishes sample notifications."));
+    const QCommandLineOption stateDirOption(
+        QStringLiteral("state-dir"),
+        QStringLiteral("Keep the notification store in DIR (default: the app data folder)."),
+        QStringLiteral("DIR"));
+    parser.addOption(demoOption);
+    parser.addOption(stateDirOption);
+    if (const auto status = commandline::parse(parser, arguments, QString()))
+        return *status;
+    if (!parser.positionalArguments().isEmpty()) {
+        return commandline::fail(QString(), QStringLiteral("unexpected argument \"%1\" (modes: "
+                                                           "listen, serve, publish; see --help)")
+                                                .arg(parser.positionalArguments().first()));
+    }
+    if (parser.isSet(stateDirOption) && parser.value(stateDirOption).isEmpty())
+        return commandline::fail(QString(), QStringLiteral("--state-dir: the folder is empty"));
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("traybeat"));
+    QApplication::setApplicationName(QStringLiteral("traybeat"));
+    QApplication::setApplicationDisplayName(QStringLiteral("traybeat"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("traybeat"));
+    QApplication::setWindowIcon(TrayIcons::applicationIcon());
+    // Windows come and go (history, settings, pop-ups); the tray icon keeps the app alive.
+    QApplication::setQuitOnLastWindowClosed(false);
+
+    TrayOptions options;
+    options.demo = parser.isSet(demoOption);
+    options.stateDirectory = parser.isSet(stateDirOption)
+                                 ? parser.value(stateDirOption)
+                                 : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+
+    SingleInstance instance(SingleInstance::defaultKey(options.stateDirectory));
+    if (instance.claim() == SingleInstance::Role::Secondary) {
+        if (instance.activatePrimary(activationTimeout))
+            return 0;
+        std::fputs("traybeat: another traybeat is running but did not answer\n", stderr);
+        return 1;
+    }
+
+    TrayApp tray(options);
+    QString error;
+    if (!tray.start(&error))
+        return commandline::fail(QString(), error);
+    QObject::connect(&instance, &SingleInstance::activationRequested, &tray, &TrayApp::activate);
+    return app.exec();
 }
 
 } // namespace traybeat::modes

@@ -2,15 +2,18 @@
 
 namespace traybeat {
 
-PopupThrottle::Verdict PopupThrottle::offer(std::chrono::milliseconds now, int individualVisible)
+PopupThrottle::Verdict PopupThrottle::offer(std::chrono::milliseconds now, int individualVisible,
+                                            bool canReplace)
 {
     while (!m_shown.empty() && now - m_shown.front() >= m_config.window)
         m_shown.pop_front();
-    if (individualVisible >= m_config.maximumVisible - 1
-        || static_cast<int>(m_shown.size()) >= m_config.rate)
+    if (static_cast<int>(m_shown.size()) >= m_config.rate)
+        return Verdict::Fold;
+    const bool full = individualVisible >= m_config.maximumVisible - 1;
+    if (full && !canReplace)
         return Verdict::Fold;
     m_shown.push_back(now);
-    return Verdict::Show;
+    return full ? Verdict::ReplaceOldest : Verdict::Show;
 }
 
 } // namespace traybeat

@@ -5,14 +5,21 @@
 
 namespace traybeat {
 
-// Keeps a burst from burying the desktop in pop-ups: a message gets its own pop-up only while
-// fewer than `maximumVisible` are on screen and fewer than `rate` were shown in the last
-// `window`; anything beyond folds into one summary ("37 new notifications from Demo").
-// Pure: time comes in as a steady-clock reading, so the rules are table-tested.
+// Keeps a burst from burying the desktop in pop-ups. A message gets its own pop-up while fewer
+// than `rate` were shown in the last `window`; anything beyond folds into one summary ("37 new
+// notifications from Demo"). The screen holds at most `maximumVisible` pop-ups, one place kept
+// for that summary: when it is full and the rate is calm, the newest message takes the place
+// of the oldest pop-up that may go (the stack knows which: not an urgent one) rather than
+// vanishing into a summary. Pure: time comes in as a steady-clock reading, so the rules are
+// table-tested.
 class PopupThrottle
 {
 public:
-    enum class Verdict { Show, Fold };
+    enum class Verdict {
+        Show,          // there is room
+        ReplaceOldest, // full: dismiss the oldest replaceable pop-up, then show this one
+        Fold,          // count it in the summary
+    };
 
     struct Config
     {
@@ -26,8 +33,9 @@ public:
 
     const Config &config() const { return m_config; }
 
-    // `individualVisible`: individual pop-ups on screen now (not the summary). Records a Show.
-    Verdict offer(std::chrono::milliseconds now, int individualVisible);
+    // `individualVisible`: individual pop-ups on screen now (not the summary); `canReplace`:
+    // whether one of them may be dismissed early to make room. Records what it shows.
+    Verdict offer(std::chrono::milliseconds now, int individualVisible, bool canReplace = true);
 
 private:
     Config m_config;

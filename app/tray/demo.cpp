@@ -1,0 +1,136 @@
+#include "demo.h"
+
+#include "logging.h"
+#include "pushserver.h"
+
+#include <QCoreApplication>
+#include <chrono>
+#include <iterator>
+
+namespace traybeat {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Sample
+{
+    const char *title;
+    const char *body;
+    int priority;
+    const char *tags; // comma-separated
+    const char *click;
+};
+
+// The first ones arrive a second apart, to show the range of what a pop-up can look like.
+const Sample introduction[] = {
+    {QT_TRANSLATE_NOOP("traybeat::Demo", "Welcome to traybeat"),
+     QT_TRANSLATE_NOOP("traybeat::Demo", "This demo runs its own push server and publishes a few samples. "
+                               "Click a pop-up to read it in the history."),
+     3, "wave", ""},
+    {QT_TRANSLATE_NOOP("traybeat::Demo", "Backup finished"),
+     QT_TRANSLATE_NOOP("traybeat::Demo", "nightly-backup: 12.4 GB in 8 min 31 s, no errors."), 2,
+     "floppy_disk", ""},
+    {QT_TRANSLATE_NOOP("traybeat::Demo", "Release 2.4.1 deployed"),
+     QT_TRANSLATE_NOOP("traybeat::Demo", "Production is on 2.4.1. Click to open the release notes "
+                               "(https://example.org)."),
+     4, "rocket", "https://example.org"},
+    {QT_TRANSLATE_NOOP("traybeat::Demo", "<b>HTML</b> stays literal"),
+     QT_TRANSLATE_NOOP("traybeat::Demo", "Server text is never rich text: <i>no markup</i>, "
+                               "<a href=\"https://example.org\">no links</a>, &amp; no entities."),
+     3, "", ""},
+    {QT_TRANSLATE_NOOP("traybeat::Demo", "Disk almost full on db-1"),
+     QT_TRANSLATE_NOOP("traybeat::Demo", "/var is 97% full. Writes will start failing soon. Urgent "
+                               "notifications stay until you close them."),
+     5, "warning", ""},
+};
+
+// Then one of these every ten seconds, round and round.
+const Sample ongoing[] = {
+    {QT_TRANSLATE_NOOP("traybeat::Demo", "Build passed"),
+     QT_TRANSLATE_NOOP("traybeat::Demo", "main #1842: 312 tests passed in 4 min 2 s."), 2, "white_check_mark", ""},
+    {QT_TRANSLATE_NOOP("traybeat::Demo", "New comment"),
+     QT_TRANSLATE_NOOP("traybeat::Demo", "Alex: \"Looks good to me, merging after lunch.\""), 3, "speech_balloon",
+     "https://example.org"},
+    {QT_TRANSLATE_NOOP("traybeat::Demo", "Temperature high"),
+     QT_TRANSLATE_NOOP("traybeat::Demo", "Server room: 29.5 °C (threshold 28 °C)."), 4, "thermometer", ""},
+    {QT_TRANSLATE_NOOP("traybeat::Demo", "Certificate renewed"),
+     QT_TRANSLATE_NOOP("traybeat::Demo", "example.org: valid until next quarter."), 1, "lock", ""},
+};
+
+constexpr auto introductionInterval = 1s;
+constexpr auto ongoingInterval = 10s;
+
+} // namespace
+
+Demo::Demo(QObject *parent) : QObject(parent)
+{
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &Demo::publishNext);
+}
+
+Demo::~Demo() = default;
+
+bool Demo::start(QString *errorMessage)
+{
+    if (!m_directory.isValid()) {
+        if (errorMessage)
+            *errorMessage = tr("cannot create a temporary folder for the demo server: %1")
+                                .arg(m_directory.errorString());
+        return false;
+    }
+    PushServerOptions options;
+    options.address = QHostAddress::LocalHost;
+    options.port = 0;
+    options.databasePath = m_directory.filePath(QStringLiteral("demo-server.db"));
+    m_server = std::make_unique<PushServer>(options);
+    QString error;
+    if (!m_server->listen(&error)) {
+        if (errorMessage)
+            *errorMessage = tr("the demo server did not start: %1").arg(error);
+        m_server.reset();
+        return false;
+    }
+    qCInfo(lcUi).noquote() << "demo server listening on" << m_server->url().toDisplayString();
+    return true;
+}
+
+SubscriptionConfig Demo::subscription() const
+{
+    SubscriptionConfig config;
+    config.name = subscriptionName();
+    config.server = m_server ? m_server->url() : QUrl();
+    config.protocol = QStringLiteral("ntfy");
+    config.topics = QStringList{topic()};
+    return config;
+}
+
+void Demo::startPublishing()
+{
+    if (m_publishing || !m_server)
+        return;
+    m_publishing = true;
+    m_timer.start(introductionInterval / 2);
+}
+
+void Demo::publishNext()
+{
+    constexpr int introductionCount = int(std::size(introduction));
+    constexpr int ongoingCount = int(std::size(ongoing));
+    const Sample &sample = m_next < introductionCount
+                               ? introduction[m_next]
+                               : ongoing[(m_next - introductionCount) % ongoingCount];
+    ++m_next;
+    const QString tags = QString::fromLatin1(sample.tags);
+    QString error;
+    const auto published = m_server->publish(
+        topic(), QCoreApplication::translate("traybeat::Demo", sample.body),
+        QCoreApplication::translate("traybeat::Demo", sample.title), sample.priority,
+        tags.isEmpty() ? QStringList() : tags.split(QLatin1Char(',')),
+        QUrl(QString::fromLatin1(sample.click)), &error);
+    if (!published)
+        qCWarning(lcUi).noquote() << "demo: could not publish a sample:" << error;
+    m_timer.start(m_next < introductionCount ? introductionInterval : ongoingInterval);
+}
+
+} // namespace traybeat

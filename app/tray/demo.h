@@ -1,0 +1,46 @@
+#pragma once
+
+#include "subscriptionconfig.h"
+
+#include <QObject>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <memory>
+
+namespace traybeat {
+
+class PushServer;
+
+// `traybeat --demo`: the reference push server, embedded on 127.0.0.1 (a free port) with its
+// database in a temporary folder, and a "Demo" subscription to it that is never saved to the
+// person's settings. Once the link is up it publishes a few varied samples over the first
+// seconds (priorities, a click URL, markup that must stay literal), then one every ten seconds.
+class Demo final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Demo)
+public:
+    explicit Demo(QObject *parent = nullptr);
+    ~Demo() override;
+
+    static QString subscriptionName() { return QStringLiteral("Demo"); }
+    static QString topic() { return QStringLiteral("demo"); }
+
+    // Starts the server. False + a readable reason on failure.
+    bool start(QString *errorMessage);
+    SubscriptionConfig subscription() const;
+    // Starts the samples (once; later calls do nothing).
+    void startPublishing();
+    bool isPublishing() const { return m_publishing; }
+
+private:
+    void publishNext();
+
+    QTemporaryDir m_directory;
+    std::unique_ptr<PushServer> m_server;
+    QTimer m_timer;
+    int m_next = 0;
+    bool m_publishing = false;
+};
+
+} // namespace traybeat

@@ -1,0 +1,202 @@
+#include "nativenotifier.h"
+
+#include "logging.h"
+#include "urlpolicy.h"
+
+#include <QDBusConnection>
+#include <QDBusMessage>
+#include <QDBusPendingCallWatcher>
+#include <QDBusPendingReply>
+#include <QSystemTrayIcon>
+#include <QTime>
+#include <algorithm>
+
+namespace traybeat {
+
+namespace {
+
+const QString service = QStringLiteral("org.freedesktop.Notifications");
+const QString objectPath = QStringLiteral("/org/freedesktop/Notifications");
+const QString interfaceName = QStringLiteral("org.freedesktop.Notifications");
+const QString defaultAction = QStringLiteral("default");
+constexpr int maximumTracked = 256;
+constexpr std::chrono::milliseconds summaryLifetime{60000};
+
+uchar urgency(int priority)
+{
+    if (priority >= DeliveryPolicy::urgentPriority)
+        return 2; // critical
+    return priority <= 2 ? 0 : 1;
+}
+
+} // namespace
+
+NativeNotifier::NativeNotifier(QSystemTrayIcon *fallback, QObject *parent)
+    : QObject(parent), m_fallback(fallback)
+{
+    m_clock.start();
+    m_summaryReset.setSingleShot(true);
+    m_summaryReset.setInterval(summaryLifetime);
+    connect(&m_summaryReset, &QTimer::timeout, this, &NativeNotifier::resetSummary);
+    if (m_fallback) {
+        connect(m_fallback, &QSystemTrayIcon::messageClicked, this,
+                [this] { open(m_fallbackTarget); });
+    }
+
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    if (!bus.isConnected())
+        return;
+    bus.connect(service, objectPath, interfaceName, QStringLiteral("ActionInvoked"), this,
+                SLOT(onActionInvoked(uint, QString)));
+    bus.connect(service, objectPath, interfaceName, QStringLiteral("NotificationClosed"), this,
+                SLOT(onNotificationClosed(uint, uint)));
+    const QDBusMessage query = QDBusMessage::createMethodCall(service, objectPath, interfaceName,
+                                                              QStringLiteral("GetCapabilities"));
+    auto *watcher = new QDBusPendingCallWatcher(bus.asyncCall(query), this);
+    connect(watcher, &QDBusPendingCallWatcher::finished, this,
+            [this](QDBusPendingCallWatcher *call) {
+                const QDBusPendingReply<QStringList> reply = *call;
+                call->deleteLater();
+                if (!reply.isError())
+                    m_bodyMarkup = reply.value().contains(QStringLiteral("body-markup"));
+            });
+}
+
+NativeNotifier::~NativeNotifier() = default;
+
+void NativeNotifier::present(const NotificationList &notifications)
+{
+    const std::chrono::milliseconds now{m_clock.elapsed()};
+    bool folded = false;
+    for (const Notification &notification : notifications) {
+        // The daemon does not tell how many are on screen: only the rate limits here.
+        if (m_throttle.offer(now, 0) == PopupThrottle::Verdict::Show) {
+            const QString summary =
+                notification.title.isEmpty() ? notification.subscription : notification.title;
+            notify(summary, notification.body, notification.priority,
+                   {notification.subscription, notification.id, notification.url}, false);
+            continue;
+        }
+        ++m_folded;
+        m_foldedTopPriority = std::max(m_foldedTopPriority, notification.priority);
+        if (!m_foldedFrom.contains(notification.subscription))
+            m_foldedFrom.append(notification.subscription);
+        folded = true;
+    }
+    if (folded)
+        sendSummary();
+}
+
+void NativeNotifier::sendSummary()
+{
+    if (m_summaryInFlight) {
+        m_summaryDirty = true; // replaced once the daemon told us the id to replace
+        return;
+    }
+    m_summaryReset.start();
+    const QString from = m_foldedFrom.join(QStringLiteral(", "));
+    const QString summary = m_folded == 1
+                                ? tr("1 new notification from %1").arg(from)
+                                : tr("%1 new notifications from %2").arg(m_folded).arg(from);
+    const QString subscription = m_foldedFrom.size() == 1 ? m_foldedFrom.first() : QString();
+    notify(summary, tr("Open the history to read them."), m_foldedTopPriority,
+           {subscription, {}, {}}, true);
+}
+
+void NativeNotifier::notify(const QString &summary, const QString &body, int priority,
+                            const Target &target, bool isSummary)
+{
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    if (!bus.isConnected()) {
+        showFallback(summary, body, priority, target);
+        return;
+    }
+    QVariantMap hints;
+    hints.insert(QStringLiteral("urgency"), QVariant::fromValue(urgency(priority)));
+    hints.insert(QStringLiteral("desktop-entry"), QStringLiteral("traybeat"));
+    const auto dismissAfter = m_policy.dismissAfter(priority);
+    const int timeout = dismissAfter ? static_cast<int>(dismissAfter->count()) : 0; // 0: never
+    // The summary is plain text by the specification; the body may be read as markup, and
+    // server text must never be, so escape it when the daemon reads markup.
+    const QString safeBody = m_bodyMarkup ? body.toHtmlEscaped() : body;
+    QDBusMessage call = QDBusMessage::createMethodCall(service, objectPath, interfaceName,
+                                                       QStringLiteral("Notify"));
+    call << QStringLiteral("traybeat") << (isSummary ? m_summaryId : 0u) << QString() << summary
+         << safeBody << QStringList{defaultAction, tr("Open")} << hints << timeout;
+    if (isSummary)
+        m_summaryInFlight = true;
+    auto *watcher = new QDBusPendingCallWatcher(bus.asyncCall(call), this);
+    connect(watcher, &QDBusPendingCallWatcher::finished, this,
+            [this, summary, body, priority, target, isSummary](QDBusPendingCallWatcher *call) {
+                const QDBusPendingReply<uint> reply = *call;
+                call->deleteLater();
+                if (isSummary)
+                    m_summaryInFlight = false;
+                if (reply.isError()) {
+                    qCWarning(lcUi).noquote() << "notification daemon:" << reply.error().message()
+                                              << "- showing it in the tray instead";
+                    showFallback(summary, body, priority, target);
+                    return;
+                }
+                if (m_sent.size() >= maximumTracked)
+                    m_sent.erase(m_sent.begin());
+                m_sent.insert(reply.value(), target);
+                if (!isSummary)
+                    return;
+                m_summaryId = reply.value();
+                if (m_summaryDirty) {
+                    m_summaryDirty = false;
+                    sendSummary();
+                }
+            });
+}
+
+void NativeNotifier::showFallback(const QString &summary, const QString &body, int priority,
+                                  const Target &target)
+{
+    if (!m_fallback || !QSystemTrayIcon::supportsMessages())
+        return;
+    m_fallbackTarget = target;
+    const auto dismissAfter = m_policy.dismissAfter(priority);
+    // Qt's balloon lays both texts out as plain text.
+    m_fallback->showMessage(summary, body,
+                            priority >= DeliveryPolicy::urgentPriority
+                                ? QSystemTrayIcon::Warning
+                                : QSystemTrayIcon::Information,
+                            dismissAfter ? static_cast<int>(dismissAfter->count()) : 24 * 3600 * 1000);
+}
+
+void NativeNotifier::onActionInvoked(uint notificationId, const QString &actionKey)
+{
+    Q_UNUSED(actionKey) // our only action is the default one
+    const auto it = m_sent.constFind(notificationId);
+    if (it != m_sent.constEnd())
+        open(*it);
+}
+
+void NativeNotifier::onNotificationClosed(uint notificationId, uint reason)
+{
+    Q_UNUSED(reason)
+    m_sent.remove(notificationId);
+    if (notificationId == m_summaryId && m_summaryId != 0)
+        resetSummary();
+}
+
+void NativeNotifier::open(const Target &target)
+{
+    if (isSafeToOpen(target.url))
+        emit urlRequested(target.url);
+    else
+        emit historyRequested(target.subscription, target.id);
+}
+
+void NativeNotifier::resetSummary()
+{
+    m_summaryReset.stop();
+    m_summaryId = 0;
+    m_folded = 0;
+    m_foldedTopPriority = 0;
+    m_foldedFrom.clear();
+}
+
+} // namespace traybeat

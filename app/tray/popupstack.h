@@ -1,0 +1,87 @@
+#pragma once
+
+#include "appsettings.h"
+#include "deliverypolicy.h"
+#include "notification.h"
+#include "popupthrottle.h"
+
+#include <QElapsedTimer>
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QPointer>
+#include <QRect>
+
+class QScreen;
+
+namespace traybeat {
+
+class PopupWidget;
+
+// Places pop-ups in a corner of the screen's available area (never under a panel), newest next
+// to the corner, and keeps bursts in check: what the throttle will not show individually is
+// counted in one summary pop-up ("37 new notifications from Demo"). Messages given here have
+// already passed do-not-disturb and quiet hours; everything is in the store whatever happens.
+class PopupStack final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PopupStack)
+public:
+    explicit PopupStack(QObject *parent = nullptr);
+    ~PopupStack() override;
+
+    void setCorner(PopupCorner corner);
+    PopupCorner corner() const { return m_corner; }
+    // Gives the dismiss times by priority.
+    void setPolicy(const DeliveryPolicy &policy) { m_policy = policy; }
+    void setThrottle(const PopupThrottle::Config &config) { m_throttle = PopupThrottle(config); }
+    // Null: the primary screen.
+    void setScreen(QScreen *screen);
+    // Global rectangle to keep clear, e.g. the tray icon: without a window manager the
+    // available geometry does not leave out the panel it sits in.
+    void setReservedArea(const QRect &area);
+
+    void present(const NotificationList &notifications);
+    void closeAll();
+
+    // Newest first; the summary, if any, comes first.
+    QList<PopupWidget *> popups() const;
+    PopupWidget *summary() const { return m_summary; }
+    int foldedCount() const { return m_foldedTotal; }
+
+    static constexpr int margin = 12;  // from the edges of the available area
+    static constexpr int spacing = 8;  // between pop-ups
+
+signals:
+    // Open the history; `id` empty: just bring it forward (at `subscription`, if not empty).
+    void historyRequested(const QString &subscription, const QString &id);
+    // A pop-up with a safe (http/https) click URL was clicked.
+    void urlRequested(const QUrl &url);
+
+private:
+    void showIndividual(const Notification &notification);
+    void updateSummary();
+    void onActivated(PopupWidget *popup);
+    void onCloseRequested(PopupWidget *popup);
+    PopupWidget *oldestReplaceable() const;
+    void remove(PopupWidget *popup);
+    bool detach(PopupWidget *popup); // forgets and deletes it, without relayout
+    void relayout();
+    QRect availableArea() const;
+    PopupWidget *createPopup();
+
+    PopupCorner m_corner = PopupCorner::TopRight;
+    DeliveryPolicy m_policy;
+    PopupThrottle m_throttle;
+    QElapsedTimer m_clock; // the throttle's time base
+    QPointer<QScreen> m_screen;
+    QRect m_reservedArea;
+
+    QList<PopupWidget *> m_individual; // oldest first
+    PopupWidget *m_summary = nullptr;
+    QMap<QString, int> m_foldedBySubscription;
+    int m_foldedTotal = 0;
+    int m_foldedTopPriority = 0;
+};
+
+} // namespace traybeat

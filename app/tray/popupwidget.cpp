@@ -1,0 +1,326 @@
+#include "popupwidget.h"
+
+#include "urlpolicy.h"
+
+#include <QEnterEvent>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QRegularExpression>
+#include <QTextLayout>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <algorithm>
+
+namespace traybeat {
+
+namespace {
+
+constexpr int accentWidth = 4;
+constexpr int horizontalMargin = 12;
+constexpr int titleLines = 2;
+constexpr int bodyLines = 4;
+// Laying out more than this is wasted work: at most a few lines are ever shown.
+constexpr int layoutLimit = 2000;
+// After the pointer leaves, a countdown that had nearly run out gets this long at least, so
+// the pop-up does not vanish the moment the pointer moves off it.
+constexpr std::chrono::milliseconds leaveGrace{1500};
+
+QLabel *plainLabel(const QString &objectName, QWidget *parent)
+{
+    auto *label = new QLabel(parent);
+    label->setObjectName(objectName);
+    // Server text: never interpreted as rich text, never a link.
+    label->setTextFormat(Qt::PlainText);
+    label->setTextInteractionFlags(Qt::NoTextInteraction);
+    label->setWordWrap(false); // lines are broken and elided by PopupWidget::elided
+    // The pop-up's width is fixed; a label's text never widens it.
+    label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    label->setMinimumWidth(0);
+    return label;
+}
+
+QString priorityText(int priority)
+{
+    switch (priority) {
+    case 1:
+        return PopupWidget::tr("min priority");
+    case 2:
+        return PopupWidget::tr("low priority");
+    case 4:
+        return PopupWidget::tr("high priority");
+    case 5:
+        return PopupWidget::tr("urgent");
+    default:
+        return {};
+    }
+}
+
+QString timeText(const QDateTime &time)
+{
+    if (!time.isValid())
+        return {};
+    const QDateTime local = time.toLocalTime();
+    const QLocale locale;
+    // Minutes are enough here (the history has the exact time); some locales' short format
+    // still carries seconds.
+    QString format = locale.timeFormat(QLocale::ShortFormat);
+    format.remove(QRegularExpression(QStringLiteral("[:.]ss?")));
+    if (local.date() == QDate::currentDate())
+        return locale.toString(local.time(), format);
+    return locale.toString(local.date(), QLocale::ShortFormat) + QLatin1Char(' ')
+           + locale.toString(local.time(), format);
+}
+
+// A thin cross in the text's muted colour; the style's title-bar glyph looks like a window
+// frame button, out of place on a card.
+QIcon closeIcon(const QColor &color)
+{
+    QIcon icon;
+    for (const qreal ratio : {1.0, 2.0}) {
+        QPixmap pixmap(QSize(10, 10) * ratio);
+        pixmap.setDevicePixelRatio(ratio);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(QPen(color, 1.6, Qt::SolidLine, Qt::RoundCap));
+        painter.drawLine(QPointF(1.5, 1.5), QPointF(8.5, 8.5));
+        painter.drawLine(QPointF(8.5, 1.5), QPointF(1.5, 8.5));
+        painter.end();
+        icon.addPixmap(pixmap);
+    }
+    return icon;
+}
+
+} // namespace
+
+PopupWidget::PopupWidget(QWidget *parent)
+    : QWidget(parent, Qt::Tool | Qt::FramelessWindowHint | Qt::WindowStaysOnTopHint
+                          | Qt::WindowDoesNotAcceptFocus | Qt::X11BypassWindowManagerHint),
+      m_meta(plainLabel(QStringLiteral("meta"), this)),
+      m_time(plainLabel(QStringLiteral("time"), this)),
+      m_title(plainLabel(QStringLiteral("title"), this)),
+      m_body(plainLabel(QStringLiteral("body"), this)),
+      m_closeButton(new QToolButton(this))
+{
+    setObjectName(QStringLiteral("traybeatPopup"));
+    setWindowTitle(windowName());
+    // A pop-up must not take the keyboard from what the person is typing into.
+    setAttribute(Qt::WA_ShowWithoutActivating);
+    setAttribute(Qt::WA_DeleteOnClose, false); // the stack owns and deletes pop-ups
+    setFocusPolicy(Qt::NoFocus);
+    setFixedWidth(popupWidth);
+    setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+    setCursor(Qt::PointingHandCursor);
+
+    QFont small = font();
+    small.setPointSizeF(font().pointSizeF() * 0.9);
+    m_meta->setFont(small);
+    m_time->setFont(small);
+    m_time->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Preferred); // short; always whole
+    m_meta->setForegroundRole(QPalette::PlaceholderText);
+    m_time->setForegroundRole(QPalette::PlaceholderText);
+    QFont bold = font();
+    bold.setBold(true);
+    bold.setPointSizeF(font().pointSizeF() * 1.08);
+    m_title->setFont(bold);
+
+    m_closeButton->setObjectName(QStringLiteral("close"));
+    m_closeButton->setAutoRaise(true);
+    m_closeButton->setFocusPolicy(Qt::NoFocus);
+    m_closeButton->setCursor(Qt::ArrowCursor);
+    m_closeButton->setIcon(closeIcon(palette().color(QPalette::PlaceholderText)));
+    m_closeButton->setIconSize(QSize(10, 10));
+    m_closeButton->setFixedSize(20, 20);
+    m_closeButton->setToolTip(tr("Dismiss"));
+    m_closeButton->setAccessibleName(tr("Dismiss"));
+
+    auto *header = new QHBoxLayout;
+    header->setSpacing(6);
+    header->addWidget(m_meta, 1);
+    header->addWidget(m_time);
+    header->addWidget(m_closeButton);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(accentWidth + horizontalMargin, 8, 8, 12);
+    layout->setSpacing(3);
+    layout->addLayout(header);
+    layout->addWidget(m_title);
+    layout->addWidget(m_body);
+
+    m_dismissTimer.setSingleShot(true);
+    connect(&m_dismissTimer, &QTimer::timeout, this, &PopupWidget::closeRequested);
+    connect(m_closeButton, &QToolButton::clicked, this, &PopupWidget::closeRequested);
+}
+
+void PopupWidget::setNotification(const Notification &notification)
+{
+    m_notification = notification;
+    m_summary = false;
+    m_accent = accentColor(notification.priority);
+    QStringList meta{notification.subscription};
+    if (!notification.topic.isEmpty() && notification.topic != notification.subscription)
+        meta << notification.topic;
+    if (const QString priority = priorityText(notification.priority); !priority.isEmpty())
+        meta << priority;
+    setTexts(meta.join(QStringLiteral(" · ")), timeText(notification.time), notification.title,
+             notification.body);
+    setToolTip(isSafeToOpen(notification.url) ? tr("Click to open the link")
+                                              : tr("Click to read it in the history"));
+}
+
+void PopupWidget::setSummary(const QString &title, const QString &body, int priority)
+{
+    m_notification = {};
+    m_summary = true;
+    m_accent = accentColor(priority);
+    setTexts(tr("traybeat"), timeText(QDateTime::currentDateTimeUtc()), title, body);
+    setToolTip(tr("Click to open the history"));
+}
+
+void PopupWidget::setTexts(const QString &meta, const QString &time, const QString &title,
+                           const QString &body)
+{
+    m_time->setText(time);
+    const int metaWidth = textWidth() - m_time->fontMetrics().horizontalAdvance(time)
+                          - m_closeButton->width() - 12;
+    m_meta->setText(elided(meta, m_meta->font(), std::max(metaWidth, 40), 1));
+    m_title->setText(elided(title, m_title->font(), textWidth(), titleLines));
+    m_title->setVisible(!m_title->text().isEmpty());
+    m_body->setText(elided(body, m_body->font(), textWidth(), bodyLines));
+    m_body->setVisible(!m_body->text().isEmpty());
+    setAccessibleName(title.isEmpty() ? body.left(200) : title.left(200));
+    // Fixed width; the height follows the number of lines.
+    layout()->activate();
+    setFixedHeight(layout()->sizeHint().height());
+    update();
+}
+
+int PopupWidget::textWidth() const
+{
+    return popupWidth - accentWidth - horizontalMargin - 8 - 2; // margins and the border
+}
+
+void PopupWidget::setDismissAfter(std::optional<std::chrono::milliseconds> duration)
+{
+    m_dismissAfter = duration;
+    m_dismissTimer.stop();
+    if (duration && isVisible() && !underMouse())
+        startCountdown(*duration);
+}
+
+void PopupWidget::startCountdown(std::chrono::milliseconds duration)
+{
+    m_remaining = duration;
+    m_countdownClock.start();
+    m_dismissTimer.start(duration);
+}
+
+QColor PopupWidget::accentColor(int priority)
+{
+    switch (priority) {
+    case 1:
+        return QColor(0x8b, 0x94, 0x9e);
+    case 2:
+        return QColor(0x54, 0xae, 0xff);
+    case 4:
+        return QColor(0xfb, 0x8f, 0x44);
+    case 5:
+        return QColor(0xda, 0x36, 0x33);
+    default:
+        return QColor(0x1f, 0x6f, 0xeb);
+    }
+}
+
+QString PopupWidget::elided(const QString &text, const QFont &font, int width, int maxLines)
+{
+    QString source = text.left(layoutLimit);
+    source.replace(QLatin1String("\r\n"), QLatin1String("\n"));
+    source.replace(QLatin1Char('\r'), QLatin1Char('\n'));
+    QStringList paragraphs = source.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    for (QString &paragraph : paragraphs)
+        paragraph = paragraph.trimmed();
+    paragraphs.removeAll(QString());
+
+    const QFontMetrics metrics(font);
+    QTextOption option;
+    option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    QStringList lines;
+    for (int index = 0; index < paragraphs.size(); ++index) {
+        const QString &paragraph = paragraphs[index];
+        QTextLayout layout(paragraph, font);
+        layout.setTextOption(option);
+        layout.beginLayout();
+        for (QTextLine line = layout.createLine(); line.isValid(); line = layout.createLine()) {
+            line.setLineWidth(width);
+            if (lines.size() == maxLines - 1) {
+                // The last line we may use takes the rest of the text, cut with an ellipsis.
+                QStringList rest{paragraph.mid(line.textStart())};
+                rest += paragraphs.mid(index + 1);
+                QString joined = rest.join(QLatin1Char(' '));
+                if (text.size() > layoutLimit)
+                    joined += QChar(0x2026); // cut before layout: it goes on
+                lines << metrics.elidedText(joined, Qt::ElideRight, width);
+                layout.endLayout();
+                return lines.join(QLatin1Char('\n'));
+            }
+            lines << paragraph.mid(line.textStart(), line.textLength()).trimmed();
+        }
+        layout.endLayout();
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+void PopupWidget::paintEvent(QPaintEvent *)
+{
+    QPainter painter(this);
+    const QPalette &colors = palette();
+    painter.fillRect(rect(), colors.color(QPalette::Window));
+    painter.fillRect(QRect(0, 0, accentWidth, height()), m_accent);
+    painter.setPen(colors.color(QPalette::Mid));
+    painter.drawRect(rect().adjusted(0, 0, -1, -1));
+}
+
+void PopupWidget::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_dismissAfter && !m_dismissTimer.isActive())
+        startCountdown(*m_dismissAfter);
+}
+
+void PopupWidget::enterEvent(QEnterEvent *event)
+{
+    QWidget::enterEvent(event);
+    if (!m_dismissTimer.isActive())
+        return;
+    // Hovering means the person is reading: hold the countdown.
+    m_remaining -= std::chrono::milliseconds(m_countdownClock.elapsed());
+    m_dismissTimer.stop();
+}
+
+void PopupWidget::leaveEvent(QEvent *event)
+{
+    QWidget::leaveEvent(event);
+    if (m_dismissAfter && !m_dismissTimer.isActive())
+        startCountdown(std::max(m_remaining, leaveGrace));
+}
+
+void PopupWidget::mousePressEvent(QMouseEvent *event)
+{
+    m_pressed = event->button() == Qt::LeftButton;
+    event->accept();
+}
+
+void PopupWidget::mouseReleaseEvent(QMouseEvent *event)
+{
+    const bool click = m_pressed && event->button() == Qt::LeftButton
+                       && rect().contains(event->position().toPoint());
+    m_pressed = false;
+    event->accept();
+    if (click)
+        emit activated();
+}
+
+} // namespace traybeat

@@ -1,0 +1,82 @@
+#pragma once
+
+#include "notification.h"
+
+#include <QElapsedTimer>
+#include <QTimer>
+#include <QWidget>
+#include <chrono>
+#include <optional>
+
+class QLabel;
+class QToolButton;
+
+namespace traybeat {
+
+// One pop-up on screen: a frameless, always-on-top card that never takes the keyboard focus.
+// Shows a notification (title, body, subscription and topic, time, a colour accent by
+// priority) or a burst summary. Server text is laid out as plain text and elided to a few lines;
+// the full text is in the history. Dismisses itself after a time unless hovered, and says when
+// it is clicked or wants to close; the stack decides what that means.
+class PopupWidget final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PopupWidget)
+public:
+    // The X window name of every pop-up; the end-to-end test searches the X server for it.
+    static QString windowName() { return QStringLiteral("traybeat notification"); }
+    static constexpr int popupWidth = 360;
+
+    explicit PopupWidget(QWidget *parent = nullptr);
+
+    void setNotification(const Notification &notification);
+    // A burst summary: `title` says how many, from where; `priority` picks the accent.
+    void setSummary(const QString &title, const QString &body, int priority);
+    const Notification &notification() const { return m_notification; }
+    bool isSummary() const { return m_summary; }
+
+    // std::nullopt: stays until closed. Restarts the countdown if it is already shown.
+    void setDismissAfter(std::optional<std::chrono::milliseconds> duration);
+    std::optional<std::chrono::milliseconds> dismissAfter() const { return m_dismissAfter; }
+    bool isCountingDown() const { return m_dismissTimer.isActive(); }
+
+    static QColor accentColor(int priority);
+    // `text` cut to `maxLines` lines of `width` pixels, "…" at the cut; keeps the text's own
+    // line breaks.
+    static QString elided(const QString &text, const QFont &font, int width, int maxLines);
+
+signals:
+    void activated();      // clicked anywhere but the close button
+    void closeRequested(); // close button, or the countdown ran out
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+    void enterEvent(QEnterEvent *event) override;
+    void leaveEvent(QEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+
+private:
+    void setTexts(const QString &meta, const QString &time, const QString &title,
+                  const QString &body);
+    void startCountdown(std::chrono::milliseconds duration);
+    int textWidth() const;
+
+    Notification m_notification;
+    bool m_summary = false;
+    bool m_pressed = false;
+    QColor m_accent;
+    QLabel *m_meta;
+    QLabel *m_time;
+    QLabel *m_title;
+    QLabel *m_body;
+    QToolButton *m_closeButton;
+
+    std::optional<std::chrono::milliseconds> m_dismissAfter;
+    QTimer m_dismissTimer;
+    QElapsedTimer m_countdownClock;                // since the countdown (re)started
+    std::chrono::milliseconds m_remaining{0};      // what was left when it (re)started
+};
+
+} // namespace traybeat

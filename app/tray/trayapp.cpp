@@ -1,0 +1,329 @@
+#include "trayapp.h"
+
+#include "demo.h"
+#include "historywindow.h"
+#include "logging.h"
+#include "settingsdialog.h"
+#include "subscription.h"
+#include "urlpolicy.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDesktopServices>
+#include <QDir>
+#include <QMessageBox>
+#include <QTime>
+#include <algorithm>
+#include <cstdio>
+
+namespace traybeat {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// Field by field: a subscription whose settings did not change keeps its link up when another
+// one is edited. (A field added to the configs must be added here too.)
+bool sameConnection(const ConnectionConfig &a, const ConnectionConfig &b)
+{
+    return a.heartbeat == b.heartbeat && a.heartbeatInterval == b.heartbeatInterval
+           && a.heartbeatTimeout == b.heartbeatTimeout && a.connectTimeout == b.connectTimeout
+           && a.backoff.floor == b.backoff.floor && a.backoff.cap == b.backoff.cap
+           && a.backoff.stabilityWindow == b.backoff.stabilityWindow
+           && a.permanentFailureRetry == b.permanentFailureRetry
+           && a.outgoingQueueLimit == b.outgoingQueueLimit && a.caFile == b.caFile
+           && a.insecure == b.insecure;
+}
+
+bool sameSubscription(const SubscriptionConfig &a, const SubscriptionConfig &b)
+{
+    return a.name == b.name && a.server == b.server && a.protocol == b.protocol
+           && a.topics == b.topics && a.token == b.token
+           && sameConnection(a.connection, b.connection);
+}
+
+// A reason may quote a server's words; make sure it never carries the token we sent.
+QString withoutToken(QString text, const QString &token)
+{
+    if (!token.isEmpty())
+        text.replace(token, QStringLiteral("[token]"));
+    return text;
+}
+
+} // namespace
+
+TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
+    : QObject(parent), m_options(options), m_native(m_tray.trayIcon())
+{
+    connect(&m_settings, &AppSettings::subscriptionsChanged, this, &TrayApp::syncSubscriptions);
+    connect(&m_settings, &AppSettings::changed, this, &TrayApp::applySettings);
+    connect(&m_store, &NotificationStore::changed, this, [this] {
+        if (!m_unreadTimer.isActive())
+            m_unreadTimer.start();
+    });
+
+    connect(&m_tray, &TrayController::historyRequested, this, &TrayApp::activate);
+    connect(&m_tray, &TrayController::settingsRequested, this, &TrayApp::showSettings);
+    connect(&m_tray, &TrayController::reconnectRequested, this, &TrayApp::reconnectAll);
+    connect(&m_tray, &TrayController::doNotDisturbToggled, this, &TrayApp::setDoNotDisturb);
+    connect(&m_tray, &TrayController::quitRequested, qApp, &QCoreApplication::quit,
+            Qt::QueuedConnection);
+
+    connect(&m_popups, &PopupStack::historyRequested, this, &TrayApp::showHistory);
+    connect(&m_popups, &PopupStack::urlRequested, this, &TrayApp::openUrl);
+    connect(&m_native, &NativeNotifier::historyRequested, this, &TrayApp::showHistory);
+    connect(&m_native, &NativeNotifier::urlRequested, this, &TrayApp::openUrl);
+
+    m_statusTimer.setInterval(1s);
+    connect(&m_statusTimer, &QTimer::timeout, this, &TrayApp::refreshStatuses);
+    m_unreadTimer.setSingleShot(true);
+    m_unreadTimer.setInterval(250ms);
+    connect(&m_unreadTimer, &QTimer::timeout, this, &TrayApp::refreshUnread);
+}
+
+TrayApp::~TrayApp()
+{
+    delete m_settingsDialog; // a top-level window without parent: nobody else deletes it
+    m_entries.clear();       // stop the links before the store goes
+}
+
+bool TrayApp::start(QString *errorMessage)
+{
+    if (!QDir().mkpath(m_options.stateDirectory)) {
+        if (errorMessage)
+            *errorMessage = tr("cannot create the state folder %1").arg(m_options.stateDirectory);
+        return false;
+    }
+    const QString databasePath = QDir(m_options.stateDirectory).filePath(QStringLiteral("notifications.db"));
+    QString error;
+    if (!m_store.open(databasePath, &error)) {
+        if (errorMessage)
+            *errorMessage = tr("cannot open %1: %2").arg(databasePath, error);
+        return false;
+    }
+    if (m_options.demo) {
+        m_demo = std::make_unique<Demo>();
+        if (!m_demo->start(errorMessage))
+            return false;
+        // Each demo server is new, with its own message ids: a cursor or history from an
+        // earlier demo would mean nothing to it.
+        m_store.removeSubscription(Demo::subscriptionName());
+    }
+
+    m_history = std::make_unique<HistoryWindow>(&m_store);
+    applySettings();
+    syncSubscriptions();
+    refreshUnread();
+
+    if (m_tray.show()) {
+        m_statusTimer.start();
+    } else {
+        enterWindowMode();
+    }
+    return true;
+}
+
+void TrayApp::enterWindowMode()
+{
+    m_windowMode = true;
+    const QString message =
+        tr("No system tray was found, so traybeat runs in this window. It keeps receiving and "
+           "showing notifications while the window is open; closing it quits traybeat.");
+    std::fprintf(stderr, "traybeat: no system tray available; the history window is the main "
+                         "window (closing it quits)\n");
+    m_history->installEventFilter(this);
+    activate();
+    auto *box = new QMessageBox(QMessageBox::Information, tr("traybeat"), message,
+                                QMessageBox::Ok, m_history.get());
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+bool TrayApp::eventFilter(QObject *watched, QEvent *event)
+{
+    // Without a tray, the history window is the only way back in: closing it ends the app.
+    if (m_windowMode && watched == m_history.get() && event->type() == QEvent::Close)
+        QMetaObject::invokeMethod(qApp, &QCoreApplication::quit, Qt::QueuedConnection);
+    return QObject::eventFilter(watched, event);
+}
+
+QList<SubscriptionConfig> TrayApp::wantedSubscriptions() const
+{
+    QList<SubscriptionConfig> configs = m_settings.subscriptions();
+    if (m_demo) {
+        // Not saved in the settings; a configured subscription of the same name wins.
+        const bool taken = std::any_of(configs.cbegin(), configs.cend(), [](const auto &config) {
+            return config.name == Demo::subscriptionName();
+        });
+        if (!taken)
+            configs.prepend(m_demo->subscription());
+    }
+    return configs;
+}
+
+void TrayApp::syncSubscriptions()
+{
+    const QList<SubscriptionConfig> wanted = wantedSubscriptions();
+    std::vector<Entry> kept;
+    for (const SubscriptionConfig &config : wanted) {
+        auto existing = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry &entry) {
+            return entry.subscription && sameSubscription(entry.config, config);
+        });
+        if (existing != m_entries.end()) {
+            kept.push_back(std::move(*existing));
+            continue;
+        }
+        Entry entry{config, std::make_unique<Subscription>(config, &m_store)};
+        Subscription *subscription = entry.subscription.get();
+        connect(subscription, &Subscription::notificationsArrived, this,
+                &TrayApp::onNotificationsArrived);
+        connect(subscription, &Subscription::stateChanged, this,
+                &TrayApp::onSubscriptionStateChanged);
+        if (subscription->isValid())
+            subscription->start();
+        else
+            qCWarning(lcUi).noquote() << "subscription" << config.name << "cannot start:"
+                                      << subscription->errorString();
+        kept.push_back(std::move(entry));
+    }
+    // What is left in m_entries was removed or changed: its link closes here.
+    m_entries = std::move(kept);
+
+    QStringList names;
+    for (const Entry &entry : m_entries)
+        names << entry.subscription->name();
+    m_history->setSubscriptionNames(names);
+    refreshUnread();
+}
+
+void TrayApp::onSubscriptionStateChanged()
+{
+    refreshStatuses();
+    if (!m_demo || m_demo->isPublishing())
+        return;
+    // The demo's samples start once its link is up, so the first one is not missed.
+    for (const Entry &entry : m_entries) {
+        if (entry.subscription->name() == Demo::subscriptionName()
+            && entry.subscription->connection()->isConnected())
+            m_demo->startPublishing();
+    }
+}
+
+void TrayApp::onNotificationsArrived(const NotificationList &fresh)
+{
+    // Everything is stored already; this only decides what interrupts the person.
+    const QTime now = QTime::currentTime();
+    NotificationList shown;
+    for (const Notification &notification : fresh) {
+        if (m_policy.shouldPopUp(notification.priority, now))
+            shown.append(notification);
+    }
+    if (shown.isEmpty())
+        return;
+    if (!m_windowMode)
+        m_popups.setReservedArea(m_tray.trayIcon()->geometry());
+    if (m_popupSettings.useNativePopups)
+        m_native.present(shown);
+    else
+        m_popups.present(shown);
+}
+
+void TrayApp::applySettings()
+{
+    const bool doNotDisturb = m_settings.doNotDisturb();
+    m_popupSettings = m_settings.popups();
+    m_policy = DeliveryPolicy(doNotDisturb, m_settings.quietHours(), m_popupSettings);
+    m_popups.setPolicy(m_policy);
+    m_popups.setCorner(m_popupSettings.corner);
+    m_native.setPolicy(m_policy);
+    if (doNotDisturb && !m_tray.doNotDisturb())
+        m_popups.closeAll(); // "not now" includes what is already on screen
+    m_tray.setDoNotDisturb(doNotDisturb);
+}
+
+void TrayApp::refreshUnread()
+{
+    m_unread.clear();
+    for (const Entry &entry : m_entries)
+        m_unread.insert(entry.subscription->name(), m_store.unreadCount(entry.subscription->name()));
+    refreshStatuses();
+}
+
+void TrayApp::refreshStatuses()
+{
+    LinkStatusList statuses;
+    for (const Entry &entry : m_entries) {
+        const Subscription *subscription = entry.subscription.get();
+        const ConnectionManager *connection = subscription->connection();
+        LinkStatus status;
+        status.name = subscription->name();
+        status.server = entry.config.server;
+        if (subscription->isValid()) {
+            status.state = connection->state();
+            status.reason = withoutToken(connection->stateReason(), entry.config.token);
+        } else {
+            status.state = ConnectionState::Failed;
+            status.reason = withoutToken(subscription->errorString(), entry.config.token);
+        }
+        status.lastProofOfLife = connection->lastProofOfLife();
+        status.roundTrip = connection->lastRoundTrip();
+        status.nextAttemptAt = connection->nextAttemptAt();
+        status.unread = m_unread.value(status.name);
+        statuses.append(status);
+    }
+    m_tray.setStatuses(statuses);
+}
+
+void TrayApp::activate()
+{
+    showHistory({}, {});
+}
+
+void TrayApp::showHistory(const QString &subscription, const QString &id)
+{
+    if (!id.isEmpty()) {
+        m_history->showNotification(subscription, id);
+        return;
+    }
+    if (m_history->isMinimized())
+        m_history->showNormal();
+    else
+        m_history->show();
+    m_history->raise();
+    m_history->activateWindow();
+}
+
+void TrayApp::showSettings()
+{
+    if (!m_settingsDialog) {
+        m_settingsDialog = new SettingsDialog(&m_settings);
+        m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_settingsDialog->show();
+    m_settingsDialog->raise();
+    m_settingsDialog->activateWindow();
+}
+
+void TrayApp::setDoNotDisturb(bool enabled)
+{
+    m_settings.setDoNotDisturb(enabled); // emits changed(), which applies it
+}
+
+void TrayApp::reconnectAll()
+{
+    for (const Entry &entry : m_entries)
+        entry.subscription->reconnectNow();
+}
+
+void TrayApp::openUrl(const QUrl &url)
+{
+    // Checked again here: whatever asked, only http/https leaves the app.
+    if (!isSafeToOpen(url)) {
+        qCWarning(lcUi).noquote() << "refusing to open" << redactedUrl(url);
+        return;
+    }
+    if (!QDesktopServices::openUrl(url))
+        qCWarning(lcUi).noquote() << "no program to open" << redactedUrl(url);
+}
+
+} // namespace traybeat

@@ -1,0 +1,93 @@
+#pragma once
+
+#include "appsettings.h"
+#include "deliverypolicy.h"
+#include "nativenotifier.h"
+#include "notificationstore.h"
+#include "popupstack.h"
+#include "traycontroller.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+#include <memory>
+#include <vector>
+
+namespace traybeat {
+
+class Demo;
+class HistoryWindow;
+class SettingsDialog;
+class Subscription;
+
+struct TrayOptions
+{
+    bool demo = false;
+    QString stateDirectory; // where notifications.db lives
+};
+
+// The tray app, wired together: one Subscription per configured subscription (re-created live
+// when the settings change), the store they fill, the tray icon and its menu, pop-ups (own or
+// the platform's) gated by do-not-disturb and quiet hours, the history window and the settings
+// dialog. Without a system tray the history window is the main window.
+class TrayApp final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrayApp)
+public:
+    explicit TrayApp(const TrayOptions &options, QObject *parent = nullptr);
+    ~TrayApp() override;
+
+    // Opens the store, starts the demo server (with --demo), the subscriptions and the tray.
+    // False + a one-line reason on failure.
+    bool start(QString *errorMessage);
+
+public slots:
+    // Brings the history window forward (a second launch, a click on the tray icon).
+    void activate();
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    struct Entry
+    {
+        SubscriptionConfig config;
+        std::unique_ptr<Subscription> subscription;
+    };
+
+    void syncSubscriptions();
+    QList<SubscriptionConfig> wantedSubscriptions() const;
+    void onNotificationsArrived(const NotificationList &fresh);
+    void onSubscriptionStateChanged();
+    void applySettings();
+    void refreshStatuses();
+    void refreshUnread();
+    void showHistory(const QString &subscription, const QString &id);
+    void showSettings();
+    void setDoNotDisturb(bool enabled);
+    void reconnectAll();
+    void openUrl(const QUrl &url);
+    void enterWindowMode();
+
+    TrayOptions m_options;
+    AppSettings m_settings;
+    NotificationStore m_store;
+    std::unique_ptr<Demo> m_demo;
+    std::vector<Entry> m_entries; // after the store: destroyed first
+    TrayController m_tray;
+    PopupStack m_popups;
+    NativeNotifier m_native;
+    std::unique_ptr<HistoryWindow> m_history;
+    QPointer<SettingsDialog> m_settingsDialog;
+
+    DeliveryPolicy m_policy;
+    PopupSettings m_popupSettings;
+    QHash<QString, int> m_unread;
+    QTimer m_statusTimer; // the tooltip's times keep moving
+    QTimer m_unreadTimer; // coalesces store changes: a burst asks for counts once
+    bool m_windowMode = false; // no system tray: the history window is the main window
+};
+
+} // namespace traybeat

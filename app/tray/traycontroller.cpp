@@ -1,0 +1,236 @@
+#include "traycontroller.h"
+
+#include "trayicons.h"
+
+#include <QAction>
+#include <QCoreApplication>
+#include <algorithm>
+
+namespace traybeat {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+// Worse states rank higher.
+int severity(ConnectionState state)
+{
+    switch (state) {
+    case ConnectionState::Connected:
+        return 0;
+    case ConnectionState::Connecting:
+        return 1;
+    case ConnectionState::Reconnecting:
+        return 2;
+    case ConnectionState::Disconnected:
+        return 3;
+    case ConnectionState::Failed:
+        return 4;
+    }
+    return 4;
+}
+
+// Shown to the person: no user info (a password may sit there), no query (a token may).
+QString serverText(const QUrl &server)
+{
+    return server.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment)
+        .toDisplayString();
+}
+
+// A name typed by the person may hold '&', which a menu would read as a shortcut marker.
+QString menuText(const QString &text)
+{
+    QString escaped = text;
+    return escaped.replace(QLatin1Char('&'), QLatin1String("&&"));
+}
+
+} // namespace
+
+TrayController::TrayController(QObject *parent) : QObject(parent)
+{
+    m_statusSeparator = m_menu.addSeparator();
+    m_reconnectAction = m_menu.addAction(tr("&Reconnect now"), this,
+                                         &TrayController::reconnectRequested);
+    m_doNotDisturbAction = m_menu.addAction(tr("&Do not disturb"));
+    m_doNotDisturbAction->setCheckable(true);
+    m_menu.addSeparator();
+    m_menu.addAction(tr("&History…"), this, &TrayController::historyRequested);
+    m_menu.addAction(tr("&Settings…"), this, &TrayController::settingsRequested);
+    m_menu.addSeparator();
+    m_menu.addAction(tr("&Quit"), this, &TrayController::quitRequested);
+    connect(m_doNotDisturbAction, &QAction::toggled, this, &TrayController::doNotDisturbToggled);
+
+    m_trayIcon.setContextMenu(&m_menu);
+    connect(&m_trayIcon, &QSystemTrayIcon::activated, this, &TrayController::onActivated);
+
+    m_tickTimer.setInterval(1s);
+    connect(&m_tickTimer, &QTimer::timeout, this, &TrayController::refresh);
+    refresh();
+}
+
+TrayController::~TrayController()
+{
+    m_trayIcon.setContextMenu(nullptr);
+}
+
+bool TrayController::show()
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return false;
+    m_trayIcon.show();
+    m_tickTimer.start();
+    return true;
+}
+
+void TrayController::setStatuses(const LinkStatusList &statuses)
+{
+    m_statuses = statuses;
+    refresh();
+    refreshMenu();
+}
+
+void TrayController::setDoNotDisturb(bool enabled)
+{
+    m_doNotDisturb = enabled;
+    {
+        const QSignalBlocker blocker(m_doNotDisturbAction); // not the person's toggle
+        m_doNotDisturbAction->setChecked(enabled);
+    }
+    refresh();
+}
+
+int TrayController::unreadCount() const
+{
+    int total = 0;
+    for (const LinkStatus &status : m_statuses)
+        total += status.unread;
+    return total;
+}
+
+void TrayController::onActivated(QSystemTrayIcon::ActivationReason reason)
+{
+    if (reason == QSystemTrayIcon::Trigger)
+        emit historyRequested();
+}
+
+void TrayController::refresh()
+{
+    refreshIcon();
+    m_trayIcon.setToolTip(toolTipText(m_statuses, m_doNotDisturb, QDateTime::currentDateTimeUtc()));
+}
+
+void TrayController::refreshIcon()
+{
+    const ConnectionState state = aggregateState();
+    const bool unread = unreadCount() > 0;
+    const QString key = TrayIcons::key(state, m_doNotDisturb, unread);
+    if (key == m_iconKey)
+        return; // re-setting the same icon makes the tray host repaint for nothing
+    m_iconKey = key;
+    m_trayIcon.setIcon(icon(state, m_doNotDisturb, unread));
+}
+
+QIcon TrayController::icon(ConnectionState state, bool doNotDisturb, bool unread)
+{
+    const QString key = TrayIcons::key(state, doNotDisturb, unread);
+    auto it = m_icons.find(key);
+    if (it == m_icons.end())
+        it = m_icons.insert(key, TrayIcons::icon(state, doNotDisturb, unread));
+    return *it;
+}
+
+void TrayController::refreshMenu()
+{
+    qDeleteAll(m_statusActions);
+    m_statusActions.clear();
+    if (m_statuses.isEmpty()) {
+        auto *action = new QAction(tr("No subscriptions yet: add one in Settings…"), &m_menu);
+        action->setEnabled(false);
+        m_statusActions.append(action);
+    }
+    for (const LinkStatus &status : std::as_const(m_statuses)) {
+        QString text = tr("%1: %2").arg(menuText(status.name), stateText(status.state));
+        if (status.unread > 0)
+            text += tr(" (%1 unread)").arg(status.unread);
+        auto *action = new QAction(text, &m_menu);
+        action->setIcon(icon(status.state, false, false));
+        // A status line, not a command; disabled so a click does nothing.
+        action->setEnabled(false);
+        m_statusActions.append(action);
+    }
+    m_menu.insertActions(m_statusSeparator, m_statusActions);
+    m_reconnectAction->setEnabled(!m_statuses.isEmpty());
+}
+
+ConnectionState TrayController::worstState(const LinkStatusList &statuses)
+{
+    if (statuses.isEmpty())
+        return ConnectionState::Disconnected;
+    const auto worst = std::max_element(statuses.cbegin(), statuses.cend(),
+                                        [](const LinkStatus &a, const LinkStatus &b) {
+                                            return severity(a.state) < severity(b.state);
+                                        });
+    return worst->state;
+}
+
+QString TrayController::stateText(ConnectionState state)
+{
+    switch (state) {
+    case ConnectionState::Connected:
+        return tr("connected");
+    case ConnectionState::Connecting:
+        return tr("connecting");
+    case ConnectionState::Reconnecting:
+        return tr("reconnecting");
+    case ConnectionState::Failed:
+        return tr("failed");
+    case ConnectionState::Disconnected:
+        break;
+    }
+    return tr("offline");
+}
+
+QString TrayController::sinceText(const QDateTime &then, const QDateTime &now)
+{
+    const qint64 seconds = std::max<qint64>(0, then.secsTo(now));
+    if (seconds < 60)
+        return tr("%1 s").arg(seconds);
+    if (seconds < 3600)
+        return tr("%1 min").arg(seconds / 60);
+    if (seconds < 48 * 3600)
+        return tr("%1 h").arg(seconds / 3600);
+    return tr("%1 days").arg(seconds / 86400);
+}
+
+// Plain text. The first line is always ours, so the tooltip is never mistaken for rich text
+// (Qt guesses from the first line) even though a reason may come from a server.
+QString TrayController::toolTipText(const LinkStatusList &statuses, bool doNotDisturb,
+                                    const QDateTime &now)
+{
+    QStringList lines;
+    QString headline = tr("traybeat: %1").arg(stateText(worstState(statuses)));
+    if (doNotDisturb)
+        headline += tr(" · do not disturb");
+    lines << headline;
+    if (statuses.isEmpty())
+        lines << tr("No subscriptions yet");
+    for (const LinkStatus &status : statuses) {
+        QString line = tr("%1: %2").arg(status.name, stateText(status.state));
+        if (status.state != ConnectionState::Connected && !status.reason.isEmpty())
+            line += tr(" (%1)").arg(status.reason.left(120).simplified());
+        lines << line;
+        QStringList details{serverText(status.server)};
+        details << (status.lastProofOfLife.isValid()
+                        ? tr("last sign of life %1 ago").arg(sinceText(status.lastProofOfLife, now))
+                        : tr("no sign of life yet"));
+        if (status.roundTrip)
+            details << tr("round trip %1 ms").arg(status.roundTrip->count());
+        if (status.state != ConnectionState::Connected && status.nextAttemptAt.isValid())
+            details << tr("next attempt in %1").arg(sinceText(now, status.nextAttemptAt));
+        details << tr("%1 unread").arg(status.unread);
+        lines << QStringLiteral("    ") + details.join(QStringLiteral(" · "));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+} // namespace traybeat

@@ -1,0 +1,79 @@
+#pragma once
+
+#include "linkstatus.h"
+
+#include <QHash>
+#include <QIcon>
+#include <QMenu>
+#include <QObject>
+#include <QSystemTrayIcon>
+#include <QTimer>
+
+class QAction;
+
+namespace traybeat {
+
+// The tray icon and its menu: the link state at a glance (worst subscription wins), a tooltip
+// with each subscription's server, state, last sign of life, round trip and unread count, and
+// the commands (reconnect, do not disturb, history, settings, quit). It only shows state and
+// reports what the person chose; the tray app acts on it.
+class TrayController final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TrayController)
+public:
+    explicit TrayController(QObject *parent = nullptr);
+    ~TrayController() override;
+
+    void setStatuses(const LinkStatusList &statuses);
+    const LinkStatusList &statuses() const { return m_statuses; }
+    void setDoNotDisturb(bool enabled);
+    bool doNotDisturb() const { return m_doNotDisturb; }
+
+    // Shows the icon if a system tray is there; false if not.
+    bool show();
+    QSystemTrayIcon *trayIcon() { return &m_trayIcon; }
+    QMenu *menu() { return &m_menu; }
+
+    ConnectionState aggregateState() const { return worstState(m_statuses); }
+    int unreadCount() const;
+    QString toolTip() const { return m_trayIcon.toolTip(); }
+    // Names the icon shown, e.g. "connecting+dnd+unread" (for tests and logs).
+    QString iconKey() const { return m_iconKey; }
+
+    // Failed, then offline, then (re)connecting, then connected: the icon must not look fine
+    // while any link is broken. No subscriptions at all counts as offline.
+    static ConnectionState worstState(const LinkStatusList &statuses);
+    static QString stateText(ConnectionState state);
+    static QString toolTipText(const LinkStatusList &statuses, bool doNotDisturb,
+                               const QDateTime &now);
+    static QString sinceText(const QDateTime &then, const QDateTime &now);
+
+signals:
+    void historyRequested();
+    void settingsRequested();
+    void reconnectRequested();
+    void doNotDisturbToggled(bool enabled);
+    void quitRequested();
+
+private:
+    void onActivated(QSystemTrayIcon::ActivationReason reason);
+    void refresh();
+    void refreshIcon();
+    void refreshMenu();
+    QIcon icon(ConnectionState state, bool doNotDisturb, bool unread);
+
+    QSystemTrayIcon m_trayIcon;
+    QMenu m_menu;
+    QAction *m_statusSeparator;
+    QAction *m_reconnectAction;
+    QAction *m_doNotDisturbAction;
+    QList<QAction *> m_statusActions;
+    QTimer m_tickTimer; // the tooltip's "seconds ago" keep counting
+    LinkStatusList m_statuses;
+    bool m_doNotDisturb = false;
+    QString m_iconKey;
+    QHash<QString, QIcon> m_icons; // rendered once per state/badge combination
+};
+
+} // namespace traybeat

@@ -1,0 +1,230 @@
+#include "popupstack.h"
+#include "popupwidget.h"
+
+#include <QGuiApplication>
+#include <QLabel>
+#include <QScreen>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace traybeat;
+using namespace std::chrono_literals;
+
+Q_DECLARE_METATYPE(traybeat::PopupCorner)
+
+class tst_PopupStack : public QObject
+{
+    Q_OBJECT
+private slots:
+    void showsInTheCorner_data();
+    void showsInTheCorner();
+    void burstOfThousand();
+    void fullScreenReplacesTheOldest();
+    void urgentOnesAreNotPushedAway();
+    void summaryCountsAcrossBatches();
+    void clickOpensSafeUrlsOnly();
+    void summaryClickOpensHistory();
+    void staysClearOfTheTray();
+    void dismissTimesFollowPriority();
+
+private:
+    static Notification message(int index, int priority = 3, const QString &subscription = QStringLiteral("Demo"))
+    {
+        Notification notification;
+        notification.id = QStringLiteral("m%1").arg(index);
+        notification.subscription = subscription;
+        notification.topic = QStringLiteral("demo");
+        notification.title = QStringLiteral("Message %1").arg(index);
+        notification.body = QStringLiteral("Body of message %1").arg(index);
+        notification.priority = priority;
+        notification.time = QDateTime::currentDateTimeUtc();
+        return notification;
+    }
+    static NotificationList messages(int count, int first = 0)
+    {
+        NotificationList list;
+        for (int i = first; i < first + count; ++i)
+            list << message(i);
+        return list;
+    }
+    static QRect available()
+    {
+        return QGuiApplication::primaryScreen()->availableGeometry();
+    }
+};
+
+void tst_PopupStack::showsInTheCorner_data()
+{
+    QTest::addColumn<PopupCorner>("corner");
+    QTest::newRow("top right") << PopupCorner::TopRight;
+    QTest::newRow("top left") << PopupCorner::TopLeft;
+    QTest::newRow("bottom right") << PopupCorner::BottomRight;
+    QTest::newRow("bottom left") << PopupCorner::BottomLeft;
+}
+
+void tst_PopupStack::showsInTheCorner()
+{
+    QFETCH(PopupCorner, corner);
+    PopupStack stack;
+    stack.setCorner(corner);
+    stack.present(messages(3));
+    const QList<PopupWidget *> popups = stack.popups();
+    QCOMPARE(popups.size(), 3);
+    const QRect area = available().adjusted(PopupStack::margin, PopupStack::margin,
+                                            -PopupStack::margin, -PopupStack::margin);
+    const bool top = corner == PopupCorner::TopRight || corner == PopupCorner::TopLeft;
+    const bool right = corner == PopupCorner::TopRight || corner == PopupCorner::BottomRight;
+    for (int i = 0; i < popups.size(); ++i) {
+        const QRect frame = popups[i]->geometry();
+        QVERIFY(popups[i]->isVisible());
+        QVERIFY2(area.contains(frame), qPrintable(QStringLiteral("%1,%2 %3x%4").arg(frame.x()).arg(frame.y()).arg(frame.width()).arg(frame.height())));
+        QCOMPARE(right ? frame.right() : frame.left(), right ? area.right() : area.left());
+        for (int j = 0; j < i; ++j)
+            QVERIFY(!frame.intersects(popups[j]->geometry()));
+    }
+    // Newest next to the corner.
+    QCOMPARE(popups.first()->notification().id, QStringLiteral("m2"));
+    const QRect nearest = popups.first()->geometry();
+    QCOMPARE(top ? nearest.top() : nearest.bottom(), top ? area.top() : area.bottom());
+}
+
+void tst_PopupStack::burstOfThousand()
+{
+    PopupStack stack;
+    QElapsedTimer clock;
+    clock.start();
+    stack.present(messages(1000));
+    QVERIFY(clock.elapsed() < 2000); // a burst must not freeze the desktop
+    const QList<PopupWidget *> popups = stack.popups();
+    QVERIFY(popups.size() <= 5);
+    int visible = 0;
+    for (const PopupWidget *popup : popups)
+        visible += popup->isVisible() ? 1 : 0;
+    QCOMPARE(visible, popups.size());
+    QVERIFY(stack.summary());
+    QCOMPARE(stack.foldedCount() + popups.size() - 1, 1000); // nothing lost from the count
+    const QString title = stack.summary()->findChild<QLabel *>(QStringLiteral("title"))->text();
+    QCOMPARE(title, QStringLiteral("%1 new notifications from Demo").arg(stack.foldedCount()));
+    QCOMPARE(popups.first(), stack.summary()); // the summary sits next to the corner
+
+    // More of the burst: the same summary counts on, still at most five on screen.
+    stack.present(messages(500, 1000));
+    QVERIFY(stack.popups().size() <= 5);
+    QCOMPARE(stack.summary()->findChild<QLabel *>(QStringLiteral("title"))->text(),
+             QStringLiteral("%1 new notifications from Demo").arg(stack.foldedCount()));
+    QVERIFY(stack.foldedCount() >= 1497);
+}
+
+void tst_PopupStack::fullScreenReplacesTheOldest()
+{
+    // A calm rate, but the screen is full: the newest takes the oldest one's place.
+    PopupStack stack;
+    stack.setThrottle({5, 1000, 1000ms});
+    stack.present(messages(4));
+    QCOMPARE(stack.popups().size(), 4);
+    stack.present(messages(1, 4));
+    QCOMPARE(stack.popups().size(), 4);
+    QVERIFY(!stack.summary());
+    QCOMPARE(stack.popups().first()->notification().id, QStringLiteral("m4"));
+    QCOMPARE(stack.popups().last()->notification().id, QStringLiteral("m1"));
+}
+
+void tst_PopupStack::urgentOnesAreNotPushedAway()
+{
+    PopupStack stack;
+    stack.setThrottle({5, 1000, 1000ms});
+    NotificationList urgent;
+    for (int i = 0; i < 4; ++i)
+        urgent << message(i, 5);
+    stack.present(urgent);
+    stack.present(messages(1, 10));
+    QCOMPARE(stack.popups().size(), 5); // four urgent ones and a summary of one
+    QVERIFY(stack.summary());
+    for (PopupWidget *popup : stack.popups()) {
+        if (popup != stack.summary())
+            QCOMPARE(popup->notification().priority, 5);
+    }
+    QCOMPARE(stack.summary()->findChild<QLabel *>(QStringLiteral("title"))->text(),
+             QStringLiteral("1 new notification from Demo"));
+}
+
+void tst_PopupStack::summaryCountsAcrossBatches()
+{
+    PopupStack stack;
+    NotificationList list = messages(10);
+    for (int i = 0; i < 5; ++i)
+        list << message(100 + i, 3, QStringLiteral("alerts"));
+    stack.present(list);
+    QVERIFY(stack.summary());
+    QCOMPARE(stack.summary()->findChild<QLabel *>(QStringLiteral("title"))->text(),
+             QStringLiteral("12 new notifications from Demo, alerts"));
+}
+
+void tst_PopupStack::clickOpensSafeUrlsOnly()
+{
+    PopupStack stack;
+    Notification safe = message(1);
+    safe.url = QUrl(QStringLiteral("https://example.org/x"));
+    Notification unsafe = message(2);
+    unsafe.url = QUrl(QStringLiteral("javascript:alert(1)"));
+    stack.present({safe, unsafe});
+    QSignalSpy urls(&stack, &PopupStack::urlRequested);
+    QSignalSpy history(&stack, &PopupStack::historyRequested);
+
+    PopupWidget *unsafePopup = stack.popups().at(0);
+    QCOMPARE(unsafePopup->notification().id, QStringLiteral("m2"));
+    emit unsafePopup->activated();
+    QCOMPARE(urls.size(), 0);
+    QCOMPARE(history.size(), 1);
+    QCOMPARE(history.first().at(0).toString(), QStringLiteral("Demo"));
+    QCOMPARE(history.first().at(1).toString(), QStringLiteral("m2"));
+    QCOMPARE(stack.popups().size(), 1); // a clicked pop-up goes away
+
+    emit stack.popups().at(0)->activated();
+    QCOMPARE(urls.size(), 1);
+    QCOMPARE(urls.first().first().toUrl(), safe.url);
+    QCOMPARE(history.size(), 1);
+    QCOMPARE(stack.popups().size(), 0);
+}
+
+void tst_PopupStack::summaryClickOpensHistory()
+{
+    PopupStack stack;
+    stack.present(messages(20));
+    QVERIFY(stack.summary());
+    QSignalSpy history(&stack, &PopupStack::historyRequested);
+    emit stack.summary()->activated();
+    QCOMPARE(history.size(), 1);
+    QCOMPARE(history.first().at(0).toString(), QStringLiteral("Demo"));
+    QVERIFY(history.first().at(1).toString().isEmpty());
+    QVERIFY(!stack.summary());
+    QCOMPARE(stack.foldedCount(), 0);
+}
+
+void tst_PopupStack::staysClearOfTheTray()
+{
+    PopupStack stack;
+    const QRect area = available();
+    const QRect tray(area.right() - 24, area.top(), 24, 32);
+    stack.setReservedArea(tray);
+    stack.present(messages(2));
+    for (const PopupWidget *popup : stack.popups())
+        QVERIFY(!popup->geometry().intersects(tray));
+    QVERIFY(stack.popups().first()->geometry().top() > tray.bottom());
+}
+
+void tst_PopupStack::dismissTimesFollowPriority()
+{
+    PopupStack stack;
+    PopupSettings settings;
+    settings.duration = 6s;
+    stack.setPolicy(DeliveryPolicy(false, QuietHours{}, settings));
+    stack.present({message(1, 1), message(2, 5)});
+    const QList<PopupWidget *> popups = stack.popups();
+    QCOMPARE(popups.size(), 2);
+    QCOMPARE(popups[1]->dismissAfter().value_or(0ms).count(), 3000);
+    QVERIFY(!popups[0]->dismissAfter().has_value()); // urgent: until closed
+}
+
+QTEST_MAIN(tst_PopupStack)
+#include "tst_popupstack.moc"

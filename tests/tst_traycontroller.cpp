@@ -1,0 +1,238 @@
+#include "trayicons.h"
+#include "traycontroller.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTextDocument>
+
+using namespace traybeat;
+using namespace std::chrono_literals;
+
+class tst_TrayController : public QObject
+{
+    Q_OBJECT
+private slots:
+    void worstState_data();
+    void worstState();
+    void icon_data();
+    void icon();
+    void toolTip();
+    void toolTipHasNoSecrets();
+    void toolTipStaysPlainText();
+    void menu();
+    void doNotDisturbAction();
+    void leftClickOpensHistory();
+
+private:
+    static LinkStatus status(const QString &name, ConnectionState state, int unread = 0)
+    {
+        LinkStatus result;
+        result.name = name;
+        result.server = QUrl(QStringLiteral("https://push.example.org"));
+        result.state = state;
+        result.unread = unread;
+        return result;
+    }
+};
+
+using State = ConnectionState;
+
+void tst_TrayController::worstState_data()
+{
+    QTest::addColumn<QList<State>>("states");
+    QTest::addColumn<State>("worst");
+
+    QTest::newRow("none: offline") << QList<State>{} << State::Disconnected;
+    QTest::newRow("one connected") << QList<State>{State::Connected} << State::Connected;
+    QTest::newRow("connecting beats connected")
+        << QList<State>{State::Connected, State::Connecting} << State::Connecting;
+    QTest::newRow("reconnecting beats connecting")
+        << QList<State>{State::Connecting, State::Reconnecting} << State::Reconnecting;
+    QTest::newRow("offline beats reconnecting")
+        << QList<State>{State::Reconnecting, State::Disconnected, State::Connected}
+        << State::Disconnected;
+    QTest::newRow("failed beats all")
+        << QList<State>{State::Connected, State::Failed, State::Disconnected} << State::Failed;
+}
+
+void tst_TrayController::worstState()
+{
+    QFETCH(QList<State>, states);
+    QFETCH(State, worst);
+    LinkStatusList statuses;
+    for (const State state : states)
+        statuses << status(QStringLiteral("s%1").arg(statuses.size()), state);
+    QCOMPARE(TrayController::worstState(statuses), worst);
+}
+
+void tst_TrayController::icon_data()
+{
+    QTest::addColumn<State>("state");
+    QTest::addColumn<bool>("doNotDisturb");
+    QTest::addColumn<int>("unread");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QColor>("bellColour"); // the state colour, sampled in the bell's body
+
+    QTest::newRow("connected") << State::Connected << false << 0 << "connected" << QColor(0x2e, 0xa0, 0x43);
+    QTest::newRow("connecting") << State::Connecting << false << 0 << "connecting" << QColor(0xd2, 0x99, 0x22);
+    QTest::newRow("reconnecting") << State::Reconnecting << false << 0 << "connecting" << QColor(0xd2, 0x99, 0x22);
+    QTest::newRow("failed") << State::Failed << false << 0 << "failed" << QColor(0xda, 0x36, 0x33);
+    QTest::newRow("offline") << State::Disconnected << false << 0 << "offline" << QColor();
+    QTest::newRow("unread") << State::Connected << false << 3 << "connected+unread" << QColor(0x2e, 0xa0, 0x43);
+    QTest::newRow("do not disturb") << State::Failed << true << 0 << "failed+dnd" << QColor(0xda, 0x36, 0x33);
+    QTest::newRow("both") << State::Connecting << true << 1 << "connecting+dnd+unread" << QColor(0xd2, 0x99, 0x22);
+}
+
+void tst_TrayController::icon()
+{
+    QFETCH(State, state);
+    QFETCH(bool, doNotDisturb);
+    QFETCH(int, unread);
+    QFETCH(QString, key);
+    QFETCH(QColor, bellColour);
+
+    TrayController controller;
+    controller.setDoNotDisturb(doNotDisturb);
+    controller.setStatuses({status(QStringLiteral("a"), state, unread)});
+    QCOMPARE(controller.iconKey(), key);
+    QVERIFY(!controller.trayIcon()->icon().isNull());
+
+    // The pixels say the same: the bell has the state's colour, the badges are where they belong.
+    const QImage image = TrayIcons::pixmap(state, doNotDisturb, unread > 0, 64).toImage();
+    QCOMPARE(image.size(), QSize(64, 64));
+    if (bellColour.isValid())
+        QCOMPARE(image.pixelColor(32, 30).rgb(), bellColour.rgb());
+    const QColor unreadDot = image.pixelColor(51, 13);
+    QCOMPARE(unreadDot.rgb() == QColor(0x1f, 0x6f, 0xeb).rgb(), unread > 0);
+    const QColor moon = image.pixelColor(26, 48); // the violet disc, right of the crescent
+    QCOMPARE(moon.rgb() == QColor(0x66, 0x39, 0xba).rgb(), doNotDisturb);
+}
+
+void tst_TrayController::toolTip()
+{
+    LinkStatus demo = status(QStringLiteral("Demo"), State::Connected, 3);
+    demo.server = QUrl(QStringLiteral("http://127.0.0.1:8080"));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    demo.lastProofOfLife = now.addSecs(-5);
+    demo.roundTrip = 42ms;
+    LinkStatus alerts = status(QStringLiteral("alerts"), State::Reconnecting);
+    alerts.reason = QStringLiteral("connection refused");
+    alerts.nextAttemptAt = now.addSecs(12);
+
+    const QString text = TrayController::toolTipText({demo, alerts}, true, now);
+    const QStringList lines = text.split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 5);
+    QCOMPARE(lines[0], QStringLiteral("traybeat: reconnecting · do not disturb"));
+    QCOMPARE(lines[1], QStringLiteral("Demo: connected"));
+    QCOMPARE(lines[2].trimmed(), QStringLiteral("http://127.0.0.1:8080 · last sign of life 5 s ago · "
+                                                "round trip 42 ms · 3 unread"));
+    QCOMPARE(lines[3], QStringLiteral("alerts: reconnecting (connection refused)"));
+    QCOMPARE(lines[4].trimmed(), QStringLiteral("https://push.example.org · no sign of life yet · "
+                                                "next attempt in 12 s · 0 unread"));
+
+    TrayController controller;
+    controller.setStatuses({demo});
+    QVERIFY(controller.toolTip().contains(QStringLiteral("Demo: connected")));
+    QVERIFY(controller.toolTip().contains(QStringLiteral("round trip 42 ms")));
+
+    QVERIFY(TrayController::toolTipText({}, false, now).contains(QStringLiteral("No subscriptions")));
+}
+
+void tst_TrayController::toolTipHasNoSecrets()
+{
+    LinkStatus link = status(QStringLiteral("private"), State::Failed);
+    link.server = QUrl(QStringLiteral("https://alice:hunter2@push.example.org/base?auth=tk_SECRET#x"));
+    TrayController controller;
+    controller.setStatuses({link});
+    const QString text = controller.toolTip();
+    QVERIFY2(text.contains(QStringLiteral("https://push.example.org/base")), qPrintable(text));
+    QVERIFY2(!text.contains(QStringLiteral("tk_SECRET")), qPrintable(text));
+    QVERIFY2(!text.contains(QStringLiteral("hunter2")), qPrintable(text));
+    QVERIFY2(!text.contains(QStringLiteral("alice")), qPrintable(text));
+    const QList<QAction *> actions = controller.menu()->actions();
+    for (const QAction *action : actions)
+        QVERIFY(!action->text().contains(QStringLiteral("tk_SECRET")));
+}
+
+void tst_TrayController::toolTipStaysPlainText()
+{
+    LinkStatus link = status(QStringLiteral("<b>name</b>"), State::Failed);
+    link.reason = QStringLiteral("<img src=x> server said <b>no</b>");
+    const QString text = TrayController::toolTipText({link}, false, QDateTime::currentDateTimeUtc());
+    // Qt shows a tooltip as rich text only when it looks like rich text.
+    QVERIFY(!Qt::mightBeRichText(text));
+    QVERIFY(text.contains(QStringLiteral("<b>name</b>")));
+}
+
+void tst_TrayController::menu()
+{
+    TrayController controller;
+    controller.setStatuses({status(QStringLiteral("Demo"), State::Connected, 2),
+                            status(QStringLiteral("R&D"), State::Failed)});
+    QStringList texts;
+    const QList<QAction *> actions = controller.menu()->actions();
+    for (const QAction *action : actions) {
+        if (!action->isSeparator())
+            texts << action->text();
+    }
+    QCOMPARE(texts, (QStringList{QStringLiteral("Demo: connected (2 unread)"),
+                                 QStringLiteral("R&&D: failed"), QStringLiteral("&Reconnect now"),
+                                 QStringLiteral("&Do not disturb"), QStringLiteral("&History…"),
+                                 QStringLiteral("&Settings…"), QStringLiteral("&Quit")}));
+    QVERIFY(!actions[0]->isEnabled()); // status lines are not commands
+    QVERIFY(!actions[1]->isEnabled());
+
+    // The status lines follow the subscriptions.
+    controller.setStatuses({status(QStringLiteral("Only"), State::Connecting)});
+    QCOMPARE(controller.menu()->actions().first()->text(), QStringLiteral("Only: connecting"));
+    controller.setStatuses({});
+    QVERIFY(controller.menu()->actions().first()->text().startsWith(QStringLiteral("No subscriptions")));
+
+    QSignalSpy reconnect(&controller, &TrayController::reconnectRequested);
+    QSignalSpy quit(&controller, &TrayController::quitRequested);
+    QSignalSpy settings(&controller, &TrayController::settingsRequested);
+    QSignalSpy history(&controller, &TrayController::historyRequested);
+    controller.setStatuses({status(QStringLiteral("Demo"), State::Connected)});
+    for (QAction *action : controller.menu()->actions()) {
+        if (action->isEnabled() && !action->isCheckable() && !action->isSeparator())
+            action->trigger();
+    }
+    QCOMPARE(reconnect.size(), 1);
+    QCOMPARE(history.size(), 1);
+    QCOMPARE(settings.size(), 1);
+    QCOMPARE(quit.size(), 1);
+}
+
+void tst_TrayController::doNotDisturbAction()
+{
+    TrayController controller;
+    QSignalSpy toggled(&controller, &TrayController::doNotDisturbToggled);
+    QAction *action = nullptr;
+    for (QAction *candidate : controller.menu()->actions()) {
+        if (candidate->isCheckable())
+            action = candidate;
+    }
+    QVERIFY(action);
+    controller.setDoNotDisturb(true); // from the settings: checked, not reported back
+    QVERIFY(action->isChecked());
+    QCOMPARE(toggled.size(), 0);
+    QVERIFY(controller.iconKey().contains(QStringLiteral("+dnd")));
+    action->trigger(); // the person unchecks it
+    QCOMPARE(toggled.size(), 1);
+    QCOMPARE(toggled.first().first().toBool(), false);
+}
+
+void tst_TrayController::leftClickOpensHistory()
+{
+    TrayController controller;
+    QSignalSpy history(&controller, &TrayController::historyRequested);
+    emit controller.trayIcon()->activated(QSystemTrayIcon::Context);
+    QCOMPARE(history.size(), 0);
+    emit controller.trayIcon()->activated(QSystemTrayIcon::Trigger);
+    QCOMPARE(history.size(), 1);
+}
+
+QTEST_MAIN(tst_TrayController)
+#include "tst_traycontroller.moc"
