@@ -24,8 +24,6 @@ constexpr auto refreshDelay = 150ms;
 
 QIcon priorityIcon(int priority)
 {
-    if (priority < 4)
-        return {};
     static const auto paint = [](const QColor &color) {
         QPixmap pixmap(16, 16);
         pixmap.fill(Qt::transparent);
@@ -38,7 +36,11 @@ QIcon priorityIcon(int priority)
     };
     static const QIcon high = paint(QColor(0xe6, 0x7e, 0x22));
     static const QIcon urgent = paint(QColor(0xd6, 0x30, 0x31));
-    return priority >= 5 ? urgent : high;
+    // Every row gets an icon, a blank one for ordinary priorities, so that titles line up.
+    static const QIcon none = paint(Qt::transparent);
+    if (priority >= 5)
+        return urgent;
+    return priority == 4 ? high : none;
 }
 
 QString cellText(const QString &text)

@@ -101,13 +101,27 @@ void HistoryWindow::buildUi()
 
     m_emptyLabel = new QLabel(this);
     m_emptyLabel->setObjectName(QStringLiteral("emptyLabel"));
-    m_emptyLabel->setAlignment(Qt::AlignCenter);
-    m_emptyLabel->setWordWrap(true);
+    m_emptyLabel->setAlignment(Qt::AlignHCenter | Qt::AlignBottom);
     m_emptyLabel->setForegroundRole(QPalette::PlaceholderText);
+    QFont emptyFont = m_emptyLabel->font();
+    emptyFont.setPointSizeF(emptyFont.pointSizeF() * 1.4);
+    m_emptyLabel->setFont(emptyFont);
+    m_emptyHint = new QLabel(this);
+    m_emptyHint->setObjectName(QStringLiteral("emptyHint"));
+    m_emptyHint->setAlignment(Qt::AlignHCenter | Qt::AlignTop);
+    m_emptyHint->setWordWrap(true);
+    m_emptyHint->setForegroundRole(QPalette::PlaceholderText);
+    auto *emptyState = new QWidget(this);
+    auto *emptyLayout = new QVBoxLayout(emptyState);
+    emptyLayout->addStretch(2);
+    emptyLayout->addWidget(m_emptyLabel);
+    emptyLayout->addSpacing(4);
+    emptyLayout->addWidget(m_emptyHint);
+    emptyLayout->addStretch(3);
 
     m_listStack = new QStackedWidget(this);
     m_listStack->addWidget(m_table);
-    m_listStack->addWidget(m_emptyLabel);
+    m_listStack->addWidget(emptyState);
 
     m_detailTitle = plainTextLabel(this);
     m_detailTitle->setObjectName(QStringLiteral("detailTitle"));
@@ -152,6 +166,7 @@ void HistoryWindow::buildUi()
     splitter->addWidget(m_detailStack);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({380, 200}); // the list is what people scan; the detail pane reads one
     splitter->setChildrenCollapsible(false);
 
     m_status = new QLabel(this);
@@ -395,9 +410,8 @@ void HistoryWindow::clearHistory()
     const int count = m_store->count(HistoryQuery{subscription, {}, false});
     const QString question =
         subscription.isEmpty()
-            ? tr("Delete all %n stored notification(s)?", nullptr, count)
-            : tr("Delete the %n stored notification(s) of “%1”?", nullptr, count)
-                  .arg(subscription);
+            ? tr("Delete all %1 from the history?").arg(countText(count))
+            : tr("Delete all %1 of “%2” from the history?").arg(countText(count), subscription);
     QMessageBox box(QMessageBox::Question, tr("Clear History"), question,
                     QMessageBox::Cancel, this);
     box.setTextFormat(Qt::PlainText); // the subscription name is the user's text
@@ -411,23 +425,37 @@ void HistoryWindow::clearHistory()
     m_model->refresh();
 }
 
+QString HistoryWindow::countText(int count)
+{
+    const QString number = QLocale().toString(count);
+    return count == 1 ? tr("1 notification") : tr("%1 notifications").arg(number);
+}
+
 void HistoryWindow::updateState()
 {
     const HistoryQuery query = m_model->query();
     const bool filtered = !query.text.isEmpty() || !query.subscription.isEmpty();
     const int rows = m_model->rowCount();
-    if (rows == 0) {
-        m_emptyLabel->setText(filtered ? tr("No notifications match.")
-                                       : tr("No notifications yet.\nMessages from your "
-                                            "subscriptions will appear here."));
-        m_listStack->setCurrentWidget(m_emptyLabel);
+    const bool empty = rows == 0;
+    if (empty) {
+        m_emptyLabel->setText(filtered ? tr("No matching notifications")
+                                       : tr("No notifications yet"));
+        m_emptyHint->setText(filtered ? tr("Try another search or subscription.")
+                                      : tr("Messages from your subscriptions will appear "
+                                           "here."));
+        m_listStack->setCurrentIndex(1);
     } else {
-        m_listStack->setCurrentWidget(m_table);
+        m_listStack->setCurrentIndex(0);
     }
+    // With nothing to select, the detail pane would only be an empty box.
+    m_detailStack->setVisible(!empty || m_detailStack->currentIndex() == 1);
+
     const int unread = m_store->unreadCount(query.subscription);
-    QString status = filtered ? tr("%n shown", nullptr, rows) : tr("%n notification(s)", nullptr, rows);
+    QString status = query.text.isEmpty()
+                         ? countText(rows)
+                         : tr("%1 matching").arg(QLocale().toString(rows));
     if (unread > 0)
-        status += QStringLiteral(", ") + tr("%n unread", nullptr, unread);
+        status += QStringLiteral(" · ") + tr("%1 unread").arg(QLocale().toString(unread));
     m_status->setText(status);
     m_markAllRead->setEnabled(unread > 0);
     m_clear->setEnabled(rows > 0 || (!query.text.isEmpty()

@@ -65,6 +65,7 @@ private:
     void updateState();
     void bringForward();
     QString currentSubscriptionFilter() const;
+    static QString countText(int count);
 
     NotificationStore *m_store;
     HistoryModel *m_model;
@@ -77,6 +78,7 @@ private:
     QStackedWidget *m_listStack = nullptr;
     QTableView *m_table = nullptr;
     QLabel *m_emptyLabel = nullptr;
+    QLabel *m_emptyHint = nullptr;
     QStackedWidget *m_detailStack = nullptr;
     QLabel *m_detailTitle = nullptr;
     QLabel *m_detailMeta = nullptr;

@@ -70,10 +70,16 @@ QWidget *SettingsDialog::buildSubscriptionsTab()
     m_subscriptionList->setUniformRowHeights(true);
     m_subscriptionList->setAllColumnsShowFocus(true);
     m_subscriptionList->setHeaderLabels({tr("Name"), tr("Server"), tr("Protocol"), tr("Topics")});
-    m_subscriptionList->header()->setStretchLastSection(true);
-    m_subscriptionList->setColumnWidth(NameColumn, 150);
-    m_subscriptionList->setColumnWidth(ServerColumn, 220);
-    m_subscriptionList->setColumnWidth(ProtocolColumn, 80);
+    // The server gets the room; no horizontal scroll bar for a handful of rows.
+    m_subscriptionList->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    QHeaderView *header = m_subscriptionList->header();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(NameColumn, QHeaderView::Interactive);
+    header->setSectionResizeMode(ServerColumn, QHeaderView::Stretch);
+    header->setSectionResizeMode(ProtocolColumn, QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(TopicsColumn, QHeaderView::Interactive);
+    m_subscriptionList->setColumnWidth(NameColumn, 140);
+    m_subscriptionList->setColumnWidth(TopicsColumn, 140);
 
     auto *empty = hintLabel(tr("No subscriptions yet.\nAdd one to receive notifications from a "
                                "server."),
@@ -118,6 +124,7 @@ QWidget *SettingsDialog::buildNotificationsTab()
     m_corner->addItem(tr("Top left"), int(PopupCorner::TopLeft));
     m_corner->addItem(tr("Bottom right"), int(PopupCorner::BottomRight));
     m_corner->addItem(tr("Bottom left"), int(PopupCorner::BottomLeft));
+    m_corner->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
     m_popupDuration = new QLineEdit(tab);
     m_popupDuration->setObjectName(QStringLiteral("popupDurationEdit"));
     m_popupDuration->setMaximumWidth(

@@ -6,7 +6,6 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
-#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -51,6 +50,15 @@ QLineEdit *durationEdit(const QString &objectName, QWidget *parent)
     edit->setObjectName(objectName);
     edit->setMaximumWidth(edit->fontMetrics().horizontalAdvance(QStringLiteral("0000000ms")) + 24);
     return edit;
+}
+
+QLabel *sectionLabel(const QString &text, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    QFont font = label->font();
+    font.setBold(true);
+    label->setFont(font);
+    return label;
 }
 
 QLabel *hintLabel(const QString &text, QWidget *parent)
@@ -99,13 +107,8 @@ void SubscriptionEditor::buildUi()
     m_topicsError = new ErrorLabel(this);
     m_topicsError->setObjectName(QStringLiteral("topicsError"));
 
-    auto *server = new QGroupBox(tr("Server"), this);
-    auto *serverForm = new QFormLayout(server);
-    serverForm->addRow(tr("&Name:"), fieldWithError(m_name, m_nameError, server));
-    serverForm->addRow(tr("Server &URL:"), fieldWithError(m_server, m_serverError, server));
-    serverForm->addRow(tr("&Protocol:"), m_protocol);
-    serverForm->addRow(tr("&Topics:"), fieldWithError(m_topics, m_topicsError, server));
-    serverForm->addRow(tr("Access &token:"), m_token);
+    m_token->setToolTip(tr("Sent in a request header, never in the URL. Kept unencrypted in "
+                           "traybeat's settings file."));
 
     m_heartbeat = new QComboBox(this);
     m_heartbeat->setObjectName(QStringLiteral("heartbeatCombo"));
@@ -139,21 +142,30 @@ void SubscriptionEditor::buildUi()
     reconnectRow->addStretch(1);
 
     m_deadLinkHint = hintLabel(QString(), this);
-    auto *link = new QGroupBox(tr("Connection Health"), this);
-    auto *linkForm = new QFormLayout(link);
-    linkForm->addRow(tr("&Heartbeat:"), fieldWithError(heartbeatRow, m_heartbeatError, link));
-    linkForm->addRow(tr("Heartbeat &interval:"), fieldWithError(m_interval, m_intervalError, link));
-    linkForm->addRow(tr("Heartbeat time&out:"), fieldWithError(m_timeout, m_timeoutError, link));
-    linkForm->addRow(QString(), m_deadLinkHint);
-    linkForm->addRow(tr("&Reconnect after:"), fieldWithError(reconnectRow, m_reconnectError, link));
+    QWidget *timeoutField = fieldWithError(m_timeout, m_timeoutError, this);
+    timeoutField->layout()->addWidget(m_deadLinkHint);
+
+    // One form for both sections, so that all fields line up.
+    auto *form = new QFormLayout;
+    form->addRow(sectionLabel(tr("Server"), this));
+    form->addRow(tr("&Name:"), fieldWithError(m_name, m_nameError, this));
+    form->addRow(tr("Server &URL:"), fieldWithError(m_server, m_serverError, this));
+    form->addRow(tr("&Protocol:"), m_protocol);
+    form->addRow(tr("&Topics:"), fieldWithError(m_topics, m_topicsError, this));
+    form->addRow(tr("Access &token:"), m_token);
+    form->addItem(new QSpacerItem(0, 12, QSizePolicy::Minimum, QSizePolicy::Fixed));
+    form->addRow(sectionLabel(tr("Connection health"), this));
+    form->addRow(tr("&Heartbeat:"), fieldWithError(heartbeatRow, m_heartbeatError, this));
+    form->addRow(tr("Heartbeat &interval:"), fieldWithError(m_interval, m_intervalError, this));
+    form->addRow(tr("Heartbeat time&out:"), timeoutField);
+    form->addRow(tr("&Reconnect after:"), fieldWithError(reconnectRow, m_reconnectError, this));
 
     m_generalError = new ErrorLabel(this);
     m_generalError->setObjectName(QStringLiteral("generalError"));
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
 
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(server);
-    layout->addWidget(link);
+    layout->addLayout(form);
     layout->addWidget(m_generalError);
     layout->addStretch(1);
     layout->addWidget(m_buttons);
