@@ -14,18 +14,19 @@ constexpr qsizetype MaxChunkLineSize = 1024;
 // An over-long body up to this size is read and thrown away so that the connection can stay
 // open and the client reads our 413 instead of a reset; beyond it we answer and close.
 constexpr qint64 MaxDiscardedBody = 1024 * 1024;
+// Pipelined requests in the server's hands per connection; beyond it we stop reading (the
+// kernel's buffers then push back on the client).
+constexpr std::size_t MaxPending = 256;
 
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 100: return QByteArrayLiteral("Continue");
     case 200: return QByteArrayLiteral("OK");
     case 400: return QByteArrayLiteral("Bad Request");
     case 401: return QByteArrayLiteral("Unauthorized");
     case 403: return QByteArrayLiteral("Forbidden");
     case 404: return QByteArrayLiteral("Not Found");
     case 405: return QByteArrayLiteral("Method Not Allowed");
-    case 411: return QByteArrayLiteral("Length Required");
     case 413: return QByteArrayLiteral("Payload Too Large");
     case 431: return QByteArrayLiteral("Request Header Fields Too Large");
     case 500: return QByteArrayLiteral("Internal Server Error");
@@ -56,12 +57,12 @@ HttpConnection::HttpConnection(QTcpSocket *socket, qsizetype bodyLimit, QObject 
     connect(socket, &QTcpSocket::disconnected, this, &HttpConnection::handleDisconnected);
 }
 
+HttpConnection::~HttpConnection() = default;
+
 void HttpConnection::start()
 {
     readFromSocket();
 }
-
-HttpConnection::~HttpConnection() = default;
 
 bool HttpConnection::isOpen() const
 {
@@ -72,6 +73,7 @@ bool HttpConnection::isOpen() const
 void HttpConnection::abort()
 {
     m_state = State::Closed;
+    m_pending.clear();
     if (m_socket)
         m_socket->abort();
 }
@@ -79,20 +81,24 @@ void HttpConnection::abort()
 void HttpConnection::handleDisconnected()
 {
     m_state = State::Closed;
+    m_pending.clear();
     deleteLater();
 }
 
 void HttpConnection::readFromSocket()
 {
-    // While a request waits for its answer the rest stays in the socket: that keeps pipelined
-    // answers in order and pushes back on a client that sends faster than we commit.
-    if (m_state == State::Handling || m_state == State::Closed || !m_socket)
+    m_resumeScheduled = false;
+    // Waiting (an upgrade decision, or Connection: close sent) or too much outstanding: leave
+    // the bytes in the socket.
+    if (m_state == State::Waiting || m_state == State::Closed || !m_socket
+        || m_pending.size() >= MaxPending)
         return;
     if (m_bufferOffset >= m_buffer.size()) {
         m_buffer.clear();
         m_bufferOffset = 0;
     }
-    if (m_state == State::Head && m_buffer.isEmpty() && m_socket->bytesAvailable() > 0) {
+    if (m_state == State::Head && m_buffer.isEmpty() && m_pending.empty()
+        && m_socket->bytesAvailable() > 0) {
         if (!m_socket->isTransactionStarted())
             m_socket->startTransaction();
         m_requestAtTransactionStart = true;
@@ -103,21 +109,19 @@ void HttpConnection::readFromSocket()
 
 void HttpConnection::processBuffer()
 {
-    while (m_state != State::Handling && m_state != State::Closed) {
+    while (m_state != State::Waiting && m_state != State::Closed && m_pending.size() < MaxPending) {
         if (m_state == State::Head) {
             // RFC 9112 asks servers to skip empty lines before a request line.
             while (m_bufferOffset + 1 < m_buffer.size() && m_buffer[m_bufferOffset] == '\r'
                    && m_buffer[m_bufferOffset + 1] == '\n') {
                 m_bufferOffset += 2;
             }
-            const qsizetype headEnd = m_buffer.indexOf("\r\n\r\n", m_bufferOffset);
-            if (headEnd < 0) {
-                if (m_buffer.size() - m_bufferOffset > MaxHeadSize)
-                    fail(431, QByteArrayLiteral("request header too large"));
+            if (m_bufferOffset >= m_buffer.size())
                 return;
-            }
-            if (headEnd - m_bufferOffset > MaxHeadSize) {
-                fail(431, QByteArrayLiteral("request header too large"));
+            const qsizetype headEnd = m_buffer.indexOf("\r\n\r\n", m_bufferOffset);
+            if (headEnd < 0 || headEnd - m_bufferOffset > MaxHeadSize) {
+                if (headEnd >= 0 || m_buffer.size() - m_bufferOffset > MaxHeadSize)
+                    fail(431, QByteArrayLiteral("request header too large"));
                 return;
             }
             const qsizetype headStart = m_bufferOffset;
@@ -127,9 +131,9 @@ void HttpConnection::processBuffer()
             continue;
         }
         const bool complete = m_state == State::Body ? readBody() : readChunked();
-        if (complete)
-            finishRequest();
-        return; // respond() picks up whatever follows
+        if (!complete)
+            return;
+        dispatchRequest();
     }
 }
 
@@ -193,24 +197,24 @@ bool HttpConnection::parseHead(qsizetype headStart, qsizetype headEnd)
             fail(400, QByteArrayLiteral("invalid Content-Length"));
             return false;
         }
-        m_state = length > 0 ? State::Body : State::Handling;
+        m_state = State::Body;
         m_bodyRemaining = length;
     } else {
-        m_state = State::Handling;
+        m_state = State::Body;
+        m_bodyRemaining = 0;
     }
 
-    if (m_state != State::Handling && (length > MaxDiscardedBody || (expectsContinue && length > m_bodyLimit))) {
-        // Not worth reading (or, with Expect, not yet sent): answer now and close.
+    const bool hasBody = m_state == State::ChunkSize || length > 0;
+    if (hasBody && (length > MaxDiscardedBody || (expectsContinue && length > m_bodyLimit))) {
+        // Not worth reading (or, with Expect, not even sent yet): answer now and close.
         fail(413, QByteArrayLiteral("message too large"));
         return false;
     }
-    if (m_state != State::Handling && expectsContinue)
+    if (hasBody && expectsContinue && m_pending.empty())
         m_socket->write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
-    if (!m_request.isWebSocketUpgrade && m_socket->isTransactionStarted())
+    if (m_socket->isTransactionStarted()
+        && !(m_request.isWebSocketUpgrade && m_requestAtTransactionStart)) {
         m_socket->commitTransaction();
-    if (m_state == State::Handling) {
-        finishRequest();
-        return false;
     }
     return true;
 }
@@ -237,7 +241,7 @@ bool HttpConnection::readBody()
 {
     const qint64 available = m_buffer.size() - m_bufferOffset;
     const qint64 take = qMin(available, m_bodyRemaining);
-    if (!appendBody(m_buffer.constData() + m_bufferOffset, take))
+    if (take > 0 && !appendBody(m_buffer.constData() + m_bufferOffset, take))
         return false;
     m_bufferOffset += take;
     m_bodyRemaining -= take;
@@ -250,7 +254,7 @@ bool HttpConnection::readChunked()
         if (m_state == State::ChunkData) {
             if (m_bodyRemaining > 0) {
                 const qint64 take = qMin<qint64>(m_buffer.size() - m_bufferOffset, m_bodyRemaining);
-                if (!appendBody(m_buffer.constData() + m_bufferOffset, take))
+                if (take > 0 && !appendBody(m_buffer.constData() + m_bufferOffset, take))
                     return false;
                 m_bufferOffset += take;
                 m_bodyRemaining -= take;
@@ -283,9 +287,12 @@ bool HttpConnection::readChunked()
         const qsizetype semicolon = line.indexOf(';');
         bool isNumber = false;
         const qint64 size = (semicolon < 0 ? line : line.left(semicolon)).trimmed().toLongLong(&isNumber, 16);
-        if (!isNumber || size < 0 || size > MaxDiscardedBody) {
-            fail(isNumber ? 413 : 400, isNumber ? QByteArrayLiteral("message too large")
-                                                : QByteArrayLiteral("malformed chunked body"));
+        if (!isNumber || size < 0) {
+            fail(400, QByteArrayLiteral("malformed chunked body"));
+            return false;
+        }
+        if (size > MaxDiscardedBody) {
+            fail(413, QByteArrayLiteral("message too large"));
             return false;
         }
         m_state = size == 0 ? State::ChunkTrailer : State::ChunkData;
@@ -293,77 +300,110 @@ bool HttpConnection::readChunked()
     }
 }
 
-void HttpConnection::finishRequest()
+void HttpConnection::dispatchRequest()
 {
-    m_state = State::Handling;
-    // A request that did not start where the read transaction did (pipelined behind another)
-    // cannot be handed back to QWebSocketServer unread.
-    if (m_request.isWebSocketUpgrade && !m_requestAtTransactionStart) {
-        m_request.isWebSocketUpgrade = false;
-        if (m_socket->isTransactionStarted())
-            m_socket->commitTransaction();
-    }
-    emit requestReceived(this, m_request);
-}
-
-void HttpConnection::respond(int status, const QByteArray &body, const QByteArray &contentType)
-{
-    if (m_state != State::Handling || !m_socket) {
-        return;
-    }
-    if (m_socket->isTransactionStarted()) // a refused upgrade: its bytes are consumed for good
-        m_socket->commitTransaction();
-    writeResponse(status, body, contentType);
-    if (!m_keepAlive) {
-        m_state = State::Closed;
-        m_socket->disconnectFromHost();
-        return;
-    }
-    m_state = State::Head;
-    m_request = HttpRequest();
+    // Only a request that begins a fresh read transaction, with nothing answered-but-unsent
+    // before it, can be handed back unread to QWebSocketServer.
+    const bool upgradable = m_request.isWebSocketUpgrade && m_requestAtTransactionStart;
+    m_request.isWebSocketUpgrade = upgradable;
     m_requestAtTransactionStart = false;
-    // More bytes may already wait (pipelined, or arrived while we handled this one); no new
-    // readyRead will tell us about them. Queued, so the caller's loop is not re-entered.
-    if (m_bufferOffset < m_buffer.size() || m_socket->bytesAvailable() > 0)
-        QMetaObject::invokeMethod(this, &HttpConnection::readFromSocket, Qt::QueuedConnection);
+    Pending pending;
+    pending.number = m_nextNumber++;
+    pending.closeAfter = !m_keepAlive;
+    m_pending.push_back(pending);
+    // After an upgrade request or a "Connection: close" nothing more is read.
+    m_state = (upgradable || !m_keepAlive) ? State::Waiting : State::Head;
+    const HttpRequest request = std::exchange(m_request, HttpRequest());
+    emit requestReceived(this, pending.number, request);
 }
 
-void HttpConnection::upgrade(QWebSocketServer *server)
+void HttpConnection::respond(quint64 number, int status, const QByteArray &body,
+                             const QByteArray &contentType)
 {
-    if (m_state != State::Handling || !m_socket || !m_request.isWebSocketUpgrade
-        || !m_socket->isTransactionStarted()) {
+    for (Pending &pending : m_pending) {
+        if (pending.number != number)
+            continue;
+        if (pending.answered)
+            return;
+        pending.answered = true;
+        pending.response = formatResponse(status, body, contentType, pending.closeAfter);
+        writeAnswered();
+        return;
+    }
+}
+
+void HttpConnection::writeAnswered()
+{
+    while (!m_pending.empty() && m_pending.front().answered && m_socket) {
+        const Pending pending = std::move(m_pending.front());
+        m_pending.pop_front();
+        if (m_socket->isTransactionStarted()) // an upgrade refused: its bytes are consumed for good
+            m_socket->commitTransaction();
+        m_socket->write(pending.response);
+        if (pending.closeAfter) {
+            m_state = State::Closed;
+            m_pending.clear();
+            m_socket->disconnectFromHost(); // after the written bytes are sent
+            return;
+        }
+    }
+    resumeReadingLater();
+}
+
+void HttpConnection::resumeReadingLater()
+{
+    // Bytes may be waiting that no new readyRead will announce (we stopped reading at the
+    // pending limit). Queued, so that the server's answering loop is not re-entered.
+    if (m_resumeScheduled || m_state == State::Waiting || m_state == State::Closed || !m_socket)
+        return;
+    if (m_pending.size() >= MaxPending)
+        return;
+    if (m_bufferOffset < m_buffer.size() || m_socket->bytesAvailable() > 0) {
+        m_resumeScheduled = true;
+        QMetaObject::invokeMethod(this, &HttpConnection::readFromSocket, Qt::QueuedConnection);
+    }
+}
+
+QTcpSocket *HttpConnection::upgrade(quint64 number, QWebSocketServer *server)
+{
+    if (m_state != State::Waiting || !m_socket || m_pending.size() != 1
+        || m_pending.front().number != number || !m_socket->isTransactionStarted()) {
         qCWarning(lcServer) << "upgrade called on a request that cannot be upgraded";
         abort();
-        return;
+        return nullptr;
     }
     QTcpSocket *socket = m_socket;
     m_socket = nullptr;
     m_state = State::Closed;
+    m_pending.clear();
     socket->rollbackTransaction();
     disconnect(socket, nullptr, this, nullptr);
-    // QWebSocket does not take ownership of the TCP socket it wraps: the WebSocket server keeps
-    // it as a child until the subscriber adopts it (or until the server goes away).
+    // QWebSocket does not take ownership of the TCP socket it wraps (Qt 6): the WebSocket
+    // server keeps it as a child until a Subscriber adopts it.
     socket->setParent(server);
     server->handleConnection(socket);
     deleteLater();
+    return socket;
 }
 
 void HttpConnection::fail(int status, const QByteArray &reason)
 {
-    m_keepAlive = false;
-    if (m_socket && m_socket->isTransactionStarted())
-        m_socket->commitTransaction();
-    writeResponse(status, ntfy::errorBody(status, status * 100 + 1, QString::fromLatin1(reason)),
-                  QByteArrayLiteral("application/json"));
-    m_state = State::Closed;
-    if (m_socket)
-        m_socket->disconnectFromHost();
+    // The error answer queues behind the answers still owed, then the connection closes.
+    Pending pending;
+    pending.number = m_nextNumber++;
+    pending.closeAfter = true;
+    pending.answered = true;
+    pending.response = formatResponse(
+        status, ntfy::errorBody(status, status * 100 + 1, QString::fromLatin1(reason)),
+        QByteArrayLiteral("application/json"), true);
+    m_pending.push_back(pending);
+    m_state = State::Waiting;
+    writeAnswered();
 }
 
-void HttpConnection::writeResponse(int status, const QByteArray &body, const QByteArray &contentType)
+QByteArray HttpConnection::formatResponse(int status, const QByteArray &body,
+                                          const QByteArray &contentType, bool close) const
 {
-    if (!m_socket)
-        return;
     QByteArray response;
     response.reserve(128 + contentType.size() + body.size());
     response += "HTTP/1.1 ";
@@ -374,9 +414,9 @@ void HttpConnection::writeResponse(int status, const QByteArray &body, const QBy
     response += contentType;
     response += "\r\nContent-Length: ";
     response += QByteArray::number(body.size());
-    response += m_keepAlive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
+    response += close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n";
     response += body;
-    m_socket->write(response);
+    return response;
 }
 
 } // namespace traybeat

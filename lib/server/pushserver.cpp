@@ -166,44 +166,46 @@ void PushServer::acceptConnections()
     }
 }
 
-void PushServer::respondError(HttpConnection *connection, const Error &error)
+void PushServer::respondError(HttpConnection *connection, quint64 number, const Error &error)
 {
-    connection->respond(error.httpStatus, ntfy::errorBody(error.httpStatus, error.code, error.text));
+    connection->respond(number, error.httpStatus,
+                        ntfy::errorBody(error.httpStatus, error.code, error.text));
 }
 
-void PushServer::handleRequest(HttpConnection *connection, const HttpRequest &request)
+void PushServer::handleRequest(HttpConnection *connection, quint64 number,
+                               const HttpRequest &request)
 {
     const QByteArray &path = request.path;
     if (path == "/v1/health") {
         // Unauthenticated on purpose, as in ntfy: it tells nothing but "up".
-        connection->respond(200, QByteArrayLiteral("{\"healthy\":true}\n"));
+        connection->respond(number, 200, QByteArrayLiteral("{\"healthy\":true}\n"));
         return;
     }
     if (!isAuthorized(request.header("authorization"))) {
-        respondError(connection, {401, 40101, QStringLiteral("unauthorized: missing or wrong bearer token")});
+        respondError(connection, number, {401, 40101, QStringLiteral("unauthorized: missing or wrong bearer token")});
         return;
     }
     const QList<QByteArray> segments = path.mid(1).split('/');
     const bool isPublish = request.method == "POST" || request.method == "PUT";
     if (segments.size() == 1 && !segments[0].isEmpty() && isPublish) {
-        handlePublish(connection, request, QString::fromUtf8(segments[0]));
+        handlePublish(connection, number, request, QString::fromUtf8(segments[0]));
         return;
     }
     if (segments.size() == 2 && request.method == "GET") {
         if (segments[1] == "ws") {
-            handleSubscribe(connection, request, QString::fromUtf8(segments[0]));
+            handleSubscribe(connection, number, request, QString::fromUtf8(segments[0]));
             return;
         }
         if (segments[1] == "json") {
-            handlePoll(connection, request, QString::fromUtf8(segments[0]));
+            handlePoll(connection, number, request, QString::fromUtf8(segments[0]));
             return;
         }
     }
     if (segments.size() == 1 && !segments[0].isEmpty()) {
-        respondError(connection, {405, 40501, QStringLiteral("method not allowed: publish with POST or PUT")});
+        respondError(connection, number, {405, 40501, QStringLiteral("method not allowed: publish with POST or PUT")});
         return;
     }
-    respondError(connection, {404, 40401, QStringLiteral("page not found")});
+    respondError(connection, number, {404, 40401, QStringLiteral("page not found")});
 }
 
 std::optional<PushMessage> PushServer::makeMessage(const QString &topic, const QString &body,
@@ -251,11 +253,11 @@ std::optional<PushMessage> PushServer::makeMessage(const QString &topic, const Q
     return message;
 }
 
-void PushServer::handlePublish(HttpConnection *connection, const HttpRequest &request,
-                               const QString &topic)
+void PushServer::handlePublish(HttpConnection *connection, quint64 number,
+                               const HttpRequest &request, const QString &topic)
 {
     if (request.bodyTooLarge) {
-        respondError(connection, {413, 41301, QStringLiteral("message too large: the limit is %1 bytes")
+        respondError(connection, number, {413, 41301, QStringLiteral("message too large: the limit is %1 bytes")
                                                   .arg(m_options.messageSizeLimit)});
         return;
     }
@@ -267,24 +269,24 @@ void PushServer::handlePublish(HttpConnection *connection, const HttpRequest &re
                                headerOrQuery(request, query, "tags", {"tags", "tag", "ta"}),
                                headerOrQuery(request, query, "click", {"click"}), &error);
     if (!message) {
-        respondError(connection, error);
+        respondError(connection, number, error);
         return;
     }
-    enqueue({std::move(*message), connection});
+    enqueue({std::move(*message), connection, number});
 }
 
-void PushServer::handlePoll(HttpConnection *connection, const HttpRequest &request,
-                            const QString &topics)
+void PushServer::handlePoll(HttpConnection *connection, quint64 number,
+                            const HttpRequest &request, const QString &topics)
 {
     const auto topicList = ntfy::parseTopicList(topics);
     if (!topicList) {
-        respondError(connection, {400, 40001, QStringLiteral("invalid topic list: %1").arg(topicRule)});
+        respondError(connection, number, {400, 40001, QStringLiteral("invalid topic list: %1").arg(topicRule)});
         return;
     }
     const QUrlQuery query(QString::fromUtf8(request.query));
     const QString poll = query.queryItemValue(QStringLiteral("poll"));
     if (poll != QLatin1String("1") && poll != QLatin1String("true")) {
-        respondError(connection, {400, 40005, QStringLiteral("only poll=1 is supported on /json; "
+        respondError(connection, number, {400, 40005, QStringLiteral("only poll=1 is supported on /json; "
                                                              "subscribe to live messages on /ws")});
         return;
     }
@@ -293,37 +295,69 @@ void PushServer::handlePoll(HttpConnection *connection, const HttpRequest &reque
         sinceText = QStringLiteral("all"); // as ntfy: a poll without since means everything cached
     const auto since = SinceFilter::parse(sinceText, QDateTime::currentMSecsSinceEpoch());
     if (!since) {
-        respondError(connection, {400, 40003, QStringLiteral("invalid since: use all, a message id, "
+        respondError(connection, number, {400, 40003, QStringLiteral("invalid since: use all, a message id, "
                                                              "a unix time or a duration like 10m")});
         return;
     }
+    // Publishes read before this poll (possibly pipelined on the same connection) are committed
+    // first, so that a client reads its own writes.
+    flushPending();
     QByteArray body;
     const QList<PushMessage> messages = m_store->messages(*topicList, *since, cacheHorizonMs());
     for (const PushMessage &message : messages) {
         body += QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact);
         body += '\n';
     }
-    connection->respond(200, body, QByteArrayLiteral("application/x-ndjson; charset=utf-8"));
+    connection->respond(number, 200, body, QByteArrayLiteral("application/x-ndjson; charset=utf-8"));
 }
 
-void PushServer::handleSubscribe(HttpConnection *connection, const HttpRequest &request,
-                                 const QString &topics)
+void PushServer::handleSubscribe(HttpConnection *connection, quint64 number,
+                                 const HttpRequest &request, const QString &topics)
 {
     if (!ntfy::parseTopicList(topics)) {
-        respondError(connection, {400, 40001, QStringLiteral("invalid topic list: %1").arg(topicRule)});
+        respondError(connection, number, {400, 40001, QStringLiteral("invalid topic list: %1").arg(topicRule)});
         return;
     }
     const QUrlQuery query(QString::fromUtf8(request.query));
     if (!SinceFilter::parse(query.queryItemValue(QStringLiteral("since"), QUrl::FullyDecoded), 0)) {
-        respondError(connection, {400, 40003, QStringLiteral("invalid since: use all, a message id, "
+        respondError(connection, number, {400, 40003, QStringLiteral("invalid since: use all, a message id, "
                                                              "a unix time or a duration like 10m")});
         return;
     }
     if (!request.isWebSocketUpgrade) {
-        respondError(connection, {400, 40006, QStringLiteral("expected a WebSocket upgrade")});
+        respondError(connection, number, {400, 40006, QStringLiteral("expected a WebSocket upgrade")});
         return;
     }
-    connection->upgrade(&m_webSocketServer);
+    QTcpSocket *transport = connection->upgrade(number, &m_webSocketServer);
+    if (!transport)
+        return;
+    m_upgrading.append(transport);
+    // A handshake that never completes leaves the socket with the WebSocket server: free it
+    // when it closes, unless a Subscriber has adopted it by then (see acceptWebSockets).
+    connect(transport, &QTcpSocket::disconnected, this, [this, transport] {
+        if (transport->parent() == &m_webSocketServer) {
+            m_upgrading.removeAll(transport);
+            transport->deleteLater();
+        }
+    });
+}
+
+QTcpSocket *PushServer::takeUpgradedTransport(const QWebSocket *socket)
+{
+    QTcpSocket *found = nullptr;
+    for (auto it = m_upgrading.begin(); it != m_upgrading.end();) {
+        QTcpSocket *candidate = *it;
+        if (candidate && !found && candidate->peerPort() == socket->peerPort()
+            && candidate->peerAddress() == socket->peerAddress()) {
+            found = candidate;
+        }
+        it = (!candidate || candidate == found) ? m_upgrading.erase(it) : it + 1;
+    }
+    if (found)
+        disconnect(found, &QTcpSocket::disconnected, this, nullptr);
+    else
+        qCWarning(lcServer) << "no TCP socket found for an accepted WebSocket";
+    return found;
 }
 
 void PushServer::acceptWebSockets()
@@ -341,11 +375,16 @@ void PushServer::acceptWebSockets()
         // point without passing handleSubscribe must not get any data.
         if (!topics || !since || !isAuthorized(socket->request().rawHeader("Authorization"))) {
             qCWarning(lcServer) << "dropping a WebSocket that was not admitted by its HTTP request";
+            QTcpSocket *transport = takeUpgradedTransport(socket);
             socket->abort();
+            // Deferred deletes run in posting order: the WebSocket goes before its TCP socket.
             socket->deleteLater();
+            if (transport)
+                transport->deleteLater();
             continue;
         }
-        auto *subscriber = new Subscriber(socket, *topics, m_options.keepalive, this);
+        QTcpSocket *transport = takeUpgradedTransport(socket);
+        auto *subscriber = new Subscriber(socket, transport, *topics, m_options.keepalive, this);
         connect(subscriber, &Subscriber::disconnected, this, &PushServer::removeSubscriber);
         subscriber->sendEvent(QStringLiteral("open"));
         const QList<PushMessage> cached = m_store->messages(*topics, *since, cacheHorizonMs());
@@ -388,7 +427,7 @@ std::optional<QJsonObject> PushServer::publish(const QString &topic, const QStri
         return std::nullopt;
     }
     const QJsonObject json = stored->toJson();
-    enqueue({std::move(*stored), nullptr});
+    enqueue({std::move(*stored), nullptr, 0});
     if (!flushPending()) {
         if (errorMessage)
             *errorMessage = QStringLiteral("cannot store the message");
@@ -421,7 +460,7 @@ bool PushServer::flushPending()
         qCWarning(lcServer) << "cannot store" << messages.size() << "messages:" << error;
         for (const PendingPublish &publish : batch) {
             if (publish.connection)
-                respondError(publish.connection, {500, 50001, QStringLiteral("cannot store the message")});
+                respondError(publish.connection, publish.requestNumber, {500, 50001, QStringLiteral("cannot store the message")});
         }
         return false;
     }
@@ -430,7 +469,7 @@ bool PushServer::flushPending()
         const QJsonObject json = publish.message.toJson();
         const QByteArray bytes = QJsonDocument(json).toJson(QJsonDocument::Compact);
         if (publish.connection)
-            publish.connection->respond(200, bytes + '\n');
+            publish.connection->respond(publish.requestNumber, 200, bytes + '\n');
         fanOut(publish.message, json, QString::fromUtf8(bytes));
     }
     return true;

@@ -91,6 +91,7 @@ private:
     {
         PushMessage message;
         QPointer<HttpConnection> connection; // null for in-process publish()
+        quint64 requestNumber = 0;
     };
     struct Error
     {
@@ -101,12 +102,15 @@ private:
 
     void acceptConnections();
     void acceptWebSockets();
-    void handleRequest(traybeat::HttpConnection *connection, const traybeat::HttpRequest &request);
-    void handlePublish(HttpConnection *connection, const HttpRequest &request, const QString &topic);
-    void handlePoll(HttpConnection *connection, const HttpRequest &request, const QString &topics);
-    void handleSubscribe(HttpConnection *connection, const HttpRequest &request,
+    void handleRequest(traybeat::HttpConnection *connection, quint64 number,
+                       const traybeat::HttpRequest &request);
+    void handlePublish(HttpConnection *connection, quint64 number, const HttpRequest &request,
+                       const QString &topic);
+    void handlePoll(HttpConnection *connection, quint64 number, const HttpRequest &request,
+                    const QString &topics);
+    void handleSubscribe(HttpConnection *connection, quint64 number, const HttpRequest &request,
                          const QString &topics);
-    void respondError(HttpConnection *connection, const Error &error);
+    void respondError(HttpConnection *connection, quint64 number, const Error &error);
     bool isAuthorized(const QByteArray &authorizationHeader) const;
     std::optional<PushMessage> makeMessage(const QString &topic, const QString &body,
                                            const QString &title, const QString &priority,
@@ -115,6 +119,7 @@ private:
     void enqueue(PendingPublish publish);
     bool flushPending(); // false: the batch could not be stored (and was answered 500)
     void fanOut(const PushMessage &message, const QJsonObject &json, const QString &text);
+    QTcpSocket *takeUpgradedTransport(const QWebSocket *socket);
     void removeSubscriber(traybeat::Subscriber *subscriber);
     void pruneExpired();
     qint64 cacheHorizonMs() const;
@@ -126,6 +131,8 @@ private:
     QList<PendingPublish> m_pending;
     QTimer m_flushTimer;
     QTimer m_pruneTimer;
+    // TCP sockets handed to m_webSocketServer and not yet adopted by a Subscriber.
+    QList<QPointer<QTcpSocket>> m_upgrading;
     QList<Subscriber *> m_subscribers;
     QHash<QString, QList<Subscriber *>> m_subscribersByTopic;
 };

@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QJsonDocument>
+#include <QTcpSocket>
 #include <QWebSocket>
 
 namespace traybeat {
@@ -15,10 +16,12 @@ namespace {
 constexpr qint64 MaxPendingBytes = 64 * 1024 * 1024;
 } // namespace
 
-Subscriber::Subscriber(QWebSocket *socket, const QStringList &topics,
+Subscriber::Subscriber(QWebSocket *socket, QTcpSocket *transport, const QStringList &topics,
                        std::chrono::milliseconds keepalive, QObject *parent)
     : QObject(parent), m_socket(socket), m_topics(topics)
 {
+    if (transport)
+        transport->setParent(this);
     socket->setParent(this);
     connect(socket, &QWebSocket::disconnected, this, &Subscriber::handleDisconnected);
     connect(&m_keepaliveTimer, &QTimer::timeout, this, &Subscriber::sendKeepalive);
@@ -28,7 +31,11 @@ Subscriber::Subscriber(QWebSocket *socket, const QStringList &topics,
     }
 }
 
-Subscriber::~Subscriber() = default;
+Subscriber::~Subscriber()
+{
+    // The WebSocket first: it still uses the TCP socket (a sibling child) while it goes.
+    delete m_socket;
+}
 
 bool Subscriber::isOpen() const
 {

@@ -5,6 +5,7 @@
 #include <QTimer>
 #include <chrono>
 
+class QTcpSocket;
 class QWebSocket;
 
 namespace traybeat {
@@ -18,8 +19,10 @@ class Subscriber final : public QObject
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Subscriber)
 public:
-    // Takes ownership of `socket`. A zero keepalive sends none.
-    Subscriber(QWebSocket *socket, const QStringList &topics,
+    // Takes ownership of `socket` and of `transport`, the TCP socket under it (QWebSocket does
+    // not own the socket it was upgraded from); `transport` may be null. A zero keepalive sends
+    // none.
+    Subscriber(QWebSocket *socket, QTcpSocket *transport, const QStringList &topics,
                std::chrono::milliseconds keepalive, QObject *parent = nullptr);
     ~Subscriber() override;
 
