@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# End-to-end check of the tray app in a real X session, from the X server's point of view.
+#
+# Starts its own Xvfb, D-Bus session bus, tray host (trayer) and notification daemon (dunst),
+# runs `traybeat --demo` with private settings and state folders, and asserts:
+#   1. a tray icon of traybeat is embedded in trayer's window (XEmbed system tray);
+#   2. a pop-up window ("traybeat notification") is shown for a demo message;
+#   3. a second launch does not start a second client: it exits 0 and brings the running
+#      one's history window forward.
+# Every process it started is stopped on exit, whatever happens. Waits poll with deadlines
+# (a loaded 2-core machine may need seconds), never fixed long sleeps.
+#
+# usage: desktop.sh PATH/TO/traybeat
+# Needs: Xvfb (xvfb), dbus-launch (dbus-x11), dbus-send (dbus), trayer, dunst, xdotool,
+#        xwininfo and xdpyinfo (x11-utils).
+set -u
+
+app=${1:-}
+[ -n "$app" ] && [ -x "$app" ] || { echo "e2e_desktop: usage: $0 PATH/TO/traybeat" >&2; exit 2; }
+timeout_s=${TRAYBEAT_E2E_TIMEOUT:-20}
+
+missing=()
+for pair in Xvfb:xvfb dbus-launch:dbus-x11 dbus-send:dbus trayer:trayer dunst:dunst \
+            xdotool:xdotool xwininfo:x11-utils xdpyinfo:x11-utils; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair%%:*} (Debian package ${pair#*:})")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "e2e_desktop: FAIL: missing programs: ${missing[*]}" >&2
+  echo "e2e_desktop: install them with: apt-get install xvfb dbus-x11 trayer dunst xdotool x11-utils" >&2
+  exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/traybeat-e2e.XXXXXX")
+pids=()       # helpers, stopped in reverse order
+app_pid=''
+second_pid=''
+
+stop() { # stop PID [GROUP]: TERM, wait up to 5 s, then KILL
+  local pid=$1 target=$1
+  [ "${2:-}" = group ] && target="-$1"
+  kill -TERM -- "$target" 2>/dev/null || return 0
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL -- "$target" 2>/dev/null
+}
+cleanup() {
+  [ -n "$second_pid" ] && stop "$second_pid" group
+  [ -n "$app_pid" ] && stop "$app_pid" group
+  local i
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop "${pids[i]}"; done
+  wait 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+  echo "e2e_desktop: FAIL: $*" >&2
+  if [ -n "${DISPLAY:-}" ]; then
+    echo "--- X window tree (top):" >&2
+    xwininfo -root -tree 2>/dev/null | head -40 >&2
+  fi
+  for log in app second trayer dunst xvfb; do
+    [ -s "$work/$log.log" ] && { echo "--- $log.log:" >&2; tail -20 "$work/$log.log" >&2; }
+  done
+  exit 1
+}
+
+# poll SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds or the time is up.
+poll() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do
+    [ "$SECONDS" -ge "$deadline" ] && return 1
+    sleep 0.2
+  done
+}
+
+# --- X server: Xvfb picks a free display itself and writes its number to fd 3.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
+pids+=($!)
+poll "$timeout_s" test -s "$work/display" || fail "Xvfb did not start"
+export DISPLAY=":$(head -n1 "$work/display")"
+poll "$timeout_s" xdpyinfo >/dev/null 2>&1 || fail "X server $DISPLAY does not answer"
+
+# --- private session: bus, runtime, settings and state folders of its own.
+eval "$(dbus-launch --sh-syntax)" || fail "dbus-launch failed"
+pids+=("$DBUS_SESSION_BUS_PID")
+export XDG_RUNTIME_DIR="$work/run" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data"
+mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME"
+chmod 700 "$XDG_RUNTIME_DIR"
+export QT_QPA_PLATFORM=xcb
+unset QT_LOGGING_RULES
+
+# --- tray host
+trayer --edge top --align right --widthtype request --height 32 --transparent false \
+  >"$work/trayer.log" 2>&1 &
+pids+=($!)
+trayer_windows() { tray_wins=$(xdotool search --class '^trayer$' 2>/dev/null); [ -n "$tray_wins" ]; }
+poll "$timeout_s" trayer_windows || fail "trayer's window did not appear"
+
+# --- notification daemon
+cat >"$work/dunstrc" <<RC
+[global]
+    font = DejaVu Sans 10
+RC
+dunst -config "$work/dunstrc" >"$work/dunst.log" 2>&1 &
+pids+=($!)
+daemon_up() {
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.Notifications 2>/dev/null \
+    | grep -q 'boolean true'
+}
+poll "$timeout_s" daemon_up || fail "dunst did not take org.freedesktop.Notifications"
+
+# --- the app, in its own process group so that everything it starts stops with it
+setsid "$app" --demo --state-dir "$work/state" >"$work/app.log" 2>&1 &
+app_pid=$!
+
+alive() { kill -0 "$app_pid" 2>/dev/null || fail "traybeat ended early"; }
+
+# 1. The tray icon: a window of traybeat (WM_CLASS) inside one of trayer's window trees
+#    (xdotool prints ids in decimal, xwininfo in hex).
+icon_embedded() {
+  alive
+  trayer_windows || return 1
+  local id hex tw
+  for id in $(xdotool search --class '^traybeat$' 2>/dev/null); do
+    hex=$(printf '0x%x' "$id")
+    for tw in $tray_wins; do
+      if xwininfo -tree -id "$tw" 2>/dev/null | grep -q "^ *$hex "; then
+        icon_win=$hex tray_win=$(printf '0x%x' "$tw")
+        return 0
+      fi
+    done
+  done
+  return 1
+}
+poll "$timeout_s" icon_embedded || fail "no traybeat icon embedded in trayer's windows ($tray_wins)"
+echo "e2e_desktop: tray icon $icon_win is embedded in trayer's window $tray_win"
+
+# 2. A pop-up for a demo message, visible (mapped).
+popup_shown() {
+  alive
+  # Qt appends the application's display name: "traybeat notification — traybeat".
+  popup_win=$(xdotool search --onlyvisible --name '^traybeat notification' 2>/dev/null | head -n1)
+  [ -n "$popup_win" ]
+}
+poll "$timeout_s" popup_shown || fail "no pop-up window named \"traybeat notification\" appeared"
+geometry=$(xwininfo -id "$popup_win" | awk '/Absolute upper-left X/{x=$NF} /Absolute upper-left Y/{y=$NF} /Width/{w=$NF} /Height/{h=$NF} END{print w "x" h "+" x "+" y}')
+echo "e2e_desktop: pop-up window $(printf '0x%x' "$popup_win") shown at $geometry"
+
+# 3. A second launch hands over to the first and exits 0; the history window comes forward.
+setsid "$app" --demo --state-dir "$work/state" >"$work/second.log" 2>&1 &
+second_pid=$!
+second_done() { ! kill -0 "$second_pid" 2>/dev/null; }
+poll "$timeout_s" second_done || fail "a second launch kept running (a second client?)"
+wait "$second_pid"; status=$?; second_pid=''
+[ "$status" -eq 0 ] || fail "the second launch exited with status $status"
+history_shown() {
+  alive
+  [ -n "$(xdotool search --onlyvisible --pid "$app_pid" --name 'History' 2>/dev/null)" ]
+}
+poll "$timeout_s" history_shown || fail "the second launch did not bring the history window forward"
+echo "e2e_desktop: a second launch exited 0 and brought the history window forward"
+alive
+echo "e2e_desktop: PASS"
