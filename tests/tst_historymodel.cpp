@@ -164,14 +164,14 @@ void tst_HistoryModel::filters_data()
     QTest::newRow("beta") << "beta" << QString() << false << totalRows / 2 << "Title 99999";
     QTest::newRow("unknown subscription") << "gamma" << QString() << false << 0 << QString();
     QTest::newRow("text exact") << QString() << "Title 12345" << false << 1 << "Title 12345";
-    QTest::newRow("text case-insensitive") << QString() << "tItLe 4321" << false << 11
-                                           << "Title 43219";
-    QTest::newRow("text in topic") << "alpha" << "topic4" << false << totalRows / 10
-                                   << "Title 99994";
-    QTest::newRow("text and subscription") << "beta" << "Title 12345" << false << 1
-                                           << "Title 12345";
-    QTest::newRow("text, other subscription") << "alpha" << "Title 12345" << false << 0
-                                              << QString();
+    QTest::newRow("text case-insensitive")
+        << QString() << "tItLe 4321" << false << 11 << "Title 43219";
+    QTest::newRow("text in topic") << "alpha"
+                                   << "topic4" << false << totalRows / 10 << "Title 99994";
+    QTest::newRow("text and subscription") << "beta"
+                                           << "Title 12345" << false << 1 << "Title 12345";
+    QTest::newRow("text, other subscription") << "alpha"
+                                              << "Title 12345" << false << 0 << QString();
     QTest::newRow("html text") << QString() << "<b>bold</b>" << false << 1 << htmlTitle;
     QTest::newRow("unread only") << QString() << QString() << true << totalRows / 2
                                  << "Title 99999";
@@ -287,7 +287,11 @@ void tst_HistoryModel::rowOf()
     // Deeper than the search limit: not found, and quickly so.
     const auto deep = model.notificationAt(model.rowCount() - 1);
     QVERIFY(deep);
-    QCOMPARE(model.rowOf(deep->subscription, deep->id, 1000), -1);
+    QCOMPARE(model.rowOf(deep->subscription, deep->id, -1, 1000), -1);
+    // ...unless it is looked for where it was.
+    const int last = model.rowCount() - 1;
+    QCOMPARE(model.rowOf(deep->subscription, deep->id, last - 150, 1000), last);
+    QCOMPARE(model.rowOf(deep->subscription, deep->id, last + 10, 1000), last);
 }
 
 QTEST_MAIN(tst_HistoryModel)

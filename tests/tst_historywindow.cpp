@@ -28,8 +28,7 @@ Notification makeNotification(const QString &subscription, int number)
     return n;
 }
 
-template<typename T>
-T *child(QWidget *parent, const char *name)
+template <typename T> T *child(QWidget *parent, const char *name)
 {
     return parent->findChild<T *>(QLatin1String(name));
 }

@@ -26,8 +26,7 @@ QPushButton *okButton(QWidget *dialog)
     return buttons ? buttons->button(QDialogButtonBox::Ok) : nullptr;
 }
 
-template<typename T>
-T *child(QWidget *parent, const char *name)
+template <typename T> T *child(QWidget *parent, const char *name)
 {
     return parent->findChild<T *>(QLatin1String(name));
 }
@@ -139,39 +138,66 @@ void tst_SettingsDialog::subscriptionValidation_data()
                                           "or wss://");
     const QString topic = QStringLiteral("Topic names may use letters, digits, - and _ (1–64 "
                                          "characters)");
-    QTest::newRow("url: ftp scheme") << "serverEdit" << "ftp://example.com" << "serverError"
-                                     << scheme;
-    QTest::newRow("url: no scheme") << "serverEdit" << "ntfy.example.com" << "serverError"
-                                    << scheme;
-    QTest::newRow("url: javascript") << "serverEdit" << "javascript:alert(1)" << "serverError"
-                                     << scheme;
-    QTest::newRow("url: no host") << "serverEdit" << "https://" << "serverError"
+    QTest::newRow("url: ftp scheme") << "serverEdit"
+                                     << "ftp://example.com"
+                                     << "serverError" << scheme;
+    QTest::newRow("url: no scheme") << "serverEdit"
+                                    << "ntfy.example.com"
+                                    << "serverError" << scheme;
+    QTest::newRow("url: javascript") << "serverEdit"
+                                     << "javascript:alert(1)"
+                                     << "serverError" << scheme;
+    QTest::newRow("url: no host") << "serverEdit"
+                                  << "https://"
+                                  << "serverError"
                                   << "Server URL must name a host";
-    QTest::newRow("url: empty") << "serverEdit" << "" << "serverError"
+    QTest::newRow("url: empty") << "serverEdit"
+                                << ""
+                                << "serverError"
                                 << "Enter the server's address";
-    QTest::newRow("topic: space") << "topicsEdit" << "alerts, bad topic" << "topicsError"
-                                  << topic;
-    QTest::newRow("topic: slash") << "topicsEdit" << "a/b" << "topicsError" << topic;
-    QTest::newRow("topic: too long") << "topicsEdit" << QString(65, QLatin1Char('a'))
-                                     << "topicsError" << topic;
-    QTest::newRow("topic: none") << "topicsEdit" << " , " << "topicsError"
+    QTest::newRow("topic: space") << "topicsEdit"
+                                  << "alerts, bad topic"
+                                  << "topicsError" << topic;
+    QTest::newRow("topic: slash") << "topicsEdit"
+                                  << "a/b"
+                                  << "topicsError" << topic;
+    QTest::newRow("topic: too long")
+        << "topicsEdit" << QString(65, QLatin1Char('a')) << "topicsError" << topic;
+    QTest::newRow("topic: none") << "topicsEdit"
+                                 << " , "
+                                 << "topicsError"
                                  << "ntfy needs at least one topic";
-    QTest::newRow("interval: bare number") << "heartbeatIntervalEdit" << "25"
+    QTest::newRow("interval: bare number") << "heartbeatIntervalEdit"
+                                           << "25"
                                            << "intervalError"
                                            << "Heartbeat interval: use a duration like 25s";
-    QTest::newRow("interval: too short") << "heartbeatIntervalEdit" << "500ms" << "intervalError"
+    QTest::newRow("interval: too short") << "heartbeatIntervalEdit"
+                                         << "500ms"
+                                         << "intervalError"
                                          << "Heartbeat interval must be at least 1s";
-    QTest::newRow("interval: negative") << "heartbeatIntervalEdit" << "-5s" << "intervalError"
+    QTest::newRow("interval: negative") << "heartbeatIntervalEdit"
+                                        << "-5s"
+                                        << "intervalError"
                                         << "Heartbeat interval: use a duration like 25s";
-    QTest::newRow("timeout: words") << "heartbeatTimeoutEdit" << "soon" << "timeoutError"
+    QTest::newRow("timeout: words") << "heartbeatTimeoutEdit"
+                                    << "soon"
+                                    << "timeoutError"
                                     << "Heartbeat timeout: use a duration like 10s";
-    QTest::newRow("timeout: zero") << "heartbeatTimeoutEdit" << "0s" << "timeoutError"
+    QTest::newRow("timeout: zero") << "heartbeatTimeoutEdit"
+                                   << "0s"
+                                   << "timeoutError"
                                    << "Heartbeat timeout must be longer than 0s";
-    QTest::newRow("reconnect: max below min") << "reconnectMaxEdit" << "1s" << "reconnectError"
+    QTest::newRow("reconnect: max below min") << "reconnectMaxEdit"
+                                              << "1s"
+                                              << "reconnectError"
                                               << "must not be shorter than the shortest";
-    QTest::newRow("reconnect: fraction") << "reconnectMinEdit" << "1.5s" << "reconnectError"
+    QTest::newRow("reconnect: fraction") << "reconnectMinEdit"
+                                         << "1.5s"
+                                         << "reconnectError"
                                          << "Reconnect delays: use durations like 1s and 1m";
-    QTest::newRow("name: duplicate") << "nameEdit" << "existing" << "nameError"
+    QTest::newRow("name: duplicate") << "nameEdit"
+                                     << "existing"
+                                     << "nameError"
                                      << "A subscription named “existing” already exists.";
 }
 
@@ -310,19 +336,19 @@ void tst_SettingsDialog::notificationValidation_data()
     QTest::addColumn<QString>("errorLabel");
     QTest::addColumn<QString>("reason");
 
-    QTest::newRow("duration: bare number") << "6" << QTime(22, 0) << QTime(7, 0)
-                                           << "popupDurationError"
-                                           << "Pop-up duration: use a duration like 6s";
-    QTest::newRow("duration: too long") << "2h" << QTime(22, 0) << QTime(7, 0)
-                                        << "popupDurationError"
-                                        << "Pop-up duration must be between 1s and 1h.";
-    QTest::newRow("duration: too short") << "10ms" << QTime(22, 0) << QTime(7, 0)
-                                         << "popupDurationError"
-                                         << "Pop-up duration must be between 1s and 1h.";
-    QTest::newRow("quiet hours: empty span") << "6s" << QTime(8, 30) << QTime(8, 30)
-                                             << "quietHoursError"
-                                             << "Quiet hours must start and end at different "
-                                                "times.";
+    QTest::newRow("duration: bare number")
+        << "6" << QTime(22, 0) << QTime(7, 0) << "popupDurationError"
+        << "Pop-up duration: use a duration like 6s";
+    QTest::newRow("duration: too long")
+        << "2h" << QTime(22, 0) << QTime(7, 0) << "popupDurationError"
+        << "Pop-up duration must be between 1s and 1h.";
+    QTest::newRow("duration: too short")
+        << "10ms" << QTime(22, 0) << QTime(7, 0) << "popupDurationError"
+        << "Pop-up duration must be between 1s and 1h.";
+    QTest::newRow("quiet hours: empty span")
+        << "6s" << QTime(8, 30) << QTime(8, 30) << "quietHoursError"
+        << "Quiet hours must start and end at different "
+           "times.";
 }
 
 void tst_SettingsDialog::notificationValidation()

@@ -44,12 +44,14 @@ QWidget *wrap(QWidget *parent, const std::function<void(QVBoxLayout *)> &addFiel
 
 QWidget *fieldWithError(QWidget *field, ErrorLabel *error, QWidget *parent)
 {
-    return wrap(parent, [field](QVBoxLayout *layout) { layout->addWidget(field); }, error);
+    return wrap(
+        parent, [field](QVBoxLayout *layout) { layout->addWidget(field); }, error);
 }
 
 QWidget *fieldWithError(QLayout *field, ErrorLabel *error, QWidget *parent)
 {
-    return wrap(parent, [field](QVBoxLayout *layout) { layout->addLayout(field); }, error);
+    return wrap(
+        parent, [field](QVBoxLayout *layout) { layout->addLayout(field); }, error);
 }
 
 } // namespace traybeat

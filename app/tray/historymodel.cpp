@@ -178,16 +178,40 @@ std::optional<Notification> HistoryModel::notificationAt(int row) const
     return rows.at(offset);
 }
 
-int HistoryModel::rowOf(const QString &subscription, const QString &id, int searchLimit) const
+int HistoryModel::rowInPage(int pageIndex, const QString &subscription, const QString &id) const
 {
+    const NotificationList &notifications = page(pageIndex);
+    for (int offset = 0; offset < notifications.size(); ++offset) {
+        const Notification &notification = notifications.at(offset);
+        if (notification.id == id && notification.subscription == subscription)
+            return pageIndex * pageSize + offset;
+    }
+    return -1;
+}
+
+int HistoryModel::rowOf(const QString &subscription, const QString &id, int nearRow,
+                        int searchLimit) const
+{
+    const int pageCount = (m_rowCount + pageSize - 1) / pageSize;
+    QList<int> nearPages;
+    if (nearRow >= 0) {
+        const int nearPage = std::min(nearRow / pageSize, pageCount - 1);
+        for (int pageIndex : {nearPage, nearPage - 1, nearPage + 1}) {
+            if (pageIndex < 0 || pageIndex >= pageCount)
+                continue;
+            nearPages.append(pageIndex);
+            const int row = rowInPage(pageIndex, subscription, id);
+            if (row >= 0)
+                return row;
+        }
+    }
     const int rows = std::min(m_rowCount, searchLimit);
     for (int pageIndex = 0; pageIndex * pageSize < rows; ++pageIndex) {
-        const NotificationList &notifications = page(pageIndex);
-        for (int offset = 0; offset < notifications.size(); ++offset) {
-            const Notification &notification = notifications.at(offset);
-            if (notification.id == id && notification.subscription == subscription)
-                return pageIndex * pageSize + offset;
-        }
+        if (nearPages.contains(pageIndex))
+            continue;
+        const int row = rowInPage(pageIndex, subscription, id);
+        if (row >= 0)
+            return row;
     }
     return -1;
 }
@@ -224,8 +248,8 @@ QVariant HistoryModel::data(const QModelIndex &index, int role) const
 {
     // An invalid index (e.g. one past the end) is simply nothing; an index of another model
     // is a bug that checkIndex() reports.
-    if (!index.isValid()
-        || !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    if (!index.isValid() ||
+        !checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const auto notification = notificationAt(index.row());
     if (!notification)

@@ -21,8 +21,14 @@ class HistoryModel final : public QAbstractTableModel
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(HistoryModel)
 public:
-    enum Column { TimeColumn, SubscriptionColumn, TopicColumn, TitleColumn, MessageColumn,
-                  ColumnCount };
+    enum Column {
+        TimeColumn,
+        SubscriptionColumn,
+        TopicColumn,
+        TitleColumn,
+        MessageColumn,
+        ColumnCount
+    };
     enum Role {
         NotificationRole = Qt::UserRole + 1, // QVariant<traybeat::Notification>
         SubscriptionRole,
@@ -45,9 +51,11 @@ public:
     void refresh();
 
     std::optional<Notification> notificationAt(int row) const;
-    // The row of a message, looking at most `searchLimit` rows deep (messages that someone
-    // asks for are nearly always recent); -1 when not found.
-    int rowOf(const QString &subscription, const QString &id, int searchLimit = 5000) const;
+    // The row of a message, looking first around `nearRow` (where it was before a change),
+    // then at most `searchLimit` rows deep from the top (messages that someone asks for are
+    // nearly always recent); -1 when not found.
+    int rowOf(const QString &subscription, const QString &id, int nearRow = -1,
+              int searchLimit = 5000) const;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -67,6 +75,7 @@ private:
     };
 
     const NotificationList &page(int pageIndex) const;
+    int rowInPage(int pageIndex, const QString &subscription, const QString &id) const;
     // Asks the store itself, bypassing the cache: the cache may describe the previous state.
     std::optional<Key> storedKeyAt(int row) const;
     bool isInsertionOnTop(int newCount) const;

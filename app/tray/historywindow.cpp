@@ -84,6 +84,8 @@ void HistoryWindow::buildUi()
     m_table->setAlternatingRowColors(true);
     m_table->setTextElideMode(Qt::ElideRight);
     m_table->verticalHeader()->hide();
+    // Per pixel: per item leaves the last row half hidden when scrolled to the end.
+    m_table->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     // Fixed row height: the view never measures 100,000 rows.
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 10);
@@ -288,7 +290,7 @@ void HistoryWindow::showNotification(const QString &subscription, const QString 
         row = m_model->rowOf(subscription, id);
     }
     if (row >= 0 && selectRow(row)) {
-        m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+        scrollToLater(m_model->index(row, 0));
         m_table->setFocus();
         return;
     }
@@ -310,9 +312,19 @@ bool HistoryWindow::selectRow(int row)
     const QModelIndex index = m_model->index(row, 0);
     if (!index.isValid())
         return false;
-    m_table->selectionModel()->setCurrentIndex(
-        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
+                                                          QItemSelectionModel::Rows);
     return true;
+}
+
+void HistoryWindow::scrollToLater(const QModelIndex &index)
+{
+    // After a reset the view lays its rows out later; scrolling now would use the old extent.
+    const QPersistentModelIndex target(index);
+    QTimer::singleShot(0, m_table, [this, target] {
+        if (target.isValid())
+            m_table->scrollTo(target, QAbstractItemView::PositionAtCenter);
+    });
 }
 
 void HistoryWindow::onCurrentRowChanged(const QModelIndex &current)
@@ -334,24 +346,32 @@ void HistoryWindow::onCurrentRowChanged(const QModelIndex &current)
 void HistoryWindow::onModelAboutToBeReset()
 {
     m_scrollBeforeReset = m_table->verticalScrollBar()->value();
+    m_rowBeforeReset = m_table->currentIndex().row();
 }
 
 void HistoryWindow::onModelReset()
 {
     // A reset clears the view's selection without a signal; find the message again.
-    const int row = m_selected ? m_model->rowOf(m_selected->subscription, m_selected->id) : -1;
+    const int row = m_selected
+                        ? m_model->rowOf(m_selected->subscription, m_selected->id, m_rowBeforeReset)
+                        : -1;
     if (row >= 0) {
         selectRow(row);
         if (m_scrollToSelection)
-            m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+            scrollToLater(m_model->index(row, 0));
     } else if (m_selected && m_store->notification(m_selected->subscription, m_selected->id)) {
         // Still stored but filtered out: keep it readable in the detail pane.
     } else {
         m_selected.reset();
         showDetails(std::nullopt);
     }
-    if (!m_scrollToSelection)
-        m_table->verticalScrollBar()->setValue(m_scrollBeforeReset);
+    // A store refresh keeps the place; a new filter starts at its selection, else at the top.
+    const int scrollValue = m_scrollToSelection ? 0 : m_scrollBeforeReset;
+    if (!m_scrollToSelection || row < 0) {
+        QTimer::singleShot(0, m_table, [this, scrollValue] {
+            m_table->verticalScrollBar()->setValue(scrollValue);
+        });
+    }
     updateState();
 }
 
@@ -364,8 +384,7 @@ void HistoryWindow::showDetails(const std::optional<Notification> &notification)
         return;
     }
     const QLocale locale;
-    m_detailTitle->setText(notification->title.isEmpty() ? tr("(no title)")
-                                                         : notification->title);
+    m_detailTitle->setText(notification->title.isEmpty() ? tr("(no title)") : notification->title);
     QStringList meta;
     meta << notification->subscription;
     if (!notification->topic.isEmpty())
@@ -412,8 +431,8 @@ void HistoryWindow::clearHistory()
         subscription.isEmpty()
             ? tr("Delete all %1 from the history?").arg(countText(count))
             : tr("Delete all %1 of “%2” from the history?").arg(countText(count), subscription);
-    QMessageBox box(QMessageBox::Question, tr("Clear History"), question,
-                    QMessageBox::Cancel, this);
+    QMessageBox box(QMessageBox::Question, tr("Clear History"), question, QMessageBox::Cancel,
+                    this);
     box.setTextFormat(Qt::PlainText); // the subscription name is the user's text
     box.setInformativeText(tr("This cannot be undone."));
     QPushButton *deleteButton = box.addButton(tr("Delete"), QMessageBox::DestructiveRole);
@@ -451,15 +470,15 @@ void HistoryWindow::updateState()
     m_detailStack->setVisible(!empty || m_detailStack->currentIndex() == 1);
 
     const int unread = m_store->unreadCount(query.subscription);
-    QString status = query.text.isEmpty()
-                         ? countText(rows)
-                         : tr("%1 matching").arg(QLocale().toString(rows));
+    QString status =
+        query.text.isEmpty() ? countText(rows) : tr("%1 matching").arg(QLocale().toString(rows));
     if (unread > 0)
         status += QStringLiteral(" · ") + tr("%1 unread").arg(QLocale().toString(unread));
     m_status->setText(status);
     m_markAllRead->setEnabled(unread > 0);
-    m_clear->setEnabled(rows > 0 || (!query.text.isEmpty()
-                                     && m_store->count(HistoryQuery{query.subscription, {}, false}) > 0));
+    m_clear->setEnabled(
+        rows > 0 ||
+        (!query.text.isEmpty() && m_store->count(HistoryQuery{query.subscription, {}, false}) > 0));
     m_openLink->setEnabled(isSafeToOpen(m_selectedUrl));
 }
 

@@ -58,6 +58,7 @@ private:
     void onModelAboutToBeReset();
     void onModelReset();
     bool selectRow(int row);
+    void scrollToLater(const QModelIndex &index);
     void showDetails(const std::optional<Notification> &notification);
     void openLink();
     void markAllRead();
@@ -90,6 +91,7 @@ private:
     std::optional<Selected> m_selected;
     QUrl m_selectedUrl;
     int m_scrollBeforeReset = 0;
+    int m_rowBeforeReset = -1;        // where to look first for the selected message after a reset
     bool m_scrollToSelection = false; // after a filter change, not after a store refresh
 };
 

@@ -164,8 +164,7 @@ QWidget *SettingsDialog::buildNotificationsTab()
     m_quietTo = new QTimeEdit(m_quietHours);
     m_quietTo->setObjectName(QStringLiteral("quietToEdit"));
     m_quietTo->setDisplayFormat(QStringLiteral("HH:mm"));
-    m_urgentBreaksThrough =
-        new QCheckBox(tr("Urgent notifications still pop up"), m_quietHours);
+    m_urgentBreaksThrough = new QCheckBox(tr("Urgent notifications still pop up"), m_quietHours);
     m_urgentBreaksThrough->setObjectName(QStringLiteral("urgentBreaksThroughCheck"));
     m_quietHoursError = new ErrorLabel(m_quietHours);
     m_quietHoursError->setObjectName(QStringLiteral("quietHoursError"));
@@ -267,8 +266,8 @@ void SettingsDialog::fillSubscriptionList(int selectRow)
 
 void SettingsDialog::updateButtons()
 {
-    const bool selected = m_subscriptionList->currentItem() != nullptr
-                          && !m_subscriptionList->selectedItems().isEmpty();
+    const bool selected = m_subscriptionList->currentItem() != nullptr &&
+                          !m_subscriptionList->selectedItems().isEmpty();
     m_edit->setEnabled(selected);
     m_remove->setEnabled(selected);
 }
@@ -350,9 +349,9 @@ void SettingsDialog::validate()
         m_popupDurationError->setError(tr("Pop-up duration: use a duration like 6s"));
         valid = false;
     } else if (*duration < shortestPopup || *duration > longestPopup) {
-        m_popupDurationError->setError(tr("Pop-up duration must be between %1 and %2.")
-                                           .arg(formatDuration(shortestPopup),
-                                                formatDuration(longestPopup)));
+        m_popupDurationError->setError(
+            tr("Pop-up duration must be between %1 and %2.")
+                .arg(formatDuration(shortestPopup), formatDuration(longestPopup)));
         valid = false;
     } else {
         m_popupDurationError->setError({});

@@ -236,8 +236,8 @@ SubscriptionConfig SubscriptionEditor::subscription() const
     config.server = QUrl(m_server->text().trimmed());
     config.protocol = m_protocol->currentData().toString();
     // Only ntfy has topics; a leftover list must not make another dialect's config invalid.
-    config.topics = config.protocol == QLatin1String("ntfy") ? splitTopics(m_topics->text())
-                                                              : QStringList();
+    config.topics =
+        config.protocol == QLatin1String("ntfy") ? splitTopics(m_topics->text()) : QStringList();
     config.token = m_token->text();
     const QString mode = m_heartbeat->currentData().toString();
     if (mode == textMode)
@@ -345,10 +345,9 @@ void SubscriptionEditor::validate()
     // Heartbeat
     const bool textHeartbeat = m_heartbeat->currentData().toString() == textMode;
     m_heartbeatPayload->setVisible(textHeartbeat);
-    report(m_heartbeatError,
-           textHeartbeat && m_heartbeatPayload->text().isEmpty()
-               ? tr("Enter the text to send as heartbeat, e.g. HeartBeat")
-               : QString());
+    report(m_heartbeatError, textHeartbeat && m_heartbeatPayload->text().isEmpty()
+                                 ? tr("Enter the text to send as heartbeat, e.g. HeartBeat")
+                                 : QString());
 
     const auto parsed = [](QLineEdit *edit) { return parseDuration(edit->text()); };
     QString intervalReason;
@@ -377,8 +376,8 @@ void SubscriptionEditor::validate()
     if (intervalReason.isEmpty() && timeoutReason.isEmpty()) {
         const auto deadline =
             config.connection.heartbeatInterval + config.connection.heartbeatTimeout;
-        m_deadLinkHint->setText(tr("A silent, dead connection is noticed within %1.")
-                                    .arg(formatDuration(deadline)));
+        m_deadLinkHint->setText(
+            tr("A silent, dead connection is noticed within %1.").arg(formatDuration(deadline)));
     }
     m_deadLinkHint->setVisible(intervalReason.isEmpty() && timeoutReason.isEmpty());
 

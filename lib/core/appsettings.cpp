@@ -71,8 +71,8 @@ void warnBadValue(const QSettings &settings, const QString &key, const QVariant 
                   const QString &fallback)
 {
     qCWarning(lcUi).noquote() << "settings:" << settings.group() + QLatin1Char('/') + key
-                              << "has an unusable value" << value.toString()
-                              << "- using" << fallback;
+                              << "has an unusable value" << value.toString() << "- using"
+                              << fallback;
 }
 
 // QVariant::toBool() reads any non-empty text as true; a typo must not switch something on.
@@ -85,11 +85,11 @@ bool readBool(const QSettings &settings, const QString &key, bool fallback)
     if (value.typeId() == QMetaType::Bool)
         return value.toBool();
     const QString text = value.toString().trimmed().toLower();
-    if (text == QLatin1String("true") || text == QLatin1String("1") || text == QLatin1String("yes")
-        || text == QLatin1String("on"))
+    if (text == QLatin1String("true") || text == QLatin1String("1") ||
+        text == QLatin1String("yes") || text == QLatin1String("on"))
         return true;
-    if (text == QLatin1String("false") || text == QLatin1String("0")
-        || text == QLatin1String("no") || text == QLatin1String("off"))
+    if (text == QLatin1String("false") || text == QLatin1String("0") ||
+        text == QLatin1String("no") || text == QLatin1String("off"))
         return false;
     warnBadValue(settings, key, value, fallback ? QStringLiteral("true") : QStringLiteral("false"));
     return fallback;
@@ -189,16 +189,17 @@ SubscriptionConfig readSubscription(const QSettings &settings)
             warnBadValue(settings, QStringLiteral("heartbeat"), heartbeat,
                          connection.heartbeat.toString());
     }
-    connection.heartbeatInterval = readDuration(settings, QStringLiteral("heartbeatInterval"),
-                                                connection.heartbeatInterval);
-    connection.heartbeatTimeout = readDuration(settings, QStringLiteral("heartbeatTimeout"),
-                                               connection.heartbeatTimeout);
+    connection.heartbeatInterval =
+        readDuration(settings, QStringLiteral("heartbeatInterval"), connection.heartbeatInterval);
+    connection.heartbeatTimeout =
+        readDuration(settings, QStringLiteral("heartbeatTimeout"), connection.heartbeatTimeout);
     connection.connectTimeout =
         readDuration(settings, QStringLiteral("connectTimeout"), connection.connectTimeout);
     connection.caFile = readString(settings, QStringLiteral("caFile"));
     connection.insecure = readBool(settings, QStringLiteral("insecure"), connection.insecure);
     const BackoffConfig defaults;
-    connection.backoff.floor = readDuration(settings, QStringLiteral("reconnectMin"), defaults.floor);
+    connection.backoff.floor =
+        readDuration(settings, QStringLiteral("reconnectMin"), defaults.floor);
     connection.backoff.cap = readDuration(settings, QStringLiteral("reconnectMax"), defaults.cap);
     if (connection.backoff.cap < connection.backoff.floor) {
         qCWarning(lcUi).noquote() << "settings:" << settings.group()
@@ -222,8 +223,8 @@ void makeNamesUnique(QList<SubscriptionConfig> &subscriptions)
         for (int suffix = 2; taken.contains(name); ++suffix)
             name = QStringLiteral("%1 (%2)").arg(wanted).arg(suffix);
         if (name != config.name) {
-            qCWarning(lcUi).noquote() << "settings: subscription" << config.name
-                                      << "renamed to" << name << "(names must be unique)";
+            qCWarning(lcUi).noquote() << "settings: subscription" << config.name << "renamed to"
+                                      << name << "(names must be unique)";
             config.name = name;
         }
         taken.append(name);
@@ -232,14 +233,14 @@ void makeNamesUnique(QList<SubscriptionConfig> &subscriptions)
 
 bool operator==(const PopupSettings &a, const PopupSettings &b)
 {
-    return a.corner == b.corner && a.duration == b.duration
-           && a.useNativePopups == b.useNativePopups;
+    return a.corner == b.corner && a.duration == b.duration &&
+           a.useNativePopups == b.useNativePopups;
 }
 
 bool operator==(const QuietHours &a, const QuietHours &b)
 {
-    return a.enabled == b.enabled && a.from == b.from && a.to == b.to
-           && a.urgentBreaksThrough == b.urgentBreaksThrough;
+    return a.enabled == b.enabled && a.from == b.from && a.to == b.to &&
+           a.urgentBreaksThrough == b.urgentBreaksThrough;
 }
 
 } // namespace
