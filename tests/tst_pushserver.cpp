@@ -110,6 +110,10 @@ private slots:
     void tokenIsRequired();
     void refusedUpgradeGetsHttpError_data();
     void refusedUpgradeGetsHttpError();
+    void malformedRequestsGetErrors_data();
+    void malformedRequestsGetErrors();
+    void clientGoneBeforeAnswer();
+    void shutdownClosesSubscribers();
     void messagesSurviveRestart();
     void keepaliveEventsArrive();
     void expiredMessagesAreNotServed();
@@ -550,6 +554,61 @@ void tst_PushServer::refusedUpgradeGetsHttpError()
                                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
     QVERIFY2(raw.startsWith("HTTP/1.1 " + status), raw.constData());
     QCOMPARE(m_server->subscriberCount(), 0);
+}
+
+void tst_PushServer::malformedRequestsGetErrors_data()
+{
+    QTest::addColumn<QByteArray>("rawRequest");
+    QTest::addColumn<QByteArray>("status");
+    QTest::newRow("garbage") << QByteArray("HELLO\r\n\r\n") << QByteArray("400");
+    QTest::newRow("HTTP/2") << QByteArray("GET /t/json HTTP/2.0\r\n\r\n") << QByteArray("505");
+    QTest::newRow("bad length") << QByteArray("POST /t HTTP/1.1\r\nContent-Length: ten\r\n\r\n") << QByteArray("400");
+    QTest::newRow("gzip") << QByteArray("POST /t HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") << QByteArray("501");
+    QTest::newRow("huge header") << "GET /t/json HTTP/1.1\r\nX-Big: " + QByteArray(20000, 'a') + "\r\n\r\n"
+                                 << QByteArray("431");
+    QTest::newRow("huge body") << QByteArray("POST /t HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n")
+                               << QByteArray("413");
+}
+
+void tst_PushServer::malformedRequestsGetErrors()
+{
+    QFETCH(QByteArray, rawRequest);
+    QFETCH(QByteArray, status);
+    startServer();
+    const QByteArray raw = rawExchange(rawRequest);
+    QVERIFY2(raw.startsWith("HTTP/1.1 " + status), raw.left(200).constData());
+    QVERIFY(raw.contains("Connection: close"));
+    QVERIFY(raw.contains("\"http\":" + status));
+    QCOMPARE(request("GET", QStringLiteral("/t/json?poll=1")).status, 200); // still serving
+}
+
+void tst_PushServer::clientGoneBeforeAnswer()
+{
+    startServer();
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_server->port());
+        QVERIFY(QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }, 5000));
+        socket.write("POST /gone HTTP/1.1\r\nContent-Length: 4\r\n\r\nbye!");
+        QVERIFY(socket.waitForBytesWritten(1000));
+        socket.abort(); // the publish is read, the answer has nowhere to go
+    }
+    // Whether or not it was read before the reset, the server carries on and stays consistent.
+    QCOMPARE(request("POST", QStringLiteral("/gone"), "after").status, 200);
+    const QList<QJsonObject> lines = request("GET", QStringLiteral("/gone/json?poll=1")).lines();
+    QVERIFY(lines.size() == 1 || lines.size() == 2);
+    QCOMPARE(lines.last().value(QStringLiteral("message")).toString(), QStringLiteral("after"));
+}
+
+void tst_PushServer::shutdownClosesSubscribers()
+{
+    startServer();
+    WsClient subscriber(url(QStringLiteral("/s/ws"), QStringLiteral("ws")));
+    QVERIFY(subscriber.waitConnected());
+    QTRY_COMPARE(m_server->subscriberCount(), 1);
+    m_server.reset();
+    QTRY_COMPARE(subscriber.socket().state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(subscriber.socket().closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
 }
 
 void tst_PushServer::messagesSurviveRestart()
