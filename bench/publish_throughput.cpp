@@ -27,9 +27,9 @@
 #include <QTimer>
 #include <QWebSocket>
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <memory>
-#include <cstdio>
 
 namespace {
 
@@ -167,7 +167,8 @@ private:
     void fillRaw(RawPublisher *raw)
     {
         QByteArray requests;
-        const QByteArray head = "POST /" + m_topic.toUtf8() + " HTTP/1.1\r\nHost: bench\r\n"
+        const QByteArray head = "POST /" + m_topic.toUtf8() +
+                                " HTTP/1.1\r\nHost: bench\r\n"
                                 "Title: bench\r\nContent-Length: ";
         while (int(raw->started.size()) < m_row.inFlight && m_sent < m_options.messages) {
             const QByteArray body = "message " + QByteArray::number(m_sent++);
@@ -190,7 +191,9 @@ private:
             if (lengthAt < 0 || lengthAt > headEnd)
                 break;
             const qsizetype lengthEnd = raw->received.indexOf("\r\n", lengthAt);
-            const qsizetype bodyEnd = headEnd + 4 + raw->received.mid(lengthAt + 16, lengthEnd - lengthAt - 16).toLongLong();
+            const qsizetype bodyEnd =
+                headEnd + 4 +
+                raw->received.mid(lengthAt + 16, lengthEnd - lengthAt - 16).toLongLong();
             if (raw->received.size() < bodyEnd)
                 break;
             if (!raw->received.mid(offset, 12).startsWith("HTTP/1.1 200"))
@@ -261,13 +264,18 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOptions({
-        {QStringLiteral("messages"), QStringLiteral("Messages per run (default 20000)."), QStringLiteral("N")},
-        {QStringLiteral("in-flight"), QStringLiteral("Requests in flight, one run each (default 1,6,24)."),
+        {QStringLiteral("messages"), QStringLiteral("Messages per run (default 20000)."),
+         QStringLiteral("N")},
+        {QStringLiteral("in-flight"),
+         QStringLiteral("Requests in flight, one run each (default 1,6,24)."),
          QStringLiteral("K,...")},
-        {QStringLiteral("pipelining"), QStringLiteral("Let QNAM pipeline requests on its connections.")},
-        {QStringLiteral("raw"), QStringLiteral("Publish over C raw sockets, K pipelined requests each, instead of QNAM."),
+        {QStringLiteral("pipelining"),
+         QStringLiteral("Let QNAM pipeline requests on its connections.")},
+        {QStringLiteral("raw"),
+         QStringLiteral("Publish over C raw sockets, K pipelined requests each, instead of QNAM."),
          QStringLiteral("C")},
-        {QStringLiteral("binary"), QStringLiteral("The traybeat executable."), QStringLiteral("PATH")},
+        {QStringLiteral("binary"), QStringLiteral("The traybeat executable."),
+         QStringLiteral("PATH")},
         {QStringLiteral("server"), QStringLiteral("Use a running server (e.g. to profile it)."),
          QStringLiteral("URL")},
     });
@@ -277,7 +285,8 @@ int main(int argc, char **argv)
         options.messages = qMax(1, parser.value(QStringLiteral("messages")).toInt());
     if (parser.isSet(QStringLiteral("in-flight"))) {
         options.inFlight.clear();
-        for (const QString &value : parser.value(QStringLiteral("in-flight")).split(QLatin1Char(',')))
+        for (const QString &value :
+             parser.value(QStringLiteral("in-flight")).split(QLatin1Char(',')))
             options.inFlight.append(qMax(1, value.toInt()));
     }
     options.pipelining = parser.isSet(QStringLiteral("pipelining"));
@@ -299,10 +308,12 @@ int main(int argc, char **argv)
 
     if (options.rawConnections > 0)
         std::printf("traybeat serve publish throughput (%d raw keep-alive connections, in-flight = "
-                    "pipelined per connection; one WebSocket subscriber)\n", options.rawConnections);
+                    "pipelined per connection; one WebSocket subscriber)\n",
+                    options.rawConnections);
     else
         std::printf("traybeat serve publish throughput (QNAM POSTs, keep-alive%s; one WebSocket "
-                    "subscriber)\n", options.pipelining ? ", pipelining" : "");
+                    "subscriber)\n",
+                    options.pipelining ? ", pipelining" : "");
     std::printf("%9s %9s %8s %9s %8s %8s %8s %9s %5s %7s %6s\n", "messages", "in-flight", "seconds",
                 "msgs/s", "p50 ms", "p99 ms", "max ms", "delivered", "lost", "doubled", "errors");
     bool clean = true;
@@ -315,7 +326,8 @@ int main(int argc, char **argv)
         std::printf("%9d %9d %8.2f %9.0f %8.2f %8.2f %8.2f %9d %5d %7d %6d\n", row.messages,
                     row.inFlight, row.seconds, row.seconds > 0 ? row.messages / row.seconds : 0.0,
                     percentileMs(row.latenciesNs, 0.50), percentileMs(row.latenciesNs, 0.99),
-                    percentileMs(row.latenciesNs, 1.0), row.delivered, lost, row.doubled, row.errors);
+                    percentileMs(row.latenciesNs, 1.0), row.delivered, lost, row.doubled,
+                    row.errors);
         std::fflush(stdout);
     }
     if (server.state() != QProcess::NotRunning) {

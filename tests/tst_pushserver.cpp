@@ -213,8 +213,10 @@ QByteArray tst_PushServer::rawExchange(const QByteArray &request, int expectedRe
                 return false;
             static const QRegularExpression length(QStringLiteral("Content-Length: (\\d+)"),
                                                    QRegularExpression::CaseInsensitiveOption);
-            const auto match = length.match(QString::fromLatin1(received.mid(offset, headEnd - offset)));
-            const qsizetype bodyEnd = headEnd + 4 + (match.hasMatch() ? match.captured(1).toInt() : 0);
+            const auto match =
+                length.match(QString::fromLatin1(received.mid(offset, headEnd - offset)));
+            const qsizetype bodyEnd =
+                headEnd + 4 + (match.hasMatch() ? match.captured(1).toInt() : 0);
             if (received.size() < bodyEnd)
                 return false;
             offset = bodyEnd;
@@ -222,10 +224,12 @@ QByteArray tst_PushServer::rawExchange(const QByteArray &request, int expectedRe
                 return true;
         }
     };
-    const bool done = QTest::qWaitFor([&] {
-        received += socket.readAll();
-        return complete() || socket.state() != QAbstractSocket::ConnectedState;
-    }, 5000);
+    const bool done = QTest::qWaitFor(
+        [&] {
+            received += socket.readAll();
+            return complete() || socket.state() != QAbstractSocket::ConnectedState;
+        },
+        5000);
     if (!done)
         qWarning() << "no complete answer within 5 s; received" << received;
     received += socket.readAll();
@@ -236,21 +240,26 @@ void tst_PushServer::publishAnswersStoredMessage()
 {
     startServer();
     const qint64 before = QDateTime::currentSecsSinceEpoch();
-    const QJsonObject message = publishOverHttp(
-        QStringLiteral("alerts"), QStringLiteral("disk full"),
-        {{"Title", "Server \xc3\xa9t\xc3\xa9"}, {"X-Priority", "high"}, {"Tags", "warning, disk"},
-         {"Click", "https://example.com/disk"}});
+    const QJsonObject message =
+        publishOverHttp(QStringLiteral("alerts"), QStringLiteral("disk full"),
+                        {{"Title", "Server \xc3\xa9t\xc3\xa9"},
+                         {"X-Priority", "high"},
+                         {"Tags", "warning, disk"},
+                         {"Click", "https://example.com/disk"}});
     const QString id = message.value(QStringLiteral("id")).toString();
-    QVERIFY2(QRegularExpression(QStringLiteral("^[A-Za-z0-9]{12}$")).match(id).hasMatch(), qPrintable(id));
+    QVERIFY2(QRegularExpression(QStringLiteral("^[A-Za-z0-9]{12}$")).match(id).hasMatch(),
+             qPrintable(id));
     QVERIFY(!QRegularExpression(QStringLiteral("^[0-9]+$")).match(id).hasMatch());
     QCOMPARE(message.value(QStringLiteral("event")).toString(), QStringLiteral("message"));
     QCOMPARE(message.value(QStringLiteral("topic")).toString(), QStringLiteral("alerts"));
     QCOMPARE(message.value(QStringLiteral("message")).toString(), QStringLiteral("disk full"));
-    QCOMPARE(message.value(QStringLiteral("title")).toString(), QString::fromUtf8("Server \xc3\xa9t\xc3\xa9"));
+    QCOMPARE(message.value(QStringLiteral("title")).toString(),
+             QString::fromUtf8("Server \xc3\xa9t\xc3\xa9"));
     QCOMPARE(message.value(QStringLiteral("priority")).toInt(), 4);
     QCOMPARE(message.value(QStringLiteral("tags")).toArray(),
              QJsonArray({QStringLiteral("warning"), QStringLiteral("disk")}));
-    QCOMPARE(message.value(QStringLiteral("click")).toString(), QStringLiteral("https://example.com/disk"));
+    QCOMPARE(message.value(QStringLiteral("click")).toString(),
+             QStringLiteral("https://example.com/disk"));
     const qint64 time = message.value(QStringLiteral("time")).toInteger();
     QVERIFY(time >= before && time <= QDateTime::currentSecsSinceEpoch());
 
@@ -291,13 +300,18 @@ void tst_PushServer::publishRejects_data()
     QTest::addColumn<QByteArray>("priority");
     QTest::addColumn<int>("status");
     QTest::addColumn<int>("code");
-    QTest::newRow("bad topic") << QStringLiteral("/bad.topic") << QByteArray("m") << QByteArray() << 400 << 40001;
-    QTest::newRow("topic too long") << QLatin1Char('/') + QString(65, QLatin1Char('a')) << QByteArray("m")
-                                    << QByteArray() << 400 << 40001;
-    QTest::newRow("priority 0") << QStringLiteral("/t") << QByteArray("m") << QByteArray("0") << 400 << 40002;
-    QTest::newRow("priority 6") << QStringLiteral("/t") << QByteArray("m") << QByteArray("6") << 400 << 40002;
-    QTest::newRow("priority word") << QStringLiteral("/t") << QByteArray("m") << QByteArray("loud") << 400 << 40002;
-    QTest::newRow("over limit") << QStringLiteral("/t") << QByteArray(4097, 'x') << QByteArray() << 413 << 41301;
+    QTest::newRow("bad topic") << QStringLiteral("/bad.topic") << QByteArray("m") << QByteArray()
+                               << 400 << 40001;
+    QTest::newRow("topic too long") << QLatin1Char('/') + QString(65, QLatin1Char('a'))
+                                    << QByteArray("m") << QByteArray() << 400 << 40001;
+    QTest::newRow("priority 0") << QStringLiteral("/t") << QByteArray("m") << QByteArray("0") << 400
+                                << 40002;
+    QTest::newRow("priority 6") << QStringLiteral("/t") << QByteArray("m") << QByteArray("6") << 400
+                                << 40002;
+    QTest::newRow("priority word")
+        << QStringLiteral("/t") << QByteArray("m") << QByteArray("loud") << 400 << 40002;
+    QTest::newRow("over limit") << QStringLiteral("/t") << QByteArray(4097, 'x') << QByteArray()
+                                << 413 << 41301;
 }
 
 void tst_PushServer::publishRejects()
@@ -324,12 +338,17 @@ void tst_PushServer::publishRejects()
 void tst_PushServer::unknownPathIs404()
 {
     startServer();
-    for (const QString &path : {QStringLiteral("/"), QStringLiteral("/a/b/c"), QStringLiteral("/a/xml")}) {
+    for (const QString &path :
+         {QStringLiteral("/"), QStringLiteral("/a/b/c"), QStringLiteral("/a/xml")}) {
         const HttpResult result = request("GET", path);
         QCOMPARE(result.status, 404);
         QCOMPARE(result.json().value(QStringLiteral("http")).toInt(), 404);
     }
-    QCOMPARE(request("GET", QStringLiteral("/v1/health")).json().value(QStringLiteral("healthy")).toBool(), true);
+    QCOMPARE(request("GET", QStringLiteral("/v1/health"))
+                 .json()
+                 .value(QStringLiteral("healthy"))
+                 .toBool(),
+             true);
 }
 
 void tst_PushServer::publishApiStoresAndSignals()
@@ -351,7 +370,8 @@ void tst_PushServer::publishApiStoresAndSignals()
     QTRY_COMPARE(subscriber.messages(), QStringList{QStringLiteral("hello")});
     QCOMPARE(subscriber.of(QStringLiteral("message")).first(), *message);
 
-    QVERIFY(!m_server->publish(QStringLiteral("no/slash"), QStringLiteral("x"), {}, 3, {}, {}, &error));
+    QVERIFY(
+        !m_server->publish(QStringLiteral("no/slash"), QStringLiteral("x"), {}, 3, {}, {}, &error));
     QVERIFY(error.contains(QStringLiteral("topic")));
     QVERIFY(!m_server->publish(QStringLiteral("news"), QStringLiteral("x"), {}, 9, {}, {}, &error));
     QVERIFY(error.contains(QStringLiteral("priority")));
@@ -362,10 +382,11 @@ void tst_PushServer::keepAliveAndPipelining()
 {
     startServer();
     // Two publishes and a poll written at once on one connection: three answers, in order.
-    const QByteArray requests = "POST /pipe HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nfirst"
-                                "PUT /pipe HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                "3\r\nsec\r\n3\r\nond\r\n0\r\n\r\n"
-                                "GET /pipe/json?poll=1 HTTP/1.1\r\nHost: x\r\n\r\n";
+    const QByteArray requests =
+        "POST /pipe HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nfirst"
+        "PUT /pipe HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "3\r\nsec\r\n3\r\nond\r\n0\r\n\r\n"
+        "GET /pipe/json?poll=1 HTTP/1.1\r\nHost: x\r\n\r\n";
     const QByteArray received = rawExchange(requests, 3);
     QCOMPARE(received.count("HTTP/1.1 200 OK"), 3);
     QVERIFY(!received.contains("Connection: close"));
@@ -375,8 +396,10 @@ void tst_PushServer::keepAliveAndPipelining()
     QCOMPARE(received.mid(received.lastIndexOf("\r\n\r\n")).count("\"event\":\"message\""), 2);
 
     // Expect: 100-continue is honoured; HTTP/1.0 without keep-alive is closed after the answer.
-    const QByteArray continued = rawExchange("POST /pipe HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
-                                             "Expect: 100-continue\r\n\r\nhi", 2);
+    const QByteArray continued =
+        rawExchange("POST /pipe HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                    "Expect: 100-continue\r\n\r\nhi",
+                    2);
     QVERIFY(continued.startsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK"));
     const QByteArray old = rawExchange("POST /pipe HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi");
     QVERIFY(old.contains("Connection: close"));
@@ -393,7 +416,8 @@ void tst_PushServer::subscribeGetsOpenThenLive()
     QCOMPARE(open.value(QStringLiteral("topic")).toString(), QStringLiteral("alerts"));
     QCOMPARE(open.value(QStringLiteral("id")).toString().size(), 12);
 
-    const QJsonObject published = publishOverHttp(QStringLiteral("alerts"), QStringLiteral("live one"));
+    const QJsonObject published =
+        publishOverHttp(QStringLiteral("alerts"), QStringLiteral("live one"));
     QTRY_COMPARE(subscriber.events.size(), 2);
     QCOMPARE(subscriber.events.last(), published);
 }
@@ -406,7 +430,8 @@ void tst_PushServer::subscribeSince_data()
     const QStringList all{QStringLiteral("m1"), QStringLiteral("m2"), QStringLiteral("m3")};
     QTest::newRow("absent: only new") << QString() << QStringList();
     QTest::newRow("all") << QStringLiteral("all") << all;
-    QTest::newRow("after id of m1") << QStringLiteral("{m1}") << QStringList{QStringLiteral("m2"), QStringLiteral("m3")};
+    QTest::newRow("after id of m1")
+        << QStringLiteral("{m1}") << QStringList{QStringLiteral("m2"), QStringLiteral("m3")};
     QTest::newRow("after id of m3") << QStringLiteral("{m3}") << QStringList();
     QTest::newRow("unknown id: all cached") << QStringLiteral("abcdefABCDEF") << all;
     QTest::newRow("unix time a minute ago") << QStringLiteral("{now-60}") << all;
@@ -422,7 +447,9 @@ void tst_PushServer::subscribeSince()
     publishOverHttp(QStringLiteral("other"), QStringLiteral("elsewhere"));
     QHash<QString, QString> ids;
     for (const QString &name : {QStringLiteral("m1"), QStringLiteral("m2"), QStringLiteral("m3")})
-        ids.insert(name, publishOverHttp(QStringLiteral("t"), name).value(QStringLiteral("id")).toString());
+        ids.insert(
+            name,
+            publishOverHttp(QStringLiteral("t"), name).value(QStringLiteral("id")).toString());
     const qint64 now = QDateTime::currentSecsSinceEpoch();
     since.replace(QStringLiteral("{m1}"), ids.value(QStringLiteral("m1")))
         .replace(QStringLiteral("{m3}"), ids.value(QStringLiteral("m3")))
@@ -436,7 +463,8 @@ void tst_PushServer::subscribeSince()
     // Cached messages come right after open; a live marker after them proves nothing else follows.
     publishOverHttp(QStringLiteral("t"), QStringLiteral("live"));
     QTRY_VERIFY(subscriber.messages().contains(QStringLiteral("live")));
-    QCOMPARE(subscriber.events.first().value(QStringLiteral("event")).toString(), QStringLiteral("open"));
+    QCOMPARE(subscriber.events.first().value(QStringLiteral("event")).toString(),
+             QStringLiteral("open"));
     QCOMPARE(subscriber.messages(), expected + QStringList{QStringLiteral("live")});
 }
 
@@ -448,14 +476,16 @@ void tst_PushServer::subscribeToSeveralTopics()
     WsClient subscriber(url(QStringLiteral("/a,b/ws?since=all"), QStringLiteral("ws")));
     QVERIFY(subscriber.waitConnected());
     QTRY_COMPARE(subscriber.messages().size(), 1);
-    QCOMPARE(subscriber.of(QStringLiteral("open")).first().value(QStringLiteral("topic")).toString(),
-             QStringLiteral("a,b"));
+    QCOMPARE(
+        subscriber.of(QStringLiteral("open")).first().value(QStringLiteral("topic")).toString(),
+        QStringLiteral("a,b"));
     publishOverHttp(QStringLiteral("b"), QStringLiteral("live b"));
     publishOverHttp(QStringLiteral("c"), QStringLiteral("live c"));
     publishOverHttp(QStringLiteral("a"), QStringLiteral("live a"));
     QTRY_COMPARE(subscriber.messages().size(), 3);
-    QCOMPARE(subscriber.messages(), (QStringList{QStringLiteral("cached a"), QStringLiteral("live b"),
-                                                 QStringLiteral("live a")}));
+    QCOMPARE(subscriber.messages(),
+             (QStringList{QStringLiteral("cached a"), QStringLiteral("live b"),
+                          QStringLiteral("live a")}));
 }
 
 void tst_PushServer::subscriberCountFollowsConnections()
@@ -479,7 +509,9 @@ void tst_PushServer::subscriberCountFollowsConnections()
 void tst_PushServer::pollReturnsJsonLines()
 {
     startServer();
-    const QString first = publishOverHttp(QStringLiteral("p"), QStringLiteral("one")).value(QStringLiteral("id")).toString();
+    const QString first = publishOverHttp(QStringLiteral("p"), QStringLiteral("one"))
+                              .value(QStringLiteral("id"))
+                              .toString();
     publishOverHttp(QStringLiteral("q"), QStringLiteral("two"));
     publishOverHttp(QStringLiteral("p"), QStringLiteral("three"));
 
@@ -495,7 +527,7 @@ void tst_PushServer::pollReturnsJsonLines()
     QCOMPARE(lines[0].value(QStringLiteral("message")).toString(), QStringLiteral("two"));
     QCOMPARE(lines[1].value(QStringLiteral("topic")).toString(), QStringLiteral("p"));
 
-    QCOMPARE(request("GET", QStringLiteral("/p/json")).status, 400);            // streaming: not served
+    QCOMPARE(request("GET", QStringLiteral("/p/json")).status, 400); // streaming: not served
     QCOMPARE(request("GET", QStringLiteral("/p/json?poll=1&since=x-y")).status, 400);
     QCOMPARE(request("GET", QStringLiteral("/p,bad.t/json?poll=1")).status, 400);
 }
@@ -508,15 +540,21 @@ void tst_PushServer::tokenIsRequired()
     const HttpResult missing = request("POST", QStringLiteral("/t"), "x");
     QCOMPARE(missing.status, 401);
     QCOMPARE(missing.json().value(QStringLiteral("code")).toInt(), 40101);
-    QCOMPARE(request("POST", QStringLiteral("/t"), "x", {{"Authorization", "Bearer wrong"}}).status, 401);
-    QCOMPARE(request("POST", QStringLiteral("/t"), "x", {{"Authorization", "Basic czNjcmV0"}}).status, 401);
+    QCOMPARE(request("POST", QStringLiteral("/t"), "x", {{"Authorization", "Bearer wrong"}}).status,
+             401);
+    QCOMPARE(
+        request("POST", QStringLiteral("/t"), "x", {{"Authorization", "Basic czNjcmV0"}}).status,
+        401);
     QCOMPARE(request("GET", QStringLiteral("/t/json?poll=1")).status, 401);
     // A token in the URL is not accepted: tokens never travel in URLs.
     QCOMPARE(request("POST", QStringLiteral("/t?auth=s3cret"), "x").status, 401);
-    QCOMPARE(request("POST", QStringLiteral("/t"), "x", {{"Authorization", "Bearer s3cret"}}).status, 200);
+    QCOMPARE(
+        request("POST", QStringLiteral("/t"), "x", {{"Authorization", "Bearer s3cret"}}).status,
+        200);
 
     WsClient refused(url(QStringLiteral("/t/ws"), QStringLiteral("ws")), "wrong");
-    QSignalSpy refusedError(&refused.socket(), QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error));
+    QSignalSpy refusedError(&refused.socket(),
+                            QOverload<QAbstractSocket::SocketError>::of(&QWebSocket::error));
     QVERIFY(refusedError.wait(5000));
     QTRY_COMPARE(refused.socket().state(), QAbstractSocket::UnconnectedState);
     QVERIFY(refused.events.isEmpty());
@@ -549,7 +587,8 @@ void tst_PushServer::refusedUpgradeGetsHttpError()
     QFETCH(QByteArray, target);
     QFETCH(QByteArray, status);
     startServer();
-    const QByteArray raw = rawExchange("GET " + target + " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+    const QByteArray raw = rawExchange("GET " + target +
+                                       " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
                                        "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
                                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
     QVERIFY2(raw.startsWith("HTTP/1.1 " + status), raw.constData());
@@ -562,9 +601,12 @@ void tst_PushServer::malformedRequestsGetErrors_data()
     QTest::addColumn<QByteArray>("status");
     QTest::newRow("garbage") << QByteArray("HELLO\r\n\r\n") << QByteArray("400");
     QTest::newRow("HTTP/2") << QByteArray("GET /t/json HTTP/2.0\r\n\r\n") << QByteArray("505");
-    QTest::newRow("bad length") << QByteArray("POST /t HTTP/1.1\r\nContent-Length: ten\r\n\r\n") << QByteArray("400");
-    QTest::newRow("gzip") << QByteArray("POST /t HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") << QByteArray("501");
-    QTest::newRow("huge header") << "GET /t/json HTTP/1.1\r\nX-Big: " + QByteArray(20000, 'a') + "\r\n\r\n"
+    QTest::newRow("bad length") << QByteArray("POST /t HTTP/1.1\r\nContent-Length: ten\r\n\r\n")
+                                << QByteArray("400");
+    QTest::newRow("gzip") << QByteArray("POST /t HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n")
+                          << QByteArray("501");
+    QTest::newRow("huge header") << "GET /t/json HTTP/1.1\r\nX-Big: " + QByteArray(20000, 'a') +
+                                        "\r\n\r\n"
                                  << QByteArray("431");
     QTest::newRow("huge body") << QByteArray("POST /t HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n")
                                << QByteArray("413");
@@ -588,7 +630,8 @@ void tst_PushServer::clientGoneBeforeAnswer()
     {
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, m_server->port());
-        QVERIFY(QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; },
+                                5000));
         socket.write("POST /gone HTTP/1.1\r\nContent-Length: 4\r\n\r\nbye!");
         QVERIFY(socket.waitForBytesWritten(1000));
         socket.abort(); // the publish is read, the answer has nowhere to go
@@ -646,7 +689,8 @@ void tst_PushServer::expiredMessagesAreNotServed()
     startServer(options);
     publishOverHttp(QStringLiteral("e"), QStringLiteral("short-lived"));
     QCOMPARE(request("GET", QStringLiteral("/e/json?poll=1")).lines().size(), 1);
-    QTRY_COMPARE_WITH_TIMEOUT(request("GET", QStringLiteral("/e/json?poll=1")).lines().size(), 0, 3000);
+    QTRY_COMPARE_WITH_TIMEOUT(request("GET", QStringLiteral("/e/json?poll=1")).lines().size(), 0,
+                              3000);
     WsClient subscriber(url(QStringLiteral("/e/ws?since=all"), QStringLiteral("ws")));
     QVERIFY(subscriber.waitConnected());
     publishOverHttp(QStringLiteral("e"), QStringLiteral("fresh"));
@@ -674,21 +718,25 @@ void tst_PushServer::serveAndPublishProcesses()
     QVERIFY(serve.waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(serve.canReadLine(), 5000);
     const QString line = QString::fromUtf8(serve.readLine()).trimmed();
-    const auto match = QRegularExpression(QStringLiteral("^traybeat serve: listening on (http://127\\.0\\.0\\.1:(\\d+))$")).match(line);
+    const auto match =
+        QRegularExpression(
+            QStringLiteral("^traybeat serve: listening on (http://127\\.0\\.0\\.1:(\\d+))$"))
+            .match(line);
     QVERIFY2(match.hasMatch(), qPrintable(line));
     const QString server = match.captured(1);
 
     QProcess publish;
     publish.start(QStringLiteral(TRAYBEAT_BINARY),
                   {QStringLiteral("publish"), QStringLiteral("--server"), server,
-                   QStringLiteral("--token"), QStringLiteral("t0k3n-secret"), QStringLiteral("--title"),
-                   QStringLiteral("Hi"), QStringLiteral("--priority"), QStringLiteral("urgent"),
-                   QStringLiteral("--tags"), QStringLiteral("a,b"), QStringLiteral("news"),
-                   QStringLiteral("hello from publish")});
+                   QStringLiteral("--token"), QStringLiteral("t0k3n-secret"),
+                   QStringLiteral("--title"), QStringLiteral("Hi"), QStringLiteral("--priority"),
+                   QStringLiteral("urgent"), QStringLiteral("--tags"), QStringLiteral("a,b"),
+                   QStringLiteral("news"), QStringLiteral("hello from publish")});
     QVERIFY(publish.waitForFinished(10000));
     QCOMPARE(publish.exitCode(), 0);
     const QJsonObject message = QJsonDocument::fromJson(publish.readAllStandardOutput()).object();
-    QCOMPARE(message.value(QStringLiteral("message")).toString(), QStringLiteral("hello from publish"));
+    QCOMPARE(message.value(QStringLiteral("message")).toString(),
+             QStringLiteral("hello from publish"));
     QCOMPARE(message.value(QStringLiteral("title")).toString(), QStringLiteral("Hi"));
     QCOMPARE(message.value(QStringLiteral("priority")).toInt(), 5);
 
@@ -699,7 +747,8 @@ void tst_PushServer::serveAndPublishProcesses()
     QVERIFY(publish.waitForFinished(10000));
     QCOMPARE(publish.exitCode(), 1);
     const QByteArray stderrText = publish.readAllStandardError();
-    QVERIFY2(stderrText.contains("unauthorized") && stderrText.contains("401"), stderrText.constData());
+    QVERIFY2(stderrText.contains("unauthorized") && stderrText.contains("401"),
+             stderrText.constData());
     QVERIFY(!stderrText.contains("t0k3n-secret"));
 
     serve.terminate(); // SIGTERM: clean exit, database closed
@@ -718,16 +767,28 @@ void tst_PushServer::serveAndPublishProcesses()
 void tst_PushServer::badArgumentsExitWithTwo_data()
 {
     QTest::addColumn<QStringList>("arguments");
-    QTest::newRow("serve: bad listen") << QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("nowhere")};
-    QTest::newRow("serve: bad port") << QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:70000")};
-    QTest::newRow("serve: bad keepalive") << QStringList{QStringLiteral("serve"), QStringLiteral("--keepalive"), QStringLiteral("5")};
-    QTest::newRow("serve: bad cache") << QStringList{QStringLiteral("serve"), QStringLiteral("--cache"), QStringLiteral("soon")};
-    QTest::newRow("serve: bad limit") << QStringList{QStringLiteral("serve"), QStringLiteral("--message-limit"), QStringLiteral("-1")};
-    QTest::newRow("serve: unknown option") << QStringList{QStringLiteral("serve"), QStringLiteral("--frobnicate")};
-    QTest::newRow("publish: no message") << QStringList{QStringLiteral("publish"), QStringLiteral("topic")};
-    QTest::newRow("publish: bad topic") << QStringList{QStringLiteral("publish"), QStringLiteral("a/b"), QStringLiteral("m")};
-    QTest::newRow("publish: bad priority") << QStringList{QStringLiteral("publish"), QStringLiteral("--priority"), QStringLiteral("9"), QStringLiteral("t"), QStringLiteral("m")};
-    QTest::newRow("publish: bad server") << QStringList{QStringLiteral("publish"), QStringLiteral("--server"), QStringLiteral("ftp://x"), QStringLiteral("t"), QStringLiteral("m")};
+    QTest::newRow("serve: bad listen") << QStringList{
+        QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("nowhere")};
+    QTest::newRow("serve: bad port") << QStringList{
+        QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:70000")};
+    QTest::newRow("serve: bad keepalive")
+        << QStringList{QStringLiteral("serve"), QStringLiteral("--keepalive"), QStringLiteral("5")};
+    QTest::newRow("serve: bad cache")
+        << QStringList{QStringLiteral("serve"), QStringLiteral("--cache"), QStringLiteral("soon")};
+    QTest::newRow("serve: bad limit") << QStringList{
+        QStringLiteral("serve"), QStringLiteral("--message-limit"), QStringLiteral("-1")};
+    QTest::newRow("serve: unknown option")
+        << QStringList{QStringLiteral("serve"), QStringLiteral("--frobnicate")};
+    QTest::newRow("publish: no message")
+        << QStringList{QStringLiteral("publish"), QStringLiteral("topic")};
+    QTest::newRow("publish: bad topic")
+        << QStringList{QStringLiteral("publish"), QStringLiteral("a/b"), QStringLiteral("m")};
+    QTest::newRow("publish: bad priority")
+        << QStringList{QStringLiteral("publish"), QStringLiteral("--priority"), QStringLiteral("9"),
+                       QStringLiteral("t"), QStringLiteral("m")};
+    QTest::newRow("publish: bad server")
+        << QStringList{QStringLiteral("publish"), QStringLiteral("--server"),
+                       QStringLiteral("ftp://x"), QStringLiteral("t"), QStringLiteral("m")};
 }
 
 void tst_PushServer::badArgumentsExitWithTwo()
@@ -739,7 +800,8 @@ void tst_PushServer::badArgumentsExitWithTwo()
     QCOMPARE(process.exitCode(), 2);
     const QByteArray stderrText = process.readAllStandardError();
     QCOMPARE(stderrText.count('\n'), 1);
-    QVERIFY2(stderrText.startsWith("traybeat " + arguments.first().toUtf8() + ": "), stderrText.constData());
+    QVERIFY2(stderrText.startsWith("traybeat " + arguments.first().toUtf8() + ": "),
+             stderrText.constData());
     QVERIFY(process.readAllStandardOutput().isEmpty());
 }
 

@@ -28,7 +28,9 @@ QString replyError(QNetworkReply *reply, const QByteArray &body)
     if (status > 0 && !text.isEmpty())
         return QStringLiteral("%1 (HTTP %2)").arg(text).arg(status);
     if (status > 0)
-        return QStringLiteral("HTTP %1: %2").arg(status).arg(QString::fromUtf8(body.trimmed().left(200)));
+        return QStringLiteral("HTTP %1: %2")
+            .arg(status)
+            .arg(QString::fromUtf8(body.trimmed().left(200)));
     return reply->errorString();
 }
 } // namespace
@@ -45,8 +47,8 @@ int runPublish(int argc, char **argv)
         {QStringLiteral("server"), QStringLiteral("Server URL (default http://127.0.0.1:8080)."),
          QStringLiteral("URL"), QStringLiteral("http://127.0.0.1:8080")},
         {QStringLiteral("title"), QStringLiteral("Message title."), QStringLiteral("T")},
-        {QStringLiteral("priority"),
-         QStringLiteral("1-5 or min, low, default, high, urgent."), QStringLiteral("P")},
+        {QStringLiteral("priority"), QStringLiteral("1-5 or min, low, default, high, urgent."),
+         QStringLiteral("P")},
         {QStringLiteral("click"), QStringLiteral("URL opened when the notification is clicked."),
          QStringLiteral("URL")},
         {QStringLiteral("tags"), QStringLiteral("Comma-separated tags."), QStringLiteral("a,b")},
@@ -60,21 +62,24 @@ int runPublish(int argc, char **argv)
 
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 2)
-        return commandline::fail(mode, QStringLiteral("expected TOPIC and MESSAGE (got %1 arguments)")
-                                           .arg(positional.size()));
+        return commandline::fail(
+            mode,
+            QStringLiteral("expected TOPIC and MESSAGE (got %1 arguments)").arg(positional.size()));
     const QString &topic = positional[0];
     if (!ntfy::isValidTopic(topic))
         return commandline::fail(mode, QStringLiteral("invalid topic \"%1\": use 1-64 characters "
-                                                      "of A-Z, a-z, 0-9, _ and -").arg(topic));
+                                                      "of A-Z, a-z, 0-9, _ and -")
+                                           .arg(topic));
     QUrl server(parser.value(QStringLiteral("server")), QUrl::StrictMode);
-    if (!server.isValid() || server.host().isEmpty()
-        || (server.scheme() != QLatin1String("http") && server.scheme() != QLatin1String("https")))
+    if (!server.isValid() || server.host().isEmpty() ||
+        (server.scheme() != QLatin1String("http") && server.scheme() != QLatin1String("https")))
         return commandline::fail(mode, QStringLiteral("--server: \"%1\" is not an http(s) URL")
                                            .arg(parser.value(QStringLiteral("server"))));
     const QString priority = parser.value(QStringLiteral("priority"));
     if (parser.isSet(QStringLiteral("priority")) && !ntfy::parsePriority(priority))
         return commandline::fail(mode, QStringLiteral("--priority: \"%1\" is not 1-5 or min, low, "
-                                                      "default, high, urgent").arg(priority));
+                                                      "default, high, urgent")
+                                           .arg(priority));
     const QString click = parser.value(QStringLiteral("click"));
     if (!click.isEmpty() && !QUrl(click, QUrl::StrictMode).isValid())
         return commandline::fail(mode, QStringLiteral("--click: \"%1\" is not a URL").arg(click));
@@ -84,7 +89,8 @@ int runPublish(int argc, char **argv)
         path += QLatin1Char('/');
     server.setPath(path + topic);
     QNetworkRequest request(server);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("text/plain; charset=utf-8"));
+    request.setHeader(QNetworkRequest::ContentTypeHeader,
+                      QByteArrayLiteral("text/plain; charset=utf-8"));
     request.setTransferTimeout(30 * 1000); // ms; the chrono overload is Qt 6.7+
     const auto setHeader = [&](const char *option, const QByteArray &header) {
         if (parser.isSet(QLatin1String(option)))
@@ -95,7 +101,8 @@ int runPublish(int argc, char **argv)
     setHeader("click", "Click");
     setHeader("tags", "Tags");
     if (parser.isSet(QStringLiteral("token")))
-        request.setRawHeader("Authorization", "Bearer " + parser.value(QStringLiteral("token")).toUtf8());
+        request.setRawHeader("Authorization",
+                             "Bearer " + parser.value(QStringLiteral("token")).toUtf8());
 
     QNetworkAccessManager network;
     int status = 1;

@@ -40,7 +40,8 @@ bool installSignalHandlers()
     action.sa_handler = forwardSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
-    return ::sigaction(SIGTERM, &action, nullptr) == 0 && ::sigaction(SIGINT, &action, nullptr) == 0;
+    return ::sigaction(SIGTERM, &action, nullptr) == 0 &&
+           ::sigaction(SIGINT, &action, nullptr) == 0;
 }
 
 // "ADDR:PORT", ":PORT" (loopback), "[v6]:PORT", "localhost:PORT". Port 0 picks a free one.
@@ -77,9 +78,9 @@ int runServe(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("traybeat"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Runs the reference push server (a subset of ntfy's API: POST /<topic>, "
-        "GET /<topics>/ws, GET /<topics>/json?poll=1)."));
+    parser.setApplicationDescription(
+        QStringLiteral("Runs the reference push server (a subset of ntfy's API: POST /<topic>, "
+                       "GET /<topics>/ws, GET /<topics>/json?poll=1)."));
     parser.addOptions({
         {QStringLiteral("listen"),
          QStringLiteral("Address and port to listen on: ADDR:PORT, :PORT (loopback) or "
@@ -103,24 +104,27 @@ int runServe(int argc, char **argv)
     if (const auto done = commandline::parse(parser, QCoreApplication::arguments(), mode))
         return *done;
     if (!parser.positionalArguments().isEmpty())
-        return commandline::fail(mode, QStringLiteral("unexpected argument \"%1\"")
-                                           .arg(parser.positionalArguments().first()));
+        return commandline::fail(
+            mode,
+            QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
 
     PushServerOptions options;
     if (!parseListen(parser.value(QStringLiteral("listen")), &options.address, &options.port))
         return commandline::fail(mode, QStringLiteral("--listen: \"%1\" is not ADDR:PORT")
                                            .arg(parser.value(QStringLiteral("listen"))));
     QString error;
-    options.keepalive = commandline::durationOption(parser, QStringLiteral("keepalive"),
-                                                    options.keepalive, &error);
-    options.cache = commandline::durationOption(parser, QStringLiteral("cache"), options.cache, &error);
+    options.keepalive =
+        commandline::durationOption(parser, QStringLiteral("keepalive"), options.keepalive, &error);
+    options.cache =
+        commandline::durationOption(parser, QStringLiteral("cache"), options.cache, &error);
     if (!error.isEmpty())
         return commandline::fail(mode, error);
     if (options.cache.count() <= 0)
         return commandline::fail(mode, QStringLiteral("--cache must be longer than 0"));
     if (parser.isSet(QStringLiteral("message-limit"))) {
         bool isNumber = false;
-        options.messageSizeLimit = parser.value(QStringLiteral("message-limit")).toLongLong(&isNumber);
+        options.messageSizeLimit =
+            parser.value(QStringLiteral("message-limit")).toLongLong(&isNumber);
         if (!isNumber || options.messageSizeLimit < 1 || options.messageSizeLimit > 1024 * 1024)
             return commandline::fail(mode, QStringLiteral("--message-limit must be a number of "
                                                           "bytes between 1 and 1048576"));

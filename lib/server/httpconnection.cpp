@@ -21,19 +21,32 @@ constexpr std::size_t MaxPending = 256;
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return QByteArrayLiteral("OK");
-    case 400: return QByteArrayLiteral("Bad Request");
-    case 401: return QByteArrayLiteral("Unauthorized");
-    case 403: return QByteArrayLiteral("Forbidden");
-    case 404: return QByteArrayLiteral("Not Found");
-    case 405: return QByteArrayLiteral("Method Not Allowed");
-    case 413: return QByteArrayLiteral("Payload Too Large");
-    case 431: return QByteArrayLiteral("Request Header Fields Too Large");
-    case 500: return QByteArrayLiteral("Internal Server Error");
-    case 501: return QByteArrayLiteral("Not Implemented");
-    case 503: return QByteArrayLiteral("Service Unavailable");
-    case 505: return QByteArrayLiteral("HTTP Version Not Supported");
-    default: return QByteArrayLiteral("Unknown");
+    case 200:
+        return QByteArrayLiteral("OK");
+    case 400:
+        return QByteArrayLiteral("Bad Request");
+    case 401:
+        return QByteArrayLiteral("Unauthorized");
+    case 403:
+        return QByteArrayLiteral("Forbidden");
+    case 404:
+        return QByteArrayLiteral("Not Found");
+    case 405:
+        return QByteArrayLiteral("Method Not Allowed");
+    case 413:
+        return QByteArrayLiteral("Payload Too Large");
+    case 431:
+        return QByteArrayLiteral("Request Header Fields Too Large");
+    case 500:
+        return QByteArrayLiteral("Internal Server Error");
+    case 501:
+        return QByteArrayLiteral("Not Implemented");
+    case 503:
+        return QByteArrayLiteral("Service Unavailable");
+    case 505:
+        return QByteArrayLiteral("HTTP Version Not Supported");
+    default:
+        return QByteArrayLiteral("Unknown");
     }
 }
 
@@ -66,8 +79,8 @@ void HttpConnection::start()
 
 bool HttpConnection::isOpen() const
 {
-    return m_state != State::Closed && m_socket
-           && m_socket->state() == QAbstractSocket::ConnectedState;
+    return m_state != State::Closed && m_socket &&
+           m_socket->state() == QAbstractSocket::ConnectedState;
 }
 
 void HttpConnection::abort()
@@ -90,15 +103,15 @@ void HttpConnection::readFromSocket()
     m_resumeScheduled = false;
     // Waiting (an upgrade decision, or Connection: close sent) or too much outstanding: leave
     // the bytes in the socket.
-    if (m_state == State::Waiting || m_state == State::Closed || !m_socket
-        || m_pending.size() >= MaxPending)
+    if (m_state == State::Waiting || m_state == State::Closed || !m_socket ||
+        m_pending.size() >= MaxPending)
         return;
     if (m_bufferOffset >= m_buffer.size()) {
         m_buffer.clear();
         m_bufferOffset = 0;
     }
-    if (m_state == State::Head && m_buffer.isEmpty() && m_pending.empty()
-        && m_socket->bytesAvailable() > 0) {
+    if (m_state == State::Head && m_buffer.isEmpty() && m_pending.empty() &&
+        m_socket->bytesAvailable() > 0) {
         if (!m_socket->isTransactionStarted())
             m_socket->startTransaction();
         m_requestAtTransactionStart = true;
@@ -112,8 +125,8 @@ void HttpConnection::processBuffer()
     while (m_state != State::Waiting && m_state != State::Closed && m_pending.size() < MaxPending) {
         if (m_state == State::Head) {
             // RFC 9112 asks servers to skip empty lines before a request line.
-            while (m_bufferOffset + 1 < m_buffer.size() && m_buffer[m_bufferOffset] == '\r'
-                   && m_buffer[m_bufferOffset + 1] == '\n') {
+            while (m_bufferOffset + 1 < m_buffer.size() && m_buffer[m_bufferOffset] == '\r' &&
+                   m_buffer[m_bufferOffset + 1] == '\n') {
                 m_bufferOffset += 2;
             }
             if (m_bufferOffset >= m_buffer.size())
@@ -166,15 +179,16 @@ bool HttpConnection::parseHead(qsizetype headStart, qsizetype headEnd)
             fail(400, QByteArrayLiteral("malformed header line"));
             return false;
         }
-        m_request.headers.append({line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed()});
+        m_request.headers.append(
+            {line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed()});
     }
 
     const QByteArray connection = m_request.header("connection");
     m_keepAlive = version == "HTTP/1.0" ? containsToken(connection, "keep-alive")
                                         : !containsToken(connection, "close");
-    m_request.isWebSocketUpgrade = m_request.method == "GET"
-                                   && containsToken(m_request.header("upgrade"), "websocket")
-                                   && containsToken(connection, "upgrade");
+    m_request.isWebSocketUpgrade = m_request.method == "GET" &&
+                                   containsToken(m_request.header("upgrade"), "websocket") &&
+                                   containsToken(connection, "upgrade");
     // Any answer to an upgrade request other than the upgrade itself ends the connection: a
     // WebSocket client that got 401 does not reuse it, and would otherwise hang in "connecting".
     if (m_request.isWebSocketUpgrade)
@@ -212,8 +226,8 @@ bool HttpConnection::parseHead(qsizetype headStart, qsizetype headEnd)
     }
     if (hasBody && expectsContinue && m_pending.empty())
         m_socket->write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
-    if (m_socket->isTransactionStarted()
-        && !(m_request.isWebSocketUpgrade && m_requestAtTransactionStart)) {
+    if (m_socket->isTransactionStarted() &&
+        !(m_request.isWebSocketUpgrade && m_requestAtTransactionStart)) {
         m_socket->commitTransaction();
     }
     return true;
@@ -286,7 +300,8 @@ bool HttpConnection::readChunked()
         }
         const qsizetype semicolon = line.indexOf(';');
         bool isNumber = false;
-        const qint64 size = (semicolon < 0 ? line : line.left(semicolon)).trimmed().toLongLong(&isNumber, 16);
+        const qint64 size =
+            (semicolon < 0 ? line : line.left(semicolon)).trimmed().toLongLong(&isNumber, 16);
         if (!isNumber || size < 0) {
             fail(400, QByteArrayLiteral("malformed chunked body"));
             return false;
@@ -366,8 +381,8 @@ void HttpConnection::resumeReadingLater()
 
 QTcpSocket *HttpConnection::upgrade(quint64 number, QWebSocketServer *server)
 {
-    if (m_state != State::Waiting || !m_socket || m_pending.size() != 1
-        || m_pending.front().number != number || !m_socket->isTransactionStarted()) {
+    if (m_state != State::Waiting || !m_socket || m_pending.size() != 1 ||
+        m_pending.front().number != number || !m_socket->isTransactionStarted()) {
         qCWarning(lcServer) << "upgrade called on a request that cannot be upgraded";
         abort();
         return nullptr;

@@ -67,8 +67,8 @@ bool MessageStore::open(const QString &filePath, QString *errorMessage)
     for (const QString &statement : std::as_const(statements)) {
         if (!execute(statement, errorMessage)) {
             if (errorMessage)
-                *errorMessage = QStringLiteral("cannot use database %1: %2")
-                                    .arg(filePath, *errorMessage);
+                *errorMessage =
+                    QStringLiteral("cannot use database %1: %2").arg(filePath, *errorMessage);
             close();
             return false;
         }
@@ -79,9 +79,9 @@ bool MessageStore::open(const QString &filePath, QString *errorMessage)
     const bool prepared =
         m_insert.prepare(QStringLiteral(
             "INSERT INTO messages (id, time_ms, topic, title, message, priority, tags, click)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"))
-        && m_sequenceOf.prepare(QStringLiteral("SELECT seq FROM messages WHERE id = ?"))
-        && m_prune.prepare(QStringLiteral("DELETE FROM messages WHERE time_ms < ?"));
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) &&
+        m_sequenceOf.prepare(QStringLiteral("SELECT seq FROM messages WHERE id = ?")) &&
+        m_prune.prepare(QStringLiteral("DELETE FROM messages WHERE time_ms < ?"));
     if (!prepared) {
         if (errorMessage)
             *errorMessage = QStringLiteral("cannot prepare statements on %1: %2")

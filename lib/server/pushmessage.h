@@ -9,7 +9,7 @@ namespace traybeat {
 // One published message as the push server stores and sends it: ntfy's "message" event.
 struct PushMessage
 {
-    QString id;       // 12 characters [A-Za-z0-9], never read as a number or a duration
+    QString id;        // 12 characters [A-Za-z0-9], never read as a number or a duration
     qint64 timeMs = 0; // publish time; ntfy's JSON carries it in whole seconds
     QString topic;
     QString title;

@@ -37,8 +37,8 @@ QString queryValue(const QUrlQuery &query, std::initializer_list<const char *> n
     return {};
 }
 
-QString headerOrQuery(const HttpRequest &request, const QUrlQuery &query,
-                      const QByteArray &header, std::initializer_list<const char *> names)
+QString headerOrQuery(const HttpRequest &request, const QUrlQuery &query, const QByteArray &header,
+                      std::initializer_list<const char *> names)
 {
     const QByteArray value = request.header(header, "x-" + header);
     return value.isEmpty() ? queryValue(query, names) : QString::fromUtf8(value);
@@ -59,8 +59,7 @@ const QString topicRule = QStringLiteral("use 1-64 characters of A-Z, a-z, 0-9, 
 } // namespace
 
 PushServer::PushServer(const PushServerOptions &options, QObject *parent)
-    : QObject(parent),
-      m_options(options),
+    : QObject(parent), m_options(options),
       m_webSocketServer(QStringLiteral("traybeat"), QWebSocketServer::NonSecureMode),
       m_store(std::make_unique<MessageStore>())
 {
@@ -123,7 +122,8 @@ quint16 PushServer::port() const
 
 QUrl PushServer::url() const
 {
-    QHostAddress address = m_tcpServer.isListening() ? m_tcpServer.serverAddress() : m_options.address;
+    QHostAddress address =
+        m_tcpServer.isListening() ? m_tcpServer.serverAddress() : m_options.address;
     if (address == QHostAddress::Any || address == QHostAddress::AnyIPv4)
         address = QHostAddress(QHostAddress::LocalHost);
     else if (address == QHostAddress::AnyIPv6)
@@ -150,8 +150,8 @@ bool PushServer::isAuthorized(const QByteArray &authorizationHeader) const
     if (m_options.token.isEmpty())
         return true;
     static const QByteArray scheme = QByteArrayLiteral("bearer ");
-    if (authorizationHeader.size() <= scheme.size()
-        || authorizationHeader.left(scheme.size()).toLower() != scheme)
+    if (authorizationHeader.size() <= scheme.size() ||
+        authorizationHeader.left(scheme.size()).toLower() != scheme)
         return false;
     return equalConstantTime(authorizationHeader.mid(scheme.size()).trimmed(),
                              m_options.token.toUtf8());
@@ -182,7 +182,8 @@ void PushServer::handleRequest(HttpConnection *connection, quint64 number,
         return;
     }
     if (!isAuthorized(request.header("authorization"))) {
-        respondError(connection, number, {401, 40101, QStringLiteral("unauthorized: missing or wrong bearer token")});
+        respondError(connection, number,
+                     {401, 40101, QStringLiteral("unauthorized: missing or wrong bearer token")});
         return;
     }
     const QList<QByteArray> segments = path.mid(1).split('/');
@@ -202,7 +203,8 @@ void PushServer::handleRequest(HttpConnection *connection, quint64 number,
         }
     }
     if (segments.size() == 1 && !segments[0].isEmpty()) {
-        respondError(connection, number, {405, 40501, QStringLiteral("method not allowed: publish with POST or PUT")});
+        respondError(connection, number,
+                     {405, 40501, QStringLiteral("method not allowed: publish with POST or PUT")});
         return;
     }
     respondError(connection, number, {404, 40401, QStringLiteral("page not found")});
@@ -214,14 +216,16 @@ std::optional<PushMessage> PushServer::makeMessage(const QString &topic, const Q
                                                    Error *error) const
 {
     if (!ntfy::isValidTopic(topic)) {
-        *error = {400, 40001, QStringLiteral("invalid topic \"%1\": %2").arg(topic.left(80), topicRule)};
+        *error = {400, 40001,
+                  QStringLiteral("invalid topic \"%1\": %2").arg(topic.left(80), topicRule)};
         return std::nullopt;
     }
     const auto parsedPriority = ntfy::parsePriority(priority);
     if (!parsedPriority) {
-        *error = {400, 40002,
-                  QStringLiteral("invalid priority \"%1\": use 1-5 or min, low, default, high, urgent")
-                      .arg(priority.left(40))};
+        *error = {
+            400, 40002,
+            QStringLiteral("invalid priority \"%1\": use 1-5 or min, low, default, high, urgent")
+                .arg(priority.left(40))};
         return std::nullopt;
     }
     if (!click.isEmpty()) {
@@ -232,8 +236,9 @@ std::optional<PushMessage> PushServer::makeMessage(const QString &topic, const Q
         }
     }
     if (body.toUtf8().size() > m_options.messageSizeLimit) {
-        *error = {413, 41301, QStringLiteral("message too large: the limit is %1 bytes")
-                                  .arg(m_options.messageSizeLimit)};
+        *error = {413, 41301,
+                  QStringLiteral("message too large: the limit is %1 bytes")
+                      .arg(m_options.messageSizeLimit)};
         return std::nullopt;
     }
     PushMessage message;
@@ -257,8 +262,10 @@ void PushServer::handlePublish(HttpConnection *connection, quint64 number,
                                const HttpRequest &request, const QString &topic)
 {
     if (request.bodyTooLarge) {
-        respondError(connection, number, {413, 41301, QStringLiteral("message too large: the limit is %1 bytes")
-                                                  .arg(m_options.messageSizeLimit)});
+        respondError(connection, number,
+                     {413, 41301,
+                      QStringLiteral("message too large: the limit is %1 bytes")
+                          .arg(m_options.messageSizeLimit)});
         return;
     }
     const QUrlQuery query(QString::fromUtf8(request.query));
@@ -275,19 +282,22 @@ void PushServer::handlePublish(HttpConnection *connection, quint64 number,
     enqueue({std::move(*message), connection, number});
 }
 
-void PushServer::handlePoll(HttpConnection *connection, quint64 number,
-                            const HttpRequest &request, const QString &topics)
+void PushServer::handlePoll(HttpConnection *connection, quint64 number, const HttpRequest &request,
+                            const QString &topics)
 {
     const auto topicList = ntfy::parseTopicList(topics);
     if (!topicList) {
-        respondError(connection, number, {400, 40001, QStringLiteral("invalid topic list: %1").arg(topicRule)});
+        respondError(connection, number,
+                     {400, 40001, QStringLiteral("invalid topic list: %1").arg(topicRule)});
         return;
     }
     const QUrlQuery query(QString::fromUtf8(request.query));
     const QString poll = query.queryItemValue(QStringLiteral("poll"));
     if (poll != QLatin1String("1") && poll != QLatin1String("true")) {
-        respondError(connection, number, {400, 40005, QStringLiteral("only poll=1 is supported on /json; "
-                                                             "subscribe to live messages on /ws")});
+        respondError(connection, number,
+                     {400, 40005,
+                      QStringLiteral("only poll=1 is supported on /json; "
+                                     "subscribe to live messages on /ws")});
         return;
     }
     QString sinceText = query.queryItemValue(QStringLiteral("since"), QUrl::FullyDecoded);
@@ -295,8 +305,10 @@ void PushServer::handlePoll(HttpConnection *connection, quint64 number,
         sinceText = QStringLiteral("all"); // as ntfy: a poll without since means everything cached
     const auto since = SinceFilter::parse(sinceText, QDateTime::currentMSecsSinceEpoch());
     if (!since) {
-        respondError(connection, number, {400, 40003, QStringLiteral("invalid since: use all, a message id, "
-                                                             "a unix time or a duration like 10m")});
+        respondError(connection, number,
+                     {400, 40003,
+                      QStringLiteral("invalid since: use all, a message id, "
+                                     "a unix time or a duration like 10m")});
         return;
     }
     // Publishes read before this poll (possibly pipelined on the same connection) are committed
@@ -308,24 +320,29 @@ void PushServer::handlePoll(HttpConnection *connection, quint64 number,
         body += QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact);
         body += '\n';
     }
-    connection->respond(number, 200, body, QByteArrayLiteral("application/x-ndjson; charset=utf-8"));
+    connection->respond(number, 200, body,
+                        QByteArrayLiteral("application/x-ndjson; charset=utf-8"));
 }
 
 void PushServer::handleSubscribe(HttpConnection *connection, quint64 number,
                                  const HttpRequest &request, const QString &topics)
 {
     if (!ntfy::parseTopicList(topics)) {
-        respondError(connection, number, {400, 40001, QStringLiteral("invalid topic list: %1").arg(topicRule)});
+        respondError(connection, number,
+                     {400, 40001, QStringLiteral("invalid topic list: %1").arg(topicRule)});
         return;
     }
     const QUrlQuery query(QString::fromUtf8(request.query));
     if (!SinceFilter::parse(query.queryItemValue(QStringLiteral("since"), QUrl::FullyDecoded), 0)) {
-        respondError(connection, number, {400, 40003, QStringLiteral("invalid since: use all, a message id, "
-                                                             "a unix time or a duration like 10m")});
+        respondError(connection, number,
+                     {400, 40003,
+                      QStringLiteral("invalid since: use all, a message id, "
+                                     "a unix time or a duration like 10m")});
         return;
     }
     if (!request.isWebSocketUpgrade) {
-        respondError(connection, number, {400, 40006, QStringLiteral("expected a WebSocket upgrade")});
+        respondError(connection, number,
+                     {400, 40006, QStringLiteral("expected a WebSocket upgrade")});
         return;
     }
     QTcpSocket *transport = connection->upgrade(number, &m_webSocketServer);
@@ -347,8 +364,8 @@ QTcpSocket *PushServer::takeUpgradedTransport(const QWebSocket *socket)
     QTcpSocket *found = nullptr;
     for (auto it = m_upgrading.begin(); it != m_upgrading.end();) {
         QTcpSocket *candidate = *it;
-        if (candidate && !found && candidate->peerPort() == socket->peerPort()
-            && candidate->peerAddress() == socket->peerAddress()) {
+        if (candidate && !found && candidate->peerPort() == socket->peerPort() &&
+            candidate->peerAddress() == socket->peerAddress()) {
             found = candidate;
         }
         it = (!candidate || candidate == found) ? m_upgrading.erase(it) : it + 1;
@@ -368,9 +385,9 @@ void PushServer::acceptWebSockets()
         const auto topics = path.endsWith(QLatin1String("/ws"))
                                 ? ntfy::parseTopicList(QStringView(path).mid(1, path.size() - 4))
                                 : std::nullopt;
-        const auto since = SinceFilter::parse(QUrlQuery(url).queryItemValue(
-                                                  QStringLiteral("since"), QUrl::FullyDecoded),
-                                              QDateTime::currentMSecsSinceEpoch());
+        const auto since = SinceFilter::parse(
+            QUrlQuery(url).queryItemValue(QStringLiteral("since"), QUrl::FullyDecoded),
+            QDateTime::currentMSecsSinceEpoch());
         // Checked before the upgrade already; checked again because a socket that reached this
         // point without passing handleSubscribe must not get any data.
         if (!topics || !since || !isAuthorized(socket->request().rawHeader("Authorization"))) {
@@ -416,9 +433,9 @@ std::optional<QJsonObject> PushServer::publish(const QString &topic, const QStri
                                                QString *errorMessage)
 {
     Error error{};
-    auto stored = makeMessage(topic, message, title, QString::number(priority),
-                              tags.join(QLatin1Char(',')), click.toString(QUrl::FullyEncoded),
-                              &error);
+    auto stored =
+        makeMessage(topic, message, title, QString::number(priority), tags.join(QLatin1Char(',')),
+                    click.toString(QUrl::FullyEncoded), &error);
     if (stored && !m_store->isOpen())
         error = {503, 50301, QStringLiteral("server is not listening")};
     if (!stored || !m_store->isOpen()) {
@@ -460,7 +477,8 @@ bool PushServer::flushPending()
         qCWarning(lcServer) << "cannot store" << messages.size() << "messages:" << error;
         for (const PendingPublish &publish : batch) {
             if (publish.connection)
-                respondError(publish.connection, publish.requestNumber, {500, 50001, QStringLiteral("cannot store the message")});
+                respondError(publish.connection, publish.requestNumber,
+                             {500, 50001, QStringLiteral("cannot store the message")});
         }
         return false;
     }

@@ -12,7 +12,7 @@ struct SinceFilter
 {
     enum class Kind { None, All, AfterId, NotBefore };
     Kind kind = Kind::None;
-    QString id;            // Kind::AfterId
+    QString id;             // Kind::AfterId
     qint64 notBeforeMs = 0; // Kind::NotBefore
 
     // nullopt when `text` is none of the above. An empty text is Kind::None.

@@ -59,8 +59,7 @@ void Subscriber::send(const QString &json)
 
 void Subscriber::sendEvent(const QString &name)
 {
-    const QJsonObject event =
-        ntfy::event(name, m_topics, QDateTime::currentMSecsSinceEpoch());
+    const QJsonObject event = ntfy::event(name, m_topics, QDateTime::currentMSecsSinceEpoch());
     send(QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact)));
 }
 
