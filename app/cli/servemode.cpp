@@ -87,7 +87,9 @@ int runServe(int argc, char **argv)
                         "0.0.0.0:PORT (all interfaces); port 0 picks a free one. Default "
                         "127.0.0.1:8080."),
          QStringLiteral("ADDR:PORT"), QStringLiteral("127.0.0.1:8080")},
-        {QStringLiteral("db"), QStringLiteral("SQLite file for the message cache."),
+        {QStringLiteral("db"),
+         QStringLiteral("SQLite file for the message cache (default %1).")
+             .arg(defaultDatabasePath()),
          QStringLiteral("FILE")},
         {QStringLiteral("token"),
          QStringLiteral("Require 'Authorization: Bearer TOKEN' on every request."),
@@ -156,8 +158,16 @@ int runServe(int argc, char **argv)
         std::fprintf(stderr, "traybeat serve: %s\n", qPrintable(error));
         return 1;
     }
-    std::printf("traybeat serve: listening on %s\n",
-                qPrintable(server.url().toString(QUrl::FullyEncoded)));
+    // The URL printed is one a local client can use; an any-address is named after it.
+    const bool anyAddress = options.address == QHostAddress(QHostAddress::AnyIPv4) ||
+                            options.address == QHostAddress(QHostAddress::AnyIPv6) ||
+                            options.address == QHostAddress(QHostAddress::Any);
+    std::printf(
+        "traybeat serve: listening on %s%s\n",
+        qPrintable(server.url().toString(QUrl::FullyEncoded)),
+        anyAddress
+            ? qPrintable(QStringLiteral(" (all interfaces: %1)").arg(options.address.toString()))
+            : "");
     std::fflush(stdout);
     return app.exec();
 }
