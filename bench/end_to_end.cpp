@@ -4,7 +4,11 @@
 // generator must cost less than what it measures), reads the listener's JSON lines, and prints a
 // table: sustained rate, lost, doubled, publish→receive latency p50/p99/max.
 //
-// usage: bench_end_to_end [--messages N] [--connections C] [--in-flight K] [--binary PATH]
+// Without --rate it publishes as fast as the server answers (peak rate; latency then mostly
+// measures queueing); with --rate R it offers R messages/s, so latency is that of a pipeline
+// running at R.
+//
+// usage: bench_end_to_end [--messages N] [--rate R] [--connections C] [--in-flight K] [--binary PATH]
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
@@ -18,6 +22,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <algorithm>
+#include <limits>
 #include <cstdio>
 
 namespace {
@@ -27,6 +32,7 @@ struct Options
     int messages = 50000;
     int connections = 4;
     int inFlight = 64; // per connection
+    int rate = 0;      // messages/s offered; 0: as fast as possible
     QString binary = QStringLiteral(TRAYBEAT_BINARY);
 };
 
@@ -40,6 +46,13 @@ public:
         if (!m_dir.isValid() || !startServer() || !startListener())
             return 1;
         m_clock.start();
+        if (m_options.rate > 0) {
+            connect(&m_pacer, &QTimer::timeout, this, [this] {
+                for (const auto &publisher : m_publishers)
+                    fill(publisher.get());
+            });
+            m_pacer.start(std::chrono::milliseconds(5));
+        }
         for (int i = 0; i < m_options.connections; ++i)
             openPublisher();
         QTimer deadline;
@@ -110,7 +123,10 @@ private:
     {
         QByteArray requests;
         const QByteArray body = QByteArrayLiteral("benchmark message body");
-        while (publisher->inFlight < m_options.inFlight && m_sent < m_options.messages) {
+        // With a rate, never run ahead of the schedule: message k is due at k / rate seconds.
+        const qint64 due = m_options.rate > 0 ? m_clock.elapsed() * m_options.rate / 1000 + 1
+                                              : std::numeric_limits<qint64>::max();
+        while (publisher->inFlight < m_options.inFlight && m_sent < m_options.messages && m_sent < due) {
             const int sequence = m_sent++;
             m_sentAt.insert(sequence, QDateTime::currentMSecsSinceEpoch());
             requests += "POST /bench HTTP/1.1\r\nHost: 127.0.0.1\r\nTitle: " + QByteArray::number(sequence)
@@ -187,10 +203,11 @@ private:
             return m_latencies[std::min(m_latencies.size() - 1, size_t(p * double(m_latencies.size())))];
         };
         const qint64 elapsed = timedOut ? m_clock.elapsed() : m_elapsedMs;
-        std::printf("| messages | seconds | msgs/s | lost | doubled | publish errors | p50 ms | p99 ms | max ms |\n");
-        std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        std::printf("| %d | %.2f | %.0f | %d | %d | %d | %lld | %lld | %lld |\n", m_options.messages,
-                    double(elapsed) / 1000.0, double(m_seen.size()) * 1000.0 / double(std::max<qint64>(elapsed, 1)),
+        std::printf("| offered msgs/s | messages | seconds | msgs/s | lost | doubled | publish errors | p50 ms | p99 ms | max ms |\n");
+        std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        const QString offered = m_options.rate > 0 ? QString::number(m_options.rate) : QStringLiteral("max");
+        std::printf("| %s | %d | %.2f | %.0f | %d | %d | %d | %lld | %lld | %lld |\n",
+                    qPrintable(offered), m_options.messages, double(elapsed) / 1000.0, double(m_seen.size()) * 1000.0 / double(std::max<qint64>(elapsed, 1)),
                     m_options.messages - int(m_seen.size()), m_doubled, m_publishErrors, percentile(0.5),
                     percentile(0.99), m_latencies.empty() ? -1LL : m_latencies.back());
         std::printf("\n(%d connections with %d pipelined publishes each; serve and listen persist to SQLite)\n",
@@ -204,6 +221,7 @@ private:
     quint16 m_port = 0;
     bool m_connected = false;
     std::vector<std::unique_ptr<Publisher>> m_publishers;
+    QTimer m_pacer;
     QElapsedTimer m_clock;
     qint64 m_elapsedMs = 0;
     int m_sent = 0, m_publishErrors = 0, m_doubled = 0;
@@ -221,6 +239,7 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOptions({{QStringLiteral("messages"), QStringLiteral("How many to publish."), QStringLiteral("N")},
+                       {QStringLiteral("rate"), QStringLiteral("Messages/s offered (0: max)."), QStringLiteral("R")},
                        {QStringLiteral("connections"), QStringLiteral("Publishing connections."), QStringLiteral("C")},
                        {QStringLiteral("in-flight"), QStringLiteral("Pipelined publishes per connection."), QStringLiteral("K")},
                        {QStringLiteral("binary"), QStringLiteral("The traybeat executable."), QStringLiteral("PATH")}});
@@ -230,6 +249,8 @@ int main(int argc, char **argv)
         options.messages = std::max(1, parser.value(QStringLiteral("messages")).toInt());
     if (parser.isSet(QStringLiteral("in-flight")))
         options.inFlight = std::max(1, parser.value(QStringLiteral("in-flight")).toInt());
+    if (parser.isSet(QStringLiteral("rate")))
+        options.rate = std::max(0, parser.value(QStringLiteral("rate")).toInt());
     if (parser.isSet(QStringLiteral("connections")))
         options.connections = std::max(1, parser.value(QStringLiteral("connections")).toInt());
     if (parser.isSet(QStringLiteral("binary")))
