@@ -41,6 +41,7 @@ private slots:
     void thousandMessagesAcrossReconnects();
     void cursorSurvivesRestartOfTheClient();
     void malformedFramesAreReportedAndSkipped();
+    void tokenGoesInAHeaderAndAWrongOneFails();
 
 private:
     SubscriptionConfig configFor(quint16 port) const
@@ -56,10 +57,11 @@ private:
         config.connection.backoff = {20ms, 150ms, 10s};
         return config;
     }
-    std::unique_ptr<PushServer> startServer(quint16 port = 0)
+    std::unique_ptr<PushServer> startServer(quint16 port = 0, const QString &token = {})
     {
         PushServerOptions options;
         options.port = port;
+        options.token = token;
         options.databasePath = m_dir->filePath(QStringLiteral("server.db"));
         auto server = std::make_unique<PushServer>(options);
         QString error;
@@ -233,6 +235,28 @@ void tst_Subscription::malformedFramesAreReportedAndSkipped()
     const auto fresh = arrived.at(0).at(0).value<NotificationList>();
     QCOMPARE(fresh.size(), 1);
     QCOMPARE(fresh.at(0).title, QStringLiteral("<b>t</b>")); // kept literally, shown as plain text
+}
+
+void tst_Subscription::tokenGoesInAHeaderAndAWrongOneFails()
+{
+    auto server = startServer(0, QStringLiteral("s3cret"));
+    SubscriptionConfig config = configFor(server->port());
+    config.token = QStringLiteral("s3cret");
+    Subscription good(config, m_store.get());
+    QVERIFY(!good.connection()->config().insecure);
+    good.start();
+    QTRY_COMPARE(good.connection()->state(), ConnectionState::Connected);
+    QVERIFY(server->publish(QStringLiteral("alerts"), QStringLiteral("for the right token")));
+    QTRY_COMPARE(m_store->count(), 1);
+
+    config.name = QStringLiteral("wrong");
+    config.token = QStringLiteral("guess");
+    Subscription wrong(config, m_store.get());
+    wrong.start();
+    QTRY_COMPARE(wrong.connection()->state(), ConnectionState::Failed); // permanent: no retry loop
+    QVERIFY2(wrong.connection()->stateReason().contains(QStringLiteral("401")),
+             qPrintable(wrong.connection()->stateReason()));
+    QVERIFY(!wrong.connection()->stateReason().contains(QStringLiteral("guess")));
 }
 
 QTEST_GUILESS_MAIN(tst_Subscription)

@@ -53,7 +53,7 @@ std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString
     }
     config.protocol = parser.value(QStringLiteral("protocol"));
     for (const QString &value : parser.values(QStringLiteral("topic")))
-        config.topics += value.split(QLatin1Char(','), Qt::SkipEmptyParts);
+        config.topics += SubscriptionConfig::parseTopics(value);
     config.token = parser.value(QStringLiteral("token"));
 
     ConnectionConfig &connection = config.connection;

@@ -22,17 +22,6 @@ const QString pingMode = QStringLiteral("ping");
 const QString passiveMode = QStringLiteral("passive");
 const QString textMode = QStringLiteral("text");
 
-QStringList splitTopics(const QString &text)
-{
-    QStringList topics;
-    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        const QString topic = part.trimmed();
-        if (!topic.isEmpty())
-            topics.append(topic);
-    }
-    return topics;
-}
-
 QString protocolLabel(const QString &protocol)
 {
     if (protocol == QLatin1String("ntfy"))
@@ -224,7 +213,7 @@ QString SubscriptionEditor::effectiveName() const
     SubscriptionConfig config;
     config.server = QUrl(m_server->text().trimmed());
     if (m_protocol->currentData().toString() == QLatin1String("ntfy"))
-        config.topics = splitTopics(m_topics->text());
+        config.topics = SubscriptionConfig::parseTopics(m_topics->text());
     return config.defaultName();
 }
 
@@ -237,7 +226,7 @@ SubscriptionConfig SubscriptionEditor::subscription() const
     config.protocol = m_protocol->currentData().toString();
     // Only ntfy has topics; a leftover list must not make another dialect's config invalid.
     config.topics =
-        config.protocol == QLatin1String("ntfy") ? splitTopics(m_topics->text()) : QStringList();
+        config.protocol == QLatin1String("ntfy") ? SubscriptionConfig::parseTopics(m_topics->text()) : QStringList();
     config.token = m_token->text();
     const QString mode = m_heartbeat->currentData().toString();
     if (mode == textMode)

@@ -132,17 +132,6 @@ QString readString(const QSettings &settings, const QString &key)
     return value.toString();
 }
 
-QStringList splitTopics(const QString &text)
-{
-    QStringList topics;
-    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        const QString topic = part.trimmed();
-        if (!topic.isEmpty())
-            topics.append(topic);
-    }
-    return topics;
-}
-
 // The fields this class persists, as comparable values: a change to anything else (which is
 // not saved anyway) must not count as a change.
 QVariantMap persistedFields(const SubscriptionConfig &config)
@@ -172,7 +161,7 @@ SubscriptionConfig readSubscription(const QSettings &settings)
     config.name = readString(settings, QStringLiteral("name")).trimmed();
     config.server = QUrl(readString(settings, QStringLiteral("server")).trimmed());
     config.token = readString(settings, QStringLiteral("token"));
-    config.topics = splitTopics(readString(settings, QStringLiteral("topics")));
+    config.topics = SubscriptionConfig::parseTopics(readString(settings, QStringLiteral("topics")));
 
     const QString protocol = readString(settings, QStringLiteral("protocol")).trimmed();
     if (SubscriptionConfig::protocolNames().contains(protocol))

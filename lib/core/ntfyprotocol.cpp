@@ -25,10 +25,7 @@ QNetworkRequest NtfyProtocol::request(const QString &cursor) const
         query.addQueryItem(QStringLiteral("since"), cursor);
         url.setQuery(query);
     }
-    QNetworkRequest request(url);
-    if (!config().token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + config().token.toUtf8());
-    return request;
+    return authorizedRequest(url);
 }
 
 void NtfyProtocol::handleTextFrame(const QString &frame)

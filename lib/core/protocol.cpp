@@ -43,4 +43,12 @@ QUrl Protocol::webSocketUrl(const QString &path) const
     return url;
 }
 
+QNetworkRequest Protocol::authorizedRequest(const QUrl &url) const
+{
+    QNetworkRequest request(url);
+    if (!m_config.token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_config.token.toUtf8());
+    return request;
+}
+
 } // namespace traybeat

@@ -43,6 +43,8 @@ protected:
     explicit Protocol(const SubscriptionConfig &config, QObject *parent = nullptr);
     // The server URL with its scheme turned to ws/wss and `path` appended to its path.
     QUrl webSocketUrl(const QString &path) const;
+    // A request for `url` carrying the token as a bearer header (never in the URL).
+    QNetworkRequest authorizedRequest(const QUrl &url) const;
 
 private:
     SubscriptionConfig m_config;

@@ -31,6 +31,16 @@ bool SubscriptionConfig::isValidTopic(const QString &topic)
     return pattern.match(topic).hasMatch();
 }
 
+QStringList SubscriptionConfig::parseTopics(const QString &text)
+{
+    QStringList topics;
+    for (const QString &part : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        if (const QString topic = part.trimmed(); !topic.isEmpty())
+            topics.append(topic);
+    }
+    return topics;
+}
+
 QString SubscriptionConfig::validationError() const
 {
     if (server.isEmpty())

@@ -24,6 +24,8 @@ struct SubscriptionConfig
     // for the origin's `text` servers, which echo `HeartBeat`.
     static HeartbeatMode defaultHeartbeat(const QString &protocol);
     static bool isValidTopic(const QString &topic);
+    // "a, b,,c" → {a, b, c}: how people type a topic list in a field or an option.
+    static QStringList parseTopics(const QString &text);
     // Empty when usable, else one sentence saying what is wrong (shown to the user as is).
     QString validationError() const;
     // A stable default name: "<host>/<topics>" or "<host>".

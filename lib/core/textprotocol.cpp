@@ -15,10 +15,7 @@ TextProtocol::TextProtocol(const SubscriptionConfig &config, QObject *parent)
 
 QNetworkRequest TextProtocol::request(const QString &) const
 {
-    QNetworkRequest request(webSocketUrl({}));
-    if (!config().token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + config().token.toUtf8());
-    return request;
+    return authorizedRequest(webSocketUrl({}));
 }
 
 void TextProtocol::handleTextFrame(const QString &frame)
