@@ -50,16 +50,6 @@ NativeNotifier::NativeNotifier(QSystemTrayIcon *fallback, QObject *parent)
                 SLOT(onActionInvoked(uint, QString)));
     bus.connect(service, objectPath, interfaceName, QStringLiteral("NotificationClosed"), this,
                 SLOT(onNotificationClosed(uint, uint)));
-    const QDBusMessage query = QDBusMessage::createMethodCall(service, objectPath, interfaceName,
-                                                              QStringLiteral("GetCapabilities"));
-    auto *watcher = new QDBusPendingCallWatcher(bus.asyncCall(query), this);
-    connect(watcher, &QDBusPendingCallWatcher::finished, this,
-            [this](QDBusPendingCallWatcher *call) {
-                const QDBusPendingReply<QStringList> reply = *call;
-                call->deleteLater();
-                if (!reply.isError())
-                    m_bodyMarkup = reply.value().contains(QStringLiteral("body-markup"));
-            });
 }
 
 NativeNotifier::~NativeNotifier() = default;
@@ -116,9 +106,11 @@ void NativeNotifier::notify(const QString &summary, const QString &body, int pri
     hints.insert(QStringLiteral("desktop-entry"), QStringLiteral("traybeat"));
     const auto dismissAfter = m_policy.dismissAfter(priority);
     const int timeout = dismissAfter ? static_cast<int>(dismissAfter->count()) : 0; // 0: never
-    // The summary is plain text by the specification; the body may be read as markup, and
-    // server text must never be, so escape it when the daemon reads markup.
-    const QString safeBody = m_bodyMarkup ? body.toHtmlEscaped() : body;
+    // The summary is plain text by the specification; the body may be read as markup (and
+    // links made clickable), and server text must never be. Escaped always, not only when the
+    // daemon lists "body-markup": dunst 1.9 reads markup without listing it. A daemon without
+    // markup would show the entities; none of the common ones is like that.
+    const QString safeBody = body.toHtmlEscaped();
     QDBusMessage call = QDBusMessage::createMethodCall(service, objectPath, interfaceName,
                                                        QStringLiteral("Notify"));
     call << QStringLiteral("traybeat") << (isSummary ? m_summaryId : 0u) << QString() << summary

@@ -136,7 +136,8 @@ void TrayApp::enterWindowMode()
     auto *box = new QMessageBox(QMessageBox::Information, tr("traybeat"), message,
                                 QMessageBox::Ok, m_history.get());
     box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    box->setModal(false); // a note, not a question: the window stays usable
+    box->show();
 }
 
 bool TrayApp::eventFilter(QObject *watched, QEvent *event)
