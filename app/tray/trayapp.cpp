@@ -120,6 +120,9 @@ bool TrayApp::start(QString *errorMessage)
     } else {
         enterWindowMode();
     }
+    // First run: a grey icon alone would leave the person wondering what to do next.
+    if (m_entries.empty())
+        showSettings();
     return true;
 }
 
@@ -273,6 +276,9 @@ void TrayApp::refreshStatuses()
         statuses.append(status);
     }
     m_tray.setStatuses(statuses);
+    // The icon's place is known only once the tray host embedded it; it may also move.
+    if (!m_windowMode)
+        m_popups.setReservedArea(m_tray.trayIcon()->geometry());
 }
 
 void TrayApp::activate()

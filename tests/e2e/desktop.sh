@@ -6,7 +6,8 @@
 #   1. a tray icon of traybeat is embedded in trayer's window (XEmbed system tray);
 #   2. a pop-up window ("traybeat notification") is shown for a demo message;
 #   3. a second launch does not start a second client: it exits 0 and brings the running
-#      one's history window forward.
+#      one's history window forward;
+#   4. with the platform's pop-ups chosen, the demo's messages reach the notification daemon.
 # Every process it started is stopped on exit, whatever happens. Waits poll with deadlines
 # (a loaded 2-core machine may need seconds), never fixed long sleeps.
 #
@@ -75,7 +76,9 @@ poll() {
 }
 
 # --- X server: Xvfb picks a free display itself and writes its number to fd 3.
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
+# -noreset: otherwise the server resets whenever its last client leaves (xdpyinfo, below), and a
+# client connecting during that reset is refused.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset 3>"$work/display" >"$work/xvfb.log" 2>&1 &
 pids+=($!)
 poll "$timeout_s" test -s "$work/display" || fail "Xvfb did not start"
 export DISPLAY=":$(head -n1 "$work/display")"
@@ -101,7 +104,17 @@ poll "$timeout_s" trayer_windows || fail "trayer's window did not appear"
 cat >"$work/dunstrc" <<RC
 [global]
     font = DejaVu Sans 10
+[logger]
+    summary = "*"
+    script = $work/log-notification
 RC
+# dunst runs this for every notification: appname, summary, body, icon, urgency.
+cat >"$work/log-notification" <<SH
+#!/bin/sh
+printf '%s\t%s\t%s\t%s\n' "\$1" "\$2" "\$3" "\$5" >>"$work/notifications.log"
+SH
+chmod +x "$work/log-notification"
+: >"$work/notifications.log"
 dunst -config "$work/dunstrc" >"$work/dunst.log" 2>&1 &
 pids+=($!)
 daemon_up() {
@@ -162,4 +175,20 @@ history_shown() {
 poll "$timeout_s" history_shown || fail "the second launch did not bring the history window forward"
 echo "e2e_desktop: a second launch exited 0 and brought the history window forward"
 alive
+
+# 4. Platform pop-ups (setting popups/native=true): the demo's messages reach the notification
+#    daemon over D-Bus. A separate instance: own settings and state, so its own single-instance key.
+native_config="$work/config-native"
+mkdir -p "$native_config/traybeat"
+printf '[popups]\nnative=true\n' >"$native_config/traybeat/traybeat.conf"
+XDG_CONFIG_HOME="$native_config" setsid "$app" --demo --state-dir "$work/state-native" \
+  >"$work/second.log" 2>&1 &
+second_pid=$!
+daemon_got_one() {
+  kill -0 "$second_pid" 2>/dev/null || fail "traybeat (native pop-ups) ended early"
+  grep -q '^traybeat	Welcome to traybeat' "$work/notifications.log"
+}
+poll "$timeout_s" daemon_got_one || fail "no demo notification reached the notification daemon"
+echo "e2e_desktop: platform pop-ups reach the notification daemon: $(grep -c '^traybeat' "$work/notifications.log") so far"
+stop "$second_pid" group; second_pid=''
 echo "e2e_desktop: PASS"
