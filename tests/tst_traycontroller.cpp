@@ -190,6 +190,13 @@ void tst_TrayController::menu()
     controller.setStatuses({});
     QVERIFY(controller.menu()->actions().first()->text().startsWith(QStringLiteral("No subscriptions")));
 
+    // The same statuses again (they come every second): the lines are left alone, so an open
+    // menu does not flicker.
+    controller.setStatuses({status(QStringLiteral("Demo"), State::Connected)});
+    const QList<QAction *> before = controller.menu()->actions();
+    controller.setStatuses({status(QStringLiteral("Demo"), State::Connected)});
+    QCOMPARE(controller.menu()->actions(), before);
+
     QSignalSpy reconnect(&controller, &TrayController::reconnectRequested);
     QSignalSpy quit(&controller, &TrayController::quitRequested);
     QSignalSpy settings(&controller, &TrayController::settingsRequested);
@@ -208,6 +215,7 @@ void tst_TrayController::menu()
 void tst_TrayController::doNotDisturbAction()
 {
     TrayController controller;
+    QVERIFY(controller.menu()->actions().first()->text().startsWith(QStringLiteral("No subscriptions")));
     QSignalSpy toggled(&controller, &TrayController::doNotDisturbToggled);
     QAction *action = nullptr;
     for (QAction *candidate : controller.menu()->actions()) {

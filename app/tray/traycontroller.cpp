@@ -66,6 +66,7 @@ TrayController::TrayController(QObject *parent) : QObject(parent)
     m_tickTimer.setInterval(1s);
     connect(&m_tickTimer, &QTimer::timeout, this, &TrayController::refresh);
     refresh();
+    refreshMenu();
 }
 
 TrayController::~TrayController()
@@ -141,19 +142,31 @@ QIcon TrayController::icon(ConnectionState state, bool doNotDisturb, bool unread
 
 void TrayController::refreshMenu()
 {
-    qDeleteAll(m_statusActions);
-    m_statusActions.clear();
-    if (m_statuses.isEmpty()) {
-        auto *action = new QAction(tr("No subscriptions yet: add one in Settings…"), &m_menu);
-        action->setEnabled(false);
-        m_statusActions.append(action);
-    }
+    QStringList texts;
+    QList<ConnectionState> states;
     for (const LinkStatus &status : std::as_const(m_statuses)) {
         QString text = tr("%1: %2").arg(menuText(status.name), stateText(status.state));
         if (status.unread > 0)
             text += tr(" (%1 unread)").arg(status.unread);
-        auto *action = new QAction(text, &m_menu);
-        action->setIcon(icon(status.state, false, false));
+        texts << text;
+        states << status.state;
+    }
+    if (m_statuses.isEmpty()) {
+        texts << tr("No subscriptions yet: add one in Settings…");
+        states << ConnectionState::Disconnected;
+    }
+    // Statuses arrive every second; rebuilding the lines of an open menu would make it flicker.
+    if (texts == m_statusTexts && states == m_statusStates)
+        return;
+    m_statusTexts = texts;
+    m_statusStates = states;
+
+    qDeleteAll(m_statusActions);
+    m_statusActions.clear();
+    for (int i = 0; i < texts.size(); ++i) {
+        auto *action = new QAction(texts[i], &m_menu);
+        if (!m_statuses.isEmpty())
+            action->setIcon(icon(states[i], false, false));
         // A status line, not a command; disabled so a click does nothing.
         action->setEnabled(false);
         m_statusActions.append(action);

@@ -69,6 +69,8 @@ private:
     QAction *m_reconnectAction;
     QAction *m_doNotDisturbAction;
     QList<QAction *> m_statusActions;
+    QStringList m_statusTexts;             // what the status lines show now
+    QList<ConnectionState> m_statusStates; // and with which icons
     QTimer m_tickTimer; // the tooltip's "seconds ago" keep counting
     LinkStatusList m_statuses;
     bool m_doNotDisturb = false;
