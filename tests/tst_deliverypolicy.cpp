@@ -29,7 +29,8 @@ void tst_DeliveryPolicy::isQuietTime_data()
     const QTime ten(22, 0), seven(7, 0);
     QTest::newRow("crossing midnight, evening inside") << ten << seven << QTime(23, 30) << true;
     QTest::newRow("crossing midnight, at from") << ten << seven << QTime(22, 0) << true;
-    QTest::newRow("crossing midnight, just before from") << ten << seven << QTime(21, 59, 59) << false;
+    QTest::newRow("crossing midnight, just before from")
+        << ten << seven << QTime(21, 59, 59) << false;
     QTest::newRow("crossing midnight, at midnight") << ten << seven << QTime(0, 0) << true;
     QTest::newRow("crossing midnight, early morning") << ten << seven << QTime(6, 59, 59) << true;
     QTest::newRow("crossing midnight, at to (exclusive)") << ten << seven << QTime(7, 0) << false;
@@ -69,11 +70,15 @@ void tst_DeliveryPolicy::shouldPopUp_data()
     QTest::newRow("quiet hours off at night") << false << false << true << night << 1 << true;
     QTest::newRow("quiet at night, default") << false << true << true << night << 3 << false;
     QTest::newRow("quiet at night, high") << false << true << true << night << 4 << false;
-    QTest::newRow("quiet at night, urgent breaks through") << false << true << true << night << 5 << true;
-    QTest::newRow("quiet at night, urgent held back") << false << true << false << night << 5 << false;
+    QTest::newRow("quiet at night, urgent breaks through")
+        << false << true << true << night << 5 << true;
+    QTest::newRow("quiet at night, urgent held back")
+        << false << true << false << night << 5 << false;
     QTest::newRow("quiet hours by day, default") << false << true << true << day << 3 << true;
-    QTest::newRow("quiet after midnight, urgent") << false << true << true << QTime(2, 0) << 5 << true;
-    QTest::newRow("quiet after midnight, low") << false << true << true << QTime(2, 0) << 2 << false;
+    QTest::newRow("quiet after midnight, urgent")
+        << false << true << true << QTime(2, 0) << 5 << true;
+    QTest::newRow("quiet after midnight, low")
+        << false << true << true << QTime(2, 0) << 2 << false;
     QTest::newRow("dnd by day, default") << true << false << true << day << 3 << false;
     QTest::newRow("dnd by day, urgent") << true << false << true << day << 5 << false;
     QTest::newRow("dnd and quiet, urgent") << true << true << true << night << 5 << false;

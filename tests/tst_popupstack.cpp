@@ -28,7 +28,8 @@ private slots:
     void dismissTimesFollowPriority();
 
 private:
-    static Notification message(int index, int priority = 3, const QString &subscription = QStringLiteral("Demo"))
+    static Notification message(int index, int priority = 3,
+                                const QString &subscription = QStringLiteral("Demo"))
     {
         Notification notification;
         notification.id = QStringLiteral("m%1").arg(index);
@@ -47,10 +48,7 @@ private:
             list << message(i);
         return list;
     }
-    static QRect available()
-    {
-        return QGuiApplication::primaryScreen()->availableGeometry();
-    }
+    static QRect available() { return QGuiApplication::primaryScreen()->availableGeometry(); }
 };
 
 void tst_PopupStack::showsInTheCorner_data()
@@ -77,7 +75,11 @@ void tst_PopupStack::showsInTheCorner()
     for (int i = 0; i < popups.size(); ++i) {
         const QRect frame = popups[i]->geometry();
         QVERIFY(popups[i]->isVisible());
-        QVERIFY2(area.contains(frame), qPrintable(QStringLiteral("%1,%2 %3x%4").arg(frame.x()).arg(frame.y()).arg(frame.width()).arg(frame.height())));
+        QVERIFY2(area.contains(frame), qPrintable(QStringLiteral("%1,%2 %3x%4")
+                                                      .arg(frame.x())
+                                                      .arg(frame.y())
+                                                      .arg(frame.width())
+                                                      .arg(frame.height())));
         QCOMPARE(right ? frame.right() : frame.left(), right ? area.right() : area.left());
         for (int j = 0; j < i; ++j)
             QVERIFY(!frame.intersects(popups[j]->geometry()));

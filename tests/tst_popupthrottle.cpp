@@ -22,16 +22,26 @@ void tst_PopupThrottle::offer_data()
     QTest::addColumn<QString>("offers");
     QTest::addColumn<QString>("verdicts");
 
-    QTest::newRow("three in a second show") << "0:0 100:1 200:2" << "SSS";
-    QTest::newRow("the fourth in a second folds") << "0:0 100:1 200:2 300:3" << "SSSF";
-    QTest::newRow("window slides") << "0:0 100:1 200:2 1000:2 1099:2" << "SSSSF";
-    QTest::newRow("room below the limit") << "0:3" << "S";
-    QTest::newRow("full, calm: replaces the oldest") << "0:4" << "R";
-    QTest::newRow("full of urgent ones: folds") << "0:4:x" << "F";
-    QTest::newRow("room, nothing replaceable: shows") << "0:2:x" << "S";
-    QTest::newRow("full and fast: folds") << "0:4 10:4 20:4 30:4" << "RRRF";
-    QTest::newRow("slow trickle always shows") << "0:0 2000:1 4000:2 6000:3 8000:4" << "SSSSR";
-    QTest::newRow("a fold is not counted as shown") << "0:0 0:1 0:2 0:3 0:3 1000:0" << "SSSFFS";
+    QTest::newRow("three in a second show") << "0:0 100:1 200:2"
+                                            << "SSS";
+    QTest::newRow("the fourth in a second folds") << "0:0 100:1 200:2 300:3"
+                                                  << "SSSF";
+    QTest::newRow("window slides") << "0:0 100:1 200:2 1000:2 1099:2"
+                                   << "SSSSF";
+    QTest::newRow("room below the limit") << "0:3"
+                                          << "S";
+    QTest::newRow("full, calm: replaces the oldest") << "0:4"
+                                                     << "R";
+    QTest::newRow("full of urgent ones: folds") << "0:4:x"
+                                                << "F";
+    QTest::newRow("room, nothing replaceable: shows") << "0:2:x"
+                                                      << "S";
+    QTest::newRow("full and fast: folds") << "0:4 10:4 20:4 30:4"
+                                          << "RRRF";
+    QTest::newRow("slow trickle always shows") << "0:0 2000:1 4000:2 6000:3 8000:4"
+                                               << "SSSSR";
+    QTest::newRow("a fold is not counted as shown") << "0:0 0:1 0:2 0:3 0:3 1000:0"
+                                                    << "SSSFFS";
 }
 
 void tst_PopupThrottle::offer()

@@ -26,8 +26,8 @@ void tst_SingleInstance::initTestCase()
     QVERIFY(m_runtime.isValid());
     // Sockets and locks of this test stay in a folder of its own.
     qputenv("XDG_RUNTIME_DIR", QFile::encodeName(m_runtime.path()));
-    QFile::setPermissions(m_runtime.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner
-                                                | QFileDevice::ExeOwner);
+    QFile::setPermissions(m_runtime.path(),
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
 }
 
 void tst_SingleInstance::secondLaunchActivatesTheFirst()

@@ -1,5 +1,5 @@
-#include "trayicons.h"
 #include "traycontroller.h"
+#include "trayicons.h"
 
 #include <QAction>
 #include <QApplication>
@@ -75,14 +75,20 @@ void tst_TrayController::icon_data()
     QTest::addColumn<QString>("key");
     QTest::addColumn<QColor>("bellColour"); // the state colour, sampled in the bell's body
 
-    QTest::newRow("connected") << State::Connected << false << 0 << "connected" << QColor(0x2e, 0xa0, 0x43);
-    QTest::newRow("connecting") << State::Connecting << false << 0 << "connecting" << QColor(0xd2, 0x99, 0x22);
-    QTest::newRow("reconnecting") << State::Reconnecting << false << 0 << "connecting" << QColor(0xd2, 0x99, 0x22);
+    QTest::newRow("connected") << State::Connected << false << 0 << "connected"
+                               << QColor(0x2e, 0xa0, 0x43);
+    QTest::newRow("connecting") << State::Connecting << false << 0 << "connecting"
+                                << QColor(0xd2, 0x99, 0x22);
+    QTest::newRow("reconnecting") << State::Reconnecting << false << 0 << "connecting"
+                                  << QColor(0xd2, 0x99, 0x22);
     QTest::newRow("failed") << State::Failed << false << 0 << "failed" << QColor(0xda, 0x36, 0x33);
     QTest::newRow("offline") << State::Disconnected << false << 0 << "offline" << QColor();
-    QTest::newRow("unread") << State::Connected << false << 3 << "connected+unread" << QColor(0x2e, 0xa0, 0x43);
-    QTest::newRow("do not disturb") << State::Failed << true << 0 << "failed+dnd" << QColor(0xda, 0x36, 0x33);
-    QTest::newRow("both") << State::Connecting << true << 1 << "connecting+dnd+unread" << QColor(0xd2, 0x99, 0x22);
+    QTest::newRow("unread") << State::Connected << false << 3 << "connected+unread"
+                            << QColor(0x2e, 0xa0, 0x43);
+    QTest::newRow("do not disturb")
+        << State::Failed << true << 0 << "failed+dnd" << QColor(0xda, 0x36, 0x33);
+    QTest::newRow("both") << State::Connecting << true << 1 << "connecting+dnd+unread"
+                          << QColor(0xd2, 0x99, 0x22);
 }
 
 void tst_TrayController::icon()
@@ -126,8 +132,9 @@ void tst_TrayController::toolTip()
     QCOMPARE(lines.size(), 5);
     QCOMPARE(lines[0], QStringLiteral("traybeat: reconnecting · do not disturb"));
     QCOMPARE(lines[1], QStringLiteral("Demo: connected"));
-    QCOMPARE(lines[2].trimmed(), QStringLiteral("http://127.0.0.1:8080 · last sign of life 5 s ago · "
-                                                "round trip 42 ms · 3 unread"));
+    QCOMPARE(lines[2].trimmed(),
+             QStringLiteral("http://127.0.0.1:8080 · last sign of life 5 s ago · "
+                            "round trip 42 ms · 3 unread"));
     QCOMPARE(lines[3], QStringLiteral("alerts: reconnecting (connection refused)"));
     QCOMPARE(lines[4].trimmed(), QStringLiteral("https://push.example.org · no sign of life yet · "
                                                 "next attempt in 12 s · 0 unread"));
@@ -137,13 +144,15 @@ void tst_TrayController::toolTip()
     QVERIFY(controller.toolTip().contains(QStringLiteral("Demo: connected")));
     QVERIFY(controller.toolTip().contains(QStringLiteral("round trip 42 ms")));
 
-    QVERIFY(TrayController::toolTipText({}, false, now).contains(QStringLiteral("No subscriptions")));
+    QVERIFY(
+        TrayController::toolTipText({}, false, now).contains(QStringLiteral("No subscriptions")));
 }
 
 void tst_TrayController::toolTipHasNoSecrets()
 {
     LinkStatus link = status(QStringLiteral("private"), State::Failed);
-    link.server = QUrl(QStringLiteral("https://alice:hunter2@push.example.org/base?auth=tk_SECRET#x"));
+    link.server =
+        QUrl(QStringLiteral("https://alice:hunter2@push.example.org/base?auth=tk_SECRET#x"));
     TrayController controller;
     controller.setStatuses({link});
     const QString text = controller.toolTip();
@@ -160,7 +169,8 @@ void tst_TrayController::toolTipStaysPlainText()
 {
     LinkStatus link = status(QStringLiteral("<b>name</b>"), State::Failed);
     link.reason = QStringLiteral("<img src=x> server said <b>no</b>");
-    const QString text = TrayController::toolTipText({link}, false, QDateTime::currentDateTimeUtc());
+    const QString text =
+        TrayController::toolTipText({link}, false, QDateTime::currentDateTimeUtc());
     // Qt shows a tooltip as rich text only when it looks like rich text.
     QVERIFY(!Qt::mightBeRichText(text));
     QVERIFY(text.contains(QStringLiteral("<b>name</b>")));
@@ -188,7 +198,8 @@ void tst_TrayController::menu()
     controller.setStatuses({status(QStringLiteral("Only"), State::Connecting)});
     QCOMPARE(controller.menu()->actions().first()->text(), QStringLiteral("Only: connecting"));
     controller.setStatuses({});
-    QVERIFY(controller.menu()->actions().first()->text().startsWith(QStringLiteral("No subscriptions")));
+    QVERIFY(controller.menu()->actions().first()->text().startsWith(
+        QStringLiteral("No subscriptions")));
 
     // The same statuses again (they come every second): the lines are left alone, so an open
     // menu does not flicker.
@@ -215,7 +226,8 @@ void tst_TrayController::menu()
 void tst_TrayController::doNotDisturbAction()
 {
     TrayController controller;
-    QVERIFY(controller.menu()->actions().first()->text().startsWith(QStringLiteral("No subscriptions")));
+    QVERIFY(controller.menu()->actions().first()->text().startsWith(
+        QStringLiteral("No subscriptions")));
     QSignalSpy toggled(&controller, &TrayController::doNotDisturbToggled);
     QAction *action = nullptr;
     for (QAction *candidate : controller.menu()->actions()) {

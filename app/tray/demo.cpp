@@ -25,35 +25,39 @@ struct Sample
 // The first ones arrive a second apart, to show the range of what a pop-up can look like.
 const Sample introduction[] = {
     {QT_TRANSLATE_NOOP("traybeat::Demo", "Welcome to traybeat"),
-     QT_TRANSLATE_NOOP("traybeat::Demo", "This demo runs its own push server and publishes a few samples. "
-                               "Click a pop-up to read it in the history."),
+     QT_TRANSLATE_NOOP("traybeat::Demo",
+                       "This demo runs its own push server and publishes a few samples. "
+                       "Click a pop-up to read it in the history."),
      3, "wave", ""},
     {QT_TRANSLATE_NOOP("traybeat::Demo", "Backup finished"),
      QT_TRANSLATE_NOOP("traybeat::Demo", "nightly-backup: 12.4 GB in 8 min 31 s, no errors."), 2,
      "floppy_disk", ""},
     {QT_TRANSLATE_NOOP("traybeat::Demo", "Release 2.4.1 deployed"),
      QT_TRANSLATE_NOOP("traybeat::Demo", "Production is on 2.4.1. Click to open the release notes "
-                               "(https://example.org)."),
+                                         "(https://example.org)."),
      4, "rocket", "https://example.org"},
     {QT_TRANSLATE_NOOP("traybeat::Demo", "<b>HTML</b> stays literal"),
-     QT_TRANSLATE_NOOP("traybeat::Demo", "Server text is never rich text: <i>no markup</i>, "
-                               "<a href=\"https://example.org\">no links</a>, &amp; no entities."),
+     QT_TRANSLATE_NOOP("traybeat::Demo",
+                       "Server text is never rich text: <i>no markup</i>, "
+                       "<a href=\"https://example.org\">no links</a>, &amp; no entities."),
      3, "", ""},
     {QT_TRANSLATE_NOOP("traybeat::Demo", "Disk almost full on db-1"),
      QT_TRANSLATE_NOOP("traybeat::Demo", "/var is 97% full. Writes will start failing soon. Urgent "
-                               "notifications stay until you close them."),
+                                         "notifications stay until you close them."),
      5, "warning", ""},
 };
 
 // Then one of these every ten seconds, round and round.
 const Sample ongoing[] = {
     {QT_TRANSLATE_NOOP("traybeat::Demo", "Build passed"),
-     QT_TRANSLATE_NOOP("traybeat::Demo", "main #1842: 312 tests passed in 4 min 2 s."), 2, "white_check_mark", ""},
+     QT_TRANSLATE_NOOP("traybeat::Demo", "main #1842: 312 tests passed in 4 min 2 s."), 2,
+     "white_check_mark", ""},
     {QT_TRANSLATE_NOOP("traybeat::Demo", "New comment"),
-     QT_TRANSLATE_NOOP("traybeat::Demo", "Alex: \"Looks good to me, merging after lunch.\""), 3, "speech_balloon",
-     "https://example.org"},
+     QT_TRANSLATE_NOOP("traybeat::Demo", "Alex: \"Looks good to me, merging after lunch.\""), 3,
+     "speech_balloon", "https://example.org"},
     {QT_TRANSLATE_NOOP("traybeat::Demo", "Temperature high"),
-     QT_TRANSLATE_NOOP("traybeat::Demo", "Server room: 29.5 °C (threshold 28 °C)."), 4, "thermometer", ""},
+     QT_TRANSLATE_NOOP("traybeat::Demo", "Server room: 29.5 °C (threshold 28 °C)."), 4,
+     "thermometer", ""},
     {QT_TRANSLATE_NOOP("traybeat::Demo", "Certificate renewed"),
      QT_TRANSLATE_NOOP("traybeat::Demo", "example.org: valid until next quarter."), 1, "lock", ""},
 };

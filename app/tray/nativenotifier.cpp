@@ -151,11 +151,11 @@ void NativeNotifier::showFallback(const QString &summary, const QString &body, i
     m_fallbackTarget = target;
     const auto dismissAfter = m_policy.dismissAfter(priority);
     // Qt's balloon lays both texts out as plain text.
-    m_fallback->showMessage(summary, body,
-                            priority >= DeliveryPolicy::urgentPriority
-                                ? QSystemTrayIcon::Warning
-                                : QSystemTrayIcon::Information,
-                            dismissAfter ? static_cast<int>(dismissAfter->count()) : 24 * 3600 * 1000);
+    m_fallback->showMessage(
+        summary, body,
+        priority >= DeliveryPolicy::urgentPriority ? QSystemTrayIcon::Warning
+                                                   : QSystemTrayIcon::Information,
+        dismissAfter ? static_cast<int>(dismissAfter->count()) : 24 * 3600 * 1000);
 }
 
 void NativeNotifier::onActionInvoked(uint notificationId, const QString &actionKey)

@@ -63,7 +63,7 @@ private:
     PopupThrottle m_throttle;
     QElapsedTimer m_clock;
     QPointer<QSystemTrayIcon> m_fallback;
-    Target m_fallbackTarget; // what the last fallback balloon opens when clicked
+    Target m_fallbackTarget;    // what the last fallback balloon opens when clicked
     QHash<uint, Target> m_sent; // daemon's id → what a click opens; bounded
     uint m_summaryId = 0;       // the daemon's id of the summary shown, replaced in place
     bool m_summaryInFlight = false;

@@ -100,7 +100,8 @@ void PopupStack::updateSummary()
     const QString title = m_foldedTotal == 1
                               ? tr("1 new notification from %1").arg(from)
                               : tr("%1 new notifications from %2").arg(m_foldedTotal).arg(from);
-    m_summary->setSummary(title, tr("Too many to show one by one. Click to read them in the history."),
+    m_summary->setSummary(title,
+                          tr("Too many to show one by one. Click to read them in the history."),
                           m_foldedTopPriority);
     // Each update restarts the countdown: the summary stays while the burst goes on, and an
     // urgent message inside it keeps it until closed.
@@ -130,9 +131,10 @@ void PopupStack::onCloseRequested(PopupWidget *popup)
 PopupWidget *PopupStack::oldestReplaceable() const
 {
     // Urgent pop-ups stay until the person closes them.
-    const auto it = std::find_if(m_individual.cbegin(), m_individual.cend(), [](PopupWidget *popup) {
-        return popup->notification().priority < DeliveryPolicy::urgentPriority;
-    });
+    const auto it =
+        std::find_if(m_individual.cbegin(), m_individual.cend(), [](PopupWidget *popup) {
+            return popup->notification().priority < DeliveryPolicy::urgentPriority;
+        });
     return it == m_individual.cend() ? nullptr : *it;
 }
 

@@ -49,8 +49,8 @@ public:
     PopupWidget *summary() const { return m_summary; }
     int foldedCount() const { return m_foldedTotal; }
 
-    static constexpr int margin = 12;  // from the edges of the available area
-    static constexpr int spacing = 8;  // between pop-ups
+    static constexpr int margin = 12; // from the edges of the available area
+    static constexpr int spacing = 8; // between pop-ups
 
 signals:
     // Open the history; `id` empty: just bring it forward (at `subscription`, if not empty).

@@ -71,8 +71,8 @@ QString timeText(const QDateTime &time)
     format.remove(QRegularExpression(QStringLiteral("[:.]ss?")));
     if (local.date() == QDate::currentDate())
         return locale.toString(local.time(), format);
-    return locale.toString(local.date(), QLocale::ShortFormat) + QLatin1Char(' ')
-           + locale.toString(local.time(), format);
+    return locale.toString(local.date(), QLocale::ShortFormat) + QLatin1Char(' ') +
+           locale.toString(local.time(), format);
 }
 
 // A thin cross in the text's muted colour; the style's title-bar glyph looks like a window
@@ -98,13 +98,12 @@ QIcon closeIcon(const QColor &color)
 } // namespace
 
 PopupWidget::PopupWidget(QWidget *parent)
-    : QWidget(parent, Qt::Tool | Qt::FramelessWindowHint | Qt::WindowStaysOnTopHint
-                          | Qt::WindowDoesNotAcceptFocus | Qt::X11BypassWindowManagerHint),
+    : QWidget(parent, Qt::Tool | Qt::FramelessWindowHint | Qt::WindowStaysOnTopHint |
+                          Qt::WindowDoesNotAcceptFocus | Qt::X11BypassWindowManagerHint),
       m_meta(plainLabel(QStringLiteral("meta"), this)),
       m_time(plainLabel(QStringLiteral("time"), this)),
       m_title(plainLabel(QStringLiteral("title"), this)),
-      m_body(plainLabel(QStringLiteral("body"), this)),
-      m_closeButton(new QToolButton(this))
+      m_body(plainLabel(QStringLiteral("body"), this)), m_closeButton(new QToolButton(this))
 {
     setObjectName(QStringLiteral("traybeatPopup"));
     setWindowTitle(windowName());
@@ -184,8 +183,8 @@ void PopupWidget::setTexts(const QString &meta, const QString &time, const QStri
                            const QString &body)
 {
     m_time->setText(time);
-    const int metaWidth = textWidth() - m_time->fontMetrics().horizontalAdvance(time)
-                          - m_closeButton->width() - 12;
+    const int metaWidth =
+        textWidth() - m_time->fontMetrics().horizontalAdvance(time) - m_closeButton->width() - 12;
     m_meta->setText(elided(meta, m_meta->font(), std::max(metaWidth, 40), 1));
     m_title->setText(elided(title, m_title->font(), textWidth(), titleLines));
     m_title->setVisible(!m_title->text().isEmpty());
@@ -315,8 +314,8 @@ void PopupWidget::mousePressEvent(QMouseEvent *event)
 
 void PopupWidget::mouseReleaseEvent(QMouseEvent *event)
 {
-    const bool click = m_pressed && event->button() == Qt::LeftButton
-                       && rect().contains(event->position().toPoint());
+    const bool click = m_pressed && event->button() == Qt::LeftButton &&
+                       rect().contains(event->position().toPoint());
     m_pressed = false;
     event->accept();
     if (click)

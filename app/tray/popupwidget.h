@@ -75,8 +75,8 @@ private:
 
     std::optional<std::chrono::milliseconds> m_dismissAfter;
     QTimer m_dismissTimer;
-    QElapsedTimer m_countdownClock;                // since the countdown (re)started
-    std::chrono::milliseconds m_remaining{0};      // what was left when it (re)started
+    QElapsedTimer m_countdownClock;           // since the countdown (re)started
+    std::chrono::milliseconds m_remaining{0}; // what was left when it (re)started
 };
 
 } // namespace traybeat

@@ -33,9 +33,8 @@ SingleInstance::SingleInstance(const QString &key, QObject *parent) : QObject(pa
 {
     const QByteArray hash =
         QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha256).toHex().left(16);
-    m_serverName = runtimeDirectory() + QStringLiteral("/traybeat-%1-%2")
-                                            .arg(::getuid())
-                                            .arg(QString::fromLatin1(hash));
+    m_serverName = runtimeDirectory() +
+                   QStringLiteral("/traybeat-%1-%2").arg(::getuid()).arg(QString::fromLatin1(hash));
     m_server.setSocketOptions(QLocalServer::UserAccessOption);
     connect(&m_server, &QLocalServer::newConnection, this, &SingleInstance::onNewConnection);
 }
@@ -59,8 +58,8 @@ SingleInstance::Role SingleInstance::claim()
     if (!m_lock->tryLock(0)) {
         if (m_lock->error() == QLockFile::LockFailedError)
             return Role::Secondary;
-        qCWarning(lcUi).noquote() << "single instance: cannot create the lock"
-                                  << m_lock->fileName() << "- running anyway";
+        qCWarning(lcUi).noquote() << "single instance: cannot create the lock" << m_lock->fileName()
+                                  << "- running anyway";
     }
     QLocalServer::removeServer(m_serverName); // a socket file left by a crashed process
     if (!m_server.listen(m_serverName)) {

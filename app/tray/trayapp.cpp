@@ -26,20 +26,19 @@ namespace {
 // one is edited. (A field added to the configs must be added here too.)
 bool sameConnection(const ConnectionConfig &a, const ConnectionConfig &b)
 {
-    return a.heartbeat == b.heartbeat && a.heartbeatInterval == b.heartbeatInterval
-           && a.heartbeatTimeout == b.heartbeatTimeout && a.connectTimeout == b.connectTimeout
-           && a.backoff.floor == b.backoff.floor && a.backoff.cap == b.backoff.cap
-           && a.backoff.stabilityWindow == b.backoff.stabilityWindow
-           && a.permanentFailureRetry == b.permanentFailureRetry
-           && a.outgoingQueueLimit == b.outgoingQueueLimit && a.caFile == b.caFile
-           && a.insecure == b.insecure;
+    return a.heartbeat == b.heartbeat && a.heartbeatInterval == b.heartbeatInterval &&
+           a.heartbeatTimeout == b.heartbeatTimeout && a.connectTimeout == b.connectTimeout &&
+           a.backoff.floor == b.backoff.floor && a.backoff.cap == b.backoff.cap &&
+           a.backoff.stabilityWindow == b.backoff.stabilityWindow &&
+           a.permanentFailureRetry == b.permanentFailureRetry &&
+           a.outgoingQueueLimit == b.outgoingQueueLimit && a.caFile == b.caFile &&
+           a.insecure == b.insecure;
 }
 
 bool sameSubscription(const SubscriptionConfig &a, const SubscriptionConfig &b)
 {
-    return a.name == b.name && a.server == b.server && a.protocol == b.protocol
-           && a.topics == b.topics && a.token == b.token
-           && sameConnection(a.connection, b.connection);
+    return a.name == b.name && a.server == b.server && a.protocol == b.protocol &&
+           a.topics == b.topics && a.token == b.token && sameConnection(a.connection, b.connection);
 }
 
 // A reason may quote a server's words; make sure it never carries the token we sent.
@@ -94,7 +93,8 @@ bool TrayApp::start(QString *errorMessage)
             *errorMessage = tr("cannot create the state folder %1").arg(m_options.stateDirectory);
         return false;
     }
-    const QString databasePath = QDir(m_options.stateDirectory).filePath(QStringLiteral("notifications.db"));
+    const QString databasePath =
+        QDir(m_options.stateDirectory).filePath(QStringLiteral("notifications.db"));
     QString error;
     if (!m_store.open(databasePath, &error)) {
         if (errorMessage)
@@ -136,8 +136,8 @@ void TrayApp::enterWindowMode()
                          "window (closing it quits)\n");
     m_history->installEventFilter(this);
     activate();
-    auto *box = new QMessageBox(QMessageBox::Information, tr("traybeat"), message,
-                                QMessageBox::Ok, m_history.get());
+    auto *box = new QMessageBox(QMessageBox::Information, tr("traybeat"), message, QMessageBox::Ok,
+                                m_history.get());
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setModal(false); // a note, not a question: the window stays usable
     box->show();
@@ -186,8 +186,8 @@ void TrayApp::syncSubscriptions()
         if (subscription->isValid())
             subscription->start();
         else
-            qCWarning(lcUi).noquote() << "subscription" << config.name << "cannot start:"
-                                      << subscription->errorString();
+            qCWarning(lcUi).noquote()
+                << "subscription" << config.name << "cannot start:" << subscription->errorString();
         kept.push_back(std::move(entry));
     }
     // What is left in m_entries was removed or changed: its link closes here.
@@ -207,8 +207,8 @@ void TrayApp::onSubscriptionStateChanged()
         return;
     // The demo's samples start once its link is up, so the first one is not missed.
     for (const Entry &entry : m_entries) {
-        if (entry.subscription->name() == Demo::subscriptionName()
-            && entry.subscription->connection()->isConnected())
+        if (entry.subscription->name() == Demo::subscriptionName() &&
+            entry.subscription->connection()->isConnected())
             m_demo->startPublishing();
     }
 }
@@ -249,7 +249,8 @@ void TrayApp::refreshUnread()
 {
     m_unread.clear();
     for (const Entry &entry : m_entries)
-        m_unread.insert(entry.subscription->name(), m_store.unreadCount(entry.subscription->name()));
+        m_unread.insert(entry.subscription->name(),
+                        m_store.unreadCount(entry.subscription->name()));
     refreshStatuses();
 }
 

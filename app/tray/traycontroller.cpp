@@ -49,8 +49,8 @@ QString menuText(const QString &text)
 TrayController::TrayController(QObject *parent) : QObject(parent)
 {
     m_statusSeparator = m_menu.addSeparator();
-    m_reconnectAction = m_menu.addAction(tr("&Reconnect now"), this,
-                                         &TrayController::reconnectRequested);
+    m_reconnectAction =
+        m_menu.addAction(tr("&Reconnect now"), this, &TrayController::reconnectRequested);
     m_doNotDisturbAction = m_menu.addAction(tr("&Do not disturb"));
     m_doNotDisturbAction->setCheckable(true);
     m_menu.addSeparator();

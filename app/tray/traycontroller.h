@@ -71,7 +71,7 @@ private:
     QList<QAction *> m_statusActions;
     QStringList m_statusTexts;             // what the status lines show now
     QList<ConnectionState> m_statusStates; // and with which icons
-    QTimer m_tickTimer; // the tooltip's "seconds ago" keep counting
+    QTimer m_tickTimer;                    // the tooltip's "seconds ago" keep counting
     LinkStatusList m_statuses;
     bool m_doNotDisturb = false;
     QString m_iconKey;

@@ -61,9 +61,10 @@ int runTray(int argc, char **argv)
 
     TrayOptions options;
     options.demo = parser.isSet(demoOption);
-    options.stateDirectory = parser.isSet(stateDirOption)
-                                 ? parser.value(stateDirOption)
-                                 : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    options.stateDirectory =
+        parser.isSet(stateDirOption)
+            ? parser.value(stateDirOption)
+            : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
 
     SingleInstance instance(SingleInstance::defaultKey(options.stateDirectory));
     if (instance.claim() == SingleInstance::Role::Secondary) {

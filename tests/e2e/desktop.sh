@@ -12,7 +12,7 @@
 # (a loaded 2-core machine may need seconds), never fixed long sleeps.
 #
 # usage: desktop.sh PATH/TO/traybeat
-# Needs: Xvfb (xvfb), dbus-launch (dbus-x11), dbus-send (dbus), trayer, dunst, xdotool,
+# Needs: Xvfb (xvfb), dbus-launch and dbus-send (dbus-x11), trayer, dunst, xdotool,
 #        xwininfo and xdpyinfo (x11-utils).
 set -u
 
@@ -21,7 +21,7 @@ app=${1:-}
 timeout_s=${TRAYBEAT_E2E_TIMEOUT:-20}
 
 missing=()
-for pair in Xvfb:xvfb dbus-launch:dbus-x11 dbus-send:dbus trayer:trayer dunst:dunst \
+for pair in Xvfb:xvfb dbus-launch:dbus-x11 dbus-send:dbus-bin trayer:trayer dunst:dunst \
             xdotool:xdotool xwininfo:x11-utils xdpyinfo:x11-utils; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair%%:*} (Debian package ${pair#*:})")
 done
