@@ -111,6 +111,7 @@ bool TrayApp::start(QString *errorMessage)
     }
 
     m_history = std::make_unique<HistoryWindow>(&m_store);
+    m_started = true;
     applySettings();
     syncSubscriptions();
     refreshUnread();
@@ -167,14 +168,17 @@ QList<SubscriptionConfig> TrayApp::wantedSubscriptions() const
 
 void TrayApp::syncSubscriptions()
 {
+    if (!m_started)
+        return; // start() creates them from the settings as they are then
     const QList<SubscriptionConfig> wanted = wantedSubscriptions();
-    std::vector<Entry> kept;
+    std::vector<Entry> next;
+    std::vector<Subscription *> created;
     for (const SubscriptionConfig &config : wanted) {
         auto existing = std::find_if(m_entries.begin(), m_entries.end(), [&](const Entry &entry) {
             return entry.subscription && sameSubscription(entry.config, config);
         });
         if (existing != m_entries.end()) {
-            kept.push_back(std::move(*existing));
+            next.push_back(std::move(*existing));
             continue;
         }
         Entry entry{config, std::make_unique<Subscription>(config, &m_store)};
@@ -183,15 +187,25 @@ void TrayApp::syncSubscriptions()
                 &TrayApp::onNotificationsArrived);
         connect(subscription, &Subscription::stateChanged, this,
                 &TrayApp::onSubscriptionStateChanged);
+        created.push_back(subscription);
+        next.push_back(std::move(entry));
+    }
+    // The list is complete before anything starts or stops: a start or a stop reports its
+    // state at once, and the report reads the list.
+    std::swap(m_entries, next);
+    for (const Entry &gone : next) {
+        if (gone.subscription)
+            gone.subscription->disconnect(this);
+    }
+    next.clear(); // removed or changed: their links close here
+
+    for (Subscription *subscription : created) {
         if (subscription->isValid())
             subscription->start();
         else
-            qCWarning(lcUi).noquote()
-                << "subscription" << config.name << "cannot start:" << subscription->errorString();
-        kept.push_back(std::move(entry));
+            qCWarning(lcUi).noquote() << "subscription" << subscription->name()
+                                      << "cannot start:" << subscription->errorString();
     }
-    // What is left in m_entries was removed or changed: its link closes here.
-    m_entries = std::move(kept);
 
     QStringList names;
     for (const Entry &entry : m_entries)

@@ -43,6 +43,10 @@ public:
     // False + a one-line reason on failure.
     bool start(QString *errorMessage);
 
+    // The settings the app follows live (the settings dialog writes through it; so can tests).
+    AppSettings *settings() { return &m_settings; }
+    const TrayController *trayController() const { return &m_tray; }
+
 public slots:
     // Brings the history window forward (a second launch, a click on the tray icon).
     void activate();
@@ -88,6 +92,7 @@ private:
     QTimer m_statusTimer;      // the tooltip's times keep moving
     QTimer m_unreadTimer;      // coalesces store changes: a burst asks for counts once
     bool m_windowMode = false; // no system tray: the history window is the main window
+    bool m_started = false;
 };
 
 } // namespace traybeat
