@@ -183,6 +183,7 @@ void TrayApp::syncSubscriptions()
         }
         Entry entry{config, std::make_unique<Subscription>(config, &m_store)};
         Subscription *subscription = entry.subscription.get();
+        subscription->watch(&m_systemWatcher);
         connect(subscription, &Subscription::notificationsArrived, this,
                 &TrayApp::onNotificationsArrived);
         connect(subscription, &Subscription::stateChanged, this,

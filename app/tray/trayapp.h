@@ -5,6 +5,7 @@
 #include "nativenotifier.h"
 #include "notificationstore.h"
 #include "popupstack.h"
+#include "systemwatcher.h"
 #include "traycontroller.h"
 
 #include <QHash>
@@ -78,6 +79,7 @@ private:
     TrayOptions m_options;
     AppSettings m_settings;
     NotificationStore m_store;
+    SystemWatcher m_systemWatcher; // wake-up and network-back: reconnect without waiting
     std::unique_ptr<Demo> m_demo;
     std::vector<Entry> m_entries; // after the store: destroyed first
     TrayController m_tray;
