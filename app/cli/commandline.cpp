@@ -13,7 +13,8 @@ namespace traybeat::commandline {
 
 int fail(const QString &mode, const QString &reason)
 {
-    const QString prefix = mode.isEmpty() ? QStringLiteral("traybeat") : QStringLiteral("traybeat ") + mode;
+    const QString prefix =
+        mode.isEmpty() ? QStringLiteral("traybeat") : QStringLiteral("traybeat ") + mode;
     std::fprintf(stderr, "%s: %s\n", qPrintable(prefix), qPrintable(reason));
     std::fflush(stderr);
     return BadUsage;
@@ -26,7 +27,18 @@ std::optional<int> parse(QCommandLineParser &parser, const QStringList &argument
     if (!parser.parse(arguments))
         return fail(mode, parser.errorText());
     if (parser.isSet(help)) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
+        // Qt names the program by argv[0] (or not at all before QApplication exists); the
+        // user typed `traybeat <mode>`, so say that.
+        QString help = parser.helpText();
+        const QString usage = QStringLiteral("Usage: ");
+        if (help.startsWith(usage)) {
+            const qsizetype nameEnd = help.indexOf(QLatin1String(" ["), usage.size());
+            if (nameEnd > 0)
+                help.replace(0, nameEnd,
+                             usage + QStringLiteral("traybeat") +
+                                 (mode.isEmpty() ? QString() : QLatin1Char(' ') + mode));
+        }
+        std::fputs(qPrintable(help), stdout);
         return 0;
     }
     return std::nullopt;
@@ -41,7 +53,8 @@ std::chrono::milliseconds durationOption(const QCommandLineParser &parser, const
     if (const auto duration = parseDuration(text))
         return *duration;
     if (error && error->isEmpty())
-        *error = QStringLiteral("--%1: \"%2\" is not a duration (use a number with ms, s, m, h or d, e.g. 250ms, 5s, 2m)")
+        *error = QStringLiteral("--%1: \"%2\" is not a duration (use a number with ms, s, m, h or "
+                                "d, e.g. 250ms, 5s, 2m)")
                      .arg(name, text);
     return fallback;
 }
@@ -61,7 +74,8 @@ void quitOnTerminationSignals()
 {
     if (signalPipe[0] != -1 || ::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
         return;
-    auto *notifier = new QSocketNotifier(signalPipe[1], QSocketNotifier::Read, QCoreApplication::instance());
+    auto *notifier =
+        new QSocketNotifier(signalPipe[1], QSocketNotifier::Read, QCoreApplication::instance());
     QObject::connect(notifier, &QSocketNotifier::activated, QCoreApplication::instance(), [] {
         char byte;
         [[maybe_unused]] const auto read = ::read(signalPipe[1], &byte, 1);
