@@ -13,7 +13,8 @@ int main(int argc, char **argv)
         const char *word;
         int (*run)(int, char **);
     };
-    static const Mode modes[] = {{"listen", runListen}, {"serve", runServe}, {"publish", runPublish}};
+    static const Mode modes[] = {
+        {"listen", runListen}, {"serve", runServe}, {"publish", runPublish}};
     if (argc > 1) {
         for (const Mode &mode : modes) {
             if (std::strcmp(argv[1], mode.word) == 0) {

@@ -62,11 +62,12 @@ private:
             client->setParent(this);
             ++connectionCount;
             m_clients.append(client);
-            connect(client, &QWebSocket::textMessageReceived, this, [this, client](const QString &text) {
-                received.append(text);
-                if (echo)
-                    client->sendTextMessage(text);
-            });
+            connect(client, &QWebSocket::textMessageReceived, this,
+                    [this, client](const QString &text) {
+                        received.append(text);
+                        if (echo)
+                            client->sendTextMessage(text);
+                    });
             connect(client, &QWebSocket::disconnected, this, [this, client] {
                 m_clients.removeAll(client);
                 client->deleteLater();
@@ -96,7 +97,10 @@ public:
         });
         m_server.listen(QHostAddress::LocalHost);
     }
-    QUrl url() const { return QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_server.serverPort())); }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_server.serverPort()));
+    }
     int connectionCount = 0;
 
 private:
@@ -219,9 +223,8 @@ void tst_ConnectionManager::passiveHeartbeatTrustsServerKeepalives()
 
     // The server's keepalives every 30 ms keep the link alive for many interval + timeout spans.
     QTimer keepalive;
-    connect(&keepalive, &QTimer::timeout, &server, [&server] {
-        server.sendToAll(QStringLiteral("{\"event\":\"keepalive\"}"));
-    });
+    connect(&keepalive, &QTimer::timeout, &server,
+            [&server] { server.sendToAll(QStringLiteral("{\"event\":\"keepalive\"}")); });
     keepalive.start(30ms);
     QTRY_VERIFY_WITH_TIMEOUT(messages.size() >= 15, 3000);
     QCOMPARE(manager.state(), ConnectionState::Connected);

@@ -42,25 +42,38 @@ void tst_Listen::badArgumentsExitWithStatusTwo_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("reason");
     const QString server = QStringLiteral("--server=ws://127.0.0.1:9/");
-    QTest::newRow("no server") << QStringList{QStringLiteral("--protocol=text")} << "--server is required";
-    QTest::newRow("unparsable url") << QStringList{QStringLiteral("--server=http://exa mple")} << "not a URL";
-    QTest::newRow("no scheme") << QStringList{QStringLiteral("--server=example.org")} << "not a URL";
-    QTest::newRow("ftp url") << QStringList{QStringLiteral("--server=ftp://example.org/"), QStringLiteral("--topic=a")}
+    QTest::newRow("no server") << QStringList{QStringLiteral("--protocol=text")}
+                               << "--server is required";
+    QTest::newRow("unparsable url")
+        << QStringList{QStringLiteral("--server=http://exa mple")} << "not a URL";
+    QTest::newRow("no scheme") << QStringList{QStringLiteral("--server=example.org")}
+                               << "not a URL";
+    QTest::newRow("ftp url") << QStringList{QStringLiteral("--server=ftp://example.org/"),
+                                            QStringLiteral("--topic=a")}
                              << "must start with http://";
-    QTest::newRow("unknown protocol") << QStringList{server, QStringLiteral("--protocol=mqtt")} << "Unknown protocol \"mqtt\"";
-    QTest::newRow("bad duration") << QStringList{server, QStringLiteral("--protocol=text"), QStringLiteral("--heartbeat-interval=5x")}
+    QTest::newRow("unknown protocol")
+        << QStringList{server, QStringLiteral("--protocol=mqtt")} << "Unknown protocol \"mqtt\"";
+    QTest::newRow("bad duration") << QStringList{server, QStringLiteral("--protocol=text"),
+                                                 QStringLiteral("--heartbeat-interval=5x")}
                                   << "\"5x\" is not a duration";
-    QTest::newRow("bare number") << QStringList{server, QStringLiteral("--protocol=text"), QStringLiteral("--reconnect-min=5")}
+    QTest::newRow("bare number") << QStringList{server, QStringLiteral("--protocol=text"),
+                                                QStringLiteral("--reconnect-min=5")}
                                  << "\"5\" is not a duration";
-    QTest::newRow("bad heartbeat") << QStringList{server, QStringLiteral("--protocol=text"), QStringLiteral("--heartbeat=pong")}
+    QTest::newRow("bad heartbeat") << QStringList{server, QStringLiteral("--protocol=text"),
+                                                  QStringLiteral("--heartbeat=pong")}
                                    << "not a heartbeat mode";
     QTest::newRow("ntfy without topic") << QStringList{server} << "at least one topic";
-    QTest::newRow("bad topic") << QStringList{server, QStringLiteral("--topic=a/b")} << "\"a/b\" is not valid";
-    QTest::newRow("unknown option") << QStringList{server, QStringLiteral("--frobnicate")} << "Unknown option";
-    QTest::newRow("stray argument") << QStringList{server, QStringLiteral("--protocol=text"), QStringLiteral("extra")}
-                                    << "unexpected argument \"extra\"";
-    QTest::newRow("min above max") << QStringList{server, QStringLiteral("--protocol=text"), QStringLiteral("--reconnect-min=2m"),
-                                                  QStringLiteral("--reconnect-max=1m")} << "must not be shorter";
+    QTest::newRow("bad topic") << QStringList{server, QStringLiteral("--topic=a/b")}
+                               << "\"a/b\" is not valid";
+    QTest::newRow("unknown option")
+        << QStringList{server, QStringLiteral("--frobnicate")} << "Unknown option";
+    QTest::newRow("stray argument")
+        << QStringList{server, QStringLiteral("--protocol=text"), QStringLiteral("extra")}
+        << "unexpected argument \"extra\"";
+    QTest::newRow("min above max")
+        << QStringList{server, QStringLiteral("--protocol=text"),
+                       QStringLiteral("--reconnect-min=2m"), QStringLiteral("--reconnect-max=1m")}
+        << "must not be shorter";
 }
 
 void tst_Listen::badArgumentsExitWithStatusTwo()
@@ -69,8 +82,10 @@ void tst_Listen::badArgumentsExitWithStatusTwo()
     QFETCH(QString, reason);
     QTemporaryDir stateDir;
     QProcess process;
-    process.start(QStringLiteral(TRAYBEAT_BINARY),
-                  QStringList{QStringLiteral("listen"), QStringLiteral("--state-dir"), stateDir.path()} + arguments);
+    process.start(
+        QStringLiteral(TRAYBEAT_BINARY),
+        QStringList{QStringLiteral("listen"), QStringLiteral("--state-dir"), stateDir.path()} +
+            arguments);
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 2);
@@ -90,12 +105,13 @@ void tst_Listen::printsStateAndMessagesAsJsonLines()
     connect(&server, &QWebSocketServer::newConnection, this, [&] {
         QWebSocket *client = server.nextPendingConnection();
         clients << client;
-        connect(client, &QWebSocket::textMessageReceived, client, [&heartbeats, client](const QString &text) {
-            if (text == QLatin1String("HeartBeat")) {
-                ++heartbeats;
-                client->sendTextMessage(text); // the origin's server echoes it
-            }
-        });
+        connect(client, &QWebSocket::textMessageReceived, client,
+                [&heartbeats, client](const QString &text) {
+                    if (text == QLatin1String("HeartBeat")) {
+                        ++heartbeats;
+                        client->sendTextMessage(text); // the origin's server echoes it
+                    }
+                });
     });
 
     QTemporaryDir stateDir;
@@ -103,15 +119,18 @@ void tst_Listen::printsStateAndMessagesAsJsonLines()
     process.start(QStringLiteral(TRAYBEAT_BINARY),
                   {QStringLiteral("listen"), QStringLiteral("--protocol=text"),
                    QStringLiteral("--server=ws://127.0.0.1:%1/").arg(server.serverPort()),
-                   QStringLiteral("--heartbeat-interval=50ms"), QStringLiteral("--heartbeat-timeout=500ms"),
-                   QStringLiteral("--state-dir"), stateDir.path()});
+                   QStringLiteral("--heartbeat-interval=50ms"),
+                   QStringLiteral("--heartbeat-timeout=500ms"), QStringLiteral("--state-dir"),
+                   stateDir.path()});
     QVERIFY(process.waitForStarted());
     QByteArray buffer;
     QList<QJsonObject> events;
     QTRY_VERIFY_WITH_TIMEOUT((events += readEvents(process, buffer),
-                              std::any_of(events.cbegin(), events.cend(), [](const QJsonObject &event) {
-                                  return event.value(QLatin1String("state")) == QLatin1String("connected");
-                              })),
+                              std::any_of(events.cbegin(), events.cend(),
+                                          [](const QJsonObject &event) {
+                                              return event.value(QLatin1String("state")) ==
+                                                     QLatin1String("connected");
+                                          })),
                              10000);
     QCOMPARE(events.first().value(QLatin1String("event")).toString(), QStringLiteral("state"));
     QCOMPARE(events.first().value(QLatin1String("state")).toString(), QStringLiteral("connecting"));
@@ -123,20 +142,23 @@ void tst_Listen::printsStateAndMessagesAsJsonLines()
         QStringLiteral("{\"id\":\"m-2\",\"title\":\"Deploy\",\"message\":\"done\","
                        "\"priority\":5,\"url\":\"https://example.org/x\"}"));
     QList<QJsonObject> messages;
-    QTRY_VERIFY_WITH_TIMEOUT((events += readEvents(process, buffer), messages.clear(),
-                              std::copy_if(events.cbegin(), events.cend(), std::back_inserter(messages),
-                                           [](const QJsonObject &event) {
-                                               return event.value(QLatin1String("event")) == QLatin1String("message");
-                                           }),
-                              messages.size() == 2),
-                             5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (events += readEvents(process, buffer), messages.clear(),
+         std::copy_if(events.cbegin(), events.cend(), std::back_inserter(messages),
+                      [](const QJsonObject &event) {
+                          return event.value(QLatin1String("event")) == QLatin1String("message");
+                      }),
+         messages.size() == 2),
+        5000);
     // ...and none of them became a message.
-    QCOMPARE(messages.at(0).value(QLatin1String("body")).toString(), QStringLiteral("plain <b>text</b>"));
+    QCOMPARE(messages.at(0).value(QLatin1String("body")).toString(),
+             QStringLiteral("plain <b>text</b>"));
     QCOMPARE(messages.at(1).value(QLatin1String("id")).toString(), QStringLiteral("m-2"));
     QCOMPARE(messages.at(1).value(QLatin1String("title")).toString(), QStringLiteral("Deploy"));
     QCOMPARE(messages.at(1).value(QLatin1String("body")).toString(), QStringLiteral("done"));
     QCOMPARE(messages.at(1).value(QLatin1String("priority")).toInt(), 5);
-    QCOMPARE(messages.at(1).value(QLatin1String("url")).toString(), QStringLiteral("https://example.org/x"));
+    QCOMPARE(messages.at(1).value(QLatin1String("url")).toString(),
+             QStringLiteral("https://example.org/x"));
 
     process.terminate();
     QVERIFY(process.waitForFinished(5000));
@@ -148,7 +170,8 @@ void tst_Listen::terminatesCleanlyOnSigterm()
     QProcess process;
     process.start(QStringLiteral(TRAYBEAT_BINARY),
                   {QStringLiteral("listen"), QStringLiteral("--protocol=text"),
-                   QStringLiteral("--server=ws://127.0.0.1:9/"), QStringLiteral("--state-dir"), stateDir.path()});
+                   QStringLiteral("--server=ws://127.0.0.1:9/"), QStringLiteral("--state-dir"),
+                   stateDir.path()});
     QVERIFY(process.waitForStarted());
     QByteArray buffer;
     QList<QJsonObject> events;
@@ -158,7 +181,8 @@ void tst_Listen::terminatesCleanlyOnSigterm()
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);
     QCOMPARE(process.exitCode(), 0);
     events += readEvents(process, buffer);
-    QCOMPARE(events.last().value(QLatin1String("state")).toString(), QStringLiteral("disconnected"));
+    QCOMPARE(events.last().value(QLatin1String("state")).toString(),
+             QStringLiteral("disconnected"));
 }
 
 QTEST_GUILESS_MAIN(tst_Listen)

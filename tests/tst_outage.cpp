@@ -60,7 +60,8 @@ struct Received
             if (kind == QLatin1String("message"))
                 ids << event.value(QLatin1String("id")).toString();
             else if (kind == QLatin1String("state"))
-                connected = event.value(QLatin1String("state")).toString() == QLatin1String("connected");
+                connected =
+                    event.value(QLatin1String("state")).toString() == QLatin1String("connected");
         }
     }
 };
@@ -79,7 +80,8 @@ private:
     {
         server.start({QStringLiteral("serve"), QStringLiteral("--listen=127.0.0.1:%1").arg(port),
                       QStringLiteral("--db"), db, QStringLiteral("--keepalive=100ms")});
-        static const QRegularExpression portPattern(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
+        static const QRegularExpression portPattern(
+            QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
         QElapsedTimer waited;
         waited.start();
         while (waited.elapsed() < 10000) {
@@ -95,19 +97,29 @@ private:
     static QString publish(quint16 port, int number)
     {
         QProcess publisher;
-        publisher.start(binary, {QStringLiteral("publish"), QStringLiteral("--server=http://127.0.0.1:%1").arg(port),
-                                 QStringLiteral("--title=n%1").arg(number), QStringLiteral("alerts"),
-                                 QStringLiteral("message %1").arg(number)});
+        publisher.start(binary,
+                        {QStringLiteral("publish"),
+                         QStringLiteral("--server=http://127.0.0.1:%1").arg(port),
+                         QStringLiteral("--title=n%1").arg(number), QStringLiteral("alerts"),
+                         QStringLiteral("message %1").arg(number)});
         if (!publisher.waitForFinished(10000) || publisher.exitCode() != 0)
             return {};
-        return QJsonDocument::fromJson(publisher.readAllStandardOutput()).object().value(QLatin1String("id")).toString();
+        return QJsonDocument::fromJson(publisher.readAllStandardOutput())
+            .object()
+            .value(QLatin1String("id"))
+            .toString();
     }
     static QStringList listenArguments(quint16 port, const QString &stateDir)
     {
-        return {QStringLiteral("listen"), QStringLiteral("--server=http://127.0.0.1:%1").arg(port),
-                QStringLiteral("--topic=alerts"), QStringLiteral("--heartbeat-interval=100ms"),
-                QStringLiteral("--heartbeat-timeout=100ms"), QStringLiteral("--reconnect-min=50ms"),
-                QStringLiteral("--reconnect-max=200ms"), QStringLiteral("--state-dir"), stateDir};
+        return {QStringLiteral("listen"),
+                QStringLiteral("--server=http://127.0.0.1:%1").arg(port),
+                QStringLiteral("--topic=alerts"),
+                QStringLiteral("--heartbeat-interval=100ms"),
+                QStringLiteral("--heartbeat-timeout=100ms"),
+                QStringLiteral("--reconnect-min=50ms"),
+                QStringLiteral("--reconnect-max=200ms"),
+                QStringLiteral("--state-dir"),
+                stateDir};
     }
 };
 

@@ -128,7 +128,8 @@ void tst_Subscription::halfOpenLinkWhileServerKeepsPublishing()
     proxy.setBlackholed(true);
     publish(*server, 10, 20); // the server still has a live-looking subscriber: into the void
     QCOMPARE(server->subscriberCount(), 1);
-    QTRY_COMPARE_WITH_TIMEOUT(subscription.connection()->state(), ConnectionState::Reconnecting, 2000);
+    QTRY_COMPARE_WITH_TIMEOUT(subscription.connection()->state(), ConnectionState::Reconnecting,
+                              2000);
     QCOMPARE(shown.ids.size(), 10);
 
     proxy.setBlackholed(false);
@@ -153,7 +154,7 @@ void tst_Subscription::serverRestartWithMessagesPublishedBeforeReconnect()
     publish(*server, 0, 5);
     QTRY_COMPARE(shown.ids.size(), 5);
 
-    proxy.close(); // the path is gone: connections dropped, new ones refused
+    proxy.close();  // the path is gone: connections dropped, new ones refused
     server.reset(); // the server process is gone
     QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Reconnecting);
     server = startServer(serverPort); // back, on the same database
@@ -205,7 +206,7 @@ void tst_Subscription::cursorSurvivesRestartOfTheClient()
         publish(*server, 0, 4);
         QTRY_COMPARE(shown.ids.size(), 4);
     }
-    publish(*server, 4, 6); // while the client is not running
+    publish(*server, 4, 6);                          // while the client is not running
     m_store = std::make_unique<NotificationStore>(); // a new process opens the same file
     QVERIFY(m_store->open(m_dir->filePath(QStringLiteral("client.db"))));
     Subscription subscription(configFor(server->port()), m_store.get());
@@ -227,9 +228,10 @@ void tst_Subscription::malformedFramesAreReportedAndSkipped()
     emit subscription.connection()->textMessageReceived(QStringLiteral("[1,2]"));
     emit subscription.connection()->textMessageReceived(QStringLiteral("{\"event\":\"message\"}"));
     emit subscription.connection()->textMessageReceived(QString(300 * 1024, QLatin1Char('x')));
-    emit subscription.connection()->textMessageReceived(QStringLiteral("{\"event\":\"keepalive\"}"));
     emit subscription.connection()->textMessageReceived(
-        QStringLiteral("{\"event\":\"message\",\"id\":\"ok1\",\"title\":\"<b>t</b>\",\"message\":\"m\"}"));
+        QStringLiteral("{\"event\":\"keepalive\"}"));
+    emit subscription.connection()->textMessageReceived(QStringLiteral(
+        "{\"event\":\"message\",\"id\":\"ok1\",\"title\":\"<b>t</b>\",\"message\":\"m\"}"));
     QCOMPARE(errors.size(), 4);
     QTRY_COMPARE(arrived.size(), 1);
     const auto fresh = arrived.at(0).at(0).value<NotificationList>();

@@ -32,7 +32,8 @@ void tst_SystemWatcher::wasSuspended()
     QFETCH(qint64, monotonic);
     QFETCH(qint64, boottime);
     QFETCH(bool, suspended);
-    QCOMPARE(SystemWatcher::wasSuspended(milliseconds(monotonic), milliseconds(boottime), milliseconds(1000)),
+    QCOMPARE(SystemWatcher::wasSuspended(milliseconds(monotonic), milliseconds(boottime),
+                                         milliseconds(1000)),
              suspended);
 }
 

@@ -11,7 +11,8 @@ void addTo(QCommandLineParser &parser)
     parser.addOptions({
         {QStringLiteral("server"), QStringLiteral("Push server base URL (http, https, ws or wss)."),
          QStringLiteral("URL")},
-        {QStringLiteral("protocol"), QStringLiteral("Dialect: ntfy (default), gotify or text."),
+        {QStringLiteral("protocol"),
+         QStringLiteral("Dialect: ntfy (default), gotify (needs --token) or text."),
          QStringLiteral("NAME"), QStringLiteral("ntfy")},
         {QStringLiteral("topic"), QStringLiteral("Topic to subscribe to (repeatable, or a,b)."),
          QStringLiteral("TOPIC")},
@@ -20,8 +21,8 @@ void addTo(QCommandLineParser &parser)
         {QStringLiteral("heartbeat"),
          QStringLiteral("ping (default), passive, or text:PAYLOAD (default for --protocol text)."),
          QStringLiteral("MODE")},
-        {QStringLiteral("heartbeat-interval"), QStringLiteral("Idle time before a heartbeat (25s)."),
-         QStringLiteral("DUR")},
+        {QStringLiteral("heartbeat-interval"),
+         QStringLiteral("Idle time before a heartbeat (25s)."), QStringLiteral("DUR")},
         {QStringLiteral("heartbeat-timeout"), QStringLiteral("Wait for its answer (10s)."),
          QStringLiteral("DUR")},
         {QStringLiteral("connect-timeout"), QStringLiteral("Limit per connection attempt (10s)."),
@@ -47,8 +48,10 @@ std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString
     SubscriptionConfig config;
     const QString serverText = parser.value(QStringLiteral("server"));
     config.server = QUrl(serverText, QUrl::StrictMode);
-    if (!config.server.isValid() || config.server.scheme().isEmpty() || config.server.host().isEmpty()) {
-        *error = QStringLiteral("--server: \"%1\" is not a URL (e.g. http://127.0.0.1:8080)").arg(serverText);
+    if (!config.server.isValid() || config.server.scheme().isEmpty() ||
+        config.server.host().isEmpty()) {
+        *error = QStringLiteral("--server: \"%1\" is not a URL (e.g. http://127.0.0.1:8080)")
+                     .arg(serverText);
         return std::nullopt;
     }
     config.protocol = parser.value(QStringLiteral("protocol"));
@@ -60,7 +63,8 @@ std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString
     if (parser.isSet(QStringLiteral("heartbeat"))) {
         const auto mode = HeartbeatMode::parse(parser.value(QStringLiteral("heartbeat")));
         if (!mode) {
-            *error = QStringLiteral("--heartbeat: \"%1\" is not a heartbeat mode (use ping, passive or text:PAYLOAD)")
+            *error = QStringLiteral("--heartbeat: \"%1\" is not a heartbeat mode (use ping, "
+                                    "passive or text:PAYLOAD)")
                          .arg(parser.value(QStringLiteral("heartbeat")));
             return std::nullopt;
         }
@@ -68,10 +72,10 @@ std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString
     } else {
         connection.heartbeat = SubscriptionConfig::defaultHeartbeat(config.protocol);
     }
-    connection.heartbeatInterval =
-        durationOption(parser, QStringLiteral("heartbeat-interval"), connection.heartbeatInterval, error);
-    connection.heartbeatTimeout =
-        durationOption(parser, QStringLiteral("heartbeat-timeout"), connection.heartbeatTimeout, error);
+    connection.heartbeatInterval = durationOption(parser, QStringLiteral("heartbeat-interval"),
+                                                  connection.heartbeatInterval, error);
+    connection.heartbeatTimeout = durationOption(parser, QStringLiteral("heartbeat-timeout"),
+                                                 connection.heartbeatTimeout, error);
     connection.connectTimeout =
         durationOption(parser, QStringLiteral("connect-timeout"), connection.connectTimeout, error);
     connection.backoff.floor =

@@ -7,7 +7,8 @@
 
 // The connection options of the command-line contract (DESIGN.md), shared by every mode that
 // opens a subscription: --server --protocol --topic --token --heartbeat --heartbeat-interval
-// --heartbeat-timeout --reconnect-min --reconnect-max --connect-timeout --ca-file --insecure --name.
+// --heartbeat-timeout --reconnect-min --reconnect-max --connect-timeout --ca-file --insecure
+// --name.
 namespace traybeat::connectionoptions {
 
 void addTo(QCommandLineParser &parser);

@@ -36,9 +36,10 @@ int runListen(int argc, char **argv)
     if (!config)
         return commandline::fail(mode, error);
 
-    const QString stateDir = parser.isSet(QStringLiteral("state-dir"))
-                                 ? parser.value(QStringLiteral("state-dir"))
-                                 : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    const QString stateDir =
+        parser.isSet(QStringLiteral("state-dir"))
+            ? parser.value(QStringLiteral("state-dir"))
+            : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     NotificationStore store;
     if (!store.open(QDir(stateDir).filePath(QStringLiteral("notifications.db")), &error))
         return commandline::fail(mode, error);
@@ -48,8 +49,9 @@ int runListen(int argc, char **argv)
         return commandline::fail(mode, subscription.errorString());
 
     JsonLineWriter out;
-    QObject::connect(&subscription, &Subscription::stateChanged, &app,
-                     [&out](ConnectionState state, const QString &reason) { out.state(state, reason); });
+    QObject::connect(
+        &subscription, &Subscription::stateChanged, &app,
+        [&out](ConnectionState state, const QString &reason) { out.state(state, reason); });
     QObject::connect(&subscription, &Subscription::errorOccurred, &app,
                      [&out](const QString &message) { out.error(message); });
     QObject::connect(&subscription, &Subscription::notificationsArrived, &app,

@@ -128,19 +128,23 @@ void ConnectionManager::openSocket()
     QWebSocket *socket = m_socket.get();
     // The socket is new for every attempt, so these connections die with it; the generation
     // tag makes any signal that still arrives from an older socket a no-op.
-    connect(socket, &QWebSocket::connected, this, [this, generation] { onSocketConnected(generation); });
+    connect(socket, &QWebSocket::connected, this,
+            [this, generation] { onSocketConnected(generation); });
     connect(socket, &QWebSocket::disconnected, this,
             [this, generation] { onSocketDisconnected(generation); });
     connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             [this, generation] { onSocketError(generation); });
     connect(socket, &QWebSocket::sslErrors, this,
-            [this, generation](const QList<QSslError> &errors) { onSocketSslErrors(generation, errors); });
+            [this, generation](const QList<QSslError> &errors) {
+                onSocketSslErrors(generation, errors);
+            });
     connect(socket, &QWebSocket::textMessageReceived, this,
             [this, generation](const QString &message) { onTextFrame(generation, message); });
     connect(socket, &QWebSocket::binaryMessageReceived, this,
             [this, generation](const QByteArray &message) { onBinaryFrame(generation, message); });
-    connect(socket, &QWebSocket::pong, this,
-            [this, generation](quint64 elapsed, const QByteArray &) { onPong(generation, elapsed); });
+    connect(
+        socket, &QWebSocket::pong, this,
+        [this, generation](quint64 elapsed, const QByteArray &) { onPong(generation, elapsed); });
 
     if (!m_config.caFile.isEmpty()) {
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
@@ -180,8 +184,9 @@ void ConnectionManager::onSocketDisconnected(quint64 generation)
     if (reason.isEmpty())
         reason = tr("the server closed the connection (code %1)").arg(int(code));
     // A server that closes with "policy violation" tells us not to come back: honour it.
-    const Failure failure =
-        code == QWebSocketProtocol::CloseCodePolicyViolated ? Failure::Permanent : Failure::Temporary;
+    const Failure failure = code == QWebSocketProtocol::CloseCodePolicyViolated
+                                ? Failure::Permanent
+                                : Failure::Temporary;
     linkLost(failure, reason);
 }
 
@@ -235,7 +240,8 @@ void ConnectionManager::onTextFrame(quint64 generation, const QString &message)
         return;
     const bool heartbeatOutstanding = m_serverTimeoutTimer.isActive();
     proofOfLife();
-    if (m_config.heartbeat.kind == HeartbeatMode::Kind::Text && message == m_config.heartbeat.payload) {
+    if (m_config.heartbeat.kind == HeartbeatMode::Kind::Text &&
+        message == m_config.heartbeat.payload) {
         // The echo of our own heartbeat: proof of life, never a notification.
         if (heartbeatOutstanding) {
             m_lastRoundTrip = milliseconds(m_heartbeatSentAt.elapsed());
@@ -298,8 +304,9 @@ void ConnectionManager::onHeartbeatTimeout()
 
 void ConnectionManager::onConnectTimeout()
 {
-    linkLost(Failure::Temporary,
-             tr("the connection was not established within %1 ms").arg(m_config.connectTimeout.count()));
+    linkLost(
+        Failure::Temporary,
+        tr("the connection was not established within %1 ms").arg(m_config.connectTimeout.count()));
 }
 
 void ConnectionManager::onReconnectDue()

@@ -110,10 +110,10 @@ private:
     QUrl m_url;
 
     // Members, but also children, so a test can check that none is left running after stop().
-    QTimer m_heartbeatTimer; // idle interval before a heartbeat goes out
+    QTimer m_heartbeatTimer;     // idle interval before a heartbeat goes out
     QTimer m_serverTimeoutTimer; // single shot: the heartbeat's answer is overdue
-    QTimer m_connectTimer;   // single shot: the handshake hangs
-    QTimer m_reconnectTimer; // single shot: the one reconnect in flight
+    QTimer m_connectTimer;       // single shot: the handshake hangs
+    QTimer m_reconnectTimer;     // single shot: the one reconnect in flight
 
     std::unique_ptr<QWebSocket> m_socket;
     quint64 m_generation = 0; // bumped per attempt; late signals of older sockets are ignored

@@ -18,10 +18,10 @@ struct Notification
     QString topic;
     QString title;
     QString body;
-    int priority = 3;     // 1 (min) … 5 (urgent), ntfy's scale; dialects map onto it
+    int priority = 3; // 1 (min) … 5 (urgent), ntfy's scale; dialects map onto it
     QStringList tags;
-    QUrl url;             // the click target; only http/https are ever opened
-    QDateTime time;       // when the server says it was published (UTC)
+    QUrl url;       // the click target; only http/https are ever opened
+    QDateTime time; // when the server says it was published (UTC)
     bool read = false;
 
     // Priority names as ntfy spells them, for display and parsing: min, low, default, high, urgent.

@@ -12,7 +12,7 @@ namespace traybeat {
 struct HistoryQuery
 {
     QString subscription; // empty: all subscriptions
-    QString text;         // empty: no text filter; else a case-insensitive substring of title/body/topic
+    QString text; // empty: no text filter; else a case-insensitive substring of title/body/topic
     bool unreadOnly = false;
 };
 

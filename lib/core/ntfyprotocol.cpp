@@ -19,7 +19,8 @@ QString NtfyProtocol::initialCursor() const
 
 QNetworkRequest NtfyProtocol::request(const QString &cursor) const
 {
-    QUrl url = webSocketUrl(QLatin1Char('/') + config().topics.join(QLatin1Char(',')) + QStringLiteral("/ws"));
+    QUrl url = webSocketUrl(QLatin1Char('/') + config().topics.join(QLatin1Char(',')) +
+                            QStringLiteral("/ws"));
     if (!cursor.isEmpty()) {
         QUrlQuery query;
         query.addQueryItem(QStringLiteral("since"), cursor);
@@ -40,8 +41,9 @@ void NtfyProtocol::handleTextFrame(const QString &frame)
     const QJsonDocument document = QJsonDocument::fromJson(frame.toUtf8(), &parseError);
     if (!document.isObject()) {
         emit frameRejected(tr("an ntfy event is not a JSON object (%1); skipped")
-                               .arg(parseError.error == QJsonParseError::NoError ? tr("wrong type")
-                                                                                  : parseError.errorString()));
+                               .arg(parseError.error == QJsonParseError::NoError
+                                        ? tr("wrong type")
+                                        : parseError.errorString()));
         return;
     }
     const QJsonObject event = document.object();

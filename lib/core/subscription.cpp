@@ -13,7 +13,8 @@ namespace {
 constexpr int flushThreshold = 1000;
 } // namespace
 
-Subscription::Subscription(const SubscriptionConfig &config, NotificationStore *store, QObject *parent)
+Subscription::Subscription(const SubscriptionConfig &config, NotificationStore *store,
+                           QObject *parent)
     : QObject(parent), m_config(config), m_store(store),
       m_protocol(Protocol::create(config, &m_error)), m_connection(config.connection),
       m_flushTimer(this)

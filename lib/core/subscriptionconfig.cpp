@@ -49,15 +49,19 @@ QString SubscriptionConfig::validationError() const
     const QStringList schemes{QStringLiteral("http"), QStringLiteral("https"), QStringLiteral("ws"),
                               QStringLiteral("wss")};
     if (!server.isValid() || !schemes.contains(scheme) || server.host().isEmpty())
-        return tr("The server URL \"%1\" is not usable: it must start with http://, https://, ws:// or wss:// and name a host.")
+        return tr("The server URL \"%1\" is not usable: it must start with http://, https://, "
+                  "ws:// or wss:// and name a host.")
             .arg(server.toDisplayString(QUrl::RemoveUserInfo));
     if (!protocolNames().contains(protocol))
         return tr("Unknown protocol \"%1\" (use ntfy, gotify or text).").arg(protocol);
     if (protocol == QLatin1String("ntfy") && topics.isEmpty())
         return tr("The ntfy protocol needs at least one topic.");
+    if (protocol == QLatin1String("gotify") && token.isEmpty())
+        return tr("The gotify protocol needs a client token (gotify's Clients page makes one).");
     for (const QString &topic : topics) {
         if (!isValidTopic(topic))
-            return tr("The topic \"%1\" is not valid: use letters, digits, - and _ (1 to 64 characters).")
+            return tr("The topic \"%1\" is not valid: use letters, digits, - and _ (1 to 64 "
+                      "characters).")
                 .arg(topic);
     }
     if (connection.heartbeatInterval.count() <= 0 || connection.heartbeatTimeout.count() <= 0)

@@ -12,11 +12,11 @@ namespace traybeat {
 // and the link's timings. The command line (`listen`) and the settings dialog both produce one.
 struct SubscriptionConfig
 {
-    QString name;        // unique per user; keys the store (history, cursor)
-    QUrl server;         // http(s):// or ws(s):// base URL
+    QString name;                              // unique per user; keys the store (history, cursor)
+    QUrl server;                               // http(s):// or ws(s):// base URL
     QString protocol = QStringLiteral("ntfy"); // ntfy | gotify | text
-    QStringList topics;  // ntfy: at least one; others ignore it
-    QString token;       // sent as a header, never in the URL, never logged
+    QStringList topics;                        // ntfy: at least one; others ignore it
+    QString token;                             // sent as a header, never in the URL, never logged
     ConnectionConfig connection;
 
     static QStringList protocolNames();

@@ -18,9 +18,9 @@ std::chrono::milliseconds clockNow(clockid_t clock)
 bool isReachable(const QNetworkInformation *information)
 {
     const auto reachability = information->reachability();
-    return reachability == QNetworkInformation::Reachability::Online
-           || reachability == QNetworkInformation::Reachability::Site
-           || reachability == QNetworkInformation::Reachability::Local;
+    return reachability == QNetworkInformation::Reachability::Online ||
+           reachability == QNetworkInformation::Reachability::Site ||
+           reachability == QNetworkInformation::Reachability::Local;
 }
 } // namespace
 
@@ -32,9 +32,9 @@ SystemWatcher::SystemWatcher(std::chrono::milliseconds checkInterval, QObject *p
     connect(&m_checkTimer, &QTimer::timeout, this, &SystemWatcher::check);
     m_checkTimer.start(checkInterval);
 
-    m_hasNetworkInformation = QNetworkInformation::loadDefaultBackend()
-                              && QNetworkInformation::instance()->supports(
-                                  QNetworkInformation::Feature::Reachability);
+    m_hasNetworkInformation =
+        QNetworkInformation::loadDefaultBackend() &&
+        QNetworkInformation::instance()->supports(QNetworkInformation::Feature::Reachability);
     if (!m_hasNetworkInformation) {
         qCDebug(lcConnection) << "no network information backend; watching for sleep only";
         return;
@@ -62,7 +62,8 @@ void SystemWatcher::check()
     m_lastBoottime = boottime;
     // A second of slack: the two clocks are read one after the other on a busy machine.
     if (wasSuspended(monotonicDelta, boottimeDelta, std::chrono::seconds(1))) {
-        qCInfo(lcConnection) << "the machine slept for" << (boottimeDelta - monotonicDelta).count() << "ms";
+        qCInfo(lcConnection) << "the machine slept for" << (boottimeDelta - monotonicDelta).count()
+                             << "ms";
         emit resumedFromSleep(boottimeDelta - monotonicDelta);
     }
 }

@@ -24,7 +24,8 @@ public:
     // Pure rule, tested with tables: between two checks the monotonic clock advanced
     // `monotonic`, the boot-time clock `boottime`; a difference above `threshold` means the
     // machine was suspended for that long.
-    static bool wasSuspended(std::chrono::milliseconds monotonic, std::chrono::milliseconds boottime,
+    static bool wasSuspended(std::chrono::milliseconds monotonic,
+                             std::chrono::milliseconds boottime,
                              std::chrono::milliseconds threshold);
 
 signals:

@@ -41,12 +41,12 @@ Notification TextProtocol::parse(const QString &frame) const
         const QJsonObject object = document.object();
         notification.id = object.value(QLatin1String("id")).toVariant().toString();
         notification.title = object.value(QLatin1String("title")).toString();
-        notification.body = object.value(QLatin1String("message")).toString(
-            object.value(QLatin1String("body")).toString());
+        notification.body = object.value(QLatin1String("message"))
+                                .toString(object.value(QLatin1String("body")).toString());
         const int priority = object.value(QLatin1String("priority")).toInt(3);
         notification.priority = std::clamp(priority, 1, 5);
-        const QString url = object.value(QLatin1String("url")).toString(
-            object.value(QLatin1String("click")).toString());
+        const QString url = object.value(QLatin1String("url"))
+                                .toString(object.value(QLatin1String("click")).toString());
         notification.url = QUrl(url, QUrl::StrictMode);
         if (notification.title.isEmpty() && notification.body.isEmpty())
             notification.body = frame; // a JSON object of some other shape: show it as is
@@ -57,8 +57,8 @@ Notification TextProtocol::parse(const QString &frame) const
         // No id from the server: the arrival time and content make one, so the same frame
         // delivered twice in one millisecond is one notification, and two equal messages
         // sent a second apart are two.
-        const QByteArray key = QByteArray::number(notification.time.toMSecsSinceEpoch()) + '\n'
-                               + frame.toUtf8();
+        const QByteArray key =
+            QByteArray::number(notification.time.toMSecsSinceEpoch()) + '\n' + frame.toUtf8();
         notification.id = QString::fromLatin1(
             QCryptographicHash::hash(key, QCryptographicHash::Sha1).toHex().left(16));
     }

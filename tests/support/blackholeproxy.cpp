@@ -76,8 +76,10 @@ void BlackholeProxy::onNewConnection()
             connect(client, &QTcpSocket::readyRead, client, [client] { client->readAll(); });
         } else {
             raw->upstream = new QTcpSocket(this);
-            connect(raw->upstream, &QTcpSocket::disconnected, this, [this, raw] { removePair(raw); });
-            connect(client, &QTcpSocket::readyRead, this, [this, raw] { relay(raw->client, raw->upstream); });
+            connect(raw->upstream, &QTcpSocket::disconnected, this,
+                    [this, raw] { removePair(raw); });
+            connect(client, &QTcpSocket::readyRead, this,
+                    [this, raw] { relay(raw->client, raw->upstream); });
             connect(raw->upstream, &QTcpSocket::readyRead, this,
                     [this, raw] { relay(raw->upstream, raw->client); });
             raw->upstream->connectToHost(QHostAddress::LocalHost, m_targetPort);
