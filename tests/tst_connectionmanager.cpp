@@ -1,6 +1,10 @@
 #include "blackholeproxy.h"
 #include "connectionmanager.h"
 
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QWebSocket>
@@ -16,14 +20,30 @@ class TestServer final : public QObject
 {
     Q_OBJECT
 public:
-    explicit TestServer(QObject *parent = nullptr)
-        : QObject(parent), m_server(QStringLiteral("test"), QWebSocketServer::NonSecureMode)
+    explicit TestServer(QWebSocketServer::SslMode mode = QWebSocketServer::NonSecureMode)
+        : m_server(QStringLiteral("test"), mode)
     {
         connect(&m_server, &QWebSocketServer::newConnection, this, &TestServer::onNewConnection);
+        if (mode == QWebSocketServer::SecureMode) {
+            // A self-signed certificate for 127.0.0.1 (tests/data, valid until 2126).
+            QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+            ssl.setLocalCertificate(QSslCertificate::fromPath(certificatePath()).value(0));
+            QFile key(QStringLiteral(TRAYBEAT_TEST_DATA "/localhost.key"));
+            key.open(QIODevice::ReadOnly);
+            ssl.setPrivateKey(QSslKey(&key, QSsl::Rsa));
+            m_server.setSslConfiguration(ssl);
+        }
     }
+    static QString certificatePath() { return QStringLiteral(TRAYBEAT_TEST_DATA "/localhost.crt"); }
     bool listen(quint16 port = 0) { return m_server.listen(QHostAddress::LocalHost, port); }
     quint16 port() const { return m_server.serverPort(); }
-    QUrl url() const { return QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port())); }
+    QUrl url() const
+    {
+        const bool secure = m_server.secureMode() == QWebSocketServer::SecureMode;
+        return QUrl(QStringLiteral("%1://127.0.0.1:%2/")
+                        .arg(secure ? QStringLiteral("wss") : QStringLiteral("ws"))
+                        .arg(port()));
+    }
     void close()
     {
         m_server.close();
@@ -128,6 +148,8 @@ private slots:
     void queueIsBounded();
     void reconnectNowSkipsTheWait();
     void requestFactoryIsAskedOnEveryAttempt();
+    void untrustedCertificateFailsUnlessAllowed_data();
+    void untrustedCertificateFailsUnlessAllowed();
 
 private:
     static ConnectionConfig fastConfig()
@@ -459,6 +481,40 @@ void tst_ConnectionManager::requestFactoryIsAskedOnEveryAttempt()
     server.abortAll();
     QTRY_COMPARE(server.connectionCount, 2);
     QCOMPARE(asked, 2);
+}
+
+void tst_ConnectionManager::untrustedCertificateFailsUnlessAllowed_data()
+{
+    QTest::addColumn<bool>("trustCertificate");
+    QTest::addColumn<bool>("insecure");
+    QTest::addColumn<ConnectionState>("expected");
+    QTest::newRow("unknown issuer: failed, no retry loop")
+        << false << false << ConnectionState::Failed;
+    QTest::newRow("--ca-file names the issuer") << true << false << ConnectionState::Connected;
+    QTest::newRow("--insecure, the user's choice") << false << true << ConnectionState::Connected;
+}
+
+void tst_ConnectionManager::untrustedCertificateFailsUnlessAllowed()
+{
+    QFETCH(bool, trustCertificate);
+    QFETCH(bool, insecure);
+    QFETCH(ConnectionState, expected);
+    TestServer server(QWebSocketServer::SecureMode);
+    QVERIFY(server.listen());
+    ConnectionConfig config = fastConfig();
+    if (trustCertificate)
+        config.caFile = TestServer::certificatePath();
+    config.insecure = insecure;
+    ConnectionManager manager(config);
+    manager.setUrl(server.url());
+    manager.start();
+    QTRY_COMPARE(manager.state(), expected);
+    if (expected == ConnectionState::Failed) {
+        QVERIFY2(manager.stateReason().startsWith(QStringLiteral("TLS error")),
+                 qPrintable(manager.stateReason()));
+        QSignalSpy states(&manager, &ConnectionManager::stateChanged);
+        QVERIFY(!states.wait(300)); // temporary failures would have retried several times
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_ConnectionManager)
