@@ -423,6 +423,9 @@ void tst_NotificationStore::historyIsNewestStoredFirst()
     m_store->add(list.mid(0, 3));
     m_store->add(list.mid(3));
     QCOMPARE(ids(m_store->history({}, 0, 10)), (QStringList{"4", "3", "2", "1", "0"}));
+    // oldest() is the last row of the same order, and follows the query's filters.
+    QCOMPARE(m_store->oldest({})->id, QStringLiteral("0"));
+    QVERIFY(!m_store->oldest({QStringLiteral("nobody"), {}, false}).has_value());
 }
 
 void tst_NotificationStore::historyPaging_data()

@@ -105,7 +105,7 @@ void HistoryModel::refresh()
         if (const auto first = storedKeyAt(0))
             m_firstKey = first;
         if (oldCount == 0)
-            m_lastKey = storedKeyAt(newCount - 1);
+            m_lastKey = oldestStoredKey();
     } else {
         dropPages();
     }
@@ -123,7 +123,7 @@ bool HistoryModel::isInsertionOnTop(int newCount) const
         return false;
     if (m_rowCount == 0)
         return true;
-    return storedKeyAt(added) == m_firstKey && storedKeyAt(newCount - 1) == m_lastKey;
+    return storedKeyAt(added) == m_firstKey && oldestStoredKey() == m_lastKey;
 }
 
 void HistoryModel::resetTo(int newCount)
@@ -133,7 +133,7 @@ void HistoryModel::resetTo(int newCount)
     dropPages();
     endResetModel();
     m_firstKey = newCount > 0 ? storedKeyAt(0) : std::nullopt;
-    m_lastKey = newCount > 0 ? storedKeyAt(newCount - 1) : std::nullopt;
+    m_lastKey = newCount > 0 ? oldestStoredKey() : std::nullopt;
 }
 
 std::optional<HistoryModel::Key> HistoryModel::storedKeyAt(int row) const
@@ -142,6 +142,14 @@ std::optional<HistoryModel::Key> HistoryModel::storedKeyAt(int row) const
     if (rows.isEmpty())
         return std::nullopt;
     return Key{rows.first().subscription, rows.first().id};
+}
+
+std::optional<HistoryModel::Key> HistoryModel::oldestStoredKey() const
+{
+    const auto oldest = m_store->oldest(m_query);
+    if (!oldest)
+        return std::nullopt;
+    return Key{oldest->subscription, oldest->id};
 }
 
 void HistoryModel::dropPages() const

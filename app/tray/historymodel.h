@@ -78,6 +78,7 @@ private:
     int rowInPage(int pageIndex, const QString &subscription, const QString &id) const;
     // Asks the store itself, bypassing the cache: the cache may describe the previous state.
     std::optional<Key> storedKeyAt(int row) const;
+    std::optional<Key> oldestStoredKey() const; // the last row, without an OFFSET walk
     bool isInsertionOnTop(int newCount) const;
     void resetTo(int newCount);
     void dropPages() const;

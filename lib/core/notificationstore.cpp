@@ -555,6 +555,24 @@ NotificationList NotificationStore::history(const HistoryQuery &query, int offse
     return result;
 }
 
+std::optional<Notification> NotificationStore::oldest(const HistoryQuery &query) const
+{
+    if (!d->isOpen())
+        return std::nullopt;
+    QVariantList values;
+    const QString sql = selectColumns() + whereClause(query, &values) +
+                        QStringLiteral(" ORDER BY received_seq ASC LIMIT 1");
+    QSqlQuery *select = d->prepared(sql);
+    if (!select)
+        return std::nullopt;
+    bindAll(select, values);
+    std::optional<Notification> result;
+    if (d->exec(select, "reading the oldest notification") && select->next())
+        result = fromRow(*select);
+    select->finish();
+    return result;
+}
+
 std::optional<Notification> NotificationStore::notification(const QString &subscription,
                                                             const QString &id) const
 {

@@ -50,6 +50,9 @@ public:
     // Newest first; `offset` rows skipped, at most `limit` returned.
     NotificationList history(const HistoryQuery &query, int offset, int limit) const;
     std::optional<Notification> notification(const QString &subscription, const QString &id) const;
+    // The oldest stored message the query matches: the last row of `history`, found without
+    // walking past all the others (an OFFSET of count - 1 would).
+    std::optional<Notification> oldest(const HistoryQuery &query) const;
 
     void markRead(const QString &subscription, const QString &id);
     void markAllRead(const QString &subscription = {});
