@@ -1,5 +1,6 @@
 #include "protocol.h"
 
+#include "gotifyprotocol.h"
 #include "ntfyprotocol.h"
 #include "textprotocol.h"
 
@@ -23,6 +24,8 @@ std::unique_ptr<Protocol> Protocol::create(const SubscriptionConfig &config, QSt
         return std::make_unique<NtfyProtocol>(config);
     if (config.protocol == QLatin1String("text"))
         return std::make_unique<TextProtocol>(config);
+    if (config.protocol == QLatin1String("gotify"))
+        return std::make_unique<GotifyProtocol>(config);
     if (errorMessage)
         *errorMessage = QObject::tr("the %1 protocol is not available in this build").arg(config.protocol);
     return nullptr;

@@ -1,0 +1,84 @@
+#pragma once
+
+#include "protocol.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <optional>
+
+class QNetworkReply;
+
+namespace traybeat {
+
+// Gotify's client API: streams `<server>/stream` with the client token in `X-Gotify-Key`, and
+// after every (re)connect catches up over HTTP (`GET /message`), because the stream itself
+// cannot resume. Gotify's `since` pages backwards (ids below it), so the catch-up walks from
+// the newest page down to the stored cursor. While it runs, live messages are held back and
+// released after the caught-up ones: the store's cursor then never passes a message that has
+// not arrived yet, even if the link or the process dies mid catch-up.
+class GotifyProtocol final : public Protocol
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GotifyProtocol)
+public:
+    explicit GotifyProtocol(const SubscriptionConfig &config, QObject *parent = nullptr);
+    ~GotifyProtocol() override;
+
+    QNetworkRequest request(const QString &cursor) const override;
+    void handleTextFrame(const QString &frame) override;
+    void handleConnected(const QString &cursor) override;
+
+    // Gotify's 0–10 onto ntfy's 1–5 (0 min, 1–3 low, 4–7 default, 8–9 high, 10 urgent), the
+    // bands gotify's own clients use for silent / quiet / normal / loud.
+    static int mapPriority(int gotifyPriority);
+    // One gotify message object; nullopt and a reason when it has no usable id.
+    static std::optional<Notification> parseMessage(const QJsonObject &message,
+                                                    QString *errorMessage);
+    // The HTTP URL of the API `path` (ws/wss given by the user turned back into http/https).
+    QUrl apiUrl(const QString &path) const;
+
+    // Same bound as ntfy: gotify messages are small, a frame this large is not one.
+    static constexpr qsizetype maximumFrameSize = 256 * 1024;
+    static constexpr int pageLimit = 100;
+    // A catch-up stops after this many pages (5,000 messages) instead of paging forever.
+    static constexpr int maximumPages = 50;
+    // One page holds at most 100 messages; an answer far larger than that is not gotify's.
+    static constexpr qint64 maximumPageBytes = 32 * 1024 * 1024;
+
+private:
+    struct CatchUp
+    {
+        quint64 generation = 0;
+        std::optional<qint64> after;  // nullopt: only learn the newest id (a new subscription)
+        std::optional<qint64> before; // the `since` of the page in flight
+        int pages = 0;
+        NotificationList collected; // newest first, as gotify pages them
+    };
+
+    QNetworkRequest apiRequest(const QUrl &url) const;
+    void startCatchUp(std::optional<qint64> after);
+    void fetchPage(std::optional<qint64> before);
+    void onPageFinished(quint64 generation, QNetworkReply *reply);
+    void takePage(const QJsonObject &page);
+    void collect(const QJsonArray &messages, std::optional<qint64> *oldest);
+    void finishCatchUp();
+    void failCatchUp(const QString &reason);
+    void release(NotificationList caughtUp);
+    void discardReply();
+
+    QNetworkAccessManager m_network;
+    QNetworkReply *m_reply = nullptr;
+    quint64 m_generation = 0;
+    std::optional<CatchUp> m_catchUp;
+    // Live messages that came while a catch-up ran; released after it.
+    NotificationList m_held;
+    // Messages after this id may be missing (a catch-up that failed or was cut short): the next
+    // catch-up starts here even though the store's cursor has moved on.
+    std::optional<qint64> m_gapAfter;
+    // A new subscription has no cursor until its first message: the newest id the server had
+    // when it first connected stands in for one, so a drop before that message loses nothing.
+    std::optional<qint64> m_newestAtStart;
+};
+
+} // namespace traybeat
