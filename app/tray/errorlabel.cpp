@@ -54,4 +54,12 @@ QWidget *fieldWithError(QLayout *field, ErrorLabel *error, QWidget *parent)
         parent, [field](QVBoxLayout *layout) { layout->addLayout(field); }, error);
 }
 
+QLabel *hintLabel(const QString &text, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    label->setWordWrap(true);
+    label->setForegroundRole(QPalette::PlaceholderText);
+    return label;
+}
+
 } // namespace traybeat

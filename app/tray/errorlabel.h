@@ -19,6 +19,9 @@ public:
     QString error() const { return text(); }
 };
 
+// A muted, word-wrapped line that explains a form's field or section.
+QLabel *hintLabel(const QString &text, QWidget *parent);
+
 // A field with its ErrorLabel below it, as one widget for a form row.
 QWidget *fieldWithError(QWidget *field, ErrorLabel *error, QWidget *parent);
 QWidget *fieldWithError(QLayout *field, ErrorLabel *error, QWidget *parent);

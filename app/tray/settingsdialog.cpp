@@ -32,14 +32,6 @@ enum SubscriptionColumn { NameColumn, ServerColumn, ProtocolColumn, TopicsColumn
 constexpr auto shortestPopup = 1s;
 constexpr auto longestPopup = 1h;
 
-QLabel *hintLabel(const QString &text, QWidget *parent)
-{
-    auto *label = new QLabel(text, parent);
-    label->setWordWrap(true);
-    label->setForegroundRole(QPalette::PlaceholderText);
-    return label;
-}
-
 } // namespace
 
 SettingsDialog::SettingsDialog(AppSettings *settings, QWidget *parent)

@@ -50,14 +50,6 @@ QLabel *sectionLabel(const QString &text, QWidget *parent)
     return label;
 }
 
-QLabel *hintLabel(const QString &text, QWidget *parent)
-{
-    auto *label = new QLabel(text, parent);
-    label->setWordWrap(true);
-    label->setForegroundRole(QPalette::PlaceholderText);
-    return label;
-}
-
 } // namespace
 
 SubscriptionEditor::SubscriptionEditor(QWidget *parent) : QDialog(parent)
@@ -225,8 +217,9 @@ SubscriptionConfig SubscriptionEditor::subscription() const
     config.server = QUrl(m_server->text().trimmed());
     config.protocol = m_protocol->currentData().toString();
     // Only ntfy has topics; a leftover list must not make another dialect's config invalid.
-    config.topics =
-        config.protocol == QLatin1String("ntfy") ? SubscriptionConfig::parseTopics(m_topics->text()) : QStringList();
+    config.topics = config.protocol == QLatin1String("ntfy")
+                        ? SubscriptionConfig::parseTopics(m_topics->text())
+                        : QStringList();
     config.token = m_token->text();
     const QString mode = m_heartbeat->currentData().toString();
     if (mode == textMode)

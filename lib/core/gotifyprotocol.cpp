@@ -99,23 +99,11 @@ std::optional<Notification> GotifyProtocol::parseMessage(const QJsonObject &mess
 
 void GotifyProtocol::handleTextFrame(const QString &frame)
 {
-    if (frame.size() > maximumFrameSize) {
-        emit frameRejected(tr("a gotify message of %1 bytes is over the %2 byte limit; skipped")
-                               .arg(frame.size())
-                               .arg(maximumFrameSize));
+    const auto parsed = jsonObjectFrame(frame, maximumFrameSize, tr("a gotify message"));
+    if (!parsed)
         return;
-    }
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(frame.toUtf8(), &parseError);
-    if (!document.isObject()) {
-        emit frameRejected(tr("a gotify message is not a JSON object (%1); skipped")
-                               .arg(parseError.error == QJsonParseError::NoError
-                                        ? tr("wrong type")
-                                        : parseError.errorString()));
-        return;
-    }
     QString problem;
-    std::optional<Notification> notification = parseMessage(document.object(), &problem);
+    std::optional<Notification> notification = parseMessage(*parsed, &problem);
     if (!notification) {
         emit frameRejected(problem);
         return;

@@ -31,22 +31,10 @@ QNetworkRequest NtfyProtocol::request(const QString &cursor) const
 
 void NtfyProtocol::handleTextFrame(const QString &frame)
 {
-    if (frame.size() > maximumFrameSize) {
-        emit frameRejected(tr("an ntfy event of %1 bytes is over the %2 byte limit; skipped")
-                               .arg(frame.size())
-                               .arg(maximumFrameSize));
+    const auto parsed = jsonObjectFrame(frame, maximumFrameSize, tr("an ntfy event"));
+    if (!parsed)
         return;
-    }
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(frame.toUtf8(), &parseError);
-    if (!document.isObject()) {
-        emit frameRejected(tr("an ntfy event is not a JSON object (%1); skipped")
-                               .arg(parseError.error == QJsonParseError::NoError
-                                        ? tr("wrong type")
-                                        : parseError.errorString()));
-        return;
-    }
-    const QJsonObject event = document.object();
+    const QJsonObject &event = *parsed;
     if (event.value(QLatin1String("event")).toString() != QLatin1String("message"))
         return; // open, keepalive, poll_request: proof of life only, counted by the connection
     const QString id = event.value(QLatin1String("id")).toString();

@@ -4,6 +4,8 @@
 #include "ntfyprotocol.h"
 #include "textprotocol.h"
 
+#include <QJsonDocument>
+
 namespace traybeat {
 
 Protocol::Protocol(const SubscriptionConfig &config, QObject *parent)
@@ -27,7 +29,8 @@ std::unique_ptr<Protocol> Protocol::create(const SubscriptionConfig &config, QSt
     if (config.protocol == QLatin1String("gotify"))
         return std::make_unique<GotifyProtocol>(config);
     if (errorMessage)
-        *errorMessage = QObject::tr("the %1 protocol is not available in this build").arg(config.protocol);
+        *errorMessage =
+            QObject::tr("the %1 protocol is not available in this build").arg(config.protocol);
     return nullptr;
 }
 
@@ -44,6 +47,28 @@ QUrl Protocol::webSocketUrl(const QString &path) const
         base.chop(1);
     url.setPath(base + path);
     return url;
+}
+
+std::optional<QJsonObject> Protocol::jsonObjectFrame(const QString &frame, qsizetype maximumSize,
+                                                     const QString &what)
+{
+    if (frame.size() > maximumSize) {
+        emit frameRejected(tr("%1 of %2 bytes is over the %3 byte limit; skipped")
+                               .arg(what)
+                               .arg(frame.size())
+                               .arg(maximumSize));
+        return std::nullopt;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(frame.toUtf8(), &parseError);
+    if (!document.isObject()) {
+        emit frameRejected(tr("%1 is not a JSON object (%2); skipped")
+                               .arg(what, parseError.error == QJsonParseError::NoError
+                                              ? tr("wrong type")
+                                              : parseError.errorString()));
+        return std::nullopt;
+    }
+    return document.object();
 }
 
 QNetworkRequest Protocol::authorizedRequest(const QUrl &url) const

@@ -4,9 +4,11 @@
 #include "notification.h"
 #include "subscriptionconfig.h"
 
+#include <QJsonObject>
 #include <QNetworkRequest>
 #include <QObject>
 #include <memory>
+#include <optional>
 
 namespace traybeat {
 
@@ -43,6 +45,10 @@ protected:
     explicit Protocol(const SubscriptionConfig &config, QObject *parent = nullptr);
     // The server URL with its scheme turned to ws/wss and `path` appended to its path.
     QUrl webSocketUrl(const QString &path) const;
+    // A frame that must be one JSON object of at most `maximumSize` characters. Anything else is
+    // reported through frameRejected, naming the frame as `what` ("an ntfy event"), and skipped.
+    std::optional<QJsonObject> jsonObjectFrame(const QString &frame, qsizetype maximumSize,
+                                               const QString &what);
     // A request for `url` carrying the token as a bearer header (never in the URL).
     QNetworkRequest authorizedRequest(const QUrl &url) const;
 
