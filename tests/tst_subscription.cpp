@@ -18,6 +18,11 @@ struct Shown
 {
     QStringList ids;
     int doubled = 0;
+    void follow(Subscription &subscription)
+    {
+        QObject::connect(&subscription, &Subscription::notificationsArrived, &subscription,
+                         [this](const NotificationList &fresh) { add(fresh); });
+    }
     void add(const NotificationList &fresh)
     {
         for (const Notification &notification : fresh) {
@@ -99,8 +104,7 @@ void tst_Subscription::newSubscriptionStartsFromNow()
     Subscription subscription(configFor(server->port()), m_store.get());
     QVERIFY2(subscription.isValid(), qPrintable(subscription.errorString()));
     Shown shown;
-    connect(&subscription, &Subscription::notificationsArrived, this,
-            [&shown](const NotificationList &fresh) { shown.add(fresh); });
+    shown.follow(subscription);
     subscription.start();
     QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
     publish(*server, 3, 2);
@@ -118,8 +122,7 @@ void tst_Subscription::halfOpenLinkWhileServerKeepsPublishing()
     QVERIFY(proxy.listen());
     Subscription subscription(configFor(proxy.port()), m_store.get());
     Shown shown;
-    connect(&subscription, &Subscription::notificationsArrived, this,
-            [&shown](const NotificationList &fresh) { shown.add(fresh); });
+    shown.follow(subscription);
     subscription.start();
     QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
     publish(*server, 0, 10);
@@ -147,8 +150,7 @@ void tst_Subscription::serverRestartWithMessagesPublishedBeforeReconnect()
     const quint16 proxyPort = proxy.port();
     Subscription subscription(configFor(proxyPort), m_store.get());
     Shown shown;
-    connect(&subscription, &Subscription::notificationsArrived, this,
-            [&shown](const NotificationList &fresh) { shown.add(fresh); });
+    shown.follow(subscription);
     subscription.start();
     QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
     publish(*server, 0, 5);
@@ -176,8 +178,7 @@ void tst_Subscription::thousandMessagesAcrossReconnects()
     QVERIFY(proxy.listen());
     Subscription subscription(configFor(proxy.port()), m_store.get());
     Shown shown;
-    connect(&subscription, &Subscription::notificationsArrived, this,
-            [&shown](const NotificationList &fresh) { shown.add(fresh); });
+    shown.follow(subscription);
     subscription.start();
     QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
     for (int batch = 0; batch < 10; ++batch) {
@@ -199,8 +200,7 @@ void tst_Subscription::cursorSurvivesRestartOfTheClient()
     Shown shown;
     {
         Subscription subscription(configFor(server->port()), m_store.get());
-        connect(&subscription, &Subscription::notificationsArrived, this,
-                [&shown](const NotificationList &fresh) { shown.add(fresh); });
+        shown.follow(subscription);
         subscription.start();
         QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
         publish(*server, 0, 4);
@@ -210,8 +210,7 @@ void tst_Subscription::cursorSurvivesRestartOfTheClient()
     m_store = std::make_unique<NotificationStore>(); // a new process opens the same file
     QVERIFY(m_store->open(m_dir->filePath(QStringLiteral("client.db"))));
     Subscription subscription(configFor(server->port()), m_store.get());
-    connect(&subscription, &Subscription::notificationsArrived, this,
-            [&shown](const NotificationList &fresh) { shown.add(fresh); });
+    shown.follow(subscription);
     subscription.start();
     QTRY_COMPARE(shown.ids.size(), 10);
     QCOMPARE(shown.doubled, 0);
