@@ -62,6 +62,7 @@ class tst_SettingsDialog : public QObject
 private slots:
     void init();
     void cleanup();
+    void noteAboutUnlistedSubscriptions();
     void subscriptionValidation_data();
     void subscriptionValidation();
     void goodSubscriptionIsSaved();
@@ -113,6 +114,19 @@ SubscriptionEditor *tst_SettingsDialog::openAddEditor()
     if (editor && !QTest::qWaitForWindowExposed(editor))
         return nullptr;
     return editor;
+}
+
+// The --demo subscription is not saved, so the list does not show it; a note must say so.
+void tst_SettingsDialog::noteAboutUnlistedSubscriptions()
+{
+    auto *note = m_dialog->findChild<QLabel *>(QStringLiteral("subscriptionsNoteLabel"));
+    QVERIFY(note);
+    QVERIFY(!note->isVisible());
+    m_dialog->setSubscriptionsNote(QStringLiteral("Demo is not listed"));
+    QVERIFY(note->isVisible());
+    QCOMPARE(note->text(), QStringLiteral("Demo is not listed"));
+    m_dialog->setSubscriptionsNote({});
+    QVERIFY(!note->isVisible());
 }
 
 void tst_SettingsDialog::fillValid(SubscriptionEditor *editor)

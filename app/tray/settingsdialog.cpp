@@ -98,12 +98,22 @@ QWidget *SettingsDialog::buildSubscriptionsTab()
     auto *row = new QHBoxLayout;
     row->addWidget(m_subscriptionStack, 1);
     row->addLayout(buttons);
+    m_subscriptionsNote = hintLabel(QString(), tab);
+    m_subscriptionsNote->setObjectName(QStringLiteral("subscriptionsNoteLabel"));
+    m_subscriptionsNote->hide();
     auto *layout = new QVBoxLayout(tab);
     layout->addLayout(row, 1);
+    layout->addWidget(m_subscriptionsNote);
     layout->addWidget(hintLabel(tr("Each subscription keeps its own connection and history. "
                                    "Changes take effect when you press OK."),
                                 tab));
     return tab;
+}
+
+void SettingsDialog::setSubscriptionsNote(const QString &note)
+{
+    m_subscriptionsNote->setText(note);
+    m_subscriptionsNote->setVisible(!note.isEmpty());
 }
 
 QWidget *SettingsDialog::buildNotificationsTab()

@@ -8,6 +8,7 @@ class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QGroupBox;
+class QLabel;
 class QLineEdit;
 class QPushButton;
 class QStackedWidget;
@@ -35,6 +36,9 @@ public:
     void reload();
     // The subscriptions as edited so far (saved on OK).
     QList<SubscriptionConfig> subscriptions() const { return m_subscriptions; }
+    // A line under the subscription list about subscriptions the list does not show (the
+    // unsaved one of --demo); empty hides it.
+    void setSubscriptionsNote(const QString &note);
     // The editor opened by Add…/Edit…, while it is open (tests fill it in).
     SubscriptionEditor *openEditor() const { return m_editor; }
 
@@ -67,6 +71,7 @@ private:
     SubscriptionEditor *m_editor = nullptr;
 
     QStackedWidget *m_subscriptionStack = nullptr;
+    QLabel *m_subscriptionsNote = nullptr;
     QTreeWidget *m_subscriptionList = nullptr;
     QPushButton *m_add = nullptr;
     QPushButton *m_edit = nullptr;

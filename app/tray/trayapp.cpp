@@ -321,6 +321,10 @@ void TrayApp::showSettings()
     if (!m_settingsDialog) {
         m_settingsDialog = new SettingsDialog(&m_settings);
         m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
+        if (m_demo)
+            m_settingsDialog->setSubscriptionsNote(
+                tr("The Demo subscription of --demo is not listed: it is not saved and ends "
+                   "when traybeat quits."));
     }
     m_settingsDialog->show();
     m_settingsDialog->raise();
