@@ -1,6 +1,7 @@
 #include "appsettings.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
@@ -24,6 +25,7 @@ private slots:
     void hugeArraySizeIsCapped();
     void duplicateAndEmptyNamesAreMadeUnique();
     void signalsOnlyOnChange();
+    void fileWithTokensIsPrivate();
 
 private:
     QString iniPath() const { return m_dir->filePath(QStringLiteral("traybeat.ini")); }
@@ -63,6 +65,22 @@ SubscriptionConfig tst_AppSettings::sampleSubscription()
     config.connection.caFile = QStringLiteral("/home/me/my ca, 2.pem");
     config.connection.insecure = true;
     return config;
+}
+
+// The settings file holds tokens: other users of the machine must not read it.
+void tst_AppSettings::fileWithTokensIsPrivate()
+{
+    writeFile("[General]\ndoNotDisturb=false\n");
+    QFile::setPermissions(iniPath(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                         QFileDevice::ReadGroup | QFileDevice::ReadOther);
+    QSettings file(iniPath(), QSettings::IniFormat);
+    AppSettings settings(&file);
+    settings.setSubscriptions({sampleSubscription()});
+    QCOMPARE(QFileInfo(iniPath()).permissions() &
+                 (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteGroup |
+                  QFileDevice::WriteOther),
+             QFileDevice::Permissions());
+    QVERIFY(QFileInfo(iniPath()).permissions().testFlag(QFileDevice::ReadOwner));
 }
 
 static void compareSubscriptions(const SubscriptionConfig &actual,

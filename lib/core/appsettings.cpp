@@ -3,6 +3,8 @@
 #include "duration.h"
 #include "logging.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QSettings>
 #include <QVariantMap>
 
@@ -274,6 +276,19 @@ QList<SubscriptionConfig> AppSettings::subscriptions() const
     return subscriptions;
 }
 
+namespace {
+// The file holds tokens: readable and writable by its owner only, whatever the umask made of it.
+void keepPrivate(const QSettings &settings)
+{
+    const QString path = settings.fileName();
+    if (settings.format() != QSettings::NativeFormat && settings.format() != QSettings::IniFormat)
+        return;
+    if (QFileInfo::exists(path) &&
+        !QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        qCWarning(lcUi).noquote() << "settings: cannot make" << path << "private to its owner";
+}
+} // namespace
+
 void AppSettings::setSubscriptions(const QList<SubscriptionConfig> &subscriptions)
 {
     QVariantList wanted;
@@ -296,6 +311,7 @@ void AppSettings::setSubscriptions(const QList<SubscriptionConfig> &subscription
     }
     m_settings->endArray();
     m_settings->sync();
+    keepPrivate(*m_settings);
     emit subscriptionsChanged();
 }
 
