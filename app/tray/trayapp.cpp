@@ -83,7 +83,15 @@ TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
 TrayApp::~TrayApp()
 {
     delete m_settingsDialog; // a top-level window without parent: nobody else deletes it
-    m_entries.clear();       // stop the links before the store goes
+    // Stop the links before the store goes. A stopping link reports its state, and the report
+    // reads m_entries: so take the list out first and stop listening, as syncSubscriptions does.
+    std::vector<Entry> closing;
+    std::swap(closing, m_entries);
+    for (const Entry &entry : closing) {
+        if (entry.subscription)
+            entry.subscription->disconnect(this);
+    }
+    closing.clear();
 }
 
 bool TrayApp::start(QString *errorMessage)

@@ -79,6 +79,8 @@ int runTray(int argc, char **argv)
     if (!tray.start(&error))
         return commandline::fail(QString(), error);
     QObject::connect(&instance, &SingleInstance::activationRequested, &tray, &TrayApp::activate);
+    // A desktop logout or `kill` ends the app like Quit does: links closed, store flushed.
+    commandline::quitOnTerminationSignals();
     return app.exec();
 }
 

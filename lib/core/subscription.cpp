@@ -48,6 +48,9 @@ Subscription::Subscription(const SubscriptionConfig &config, NotificationStore *
 
 Subscription::~Subscription()
 {
+    // Nobody should hear from an object half gone: stop quietly, but keep what was received.
+    const QSignalBlocker quiet(this);
+    m_connection.disconnect(this);
     m_connection.stop();
     flushPending();
 }
