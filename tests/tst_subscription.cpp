@@ -6,6 +6,9 @@
 #include "pushserver.h"
 #include "subscription.h"
 
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -47,6 +50,7 @@ private slots:
     void cursorSurvivesRestartOfTheClient();
     void malformedFramesAreReportedAndSkipped();
     void tokenGoesInAHeaderAndAWrongOneFails();
+    void batchTheStoreRefusesIsFetchedAgain();
 
 private:
     SubscriptionConfig configFor(quint16 port) const
@@ -258,6 +262,47 @@ void tst_Subscription::tokenGoesInAHeaderAndAWrongOneFails()
     QVERIFY2(wrong.connection()->stateReason().contains(QStringLiteral("401")),
              qPrintable(wrong.connection()->stateReason()));
     QVERIFY(!wrong.connection()->stateReason().contains(QStringLiteral("guess")));
+}
+
+// The store refuses a batch (disk full, database locked): nothing may be lost. The link is
+// dropped, the cursor has not moved, and the resume brings the batch back once writes work.
+void tst_Subscription::batchTheStoreRefusesIsFetchedAgain()
+{
+    auto server = startServer();
+    Subscription subscription(configFor(server->port()), m_store.get());
+    Shown shown;
+    shown.follow(subscription);
+    QSignalSpy errors(&subscription, &Subscription::errorOccurred);
+    subscription.start();
+    QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
+    publish(*server, 0, 5);
+    QTRY_COMPARE(shown.ids.size(), 5);
+
+    // A second connection to the file makes every insert fail, as a full disk would.
+    {
+        QSqlDatabase saboteur =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("saboteur"));
+        saboteur.setDatabaseName(m_dir->filePath(QStringLiteral("client.db")));
+        QVERIFY(saboteur.open());
+        QSqlQuery query(saboteur);
+        QVERIFY2(query.exec(QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON notifications "
+                                           "BEGIN SELECT RAISE(ABORT, 'disk full'); END")),
+                 qPrintable(query.lastError().text()));
+    }
+    publish(*server, 5, 3);
+    QTRY_VERIFY(!errors.isEmpty());
+    QVERIFY(errors.last().at(0).toString().contains(QStringLiteral("could not be stored")));
+    QCOMPARE(shown.ids.size(), 5);
+    {
+        QSqlDatabase saboteur = QSqlDatabase::database(QStringLiteral("saboteur"));
+        QSqlQuery query(saboteur);
+        QVERIFY(query.exec(QStringLiteral("DROP TRIGGER refuse")));
+        saboteur.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("saboteur"));
+    QTRY_COMPARE_WITH_TIMEOUT(shown.ids.size(), 8, 5000);
+    QCOMPARE(shown.doubled, 0);
+    QCOMPARE(m_store->count(), 8);
 }
 
 QTEST_GUILESS_MAIN(tst_Subscription)

@@ -104,6 +104,13 @@ void ConnectionManager::reconnectNow()
     openSocket();
 }
 
+void ConnectionManager::dropLink(const QString &reason)
+{
+    // Without a socket there is nothing to drop: the next attempt resumes from the cursor anyway.
+    if (m_socket)
+        linkLost(Failure::Temporary, reason);
+}
+
 bool ConnectionManager::send(const QString &text)
 {
     if (m_state == ConnectionState::Connected && m_socket) {

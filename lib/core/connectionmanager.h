@@ -66,6 +66,9 @@ public slots:
     // Skips the backoff wait (a user's "Reconnect now", the network came back, the machine
     // resumed). Also leaves `Failed`.
     void reconnectNow();
+    // The layer above cannot use what this link delivers (its messages could not be stored):
+    // treat the link as lost — abort, report `reason`, reconnect after the usual backoff.
+    void dropLink(const QString &reason);
     // Sends now if connected, else queues (bounded: false when the queue is full).
     bool send(const QString &text);
 

@@ -410,11 +410,16 @@ QString NotificationStore::filePath() const
     return d->filePath;
 }
 
-NotificationList NotificationStore::add(const NotificationList &notifications)
+NotificationList NotificationStore::add(const NotificationList &notifications, bool *ok)
 {
     NotificationList fresh;
-    if (notifications.isEmpty())
+    if (ok)
+        *ok = false; // until the commit went through
+    if (notifications.isEmpty()) {
+        if (ok)
+            *ok = true;
         return fresh;
+    }
     if (!d->isOpen()) {
         qCWarning(lcStore) << "add() on a store that is not open; dropped" << notifications.size();
         return fresh;
@@ -457,6 +462,8 @@ NotificationList NotificationStore::add(const NotificationList &notifications)
         d->db.rollback();
         return {};
     }
+    if (ok)
+        *ok = true;
     if (!fresh.isEmpty())
         emit changed();
     return fresh;

@@ -37,8 +37,10 @@ public:
 
     // Stores the messages in one transaction. Returns those that were new, in the given order;
     // a message whose (subscription, id) is already stored, or repeats within the batch, is
-    // left out. Advances the subscription's cursor to the last new message.
-    NotificationList add(const NotificationList &notifications);
+    // left out. Advances the subscription's cursor to the last new message. `*ok` false: the
+    // batch could not be stored (disk full, database locked…): nothing was kept, cursors did not
+    // move, and the caller must get the messages again.
+    NotificationList add(const NotificationList &notifications, bool *ok = nullptr);
 
     // The id of the last message stored for `subscription`; empty if none yet.
     QString cursor(const QString &subscription) const;

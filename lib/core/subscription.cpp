@@ -112,7 +112,16 @@ void Subscription::flushPending()
     if (m_pending.isEmpty())
         return;
     const NotificationList batch = std::exchange(m_pending, {});
-    const NotificationList fresh = m_store->add(batch);
+    bool stored = false;
+    const NotificationList fresh = m_store->add(batch, &stored);
+    if (!stored) {
+        // Nothing was kept and the cursor did not move: dropping the link makes the resume
+        // fetch these messages again once the store works (after the usual backoff, so a full
+        // disk does not turn into a reconnect storm).
+        m_connection.dropLink(tr("%n notification(s) could not be stored; fetching them again",
+                                 nullptr, int(batch.size())));
+        return;
+    }
     if (!fresh.isEmpty())
         emit notificationsArrived(fresh);
 }
