@@ -273,6 +273,7 @@ private slots:
     void staleCatchUpIsDroppedWhenANewConnectStarts();
     void newSubscriptionLosesNothingBeforeItsFirstMessage();
     void failedCatchUpIsRetriedFromTheGap();
+    void failedCatchUpDropsTheLinkAndLosesNothing();
     void catchUpStopsAfterTheMaximumPages();
     void wrongKeyIsRefusedOnStreamAndCatchUp();
 
@@ -605,6 +606,29 @@ void tst_GotifyProtocol::failedCatchUpIsRetriedFromTheGap()
         ids << notification.id;
     QCOMPARE(ids, QStringList({QStringLiteral("3"), QStringLiteral("4"), QStringLiteral("5"),
                                QStringLiteral("6")}));
+}
+
+// End to end: the stream is healthy but the catch-up fails. Showing live messages now would move
+// the cursor past the gap (lost for good after a restart); so the link is dropped and the next
+// connect catches up again, and every message arrives once.
+void tst_GotifyProtocol::failedCatchUpDropsTheLinkAndLosesNothing()
+{
+    FakeGotify server(token);
+    QVERIFY(server.listen());
+    Shown shown;
+    auto subscription = subscribe(server.url(), &shown);
+    subscription->start();
+    QTRY_COMPARE(server.streamCount(), 1);
+    server.publish(QStringLiteral("live 1"));
+    QTRY_COMPARE(shown.ids.size(), 1);
+
+    server.dropStreams();
+    server.publishQuietly(30); // missed while down
+    server.failNextPage(502);  // the first catch-up after the drop fails
+    QTRY_COMPARE_WITH_TIMEOUT(shown.ids.size(), 31, 8000);
+    QCOMPARE(shown.doubled, 0);
+    QVERIFY(shown.isAscending());
+    QVERIFY(server.streamCount() >= 1);
 }
 
 void tst_GotifyProtocol::catchUpStopsAfterTheMaximumPages()

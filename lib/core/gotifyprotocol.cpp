@@ -307,11 +307,14 @@ void GotifyProtocol::finishCatchUp()
 
 void GotifyProtocol::failCatchUp(const QString &reason)
 {
-    // What did arrive is shown all the same; m_gapAfter keeps the rest for the next connect.
-    NotificationList caughtUp = std::move(m_catchUp->collected);
+    // Nothing is released: a live message would move the store's cursor past the gap, and a
+    // restart would then never fetch the gap again. Instead the link is given up; the next
+    // connect (after the usual backoff) catches up again from the unchanged cursor.
     m_catchUp.reset();
-    emit frameRejected(tr("catching up on missed gotify messages failed: %1").arg(reason));
-    release(std::move(caughtUp));
+    m_held.clear();
+    const QString message = tr("catching up on missed gotify messages failed: %1").arg(reason);
+    emit frameRejected(message);
+    emit resumeFailed(message);
 }
 
 void GotifyProtocol::release(NotificationList caughtUp)

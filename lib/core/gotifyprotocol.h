@@ -16,7 +16,8 @@ namespace traybeat {
 // cannot resume. Gotify's `since` pages backwards (ids below it), so the catch-up walks from
 // the newest page down to the stored cursor. While it runs, live messages are held back and
 // released after the caught-up ones: the store's cursor then never passes a message that has
-// not arrived yet, even if the link or the process dies mid catch-up.
+// not arrived yet. A catch-up that fails releases nothing and asks for a new link
+// (`resumeFailed`), so the next connect catches up again from the same cursor.
 class GotifyProtocol final : public Protocol
 {
     Q_OBJECT

@@ -40,6 +40,9 @@ public:
 signals:
     void received(const traybeat::NotificationList &notifications);
     void frameRejected(const QString &reason);
+    // Resuming after a (re)connect failed part way; the link must be given up and opened again
+    // so that nothing between the cursor and the live stream is skipped.
+    void resumeFailed(const QString &reason);
 
 protected:
     explicit Protocol(const SubscriptionConfig &config, QObject *parent = nullptr);

@@ -40,6 +40,7 @@ Subscription::Subscription(const SubscriptionConfig &config, NotificationStore *
     connect(&m_connection, &ConnectionManager::connected, this,
             [this] { m_protocol->handleConnected(m_store->cursor(m_config.name)); });
     connect(m_protocol.get(), &Protocol::received, this, &Subscription::onReceived);
+    connect(m_protocol.get(), &Protocol::resumeFailed, &m_connection, &ConnectionManager::dropLink);
     connect(m_protocol.get(), &Protocol::frameRejected, this, [this](const QString &reason) {
         qCWarning(lcProtocol).noquote() << m_config.name << reason;
         emit errorOccurred(reason);
