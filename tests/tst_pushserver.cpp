@@ -113,11 +113,13 @@ private slots:
     void malformedRequestsGetErrors_data();
     void malformedRequestsGetErrors();
     void clientGoneBeforeAnswer();
+    void unreadAnswersStopReading();
     void shutdownClosesSubscribers();
     void messagesSurviveRestart();
     void keepaliveEventsArrive();
     void expiredMessagesAreNotServed();
     void pingIsAnswered();
+    void largeInboundMessageClosesSubscriber();
     void serveAndPublishProcesses();
     void badArgumentsExitWithTwo_data();
     void badArgumentsExitWithTwo();
@@ -643,6 +645,64 @@ void tst_PushServer::clientGoneBeforeAnswer()
     QCOMPARE(lines.last().value(QStringLiteral("message")).toString(), QStringLiteral("after"));
 }
 
+void tst_PushServer::unreadAnswersStopReading()
+{
+    // Found by fuzzing: a client that pipelines polls and never reads had every answer buffered
+    // in the server, a few bytes of request each buying 200 KB of memory, without bound. The
+    // server must stop taking requests while its answers pile up, and resume as they drain.
+    startServer();
+    const QString text(4000, QLatin1Char('x'));
+    for (int i = 0; i < 50; ++i)
+        QVERIFY(m_server->publish(QStringLiteral("big"), text));
+    QTcpSocket socket;
+    // Ours too must not read ahead, nor the kernel's buffers grow: unread answers stay unread.
+    socket.setReadBufferSize(4096);
+    socket.connectToHost(QHostAddress::LocalHost, m_server->port());
+    QVERIFY(QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; },
+                            5000));
+    socket.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 64 * 1024);
+    constexpr int polls = 200; // 40 MB of answers, far beyond what the kernel buffers
+    QByteArray requests;
+    for (int i = 0; i < polls; ++i)
+        requests += "GET /big/json?poll=1 HTTP/1.1\r\n\r\n";
+    requests += "POST /marker HTTP/1.1\r\nContent-Length: 1\r\n\r\nx";
+    QSignalSpy published(m_server.get(), &PushServer::published);
+    socket.write(requests);
+    QTest::qWait(1000);
+    QCOMPARE(published.count(), 0); // the publish behind the polls is not read yet
+
+    // Reading the answers lets the server carry on, in order, to the last request.
+    socket.setReadBufferSize(0);
+    int answers = 0;
+    bool allOk = true;
+    qsizetype offset = 0;
+    QByteArray received;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            received += socket.readAll();
+            while (true) {
+                const qsizetype headEnd = received.indexOf("\r\n\r\n", offset);
+                if (headEnd < 0)
+                    break;
+                const QByteArray head = received.mid(offset, headEnd - offset);
+                const qsizetype at = head.indexOf("Content-Length: ");
+                const qsizetype bodyEnd =
+                    headEnd + 4 + head.mid(at + 16).split('\r').first().toLongLong();
+                if (at < 0 || received.size() < bodyEnd)
+                    break;
+                allOk = allOk && head.startsWith("HTTP/1.1 200 OK");
+                ++answers;
+                offset = bodyEnd;
+            }
+            received.remove(0, offset);
+            offset = 0;
+            return answers == polls + 1;
+        },
+        30000));
+    QVERIFY(allOk);
+    QCOMPARE(published.count(), 1);
+}
+
 void tst_PushServer::shutdownClosesSubscribers()
 {
     startServer();
@@ -706,6 +766,20 @@ void tst_PushServer::pingIsAnswered()
     subscriber.socket().ping("are you there");
     QVERIFY(pong.wait(5000));
     QCOMPARE(pong.first().at(1).toByteArray(), QByteArray("are you there"));
+}
+
+void tst_PushServer::largeInboundMessageClosesSubscriber()
+{
+    // Found by review while fuzzing: a subscriber's messages are never read, yet QWebSocket
+    // buffered each up to 2 GiB. One larger than a few KB now ends the subscription.
+    startServer();
+    WsClient subscriber(url(QStringLiteral("/big/ws"), QStringLiteral("ws")));
+    QVERIFY(subscriber.waitConnected());
+    QTRY_COMPARE(m_server->subscriberCount(), 1);
+    subscriber.socket().sendBinaryMessage(QByteArray(1024 * 1024, 'x'));
+    QTRY_COMPARE(subscriber.socket().state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(subscriber.socket().closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
+    QTRY_COMPARE(m_server->subscriberCount(), 0);
 }
 
 void tst_PushServer::serveAndPublishProcesses()

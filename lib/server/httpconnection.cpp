@@ -17,6 +17,14 @@ constexpr qint64 MaxDiscardedBody = 1024 * 1024;
 // Pipelined requests in the server's hands per connection; beyond it we stop reading (the
 // kernel's buffers then push back on the client).
 constexpr std::size_t MaxPending = 256;
+// Answers the kernel has not taken yet, beyond which no further request is started: a client
+// that pipelines polls and never reads would otherwise have us buffer their (much larger)
+// answers without bound. Reading resumes as the backlog drains.
+constexpr qint64 MaxUnsentBytes = 1024 * 1024;
+// What the socket reads ahead of us. Unlimited (Qt's default), it keeps pulling the client's
+// bytes into memory while we are not reading; bounded, the kernel pushes back on the client.
+// Above MaxHeadSize, so that a head that is too large is still seen whole enough to refuse.
+constexpr qint64 ReadBufferSize = 256 * 1024;
 
 QByteArray reasonPhrase(int status)
 {
@@ -66,7 +74,12 @@ HttpConnection::HttpConnection(QTcpSocket *socket, qsizetype bodyLimit, QObject 
     socket->setParent(this);
     // Small answers go out at once; Nagle would hold each behind the previous one's ACK.
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    socket->setReadBufferSize(ReadBufferSize);
     connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::readFromSocket);
+    connect(socket, &QTcpSocket::bytesWritten, this, [this] {
+        if (m_socket && m_socket->bytesToWrite() < MaxUnsentBytes)
+            resumeReadingLater();
+    });
     connect(socket, &QTcpSocket::disconnected, this, &HttpConnection::handleDisconnected);
 }
 
@@ -104,7 +117,7 @@ void HttpConnection::readFromSocket()
     // Waiting (an upgrade decision, or Connection: close sent) or too much outstanding: leave
     // the bytes in the socket.
     if (m_state == State::Waiting || m_state == State::Closed || !m_socket ||
-        m_pending.size() >= MaxPending)
+        m_pending.size() >= MaxPending || m_socket->bytesToWrite() >= MaxUnsentBytes)
         return;
     if (m_bufferOffset >= m_buffer.size()) {
         m_buffer.clear();
@@ -124,6 +137,8 @@ void HttpConnection::processBuffer()
 {
     while (m_state != State::Waiting && m_state != State::Closed && m_pending.size() < MaxPending) {
         if (m_state == State::Head) {
+            if (m_socket->bytesToWrite() >= MaxUnsentBytes)
+                return; // the client is not reading its answers: bytesWritten resumes us
             // RFC 9112 asks servers to skip empty lines before a request line.
             while (m_bufferOffset + 1 < m_buffer.size() && m_buffer[m_bufferOffset] == '\r' &&
                    m_buffer[m_bufferOffset + 1] == '\n') {
@@ -371,7 +386,7 @@ void HttpConnection::resumeReadingLater()
     // pending limit). Queued, so that the server's answering loop is not re-entered.
     if (m_resumeScheduled || m_state == State::Waiting || m_state == State::Closed || !m_socket)
         return;
-    if (m_pending.size() >= MaxPending)
+    if (m_pending.size() >= MaxPending || m_socket->bytesToWrite() >= MaxUnsentBytes)
         return;
     if (m_bufferOffset < m_buffer.size() || m_socket->bytesAvailable() > 0) {
         m_resumeScheduled = true;
@@ -392,6 +407,7 @@ QTcpSocket *HttpConnection::upgrade(quint64 number, QWebSocketServer *server)
     m_state = State::Closed;
     m_pending.clear();
     socket->rollbackTransaction();
+    socket->setReadBufferSize(0); // QWebSocket reads frames its own way, as before
     disconnect(socket, nullptr, this, nullptr);
     // QWebSocket does not take ownership of the TCP socket it wraps (Qt 6): the WebSocket
     // server keeps it as a child until a Subscriber adopts it.

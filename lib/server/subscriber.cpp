@@ -14,6 +14,9 @@ namespace {
 // Unsent data a subscriber may pile up before we give up on it: a few hundred thousand
 // messages, far beyond any healthy client's lag, small enough not to exhaust memory.
 constexpr qint64 MaxPendingBytes = 64 * 1024 * 1024;
+// Subscribers have nothing to send us but pings and closes (QWebSocket answers those): a data
+// message is never read, so none larger than this is buffered. Qt's default is 2 GiB each.
+constexpr quint64 MaxIncomingBytes = 4096;
 } // namespace
 
 Subscriber::Subscriber(QWebSocket *socket, QTcpSocket *transport, const QStringList &topics,
@@ -23,6 +26,8 @@ Subscriber::Subscriber(QWebSocket *socket, QTcpSocket *transport, const QStringL
     if (transport)
         transport->setParent(this);
     socket->setParent(this);
+    socket->setMaxAllowedIncomingFrameSize(MaxIncomingBytes);
+    socket->setMaxAllowedIncomingMessageSize(MaxIncomingBytes);
     connect(socket, &QWebSocket::disconnected, this, &Subscriber::handleDisconnected);
     connect(&m_keepaliveTimer, &QTimer::timeout, this, &Subscriber::sendKeepalive);
     if (keepalive.count() > 0) {
