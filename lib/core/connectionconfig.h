@@ -24,8 +24,11 @@ struct ConnectionConfig
     // fix the token on the server side, but we must not hammer it.
     std::chrono::milliseconds permanentFailureRetry = 10min;
     int outgoingQueueLimit = 256; // send() while offline queues at most this many frames
-    QString caFile;               // extra CA certificate(s), PEM
-    bool insecure = false;        // accept any TLS certificate (the user asked for it)
+    // Larger inbound messages close the link (QWebSocket: "too much data"). Far above what any
+    // dialect accepts (64–256 KiB), so a legitimate stream never stalls on it.
+    qint64 maximumIncomingMessageSize = 16 * 1024 * 1024;
+    QString caFile;        // extra CA certificate(s), PEM
+    bool insecure = false; // accept any TLS certificate (the user asked for it)
 };
 
 } // namespace traybeat

@@ -153,6 +153,10 @@ void ConnectionManager::openSocket()
         socket, &QWebSocket::pong, this,
         [this, generation](quint64 elapsed, const QByteArray &) { onPong(generation, elapsed); });
 
+    // Qt's default lets a peer make us buffer ~2 GiB for one message; the dialects reject far
+    // smaller frames anyway, this only keeps a hostile server from exhausting memory.
+    socket->setMaxAllowedIncomingMessageSize(quint64(m_config.maximumIncomingMessageSize));
+    socket->setMaxAllowedIncomingFrameSize(quint64(m_config.maximumIncomingMessageSize));
     if (!m_config.caFile.isEmpty()) {
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
         ssl.addCaCertificates(QSslCertificate::fromPath(m_config.caFile));
@@ -170,10 +174,11 @@ void ConnectionManager::onSocketConnected(quint64 generation)
     m_connectTimer.stop();
     m_connectedFor.start();
     m_nextAttemptAt = {};
-    setState(ConnectionState::Connected);
     proofOfLife();
-    emit connected();
+    // The queue goes out first: whatever a handler of the signals below sends comes after it.
     flushOutgoing();
+    setState(ConnectionState::Connected);
+    emit connected();
 }
 
 void ConnectionManager::onSocketDisconnected(quint64 generation)
@@ -373,7 +378,7 @@ void ConnectionManager::stopTimers()
 
 void ConnectionManager::flushOutgoing()
 {
-    while (!m_outgoing.isEmpty() && m_socket && m_state == ConnectionState::Connected)
+    while (!m_outgoing.isEmpty() && m_socket)
         m_socket->sendTextMessage(m_outgoing.takeFirst());
 }
 
