@@ -358,8 +358,16 @@ void SubscriptionEditor::validate()
     if (intervalReason.isEmpty() && timeoutReason.isEmpty()) {
         const auto deadline =
             config.connection.heartbeatInterval + config.connection.heartbeatTimeout;
-        m_deadLinkHint->setText(
-            tr("A silent, dead connection is noticed within %1.").arg(formatDuration(deadline)));
+        QString hint =
+            tr("A silent, dead connection is noticed within %1.").arg(formatDuration(deadline));
+        // ntfy (and traybeat serve) send a keepalive every 45 s: a shorter passive window would
+        // call a healthy link dead again and again.
+        if (config.connection.heartbeat.kind == HeartbeatMode::Kind::Passive
+            && deadline <= std::chrono::seconds(45))
+            hint += QLatin1Char(' ')
+                    + tr("With server keepalives, make interval + timeout longer than the "
+                         "server's keepalive period (ntfy: 45s), e.g. 50s + 10s.");
+        m_deadLinkHint->setText(hint);
     }
     m_deadLinkHint->setVisible(intervalReason.isEmpty() && timeoutReason.isEmpty());
 
