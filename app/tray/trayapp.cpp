@@ -114,8 +114,15 @@ bool TrayApp::start(QString *errorMessage)
         if (!m_demo->start(errorMessage))
             return false;
         // Each demo server is new, with its own message ids: a cursor or history from an
-        // earlier demo would mean nothing to it.
-        m_store.removeSubscription(Demo::subscriptionName());
+        // earlier demo would mean nothing to it. A configured subscription that happens to be
+        // called "Demo" wins over the demo (see wantedSubscriptions) and keeps its history.
+        const QList<SubscriptionConfig> configured = m_settings.subscriptions();
+        const bool nameTaken =
+            std::any_of(configured.cbegin(), configured.cend(), [](const auto &config) {
+                return config.name == Demo::subscriptionName();
+            });
+        if (!nameTaken)
+            m_store.removeSubscription(Demo::subscriptionName());
     }
 
     m_history = std::make_unique<HistoryWindow>(&m_store);
