@@ -215,6 +215,15 @@ QString TrayController::sinceText(const QDateTime &then, const QDateTime &now)
     return tr("%1 days").arg(seconds / 86400);
 }
 
+// A reason may come from the server (a close reason, an HTTP reason phrase). Some tray hosts
+// (StatusNotifierItem ones) render tooltips as markup whatever Qt guesses, so the characters
+// markup is made of are swapped for look-alikes: shown the same everywhere, interpreted nowhere.
+static QString withoutMarkup(QString text)
+{
+    text.replace(QLatin1Char('<'), QChar(0x2039)).replace(QLatin1Char('>'), QChar(0x203A));
+    return text.replace(QLatin1Char('&'), QChar(0xFF06));
+}
+
 // Plain text. The first line is always ours, so the tooltip is never mistaken for rich text
 // (Qt guesses from the first line) even though a reason may come from a server.
 QString TrayController::toolTipText(const LinkStatusList &statuses, bool doNotDisturb,
@@ -230,7 +239,7 @@ QString TrayController::toolTipText(const LinkStatusList &statuses, bool doNotDi
     for (const LinkStatus &status : statuses) {
         QString line = tr("%1: %2").arg(status.name, stateText(status.state));
         if (status.state != ConnectionState::Connected && !status.reason.isEmpty())
-            line += tr(" (%1)").arg(status.reason.left(120).simplified());
+            line += tr(" (%1)").arg(withoutMarkup(status.reason.left(120).simplified()));
         lines << line;
         QStringList details{serverText(status.server)};
         details << (status.lastProofOfLife.isValid()
