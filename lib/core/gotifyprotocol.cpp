@@ -108,9 +108,11 @@ void GotifyProtocol::handleTextFrame(const QString &frame)
         emit frameRejected(problem);
         return;
     }
-    if (m_catchUp && m_catchUp->after)
+    if (m_catchUp && m_catchUp->after) {
         m_held.append(std::move(*notification));
-    else
+        if (m_held.size() > maximumHeld)
+            failCatchUp(tr("more than %1 live messages arrived meanwhile").arg(maximumHeld));
+    } else
         emit received({*notification});
 }
 
@@ -310,6 +312,7 @@ void GotifyProtocol::failCatchUp(const QString &reason)
     // Nothing is released: a live message would move the store's cursor past the gap, and a
     // restart would then never fetch the gap again. Instead the link is given up; the next
     // connect (after the usual backoff) catches up again from the unchanged cursor.
+    discardReply();
     m_catchUp.reset();
     m_held.clear();
     const QString message = tr("catching up on missed gotify messages failed: %1").arg(reason);

@@ -44,8 +44,12 @@ public:
     static constexpr int pageLimit = 100;
     // A catch-up stops after this many pages (5,000 messages) instead of paging forever.
     static constexpr int maximumPages = 50;
-    // One page holds at most 100 messages; an answer far larger than that is not gotify's.
-    static constexpr qint64 maximumPageBytes = 32 * 1024 * 1024;
+    // One page holds at most 100 messages of at most maximumFrameSize each; anything larger is
+    // not gotify's answer.
+    static constexpr qint64 maximumPageBytes = pageLimit * maximumFrameSize;
+    // Live messages held back while a catch-up runs; beyond this the catch-up is given up (and
+    // the link reopened) rather than letting a flood grow memory without bound.
+    static constexpr int maximumHeld = 5000;
 
 private:
     struct CatchUp
