@@ -5,6 +5,7 @@
 #include "notificationstore.h"
 #include "pushserver.h"
 #include "subscription.h"
+#include "systemwatcher.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -51,6 +52,7 @@ private slots:
     void malformedFramesAreReportedAndSkipped();
     void tokenGoesInAHeaderAndAWrongOneFails();
     void batchTheStoreRefusesIsFetchedAgain();
+    void wakingFromSleepReopensTheLinkAndCatchesUp();
 
 private:
     SubscriptionConfig configFor(quint16 port) const
@@ -303,6 +305,34 @@ void tst_Subscription::batchTheStoreRefusesIsFetchedAgain()
     QTRY_COMPARE_WITH_TIMEOUT(shown.ids.size(), 8, 5000);
     QCOMPARE(shown.doubled, 0);
     QCOMPARE(m_store->count(), 8);
+}
+
+// After a sleep the link only looks alive. The watcher's wake-up reopens it at once (no
+// heartbeat wait), and what was published meanwhile arrives through the cursor.
+void tst_Subscription::wakingFromSleepReopensTheLinkAndCatchesUp()
+{
+    auto server = startServer();
+    BlackholeProxy proxy(server->port());
+    QVERIFY(proxy.listen());
+    SubscriptionConfig config = configFor(proxy.port());
+    config.connection.heartbeatInterval = 10min; // only the wake-up can notice the dead link
+    Subscription subscription(config, m_store.get());
+    SystemWatcher watcher;
+    subscription.watch(&watcher);
+    Shown shown;
+    shown.follow(subscription);
+    subscription.start();
+    QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
+    publish(*server, 0, 2);
+    QTRY_COMPARE(shown.ids.size(), 2);
+
+    proxy.setBlackholed(true); // the laptop's lid closes: the path is gone, nobody says so
+    publish(*server, 2, 3);
+    proxy.setBlackholed(false); // the lid opens: new connections work, the old one is dead
+    emit watcher.resumedFromSleep(std::chrono::hours(8));
+    QTRY_COMPARE_WITH_TIMEOUT(shown.ids.size(), 5, 5000);
+    QCOMPARE(shown.doubled, 0);
+    QCOMPARE(proxy.acceptedCount(), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_Subscription)

@@ -29,8 +29,7 @@ std::unique_ptr<Protocol> Protocol::create(const SubscriptionConfig &config, QSt
     if (config.protocol == QLatin1String("gotify"))
         return std::make_unique<GotifyProtocol>(config);
     if (errorMessage)
-        *errorMessage =
-            QObject::tr("the %1 protocol is not available in this build").arg(config.protocol);
+        *errorMessage = tr("the %1 protocol is not available in this build").arg(config.protocol);
     return nullptr;
 }
 

@@ -1,17 +1,9 @@
 #include "subscriptionconfig.h"
 
-#include <QCoreApplication>
 #include <QFileInfo>
 #include <QRegularExpression>
 
 namespace traybeat {
-
-namespace {
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("traybeat::SubscriptionConfig", text);
-}
-} // namespace
 
 QStringList SubscriptionConfig::protocolNames()
 {

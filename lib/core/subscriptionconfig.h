@@ -2,6 +2,7 @@
 
 #include "connectionconfig.h"
 
+#include <QCoreApplication>
 #include <QStringList>
 #include <QUrl>
 #include <optional>
@@ -12,6 +13,9 @@ namespace traybeat {
 // and the link's timings. The command line (`listen`) and the settings dialog both produce one.
 struct SubscriptionConfig
 {
+    Q_DECLARE_TR_FUNCTIONS(traybeat::SubscriptionConfig)
+
+public:
     QString name;                              // unique per user; keys the store (history, cursor)
     QUrl server;                               // http(s):// or ws(s):// base URL
     QString protocol = QStringLiteral("ntfy"); // ntfy | gotify | text
