@@ -193,6 +193,15 @@ void tst_HistoryWindow::searchAndSubscriptionFilter()
     // The filtered subscription disappears from the settings: back to all.
     m_window->setSubscriptionNames({QStringLiteral("beta")});
     QCOMPARE(filter->currentIndex(), 0);
+
+    // A summary pop-up's click narrows the list to its subscription; an unknown name shows all.
+    search->clear();
+    m_window->setSubscriptionNames({QStringLiteral("alpha"), QStringLiteral("beta")});
+    m_window->setSubscriptionFilter(QStringLiteral("beta"));
+    QCOMPARE(filter->currentData().toString(), QStringLiteral("beta"));
+    QTRY_COMPARE(m_window->model()->rowCount(), 20);
+    m_window->setSubscriptionFilter(QStringLiteral("gone"));
+    QTRY_COMPARE(m_window->model()->rowCount(), 30);
 }
 
 void tst_HistoryWindow::newMessagesKeepSelection()

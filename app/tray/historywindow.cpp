@@ -240,6 +240,13 @@ void HistoryWindow::setSubscriptionNames(const QStringList &names)
         applyFilter();
 }
 
+void HistoryWindow::setSubscriptionFilter(const QString &subscription)
+{
+    // The signal of the combo box applies the filter.
+    m_subscriptionFilter->setCurrentIndex(
+        std::max(m_subscriptionFilter->findData(subscription), 0));
+}
+
 QString HistoryWindow::currentSubscriptionFilter() const
 {
     return m_subscriptionFilter->currentData().toString();

@@ -41,6 +41,9 @@ public:
 public slots:
     // Brings the window forward and selects that message (clearing the filters if they hide it).
     void showNotification(const QString &subscription, const QString &id);
+    // Narrows the list to one subscription (empty: all), e.g. after a click on a summary pop-up
+    // "37 new notifications from alerts". An unknown name shows all.
+    void setSubscriptionFilter(const QString &subscription);
     // Re-reads the store now; it also does so by itself shortly after the store changes.
     void refresh();
 

@@ -118,9 +118,8 @@ bool TrayApp::start(QString *errorMessage)
         // called "Demo" wins over the demo (see wantedSubscriptions) and keeps its history.
         const QList<SubscriptionConfig> configured = m_settings.subscriptions();
         const bool nameTaken =
-            std::any_of(configured.cbegin(), configured.cend(), [](const auto &config) {
-                return config.name == Demo::subscriptionName();
-            });
+            std::any_of(configured.cbegin(), configured.cend(),
+                        [](const auto &config) { return config.name == Demo::subscriptionName(); });
         if (!nameTaken)
             m_store.removeSubscription(Demo::subscriptionName());
     }
@@ -323,6 +322,8 @@ void TrayApp::showHistory(const QString &subscription, const QString &id)
         m_history->showNotification(subscription, id);
         return;
     }
+    if (!subscription.isEmpty())
+        m_history->setSubscriptionFilter(subscription); // a summary pop-up names its subscription
     if (m_history->isMinimized())
         m_history->showNormal();
     else
