@@ -645,6 +645,7 @@ void tst_PrivatePath::wideStateIsNarrowedOnStart()
 void tst_PrivatePath::stateWhereOthersCanWriteIsRefused_data()
 {
     QTest::addColumn<QStringList>("arguments"); // "OPEN" stands for the world-writable folder
+    QTest::addColumn<QString>("openFolder");    // relative to the test folder
     QTest::addColumn<QString>("prefix");
     QTest::addColumn<QString>("reason");
     const QString server = QStringLiteral("--server=ws://127.0.0.1:9/");
@@ -652,36 +653,50 @@ void tst_PrivatePath::stateWhereOthersCanWriteIsRefused_data()
     QTest::newRow("listen --state-dir")
         << QStringList{QStringLiteral("listen"), server, text, QStringLiteral("--state-dir"),
                        QStringLiteral("OPEN")}
+        << "open"
         << "traybeat listen: --state-dir: "
         << "other accounts can write to the folder";
     QTest::newRow("listen --state-dir /tmp")
         << QStringList{QStringLiteral("listen"), server, text, QStringLiteral("--state-dir"),
                        QDir::tempPath()}
+        << "open"
         << "traybeat listen: --state-dir: "
         << "other accounts|another account";
     QTest::newRow("serve --db") << QStringList{QStringLiteral("serve"),
                                                QStringLiteral("--listen=127.0.0.1:0"),
                                                QStringLiteral("--db"),
                                                QStringLiteral("OPEN/server.db")}
+                                << "open"
                                 << "traybeat serve: --db: "
                                 << "other accounts can write to the folder";
     QTest::newRow("tray --state-dir")
-        << QStringList{QStringLiteral("--state-dir"), QStringLiteral("OPEN")}
+        << QStringList{QStringLiteral("--state-dir"), QStringLiteral("OPEN")} << "open"
         << "traybeat: state folder: "
+        << "other accounts can write to the folder";
+    QTest::newRow("listen, default folder")
+        << QStringList{QStringLiteral("listen"), server, text} << "xdg_data_home/traybeat"
+        << "traybeat listen: state folder: "
+        << "other accounts can write to the folder";
+    QTest::newRow("serve, default folder")
+        << QStringList{QStringLiteral("serve"), QStringLiteral("--listen=127.0.0.1:0")}
+        << "xdg_data_home/traybeat"
+        << "traybeat serve: state folder: "
         << "other accounts can write to the folder";
 }
 
 void tst_PrivatePath::stateWhereOthersCanWriteIsRefused()
 {
     QFETCH(QStringList, arguments);
+    QFETCH(QString, openFolder);
     QFETCH(QString, prefix);
     QFETCH(QString, reason);
-    const QString open = path(QStringLiteral("open"));
+    const QProcessEnvironment childEnvironment = environment();
+    const QString open = path(openFolder);
     QVERIFY(QDir().mkpath(open));
     QVERIFY(setMode(open, 0777));
     arguments.replaceInStrings(QStringLiteral("OPEN"), open);
     QProcess process;
-    process.setProcessEnvironment(environment());
+    process.setProcessEnvironment(childEnvironment);
     process.start(QStringLiteral(TRAYBEAT_BINARY), arguments);
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitStatus(), QProcess::NormalExit);

@@ -42,7 +42,10 @@ int runListen(int argc, char **argv)
             ? parser.value(QStringLiteral("state-dir"))
             : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     if (!PrivatePath::ensureDirectory(stateDir, PrivatePath::Existing::Narrow, &error))
-        return commandline::fail(mode, QStringLiteral("--state-dir: %1").arg(error));
+        return commandline::fail(mode, (parser.isSet(QStringLiteral("state-dir"))
+                                            ? QStringLiteral("--state-dir: %1")
+                                            : QStringLiteral("state folder: %1"))
+                                           .arg(error));
     NotificationStore store;
     if (!store.open(QDir(stateDir).filePath(QStringLiteral("notifications.db")), &error))
         return commandline::fail(mode, error);

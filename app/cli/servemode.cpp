@@ -141,10 +141,13 @@ int runServe(int argc, char **argv)
         return commandline::fail(mode, QStringLiteral("--db must not be empty"));
     // The default folder is traybeat's own and is narrowed; a --db folder may hold other things.
     const QString folder = QFileInfo(options.databasePath).absolutePath();
-    const auto existing = parser.isSet(QStringLiteral("db")) ? PrivatePath::Existing::Keep
-                                                             : PrivatePath::Existing::Narrow;
-    if (!PrivatePath::ensureDirectory(folder, existing, &error))
-        return commandline::fail(mode, QStringLiteral("--db: %1").arg(error));
+    const bool isDefault = !parser.isSet(QStringLiteral("db"));
+    if (!PrivatePath::ensureDirectory(
+            folder, isDefault ? PrivatePath::Existing::Narrow : PrivatePath::Existing::Keep,
+            &error))
+        return commandline::fail(
+            mode, (isDefault ? QStringLiteral("state folder: %1") : QStringLiteral("--db: %1"))
+                      .arg(error));
 
     if (!installSignalHandlers()) {
         std::fprintf(stderr, "traybeat serve: cannot install signal handlers\n");
