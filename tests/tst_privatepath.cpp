@@ -585,59 +585,71 @@ void tst_PrivatePath::trayAndDemoKeepTheirStatePrivate()
 
 void tst_PrivatePath::wideStateIsNarrowedOnStart_data()
 {
-    QTest::addColumn<QString>("mode");
-    QTest::addColumn<QString>("file");
-    QTest::addColumn<QString>("started"); // a part of the line printed once it runs
-    QTest::newRow("listen") << "listen"
-                            << "notifications.db"
-                            << "\"event\":\"state\"";
-    QTest::newRow("serve") << "serve"
-                           << "server.db"
-                           << "traybeat serve: listening on";
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QStringList>("folders"); // relative to the test folder, left 0755
+    QTest::addColumn<QStringList>("files");   // likewise, left 0644
+    const QString data = QStringLiteral("xdg_data_home/traybeat");
+    QTest::newRow("listen") << QStringList{QStringLiteral("listen"),
+                                           QStringLiteral("--server=ws://127.0.0.1:9/"),
+                                           QStringLiteral("--protocol=text")}
+                            << QStringList{data}
+                            << QStringList{data + QStringLiteral("/notifications.db")};
+    QTest::newRow("serve") << QStringList{QStringLiteral("serve"),
+                                          QStringLiteral("--listen=127.0.0.1:0")}
+                           << QStringList{data} << QStringList{data + QStringLiteral("/server.db")};
+    QTest::newRow("tray") << QStringList()
+                          << QStringList{data + QStringLiteral("/traybeat"),
+                                         QStringLiteral("xdg_config_home/traybeat")}
+                          << QStringList{data + QStringLiteral("/traybeat/notifications.db"),
+                                         QStringLiteral("xdg_config_home/traybeat/traybeat.conf")};
 }
 
-// A state folder and database an older traybeat left 0755/0644: 0700/0600 after one start, with
-// one log line for each.
+// State folders, databases and settings an older traybeat left 0755/0644: 0700/0600 after one
+// start, with one log line for each.
 void tst_PrivatePath::wideStateIsNarrowedOnStart()
 {
-    QFETCH(QString, mode);
-    QFETCH(QString, file);
-    QFETCH(QString, started);
-    const QString folder = path(QStringLiteral("xdg_data_home/traybeat"));
-    const QString database = folder + QLatin1Char('/') + file;
-    {
-        NotificationStore store; // any SQLite file will do: it only has to be there
-        QVERIFY(store.open(database));
+    QFETCH(QStringList, arguments);
+    QFETCH(QStringList, folders);
+    QFETCH(QStringList, files);
+    const QProcessEnvironment childEnvironment = environment();
+    QByteArrayList expected;
+    for (const QString &file : std::as_const(files)) {
+        QVERIFY(QDir().mkpath(QFileInfo(path(file)).absolutePath()));
+        if (file.endsWith(QLatin1String(".db"))) {
+            NotificationStore store; // any SQLite file will do: it only has to be there
+            QVERIFY(store.open(path(file)));
+        } else {
+            QFile settings(path(file));
+            QVERIFY(settings.open(QIODevice::WriteOnly));
+            settings.write("[General]\ndoNotDisturb=true\n");
+        }
+        QVERIFY(setMode(path(file), 0644));
+        expected << QStringLiteral("made %1 readable by its owner only (mode 0644 -> 0600)")
+                        .arg(path(file))
+                        .toUtf8();
     }
-    QVERIFY(setMode(folder, 0755));
-    QVERIFY(setMode(database, 0644));
+    for (const QString &folder : std::as_const(folders)) {
+        QVERIFY(setMode(path(folder), 0755));
+        expected << QStringLiteral("made the folder %1 private to its owner (mode 0755 -> 0700)")
+                        .arg(path(folder))
+                        .toUtf8();
+    }
 
     QProcess process;
-    process.setProcessEnvironment(environment());
-    process.start(QStringLiteral(TRAYBEAT_BINARY),
-                  mode == QLatin1String("listen")
-                      ? QStringList{mode, QStringLiteral("--server=ws://127.0.0.1:9/"),
-                                    QStringLiteral("--protocol=text")}
-                      : QStringList{mode, QStringLiteral("--listen=127.0.0.1:0")});
-    QString line;
-    QVERIFY(waitForLine(process, started, &line));
+    process.setProcessEnvironment(childEnvironment);
+    process.start(QStringLiteral(TRAYBEAT_BINARY), arguments);
     QByteArray errors;
-    QTRY_VERIFY_WITH_TIMEOUT((errors += process.readAllStandardError(),
-                              errors.count("private to its owner") == 1 &&
-                                  errors.count("readable by its owner only") == 1),
-                             10000);
-    QVERIFY2(errors.contains(QStringLiteral("made the folder %1 private to its owner (mode 0755 "
-                                            "-> 0700)")
-                                 .arg(folder)
-                                 .toUtf8()),
-             errors.constData());
-    QVERIFY2(errors.contains(QStringLiteral("made %1 readable by its owner only (mode 0644 -> "
-                                            "0600)")
-                                 .arg(database)
-                                 .toUtf8()),
-             errors.constData());
-    QCOMPARE(octal(modeOf(folder)), octal(0700));
-    QCOMPARE(octal(modeOf(database)), octal(0600));
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        (errors += process.readAllStandardError(),
+         std::all_of(expected.cbegin(), expected.cend(),
+                     [&errors](const QByteArray &line) { return errors.contains(line); })),
+        errors.constData(), 10000);
+    QCOMPARE(errors.count("private to its owner"), folders.size());
+    QCOMPARE(errors.count("readable by its owner only"), files.size());
+    for (const QString &folder : std::as_const(folders))
+        QCOMPARE(octal(modeOf(path(folder))), octal(0700));
+    for (const QString &file : std::as_const(files))
+        QCOMPARE(octal(modeOf(path(file))), octal(0600));
     process.terminate();
     QVERIFY(process.waitForFinished(10000));
 }
