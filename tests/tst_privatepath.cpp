@@ -246,6 +246,9 @@ void tst_PrivatePath::refusesWhereOthersCouldSwap_data()
                                                   << "open"
                                                   << "other accounts can write to the folder";
     // Whoever runs the test: root is told others can write, anybody else that it is root's.
+    QTest::newRow("empty name") << ""
+                                << ""
+                                << "the folder name is empty";
     QTest::newRow("/tmp itself") << "" << QDir::tempPath() << "other accounts|another account";
     QTest::newRow("group-writable, shared group") << "open=0770,group"
                                                   << "open"
@@ -302,7 +305,9 @@ void tst_PrivatePath::refusesWhereOthersCouldSwap()
     QVERIFY(prepareFolders(m_dir->path(), setup, &skip));
     if (!skip.isEmpty())
         QSKIP(qPrintable(skip));
-    const QString folder = QDir::isAbsolutePath(stateFolder) ? stateFolder : path(stateFolder);
+    const QString folder = QDir::isAbsolutePath(stateFolder) || stateFolder.isEmpty()
+                               ? stateFolder
+                               : path(stateFolder);
     const mode_t before = modeOf(folder);
     QString error;
     QVERIFY(!PrivatePath::ensureDirectory(folder, PrivatePath::Existing::Narrow, &error));

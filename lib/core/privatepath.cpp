@@ -120,6 +120,8 @@ QString PrivatePath::swapRisk(const QString &path)
 
 bool PrivatePath::ensureDirectory(const QString &path, Existing existing, QString *errorMessage)
 {
+    if (path.isEmpty())
+        return fail(errorMessage, tr("the folder name is empty"));
     const QString absolute = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     // Created top-down one level at a time so that each new level is 0700; QDir::mkpath would
     // leave the umask's mode on all of them.
