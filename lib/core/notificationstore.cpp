@@ -1,6 +1,7 @@
 #include "notificationstore.h"
 
 #include "logging.h"
+#include "privatepath.h"
 
 #include <QAtomicInteger>
 #include <QDir>
@@ -391,10 +392,9 @@ bool NotificationStore::open(const QString &filePath, QString *errorMessage)
     const bool ok = [&] {
         const QFileInfo file(filePath);
         const QString folder = file.absolutePath();
-        if (!QDir().mkpath(folder)) {
-            error = tr("cannot create the folder %1").arg(QDir::toNativeSeparators(folder));
+        // A folder created here is 0700; an existing one is refused when others can write it.
+        if (!PrivatePath::ensureDirectory(folder, PrivatePath::Existing::Keep, &error))
             return false;
-        }
         if (file.isDir()) {
             error =
                 tr("%1 is a folder, not a database file").arg(QDir::toNativeSeparators(filePath));
@@ -406,6 +406,9 @@ bool NotificationStore::open(const QString &filePath, QString *errorMessage)
                         .arg(QDir::toNativeSeparators(file.exists() ? filePath : folder));
             return false;
         }
+        // 0600 before SQLite creates it: its -wal and -shm files take the database's mode.
+        if (!PrivatePath::prepareDatabase(filePath, &error))
+            return false;
         d->connectionName = nextConnectionName();
         d->db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->connectionName);
         d->db.setDatabaseName(filePath);
