@@ -2,6 +2,7 @@
 
 #include "cli/commandline.h"
 #include "logging.h"
+#include "privatepath.h"
 #include "pushserver.h"
 
 #include <QCommandLineParser>
@@ -173,9 +174,15 @@ bool readStorage(const QCommandLineParser &parser, PushServerOptions *options, Q
         *error = QStringLiteral("--db must not be empty");
         return false;
     }
+    // The default folder is traybeat's own and is narrowed; a --db folder may hold other things.
     const QString folder = QFileInfo(options->databasePath).absolutePath();
-    if (!QDir().mkpath(folder)) {
-        *error = QStringLiteral("cannot create folder %1").arg(folder);
+    const bool isDefault = !parser.isSet(QStringLiteral("db"));
+    QString reason;
+    if (!PrivatePath::ensureDirectory(
+            folder, isDefault ? PrivatePath::Existing::Narrow : PrivatePath::Existing::Keep,
+            &reason)) {
+        *error = (isDefault ? QStringLiteral("state folder: %1") : QStringLiteral("--db: %1"))
+                     .arg(reason);
         return false;
     }
     return true;
