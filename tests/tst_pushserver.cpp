@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
+#include <algorithm>
 #include <memory>
 
 using namespace traybeat;
@@ -120,6 +121,7 @@ private slots:
     void expiredMessagesAreNotServed();
     void pingIsAnswered();
     void largeInboundMessageClosesSubscriber();
+    void subscribersOverTheBudgetAreClosed();
     void serveAndPublishProcesses();
     void badArgumentsExitWithTwo_data();
     void badArgumentsExitWithTwo();
@@ -761,6 +763,40 @@ void tst_PushServer::pingIsAnswered()
     subscriber.socket().ping("are you there");
     QVERIFY(pong.wait(5000));
     QCOMPARE(pong.first().at(1).toByteArray(), QByteArray("are you there"));
+}
+
+void tst_PushServer::subscribersOverTheBudgetAreClosed()
+{
+    // Each subscriber alone is far below its own limit; together they pass the budget, and the
+    // ones furthest behind are closed (with the reason), then cut off after the grace period.
+    PushServerOptions options;
+    options.subscriberBacklogLimit = 64 * 1024 * 1024;
+    options.subscriberBacklogBudget = 2 * 1024 * 1024;
+    options.closeGrace = 200ms;
+    startServer(options);
+    std::vector<std::unique_ptr<QTcpSocket>> subscribers;
+    for (int i = 0; i < 3; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->setReadBufferSize(1024); // reads no further: a subscriber that stopped reading
+        socket->connectToHost(QHostAddress::LocalHost, m_server->port());
+        QVERIFY(socket->waitForConnected(5000));
+        socket->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+        socket->write("GET /budget/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      "Sec-WebSocket-Version: 13\r\n\r\n");
+        subscribers.push_back(std::move(socket));
+    }
+    QTRY_COMPARE(m_server->subscriberCount(), 3);
+    // 3,000 × 4 KB is 12 MB per subscriber: far below each one's 64 MiB, far above the budget.
+    const QString text(4000, QLatin1Char('b'));
+    for (int i = 0; i < 3000 && m_server->subscriberCount() == 3; ++i) {
+        QVERIFY(m_server->publish(QStringLiteral("budget"), text));
+        if (i % 50 == 0)
+            QTest::qWait(1);
+    }
+    // The furthest behind go until the rest fit: told why, then cut off after the grace period
+    // (a subscriber leaves the count only once its socket is gone).
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->subscriberCount() < 3, 5000);
 }
 
 void tst_PushServer::largeInboundMessageClosesSubscriber()
