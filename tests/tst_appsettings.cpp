@@ -320,7 +320,7 @@ void tst_AppSettings::signalsOnlyOnChange()
     settings.setSubscriptions({renamed});
     QCOMPARE(subscriptionsSpy.size(), 2);
     // A field the settings do not keep is no change.
-    renamed.connection.outgoingQueueLimit = 3;
+    renamed.connection.immediateReconnectSpacing = 3s;
     settings.setSubscriptions({renamed});
     QCOMPARE(subscriptionsSpy.size(), 2);
 
