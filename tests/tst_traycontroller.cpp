@@ -19,6 +19,7 @@ private slots:
     void icon_data();
     void icon();
     void toolTip();
+    void toolTipOfAFailedLinkSaysWhenItTriesAgain();
     void toolTipHasNoSecrets();
     void toolTipStaysPlainText();
     void menu();
@@ -146,6 +147,29 @@ void tst_TrayController::toolTip()
 
     QVERIFY(
         TrayController::toolTipText({}, false, now).contains(QStringLiteral("No subscriptions")));
+}
+
+// A failed link is tried again only every 10 minutes: the tooltip says why and when, and the
+// try itself shows as connecting with the old cause.
+void tst_TrayController::toolTipOfAFailedLinkSaysWhenItTriesAgain()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    LinkStatus failed = status(QStringLiteral("alerts"), State::Failed);
+    failed.reason = QStringLiteral("the server refused the credentials (HTTP 401)");
+    failed.nextAttemptAt = now.addSecs(600);
+    QStringList lines = TrayController::toolTipText({failed}, false, now).split(QLatin1Char('\n'));
+    QCOMPARE(lines[0], QStringLiteral("traybeat: failed"));
+    QCOMPARE(lines[1],
+             QStringLiteral("alerts: failed (the server refused the credentials (HTTP 401))"));
+    QVERIFY2(lines[2].contains(QStringLiteral("next attempt in 10 min")), qPrintable(lines[2]));
+
+    LinkStatus retrying = failed;
+    retrying.state = State::Connecting;
+    retrying.reason = QStringLiteral("trying again: ") + failed.reason;
+    retrying.nextAttemptAt = {};
+    lines = TrayController::toolTipText({retrying}, false, now).split(QLatin1Char('\n'));
+    QCOMPARE(lines[1], QStringLiteral("alerts: connecting (trying again: the server refused the "
+                                      "credentials (HTTP 401))"));
 }
 
 void tst_TrayController::toolTipHasNoSecrets()
