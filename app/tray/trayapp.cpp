@@ -3,6 +3,7 @@
 #include "demo.h"
 #include "historywindow.h"
 #include "logging.h"
+#include "privatepath.h"
 #include "settingsdialog.h"
 #include "subscription.h"
 #include "urlpolicy.h"
@@ -102,14 +103,15 @@ TrayApp::~TrayApp()
 
 bool TrayApp::start(QString *errorMessage)
 {
-    if (!QDir().mkpath(m_options.stateDirectory)) {
+    QString error;
+    if (!PrivatePath::ensureDirectory(m_options.stateDirectory, PrivatePath::Existing::Narrow,
+                                      &error)) {
         if (errorMessage)
-            *errorMessage = tr("cannot create the state folder %1").arg(m_options.stateDirectory);
+            *errorMessage = tr("state folder: %1").arg(error);
         return false;
     }
     const QString databasePath =
         QDir(m_options.stateDirectory).filePath(QStringLiteral("notifications.db"));
-    QString error;
     if (!m_store.open(databasePath, &error)) {
         if (errorMessage)
             *errorMessage = tr("cannot open %1: %2").arg(databasePath, error);
