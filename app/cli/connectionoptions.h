@@ -5,7 +5,7 @@
 #include <QCommandLineParser>
 #include <optional>
 
-// The connection options of the command-line contract (DESIGN.md), shared by every mode that
+// The connection options of the command-line contract (docs/design.md), shared by every mode that
 // opens a subscription: --server --protocol --topic --token --heartbeat --heartbeat-interval
 // --heartbeat-timeout --reconnect-min --reconnect-max --connect-timeout --ca-file --insecure
 // --name.
