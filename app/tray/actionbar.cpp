@@ -94,7 +94,7 @@ void ActionBar::setActions(const QList<NotificationAction> &actions)
 
 QString ActionBar::statusText() const
 {
-    return m_status->isVisible() || !m_status->text().isEmpty() ? m_status->text() : QString();
+    return m_status->text();
 }
 
 QString ActionBar::buttonText(const QString &label, const QFontMetrics &metrics, int width)
