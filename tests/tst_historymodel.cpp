@@ -52,6 +52,7 @@ private slots:
     void storeChangedRefreshesByItself();
     void rowOf();
     void clearResets();
+    void emojiTagsLeadTheTitle();
 
 private:
     QTemporaryDir m_dir;
@@ -292,6 +293,19 @@ void tst_HistoryModel::rowOf()
     const int last = model.rowCount() - 1;
     QCOMPARE(model.rowOf(deep->subscription, deep->id, last - 150, 1000), last);
     QCOMPARE(model.rowOf(deep->subscription, deep->id, last + 10, 1000), last);
+}
+
+void tst_HistoryModel::emojiTagsLeadTheTitle()
+{
+    NotificationStore store;
+    QVERIFY(store.open(m_dir.filePath(QStringLiteral("emoji.db"))));
+    Notification n = makeNotification(1);
+    n.title = QStringLiteral("Deployed");
+    n.tags = {QStringLiteral("tada"), QStringLiteral("prod")};
+    QCOMPARE(store.add({n}).size(), 1);
+    HistoryModel model(&store);
+    QCOMPARE(model.data(model.index(0, HistoryModel::TitleColumn)).toString(),
+             QStringLiteral("🎉 Deployed"));
 }
 
 QTEST_MAIN(tst_HistoryModel)

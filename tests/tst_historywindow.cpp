@@ -2,6 +2,11 @@
 #include "historywindow.h"
 #include "notificationstore.h"
 
+#include "actionbar.h"
+
+#include <QClipboard>
+#include <QGuiApplication>
+
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -50,6 +55,7 @@ private slots:
     void searchAndSubscriptionFilter();
     void newMessagesKeepSelection();
     void markAllRead();
+    void actionsAndEmojiTagsInDetails();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -240,6 +246,41 @@ void tst_HistoryWindow::markAllRead()
     QCOMPARE(m_store->unreadCount(QStringLiteral("beta")), 0);
     QCOMPARE(m_store->unreadCount(QStringLiteral("alpha")), 1);
     QVERIFY(!button->isEnabled());
+}
+
+void tst_HistoryWindow::actionsAndEmojiTagsInDetails()
+{
+    Notification n = makeNotification(QStringLiteral("alpha"), 3);
+    n.title = QStringLiteral("Garage open");
+    n.tags = {QStringLiteral("warning"), QStringLiteral("garage")};
+    NotificationAction copy;
+    copy.type = NotificationAction::Type::Copy;
+    copy.label = QStringLiteral("Copy code");
+    copy.value = QStringLiteral("1234");
+    NotificationAction broadcast;
+    broadcast.type = NotificationAction::Type::Broadcast;
+    broadcast.label = QStringLiteral("Android only");
+    n.actions = {copy, broadcast};
+    m_store->add({n, makeNotification(QStringLiteral("alpha"), 4)});
+    m_window->showNotification(n.subscription, n.id);
+
+    QCOMPARE(child<QLabel>(m_window.get(), "detailTitle")->text(),
+             QStringLiteral("\u26a0\ufe0f Garage open"));
+    const QString meta = child<QLabel>(m_window.get(), "detailMeta")->text();
+    QVERIFY2(meta.contains(QStringLiteral("tags: garage")), qPrintable(meta));
+    auto *bar = child<ActionBar>(m_window.get(), "actionBar");
+    QVERIFY(bar->isVisible());
+    QVERIFY(bar->buttons().at(0)->isVisible());
+    QVERIFY(bar->buttons().at(0)->isEnabled());
+    QVERIFY(!bar->buttons().at(1)->isEnabled());
+    QVERIFY(!bar->buttons().at(2)->isVisible());
+    bar->buttons().at(0)->click();
+    QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("1234"));
+    QCOMPARE(bar->statusText(), QStringLiteral("Copied"));
+
+    m_window->showNotification(QStringLiteral("alpha"), QStringLiteral("4")); // no actions
+    QVERIFY(!bar->isVisible());
+    QVERIFY(bar->statusText().isEmpty());
 }
 
 QTEST_MAIN(tst_HistoryWindow)

@@ -1,8 +1,11 @@
 #include "popupstack.h"
 #include "popupwidget.h"
 
+#include "actionbar.h"
+
 #include <QGuiApplication>
 #include <QLabel>
+#include <QPushButton>
 #include <QScreen>
 #include <QSignalSpy>
 #include <QTest>
@@ -26,6 +29,7 @@ private slots:
     void summaryClickOpensHistory();
     void staysClearOfTheTray();
     void dismissTimesFollowPriority();
+    void clearingActionMarksRead();
 
 private:
     static Notification message(int index, int priority = 3,
@@ -226,6 +230,40 @@ void tst_PopupStack::dismissTimesFollowPriority()
     QCOMPARE(popups.size(), 2);
     QCOMPARE(popups[1]->dismissAfter().value_or(0ms).count(), 3000);
     QVERIFY(!popups[0]->dismissAfter().has_value()); // urgent: until closed
+}
+
+void tst_PopupStack::clearingActionMarksRead()
+{
+    PopupStack stack;
+    Notification notification = message(1);
+    NotificationAction copy;
+    copy.type = NotificationAction::Type::Copy;
+    copy.label = QStringLiteral("Copy");
+    copy.value = QStringLiteral("v");
+    copy.clear = true;
+    NotificationAction view;
+    view.type = NotificationAction::Type::View;
+    view.label = QStringLiteral("Open");
+    view.url = QUrl(QStringLiteral("https://example.org/v"));
+    notification.actions = {view, copy};
+    stack.present({notification, message(2)});
+    QSignalSpy urls(&stack, &PopupStack::urlRequested);
+    QSignalSpy read(&stack, &PopupStack::readRequested);
+    PopupWidget *popup = stack.popups().at(1);
+    QCOMPARE(popup->notification().id, QStringLiteral("m1"));
+    const QList<QPushButton *> buttons = popup->actionBar()->buttons();
+
+    buttons[0]->click(); // view without clear: opens, the pop-up stays
+    QCOMPARE(urls.size(), 1);
+    QCOMPARE(urls.first().first().toUrl(), view.url);
+    QCOMPARE(stack.popups().size(), 2);
+
+    buttons[1]->click(); // copy with clear: done with the message
+    QCOMPARE(read.size(), 1);
+    QCOMPARE(read.first().at(0).toString(), QStringLiteral("Demo"));
+    QCOMPARE(read.first().at(1).toString(), QStringLiteral("m1"));
+    QCOMPARE(stack.popups().size(), 1);
+    QCOMPARE(stack.popups().first()->notification().id, QStringLiteral("m2"));
 }
 
 QTEST_MAIN(tst_PopupStack)

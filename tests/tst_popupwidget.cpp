@@ -1,8 +1,16 @@
 #include "popupwidget.h"
 
+#include "actionbar.h"
+#include "actionrunner.h"
+
+#include <QClipboard>
 #include <QEnterEvent>
+#include <QGuiApplication>
 #include <QLabel>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 #include <QToolButton>
 
@@ -23,6 +31,10 @@ private slots:
     void hoverPausesTheCountdown();
     void urgentStays();
     void clickAndClose();
+    void tagsAsEmojiAndTags();
+    void actionsBecomeButtons();
+    void httpActionHoldsThePopup();
+    void httpErrorIsShown();
 
 private:
     static Notification sample()
@@ -47,7 +59,7 @@ void tst_PopupWidget::showsServerTextLiterally()
     PopupWidget popup;
     popup.setNotification(notification);
     const QList<QLabel *> labels = popup.findChildren<QLabel *>();
-    QCOMPARE(labels.size(), 4);
+    QCOMPARE(labels.size(), 5); // meta, time, title, body, and the action bar's outcome line
     for (const QLabel *label : labels) {
         QCOMPARE(label->textFormat(), Qt::PlainText);
         QCOMPARE(label->openExternalLinks(), false);
@@ -188,6 +200,164 @@ void tst_PopupWidget::clickAndClose()
     QTest::mouseClick(popup.findChild<QToolButton *>(QStringLiteral("close")), Qt::LeftButton);
     QCOMPARE(closing.size(), 1);
     QCOMPARE(activated.size(), 1);
+}
+
+void tst_PopupWidget::tagsAsEmojiAndTags()
+{
+    Notification notification = sample();
+    notification.title = QStringLiteral("Garage open");
+    notification.tags = {QStringLiteral("rotating_light"), QStringLiteral("garage"),
+                         QStringLiteral("+1"), QStringLiteral("<b>home</b>")};
+    PopupWidget popup;
+    popup.setNotification(notification);
+    QCOMPARE(popup.findChild<QLabel *>(QStringLiteral("title"))->text(),
+             QStringLiteral("🚨👍 Garage open"));
+    const QString meta = popup.findChild<QLabel *>(QStringLiteral("meta"))->text();
+    QVERIFY2(meta.contains(QStringLiteral("garage, <b>home</b>")), qPrintable(meta));
+    QVERIFY2(!meta.contains(QStringLiteral("rotating_light")), qPrintable(meta));
+}
+
+void tst_PopupWidget::actionsBecomeButtons()
+{
+    Notification notification = sample();
+    NotificationAction view;
+    view.type = NotificationAction::Type::View;
+    view.label = QStringLiteral("Open the camera of the garage door & the driveway, in full");
+    view.url = QUrl(QStringLiteral("https://example.org/camera"));
+    NotificationAction copy;
+    copy.type = NotificationAction::Type::Copy;
+    copy.label = QStringLiteral("Copy code");
+    copy.value = QStringLiteral("483920");
+    NotificationAction broadcast;
+    broadcast.type = NotificationAction::Type::Broadcast;
+    broadcast.label = QStringLiteral("Take picture");
+    notification.actions = {view, copy, broadcast};
+
+    PopupWidget popup;
+    popup.setNotification(notification);
+    popup.show();
+    const QList<QPushButton *> buttons = popup.actionBar()->buttons();
+    QCOMPARE(buttons.size(), 3);
+    for (QPushButton *button : buttons)
+        QVERIFY(button->isVisible());
+    // Elided to share the width, the whole label in the accessible name and tool tip.
+    QVERIFY2(buttons[0]->text().endsWith(QChar(0x2026)), qPrintable(buttons[0]->text()));
+    QVERIFY(buttons[0]->width() < PopupWidget::popupWidth / 2);
+    QCOMPARE(buttons[0]->accessibleName(), view.label);
+    QVERIFY(buttons[0]->toolTip().contains(QStringLiteral("driveway")));
+    QVERIFY(buttons[0]->focusPolicy() & Qt::TabFocus);
+    QCOMPARE(buttons[1]->text(), QStringLiteral("Copy code"));
+    QVERIFY(!buttons[2]->isEnabled());
+    QVERIFY(buttons[2]->toolTip().contains(QStringLiteral("not available on the desktop")));
+    QVERIFY(popup.geometry().contains(popup.mapToGlobal(buttons[2]->geometry().bottomRight())));
+
+    QSignalSpy urls(&popup, &PopupWidget::urlRequested);
+    QSignalSpy activated(&popup, &PopupWidget::activated);
+    QTest::mouseClick(buttons[0], Qt::LeftButton);
+    QCOMPARE(urls.size(), 1);
+    QCOMPARE(urls.first().first().toUrl(), view.url);
+    QCOMPARE(activated.size(), 0); // a button is not a click on the pop-up
+
+    const int heightBefore = popup.height();
+    QTest::mouseClick(buttons[1], Qt::LeftButton);
+    QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("483920"));
+    QCOMPARE(popup.actionBar()->statusText(), QStringLiteral("Copied"));
+    QVERIFY(popup.height() > heightBefore); // the outcome line fits inside
+}
+
+namespace {
+
+// Answers an HTTP request only when told to.
+class LateServer final : public QObject
+{
+public:
+    LateServer()
+    {
+        QVERIFY(m_server.listen(QHostAddress::LocalHost, 0));
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            m_socket = m_server.nextPendingConnection();
+            connect(m_socket, &QTcpSocket::readyRead, this,
+                    [this] { m_received += m_socket->readAll(); });
+        });
+    }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1/hook").arg(m_server.serverPort()));
+    }
+    bool hasRequest() const { return m_received.contains("\r\n\r\n"); }
+    void answer(const QByteArray &statusLine)
+    {
+        m_socket->write("HTTP/1.1 " + statusLine + "\r\nContent-Length: 0\r\n\r\n");
+        m_socket->flush();
+    }
+
+private:
+    QTcpServer m_server;
+    QTcpSocket *m_socket = nullptr;
+    QByteArray m_received;
+};
+
+NotificationAction httpAction(const QUrl &url, bool clear)
+{
+    NotificationAction action;
+    action.type = NotificationAction::Type::Http;
+    action.label = QStringLiteral("Close it");
+    action.url = url;
+    action.clear = clear;
+    return action;
+}
+
+} // namespace
+
+void tst_PopupWidget::httpActionHoldsThePopup()
+{
+    LateServer server;
+    ActionRunner runner;
+    Notification notification = sample();
+    notification.actions = {httpAction(server.url(), true)};
+    PopupWidget popup;
+    popup.setActionRunner(&runner);
+    popup.setNotification(notification);
+    popup.setDismissAfter(150ms);
+    popup.show();
+    QVERIFY(popup.isCountingDown());
+    QSignalSpy closes(&popup, &PopupWidget::closeRequested);
+    QSignalSpy clears(&popup, &PopupWidget::clearRequested);
+
+    QPushButton *button = popup.actionBar()->buttons().first();
+    QTest::mouseClick(button, Qt::LeftButton);
+    QVERIFY(popup.actionBar()->isBusy());
+    QVERIFY(!button->isEnabled());
+    QVERIFY(!popup.isCountingDown());
+    QCOMPARE(popup.actionBar()->statusText(), QStringLiteral("Sending…"));
+    QTRY_VERIFY(server.hasRequest());
+    QVERIFY(!closes.wait(400)); // well past the dismiss time: it waits for the outcome
+
+    server.answer("200 OK");
+    QTRY_COMPARE(popup.actionBar()->statusText(), QStringLiteral("Done"));
+    QVERIFY(!popup.actionBar()->isBusy());
+    QCOMPARE(clears.size(), 1); // `clear`: the stack closes it and marks the message read
+}
+
+void tst_PopupWidget::httpErrorIsShown()
+{
+    LateServer server;
+    ActionRunner runner;
+    Notification notification = sample();
+    notification.actions = {httpAction(server.url(), true)};
+    PopupWidget popup;
+    popup.setActionRunner(&runner);
+    popup.setNotification(notification);
+    popup.setDismissAfter(150ms);
+    popup.show();
+    QSignalSpy clears(&popup, &PopupWidget::clearRequested);
+    popup.actionBar()->buttons().first()->click(); // the pointer is elsewhere
+    QTRY_VERIFY(server.hasRequest());
+    server.answer("502 Bad Gateway");
+    QTRY_COMPARE(popup.actionBar()->statusText(), QStringLiteral("HTTP error 502 Bad Gateway"));
+    QCOMPARE(clears.size(), 0); // failed: the message stays
+    // The outcome is shown, then the pop-up goes as usual (held while the pointer is on it).
+    QVERIFY(popup.isCountingDown() || popup.underMouse());
 }
 
 QTEST_MAIN(tst_PopupWidget)

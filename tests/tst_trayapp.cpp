@@ -158,7 +158,8 @@ void tst_TrayApp::demo()
     QCOMPARE(app.trayController()->statuses().first().name, QStringLiteral("Demo"));
     // The demo subscription is not written to the person's settings.
     QVERIFY(app.settings()->subscriptions().isEmpty());
-    QTRY_VERIFY_WITH_TIMEOUT(popupTitles().contains(QStringLiteral("Welcome to traybeat")), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(popupTitles().contains(QStringLiteral("👋 Welcome to traybeat")),
+                             15000);
     QTRY_VERIFY_WITH_TIMEOUT(popupTitles().contains(QStringLiteral("<b>HTML</b> stays literal")),
                              15000);
 }

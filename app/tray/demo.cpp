@@ -4,6 +4,7 @@
 #include "pushserver.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <chrono>
 #include <iterator>
 
@@ -125,6 +126,8 @@ void Demo::publishNext()
                                ? introduction[m_next]
                                : ongoing[(m_next - introductionCount) % ongoingCount];
     ++m_next;
+    if (m_next == 2)
+        emit actionSample(makeActionSample());
     const QString tags = QString::fromLatin1(sample.tags);
     QString error;
     const auto published = m_server->publish(
@@ -135,6 +138,36 @@ void Demo::publishNext()
     if (!published)
         qCWarning(lcUi).noquote() << "demo: could not publish a sample:" << error;
     m_timer.start(m_next < introductionCount ? introductionInterval : ongoingInterval);
+}
+
+Notification Demo::makeActionSample() const
+{
+    Notification notification;
+    notification.id = QStringLiteral("demo-actions-%1").arg(QDateTime::currentMSecsSinceEpoch());
+    notification.subscription = subscriptionName();
+    notification.topic = topic();
+    notification.title = tr("Garage door open");
+    notification.body = tr("The garage door has been open for 15 minutes.");
+    notification.priority = 4;
+    notification.tags = {QStringLiteral("warning"), QStringLiteral("garage"),
+                         QStringLiteral("home")};
+    notification.time = QDateTime::currentDateTimeUtc();
+    NotificationAction close;
+    close.type = NotificationAction::Type::Http;
+    close.label = tr("Close it");
+    QUrl target = m_server ? m_server->url() : QUrl();
+    target.setPath(QLatin1Char('/') + topic());
+    close.url = target;
+    close.method = QStringLiteral("POST");
+    close.headers = {{QStringLiteral("Title"), tr("Garage door closed")}};
+    close.body = tr("Closed from the pop-up's button.");
+    close.clear = true;
+    NotificationAction view;
+    view.type = NotificationAction::Type::View;
+    view.label = tr("Open camera");
+    view.url = QUrl(QStringLiteral("https://example.org/camera"));
+    notification.actions = {close, view};
+    return notification;
 }
 
 } // namespace traybeat

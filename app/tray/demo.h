@@ -1,5 +1,6 @@
 #pragma once
 
+#include "notification.h"
 #include "subscriptionconfig.h"
 
 #include <QObject>
@@ -33,7 +34,15 @@ public:
     void startPublishing();
     bool isPublishing() const { return m_publishing; }
 
+signals:
+    // A sample with action buttons. The demo server does not carry actions (ntfy's publishing
+    // API for them is not implemented yet), so this one is handed to the app directly; its
+    // "Close it" button posts to the demo server, whose answer then arrives as a message.
+    void actionSample(const traybeat::Notification &notification);
+
 private:
+    Notification makeActionSample() const;
+
     void publishNext();
 
     QTemporaryDir m_directory;

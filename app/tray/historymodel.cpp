@@ -1,5 +1,7 @@
 #include "historymodel.h"
 
+#include "emojitags.h"
+
 #include <QColor>
 #include <QFont>
 #include <QIcon>
@@ -244,7 +246,9 @@ QVariant HistoryModel::displayText(const Notification &notification, int column)
     case TopicColumn:
         return cellText(notification.topic);
     case TitleColumn:
-        return cellText(notification.title);
+        // Emoji tags lead the title here too, as on the pop-up.
+        return cellText(EmojiTags::decoratedTitle(EmojiTags::split(notification.tags).emoji,
+                                                  notification.title));
     case MessageColumn:
         return cellText(notification.body);
     default:

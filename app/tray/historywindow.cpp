@@ -1,5 +1,7 @@
 #include "historywindow.h"
 
+#include "actionbar.h"
+#include "emojitags.h"
 #include "historymodel.h"
 #include "logging.h"
 #include "notificationstore.h"
@@ -46,6 +48,7 @@ HistoryWindow::HistoryWindow(NotificationStore *store, QWidget *parent)
 {
     setWindowTitle(tr("Notification History"));
     buildUi();
+    addActionBar();
     connectUi();
     updateState();
     resize(960, 640);
@@ -391,7 +394,9 @@ void HistoryWindow::showDetails(const std::optional<Notification> &notification)
         return;
     }
     const QLocale locale;
-    m_detailTitle->setText(notification->title.isEmpty() ? tr("(no title)") : notification->title);
+    const EmojiTags tags = EmojiTags::split(notification->tags);
+    m_detailTitle->setText(EmojiTags::decoratedTitle(
+        tags.emoji, notification->title.isEmpty() ? tr("(no title)") : notification->title));
     QStringList meta;
     meta << notification->subscription;
     if (!notification->topic.isEmpty())
@@ -399,8 +404,8 @@ void HistoryWindow::showDetails(const std::optional<Notification> &notification)
     if (notification->time.isValid())
         meta << locale.toString(notification->time.toLocalTime(), QLocale::LongFormat);
     meta << tr("priority %1").arg(Notification::priorityName(notification->priority));
-    if (!notification->tags.isEmpty())
-        meta << tr("tags: %1").arg(notification->tags.join(QStringLiteral(", ")));
+    if (!tags.otherTags.isEmpty())
+        meta << tr("tags: %1").arg(tags.otherTags.join(QStringLiteral(", ")));
     m_detailMeta->setText(meta.join(QStringLiteral("  ·  ")));
     m_detailBody->setPlainText(notification->body);
     m_selectedUrl = notification->url;
@@ -408,8 +413,38 @@ void HistoryWindow::showDetails(const std::optional<Notification> &notification)
                                                       : notification->url.toDisplayString());
     m_detailLink->setVisible(!notification->url.isEmpty());
     m_openLink->setVisible(!notification->url.isEmpty());
+    showActions(*notification);
     m_detailStack->setCurrentIndex(1);
     updateState();
+}
+
+void HistoryWindow::addActionBar()
+{
+    // Under the message's text, in the detail pane's column.
+    m_actionBar = new ActionBar(this);
+    auto *column = qobject_cast<QBoxLayout *>(m_detailBody->parentWidget()->layout());
+    Q_ASSERT(column);
+    column->insertWidget(column->indexOf(m_detailBody) + 1, m_actionBar);
+    connect(m_actionBar, &ActionBar::urlRequested, this, &HistoryWindow::openUrl);
+}
+
+void HistoryWindow::setActionRunner(ActionRunner *runner)
+{
+    m_actionBar->setRunner(runner);
+}
+
+void HistoryWindow::showActions(const Notification &notification)
+{
+    // A running request keeps going (the runner owns it); its outcome belongs to the message
+    // it was shown with, so a newly shown message starts with a clean bar.
+    m_actionBar->setAvailableWidth(std::clamp(m_detailBody->width(), 360, 720));
+    m_actionBar->setActions(notification.actions);
+}
+
+void HistoryWindow::openUrl(const QUrl &url)
+{
+    if (!isSafeToOpen(url) || !QDesktopServices::openUrl(url))
+        qCWarning(lcUi) << "history: could not open" << redactedUrl(url);
 }
 
 void HistoryWindow::openLink()

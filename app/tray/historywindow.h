@@ -18,6 +18,8 @@ class QTableView;
 
 namespace traybeat {
 
+class ActionBar;
+class ActionRunner;
 class HistoryModel;
 class NotificationStore;
 
@@ -37,6 +39,9 @@ public:
     void setSubscriptionNames(const QStringList &names);
 
     HistoryModel *model() const { return m_model; }
+    // Runs the http actions of the detail pane's buttons; null: shown disabled. Must outlive
+    // the window or be reset to null.
+    void setActionRunner(ActionRunner *runner);
 
 public slots:
     // Brings the window forward and selects that message (clearing the filters if they hide it).
@@ -63,6 +68,9 @@ private:
     bool selectRow(int row);
     void scrollToLater(const QModelIndex &index);
     void showDetails(const std::optional<Notification> &notification);
+    void addActionBar();
+    void showActions(const Notification &notification);
+    void openUrl(const QUrl &url);
     void openLink();
     void markAllRead();
     void clearHistory();
@@ -88,6 +96,7 @@ private:
     QLabel *m_detailMeta = nullptr;
     QLabel *m_detailLink = nullptr;
     QPlainTextEdit *m_detailBody = nullptr;
+    ActionBar *m_actionBar = nullptr;
     QLabel *m_status = nullptr;
 
     QTimer m_searchTimer; // debounces typing in the search box

@@ -1,12 +1,15 @@
 #include "nativenotifier.h"
 
+#include "emojitags.h"
 #include "logging.h"
 #include "urlpolicy.h"
 
+#include <QClipboard>
 #include <QDBusConnection>
 #include <QDBusMessage>
 #include <QDBusPendingCallWatcher>
 #include <QDBusPendingReply>
+#include <QGuiApplication>
 #include <QSystemTrayIcon>
 #include <QTime>
 #include <algorithm>
@@ -19,6 +22,8 @@ const QString service = QStringLiteral("org.freedesktop.Notifications");
 const QString objectPath = QStringLiteral("/org/freedesktop/Notifications");
 const QString interfaceName = QStringLiteral("org.freedesktop.Notifications");
 const QString defaultAction = QStringLiteral("default");
+const QString actionKeyPrefix = QStringLiteral("action-");
+constexpr int labelLength = 40; // daemons lay buttons out in a row or a menu
 constexpr int maximumTracked = 256;
 constexpr std::chrono::milliseconds summaryLifetime{60000};
 
@@ -50,6 +55,26 @@ NativeNotifier::NativeNotifier(QSystemTrayIcon *fallback, QObject *parent)
                 SLOT(onActionInvoked(uint, QString)));
     bus.connect(service, objectPath, interfaceName, QStringLiteral("NotificationClosed"), this,
                 SLOT(onNotificationClosed(uint, uint)));
+    const QDBusMessage capabilities = QDBusMessage::createMethodCall(
+        service, objectPath, interfaceName, QStringLiteral("GetCapabilities"));
+    auto *watcher = new QDBusPendingCallWatcher(bus.asyncCall(capabilities), this);
+    connect(watcher, &QDBusPendingCallWatcher::finished, this,
+            [this](QDBusPendingCallWatcher *call) {
+                const QDBusPendingReply<QStringList> reply = *call;
+                call->deleteLater();
+                m_daemonHasActions =
+                    !reply.isError() && reply.value().contains(QStringLiteral("actions"));
+                emit capabilitiesKnown();
+            });
+}
+
+void NativeNotifier::setActionRunner(ActionRunner *runner)
+{
+    if (m_runner)
+        disconnect(m_runner, nullptr, this, nullptr);
+    m_runner = runner;
+    if (m_runner)
+        connect(m_runner, &ActionRunner::finished, this, &NativeNotifier::onActionFinished);
 }
 
 NativeNotifier::~NativeNotifier() = default;
@@ -61,10 +86,13 @@ void NativeNotifier::present(const NotificationList &notifications)
     for (const Notification &notification : notifications) {
         // The daemon does not tell how many are on screen: only the rate limits here.
         if (m_throttle.offer(now, 0) == PopupThrottle::Verdict::Show) {
-            const QString summary =
-                notification.title.isEmpty() ? notification.subscription : notification.title;
+            const QString summary = EmojiTags::decoratedTitle(
+                EmojiTags::split(notification.tags).emoji,
+                notification.title.isEmpty() ? notification.subscription : notification.title);
             notify(summary, notification.body, notification.priority,
-                   {notification.subscription, notification.id, notification.url}, false);
+                   {notification.subscription, notification.id, notification.url,
+                    notification.actions},
+                   false);
             continue;
         }
         ++m_folded;
@@ -114,7 +142,7 @@ void NativeNotifier::notify(const QString &summary, const QString &body, int pri
     QDBusMessage call = QDBusMessage::createMethodCall(service, objectPath, interfaceName,
                                                        QStringLiteral("Notify"));
     call << QStringLiteral("traybeat") << (isSummary ? m_summaryId : 0u) << QString() << summary
-         << safeBody << QStringList{defaultAction, tr("Open")} << hints << timeout;
+         << safeBody << actionList(target) << hints << timeout;
     if (isSummary)
         m_summaryInFlight = true;
     auto *watcher = new QDBusPendingCallWatcher(bus.asyncCall(call), this);
@@ -158,12 +186,76 @@ void NativeNotifier::showFallback(const QString &summary, const QString &body, i
         dismissAfter ? static_cast<int>(dismissAfter->count()) : 24 * 3600 * 1000);
 }
 
+QStringList NativeNotifier::actionList(const Target &target) const
+{
+    QStringList actions{defaultAction, tr("Open")};
+    if (!m_daemonHasActions)
+        return actions;
+    for (int index = 0; index < target.actions.size(); ++index) {
+        const NotificationAction &action = target.actions[index];
+        if (action.type == NotificationAction::Type::Broadcast ||
+            (action.type == NotificationAction::Type::Http && !m_runner))
+            continue; // nothing a desktop can do
+        QString label = action.label.simplified();
+        if (label.size() > labelLength)
+            label = label.left(labelLength - 1) + QChar(0x2026);
+        actions << actionKeyPrefix + QString::number(index) << label;
+    }
+    return actions;
+}
+
 void NativeNotifier::onActionInvoked(uint notificationId, const QString &actionKey)
 {
-    Q_UNUSED(actionKey) // our only action is the default one
     const auto it = m_sent.constFind(notificationId);
-    if (it != m_sent.constEnd())
+    if (it == m_sent.constEnd())
+        return; // not ours, or forgotten
+    if (!actionKey.startsWith(actionKeyPrefix)) {
         open(*it);
+        return;
+    }
+    bool ok = false;
+    const int index = actionKey.mid(actionKeyPrefix.size()).toInt(&ok);
+    if (ok)
+        runAction(*it, index);
+}
+
+void NativeNotifier::runAction(const Target &target, int index)
+{
+    if (index < 0 || index >= target.actions.size())
+        return;
+    const NotificationAction &action = target.actions[index];
+    switch (action.type) {
+    case NotificationAction::Type::View:
+        if (isSafeToOpen(action.url))
+            emit urlRequested(action.url);
+        break;
+    case NotificationAction::Type::Copy:
+        QGuiApplication::clipboard()->setText(action.value);
+        break;
+    case NotificationAction::Type::Http:
+        if (m_runner && m_pendingActions.size() < maximumTracked) {
+            m_pendingActions.insert(m_runner->run(action), {target, action.label, action.clear});
+        }
+        return; // `clear` waits for the outcome
+    case NotificationAction::Type::Broadcast:
+        return;
+    }
+    if (action.clear && !target.id.isEmpty())
+        emit readRequested(target.subscription, target.id);
+}
+
+void NativeNotifier::onActionFinished(quint64 id, const ActionRunner::Outcome &outcome)
+{
+    const auto it = m_pendingActions.find(id);
+    if (it == m_pendingActions.end())
+        return; // a pop-up's or the history's
+    const PendingAction pending = *it;
+    m_pendingActions.erase(it);
+    // The daemon closed the message when its button was pressed: the outcome is a message too.
+    notify(pending.label.simplified().left(labelLength), outcome.text, outcome.succeeded ? 2 : 4,
+           {pending.target.subscription, pending.target.id, {}, {}}, false);
+    if (outcome.succeeded && pending.clear && !pending.target.id.isEmpty())
+        emit readRequested(pending.target.subscription, pending.target.id);
 }
 
 void NativeNotifier::onNotificationClosed(uint notificationId, uint reason)

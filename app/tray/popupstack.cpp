@@ -1,5 +1,7 @@
 #include "popupstack.h"
 
+#include "actionbar.h"
+#include "actionrunner.h"
 #include "popupwidget.h"
 #include "urlpolicy.h"
 
@@ -80,8 +82,12 @@ void PopupStack::showIndividual(const Notification &notification)
 PopupWidget *PopupStack::createPopup()
 {
     auto *popup = new PopupWidget;
+    popup->setActionRunner(m_runner);
     connect(popup, &PopupWidget::activated, this, [this, popup] { onActivated(popup); });
     connect(popup, &PopupWidget::closeRequested, this, [this, popup] { onCloseRequested(popup); });
+    connect(popup, &PopupWidget::clearRequested, this, [this, popup] { onClearRequested(popup); });
+    connect(popup, &PopupWidget::urlRequested, this, &PopupStack::urlRequested);
+    connect(popup, &PopupWidget::heightChanged, this, &PopupStack::relayout);
     return popup;
 }
 
@@ -128,12 +134,22 @@ void PopupStack::onCloseRequested(PopupWidget *popup)
     remove(popup);
 }
 
+void PopupStack::onClearRequested(PopupWidget *popup)
+{
+    const Notification notification = popup->notification();
+    remove(popup);
+    if (!notification.id.isEmpty())
+        emit readRequested(notification.subscription, notification.id);
+}
+
 PopupWidget *PopupStack::oldestReplaceable() const
 {
-    // Urgent pop-ups stay until the person closes them.
+    // Urgent pop-ups stay until the person closes them; one whose action is running stays
+    // until it can show the outcome.
     const auto it =
         std::find_if(m_individual.cbegin(), m_individual.cend(), [](PopupWidget *popup) {
-            return popup->notification().priority < DeliveryPolicy::urgentPriority;
+            return popup->notification().priority < DeliveryPolicy::urgentPriority &&
+                   !popup->actionBar()->isBusy();
         });
     return it == m_individual.cend() ? nullptr : *it;
 }

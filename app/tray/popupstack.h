@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actionrunner.h"
 #include "appsettings.h"
 #include "deliverypolicy.h"
 #include "notification.h"
@@ -40,6 +41,8 @@ public:
     // Global rectangle to keep clear, e.g. the tray icon: without a window manager the
     // available geometry does not leave out the panel it sits in.
     void setReservedArea(const QRect &area);
+    // Runs the http actions of the pop-ups' buttons (null: shown disabled); must outlive them.
+    void setActionRunner(ActionRunner *runner) { m_runner = runner; }
 
     void present(const NotificationList &notifications);
     void closeAll();
@@ -55,14 +58,17 @@ public:
 signals:
     // Open the history; `id` empty: just bring it forward (at `subscription`, if not empty).
     void historyRequested(const QString &subscription, const QString &id);
-    // A pop-up with a safe (http/https) click URL was clicked.
+    // A pop-up with a safe (http/https) click URL was clicked, or a view action's button.
     void urlRequested(const QUrl &url);
+    // An action marked `clear` succeeded: the message is done with (its pop-up is closed).
+    void readRequested(const QString &subscription, const QString &id);
 
 private:
     void showIndividual(const Notification &notification);
     void updateSummary();
     void onActivated(PopupWidget *popup);
     void onCloseRequested(PopupWidget *popup);
+    void onClearRequested(PopupWidget *popup);
     PopupWidget *oldestReplaceable() const;
     void remove(PopupWidget *popup);
     bool detach(PopupWidget *popup); // forgets and deletes it, without relayout
@@ -76,6 +82,7 @@ private:
     QElapsedTimer m_clock; // the throttle's time base
     QPointer<QScreen> m_screen;
     QRect m_reservedArea;
+    QPointer<ActionRunner> m_runner;
 
     QList<PopupWidget *> m_individual; // oldest first
     PopupWidget *m_summary = nullptr;

@@ -1,5 +1,7 @@
 #include "popupwidget.h"
 
+#include "actionbar.h"
+#include "emojitags.h"
 #include "urlpolicy.h"
 
 #include <QEnterEvent>
@@ -28,6 +30,8 @@ constexpr int layoutLimit = 2000;
 // After the pointer leaves, a countdown that had nearly run out gets this long at least, so
 // the pop-up does not vanish the moment the pointer moves off it.
 constexpr std::chrono::milliseconds leaveGrace{1500};
+// After an action finished, its outcome ("Done", an error) stays readable at least this long.
+constexpr std::chrono::milliseconds outcomeGrace{4000};
 
 QLabel *plainLabel(const QString &objectName, QWidget *parent)
 {
@@ -103,7 +107,8 @@ PopupWidget::PopupWidget(QWidget *parent)
       m_meta(plainLabel(QStringLiteral("meta"), this)),
       m_time(plainLabel(QStringLiteral("time"), this)),
       m_title(plainLabel(QStringLiteral("title"), this)),
-      m_body(plainLabel(QStringLiteral("body"), this)), m_closeButton(new QToolButton(this))
+      m_body(plainLabel(QStringLiteral("body"), this)), m_closeButton(new QToolButton(this)),
+      m_actionBar(new ActionBar(this))
 {
     setObjectName(QStringLiteral("traybeatPopup"));
     setWindowTitle(windowName());
@@ -148,10 +153,22 @@ PopupWidget::PopupWidget(QWidget *parent)
     layout->addLayout(header);
     layout->addWidget(m_title);
     layout->addWidget(m_body);
+    layout->addWidget(m_actionBar);
+    m_actionBar->setAvailableWidth(textWidth());
+    m_actionBar->setCursor(Qt::ArrowCursor);
 
     m_dismissTimer.setSingleShot(true);
     connect(&m_dismissTimer, &QTimer::timeout, this, &PopupWidget::closeRequested);
     connect(m_closeButton, &QToolButton::clicked, this, &PopupWidget::closeRequested);
+    connect(m_actionBar, &ActionBar::urlRequested, this, &PopupWidget::urlRequested);
+    connect(m_actionBar, &ActionBar::clearRequested, this, &PopupWidget::clearRequested);
+    connect(m_actionBar, &ActionBar::busyChanged, this, &PopupWidget::onActionBusyChanged);
+    connect(m_actionBar, &ActionBar::statusChanged, this, &PopupWidget::updateHeight);
+}
+
+void PopupWidget::setActionRunner(ActionRunner *runner)
+{
+    m_actionBar->setRunner(runner);
 }
 
 void PopupWidget::setNotification(const Notification &notification)
@@ -164,8 +181,12 @@ void PopupWidget::setNotification(const Notification &notification)
         meta << notification.topic;
     if (const QString priority = priorityText(notification.priority); !priority.isEmpty())
         meta << priority;
-    setTexts(meta.join(QStringLiteral(" · ")), timeText(notification.time), notification.title,
-             notification.body);
+    const EmojiTags tags = EmojiTags::split(notification.tags);
+    if (!tags.otherTags.isEmpty())
+        meta << tags.otherTags.join(QStringLiteral(", "));
+    m_actionBar->setActions(notification.actions);
+    setTexts(meta.join(QStringLiteral(" · ")), timeText(notification.time),
+             EmojiTags::decoratedTitle(tags.emoji, notification.title), notification.body);
     setToolTip(isSafeToOpen(notification.url) ? tr("Click to open the link")
                                               : tr("Click to read it in the history"));
 }
@@ -175,6 +196,7 @@ void PopupWidget::setSummary(const QString &title, const QString &body, int prio
     m_notification = {};
     m_summary = true;
     m_accent = accentColor(priority);
+    m_actionBar->setActions({});
     setTexts(tr("traybeat"), timeText(QDateTime::currentDateTimeUtc()), title, body);
     setToolTip(tr("Click to open the history"));
 }
@@ -191,10 +213,21 @@ void PopupWidget::setTexts(const QString &meta, const QString &time, const QStri
     m_body->setText(elided(body, m_body->font(), textWidth(), bodyLines));
     m_body->setVisible(!m_body->text().isEmpty());
     setAccessibleName(title.isEmpty() ? body.left(200) : title.left(200));
-    // Fixed width; the height follows the number of lines.
+    updateHeight();
+}
+
+void PopupWidget::updateHeight()
+{
+    // Fixed width; the height follows the number of lines (and an action's outcome line).
+    layout()->invalidate();
     layout()->activate();
-    setFixedHeight(layout()->sizeHint().height());
+    const int height = layout()->sizeHint().height();
     update();
+    if (height == this->height() && minimumHeight() == maximumHeight())
+        return;
+    setFixedHeight(height);
+    if (isVisible()) // a new pop-up is placed by the stack anyway
+        emit heightChanged();
 }
 
 int PopupWidget::textWidth() const
@@ -206,7 +239,7 @@ void PopupWidget::setDismissAfter(std::optional<std::chrono::milliseconds> durat
 {
     m_dismissAfter = duration;
     m_dismissTimer.stop();
-    if (duration && isVisible() && !underMouse())
+    if (duration && isVisible() && !underMouse() && !m_actionBar->isBusy())
         startCountdown(*duration);
 }
 
@@ -285,7 +318,7 @@ void PopupWidget::paintEvent(QPaintEvent *)
 void PopupWidget::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
-    if (m_dismissAfter && !m_dismissTimer.isActive())
+    if (m_dismissAfter && !m_dismissTimer.isActive() && !m_actionBar->isBusy())
         startCountdown(*m_dismissAfter);
 }
 
@@ -302,8 +335,22 @@ void PopupWidget::enterEvent(QEnterEvent *event)
 void PopupWidget::leaveEvent(QEvent *event)
 {
     QWidget::leaveEvent(event);
-    if (m_dismissAfter && !m_dismissTimer.isActive())
+    if (m_dismissAfter && !m_dismissTimer.isActive() && !m_actionBar->isBusy())
         startCountdown(std::max(m_remaining, leaveGrace));
+}
+
+void PopupWidget::onActionBusyChanged(bool busy)
+{
+    if (busy) {
+        // A running action holds the pop-up: its outcome is shown here.
+        if (m_dismissTimer.isActive()) {
+            m_remaining -= std::chrono::milliseconds(m_countdownClock.elapsed());
+            m_dismissTimer.stop();
+        }
+        return;
+    }
+    if (m_dismissAfter && isVisible() && !underMouse() && !m_dismissTimer.isActive())
+        startCountdown(std::max(m_remaining, outcomeGrace));
 }
 
 void PopupWidget::mousePressEvent(QMouseEvent *event)

@@ -13,11 +13,16 @@ class QToolButton;
 
 namespace traybeat {
 
+class ActionBar;
+class ActionRunner;
+
 // One pop-up on screen: a frameless, always-on-top card that never takes the keyboard focus.
 // Shows a notification (title, body, subscription and topic, time, a colour accent by
-// priority) or a burst summary. Server text is laid out as plain text and elided to a few lines;
-// the full text is in the history. Dismisses itself after a time unless hovered, and says when
-// it is clicked or wants to close; the stack decides what that means.
+// priority, emoji tags before the title and the other tags on the meta line, up to three action
+// buttons) or a burst summary. Server text is laid out as plain text and elided to a few lines;
+// the full text is in the history. Dismisses itself after a time unless hovered or while an
+// action is running, and says when it is clicked or wants to close; the stack decides what that
+// means.
 class PopupWidget final : public QWidget
 {
     Q_OBJECT
@@ -28,6 +33,10 @@ public:
     static constexpr int popupWidth = 360;
 
     explicit PopupWidget(QWidget *parent = nullptr);
+
+    // Runs the http actions of its buttons; null: they are shown disabled.
+    void setActionRunner(ActionRunner *runner);
+    ActionBar *actionBar() const { return m_actionBar; }
 
     void setNotification(const Notification &notification);
     // A burst summary: `title` says how many, from where; `priority` picks the accent.
@@ -46,8 +55,11 @@ public:
     static QString elided(const QString &text, const QFont &font, int width, int maxLines);
 
 signals:
-    void activated();      // clicked anywhere but the close button
-    void closeRequested(); // close button, or the countdown ran out
+    void activated();                   // clicked anywhere but the close button
+    void closeRequested();              // close button, or the countdown ran out
+    void urlRequested(const QUrl &url); // a view action's button (http/https only)
+    void clearRequested();              // an action marked `clear` succeeded
+    void heightChanged();               // e.g. an action's outcome added a line
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -61,6 +73,8 @@ private:
     void setTexts(const QString &meta, const QString &time, const QString &title,
                   const QString &body);
     void startCountdown(std::chrono::milliseconds duration);
+    void onActionBusyChanged(bool busy);
+    void updateHeight();
     int textWidth() const;
 
     Notification m_notification;
@@ -72,6 +86,7 @@ private:
     QLabel *m_title;
     QLabel *m_body;
     QToolButton *m_closeButton;
+    ActionBar *m_actionBar;
 
     std::optional<std::chrono::milliseconds> m_dismissAfter;
     QTimer m_dismissTimer;

@@ -79,8 +79,12 @@ TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
 
     connect(&m_popups, &PopupStack::historyRequested, this, &TrayApp::showHistory);
     connect(&m_popups, &PopupStack::urlRequested, this, &TrayApp::openUrl);
+    connect(&m_popups, &PopupStack::readRequested, this, &TrayApp::markRead);
+    m_popups.setActionRunner(&m_actionRunner);
     connect(&m_native, &NativeNotifier::historyRequested, this, &TrayApp::showHistory);
     connect(&m_native, &NativeNotifier::urlRequested, this, &TrayApp::openUrl);
+    connect(&m_native, &NativeNotifier::readRequested, this, &TrayApp::markRead);
+    m_native.setActionRunner(&m_actionRunner);
 
     m_unreadTimer.setSingleShot(true);
     m_unreadTimer.setInterval(250ms);
@@ -121,6 +125,7 @@ bool TrayApp::start(QString *errorMessage)
         m_demo = std::make_unique<Demo>();
         if (!m_demo->start(errorMessage))
             return false;
+        connect(m_demo.get(), &Demo::actionSample, this, &TrayApp::addLocalSample);
         // Each demo server is new, with its own message ids: a cursor or history from an
         // earlier demo would mean nothing to it. A configured subscription that happens to be
         // called "Demo" wins over the demo (see wantedSubscriptions) and keeps its history.
@@ -133,6 +138,7 @@ bool TrayApp::start(QString *errorMessage)
     }
 
     m_history = std::make_unique<HistoryWindow>(&m_store);
+    m_history->setActionRunner(&m_actionRunner);
     m_started = true;
     applySettings();
     syncSubscriptions();
@@ -315,6 +321,20 @@ void TrayApp::refreshStatuses()
         statuses.append(status);
     }
     m_tray.setStatuses(statuses);
+}
+
+void TrayApp::addLocalSample(const Notification &notification)
+{
+    // Stored like any message, but its id is not the server's: the resume cursor stays put.
+    const QString cursor = m_store.cursor(notification.subscription);
+    const NotificationList fresh = m_store.add({notification});
+    m_store.setCursor(notification.subscription, cursor);
+    onNotificationsArrived(fresh);
+}
+
+void TrayApp::markRead(const QString &subscription, const QString &id)
+{
+    m_store.markRead(subscription, id);
 }
 
 void TrayApp::activate()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actionrunner.h"
 #include "appsettings.h"
 #include "deliverypolicy.h"
 #include "nativenotifier.h"
@@ -74,11 +75,14 @@ private:
     void setDoNotDisturb(bool enabled);
     void reconnectAll();
     void openUrl(const QUrl &url);
+    void markRead(const QString &subscription, const QString &id);
+    void addLocalSample(const Notification &notification);
     void enterWindowMode();
 
     TrayOptions m_options;
     AppSettings m_settings;
     NotificationStore m_store;
+    ActionRunner m_actionRunner;   // http actions of pop-ups, the history and native notifications
     SystemWatcher m_systemWatcher; // wake-up and network-back: reconnect without waiting
     std::unique_ptr<Demo> m_demo;
     std::vector<Entry> m_entries; // after the store: destroyed first
