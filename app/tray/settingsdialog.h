@@ -54,6 +54,9 @@ protected:
 private:
     QWidget *buildSubscriptionsTab();
     QWidget *buildNotificationsTab();
+    // Parts of the notifications tab, children of `tab`.
+    QGroupBox *buildPopupsGroup(QWidget *tab); // corner, duration, the desktop's pop-ups
+    QGroupBox *buildQuietHoursGroup(QWidget *tab);
     void connectUi();
     void showEditor(int row);
     void fillSubscriptionList(int selectRow);
