@@ -104,6 +104,7 @@ void tst_Listen::printsStateAndMessagesAsJsonLines()
     int heartbeats = 0;
     connect(&server, &QWebSocketServer::newConnection, this, [&] {
         QWebSocket *client = server.nextPendingConnection();
+        client->setParent(&server); // it comes without a parent: ours to delete
         clients << client;
         connect(client, &QWebSocket::textMessageReceived, client,
                 [&heartbeats, client](const QString &text) {
