@@ -328,9 +328,13 @@ void SettingsDialog::showEditor(int row)
             fillSubscriptionList(row);
         }
     });
-    connect(m_editor, &QObject::destroyed, this, [this] { m_editor = nullptr; });
     // Window-modal, not exec(): no nested event loop, and tests can fill the editor in.
     m_editor->open();
+}
+
+SubscriptionEditor *SettingsDialog::openEditor() const
+{
+    return m_editor;
 }
 
 PopupSettings SettingsDialog::popupsFromFields() const
