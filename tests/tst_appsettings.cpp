@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using namespace traybeat;
 using namespace std::chrono_literals;
 
@@ -26,6 +28,7 @@ private slots:
     void duplicateAndEmptyNamesAreMadeUnique();
     void signalsOnlyOnChange();
     void fileWithTokensIsPrivate();
+    void newFileIsPrivateWhateverTheUmask();
 
 private:
     QString iniPath() const { return m_dir->filePath(QStringLiteral("traybeat.ini")); }
@@ -81,6 +84,24 @@ void tst_AppSettings::fileWithTokensIsPrivate()
                   QFileDevice::WriteOther),
              QFileDevice::Permissions());
     QVERIFY(QFileInfo(iniPath()).permissions().testFlag(QFileDevice::ReadOwner));
+}
+
+// Whichever setting is saved first creates the file: 0600 even under umask 000, because
+// QSaveFile keeps the mode of the file AppSettings created, where it would give a new one 0666.
+void tst_AppSettings::newFileIsPrivateWhateverTheUmask()
+{
+    const mode_t previousUmask = ::umask(0);
+    {
+        QSettings file(iniPath(), QSettings::IniFormat);
+        AppSettings settings(&file);
+        settings.setDoNotDisturb(true);
+    }
+    ::umask(previousUmask);
+    QCOMPARE(QFileInfo(iniPath()).permissions(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                     QFileDevice::ReadUser |
+                                                     QFileDevice::WriteUser);
+    QSettings reread(iniPath(), QSettings::IniFormat);
+    QVERIFY(reread.value(QStringLiteral("doNotDisturb")).toBool());
 }
 
 static void compareSubscriptions(const SubscriptionConfig &actual,

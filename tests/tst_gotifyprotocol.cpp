@@ -264,6 +264,7 @@ private slots:
     void mapPriority_data();
     void mapPriority();
     void parseMessage();
+    void parseMessageExtras();
     void malformedFramesAreReportedAndSkipped();
     void requestCarriesTheKeyHeader();
     void tokenIsRequired();
@@ -372,6 +373,29 @@ void tst_GotifyProtocol::parseMessage()
     QCOMPARE(bare->priority, 3); // no priority given: the default, not "min"
     QVERIFY(bare->url.isEmpty());
     QVERIFY(bare->time.isValid());
+}
+
+// Gotify's extras as its Android app reads them: markdown, and a big image as an attachment.
+void tst_GotifyProtocol::parseMessageExtras()
+{
+    const QByteArray json = R"({"id":5,"message":"**bold**","extras":{
+        "client::display":{"contentType":"text/markdown"},
+        "client::notification":{"bigImageUrl":"https://example.org/img/cam.png"}}})";
+    const auto rich = GotifyProtocol::parseMessage(QJsonDocument::fromJson(json).object(), nullptr);
+    QVERIFY(rich);
+    QVERIFY(rich->isMarkdown());
+    QCOMPARE(rich->attachment.url, QUrl(QStringLiteral("https://example.org/img/cam.png")));
+    QCOMPARE(rich->attachment.name, QStringLiteral("cam.png"));
+    QVERIFY(rich->attachment.isImage());
+
+    const QByteArray unsafe = R"({"id":6,"message":"m","extras":{
+        "client::display":{"contentType":"text/html"},
+        "client::notification":{"bigImageUrl":"file:///etc/passwd"}}})";
+    const auto plain =
+        GotifyProtocol::parseMessage(QJsonDocument::fromJson(unsafe).object(), nullptr);
+    QVERIFY(plain);
+    QVERIFY(!plain->isMarkdown()); // anything but markdown stays plain text
+    QVERIFY(plain->attachment.isEmpty());
 }
 
 void tst_GotifyProtocol::malformedFramesAreReportedAndSkipped()

@@ -1,4 +1,5 @@
 // `traybeat listen` as a process, the way scripts and the benchmarks drive it.
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -14,6 +15,7 @@ private slots:
     void badArgumentsExitWithStatusTwo_data();
     void badArgumentsExitWithStatusTwo();
     void printsStateAndMessagesAsJsonLines();
+    void printsWhatAMessageCarries();
     void terminatesCleanlyOnSigterm();
 
 private:
@@ -161,6 +163,64 @@ void tst_Listen::printsStateAndMessagesAsJsonLines()
     QCOMPARE(messages.at(1).value(QLatin1String("url")).toString(),
              QStringLiteral("https://example.org/x"));
 
+    process.terminate();
+    QVERIFY(process.waitForFinished(5000));
+}
+
+// An ntfy message with buttons, an attachment, an icon and markdown: listen prints them in
+// ntfy's shapes, and leaves out what is unusable (a button that would send a request to file:).
+void tst_Listen::printsWhatAMessageCarries()
+{
+    QWebSocketServer server(QStringLiteral("ntfy"), QWebSocketServer::NonSecureMode);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    connect(&server, &QWebSocketServer::newConnection, this, [&server] {
+        QWebSocket *client = server.nextPendingConnection();
+        client->sendTextMessage(
+            QStringLiteral(R"({"id":"rich-1","event":"message","time":1764160000,
+            "topic":"garage","message":"Garage **open**","tags":["warning","door"],
+            "actions":[{"action":"view","label":"Camera","url":"https://cam.example/live"},
+                       {"action":"http","label":"Close it","url":"https://api.example/door",
+                        "method":"PUT","body":"close","clear":true},
+                       {"action":"http","label":"Sneaky","url":"file:///etc/passwd"}],
+            "attachment":{"name":"snap.jpg","type":"image/jpeg","size":2048,
+                          "url":"https://cam.example/snap.jpg"},
+            "icon":"https://cam.example/icon.png","content_type":"text/markdown"})"));
+    });
+    QTemporaryDir stateDir;
+    QProcess process;
+    process.start(QStringLiteral(TRAYBEAT_BINARY),
+                  {QStringLiteral("listen"), QStringLiteral("--protocol=ntfy"),
+                   QStringLiteral("--server=ws://127.0.0.1:%1").arg(server.serverPort()),
+                   QStringLiteral("--topic=garage"), QStringLiteral("--state-dir"),
+                   stateDir.path()});
+    QVERIFY(process.waitForStarted());
+    QByteArray buffer;
+    QList<QJsonObject> events;
+    const auto message = [&events] {
+        return std::find_if(events.cbegin(), events.cend(), [](const QJsonObject &event) {
+            return event.value(QLatin1String("event")) == QLatin1String("message");
+        });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT((events += readEvents(process, buffer), message() != events.cend()),
+                             10000);
+    const QJsonObject printed = *message();
+    QCOMPARE(printed.value(QLatin1String("tags")).toArray(),
+             QJsonArray({QStringLiteral("warning"), QStringLiteral("door")}));
+    const QJsonArray actions = printed.value(QLatin1String("actions")).toArray();
+    QCOMPARE(actions.size(), 2);
+    QCOMPARE(actions.at(0).toObject().value(QLatin1String("label")).toString(),
+             QStringLiteral("Camera"));
+    const QJsonObject close = actions.at(1).toObject();
+    QCOMPARE(close.value(QLatin1String("action")).toString(), QStringLiteral("http"));
+    QCOMPARE(close.value(QLatin1String("method")).toString(), QStringLiteral("PUT"));
+    QCOMPARE(close.value(QLatin1String("clear")).toBool(), true);
+    const QJsonObject attachment = printed.value(QLatin1String("attachment")).toObject();
+    QCOMPARE(attachment.value(QLatin1String("name")).toString(), QStringLiteral("snap.jpg"));
+    QCOMPARE(attachment.value(QLatin1String("size")).toInteger(), 2048);
+    QCOMPARE(printed.value(QLatin1String("icon")).toString(),
+             QStringLiteral("https://cam.example/icon.png"));
+    QCOMPARE(printed.value(QLatin1String("content_type")).toString(),
+             QStringLiteral("text/markdown"));
     process.terminate();
     QVERIFY(process.waitForFinished(5000));
 }

@@ -1,6 +1,7 @@
 #include "notificationstore.h"
 
 #include <QFile>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -98,6 +99,8 @@ private slots:
     void addReturnsOnlyNew_data();
     void addReturnsOnlyNew();
     void addKeepsEveryField();
+    void addKeepsWhatAMessageCarries();
+    void migratesVersionOneKeepingRows();
     void messagesWithoutIdAreKept();
     void nullFieldsAreStored();
     void notificationLookup();
@@ -154,7 +157,7 @@ void tst_NotificationStore::openCreatesFolderAndSchema()
     QCOMPARE(m_store->filePath(), dbPath());
     QVERIFY(QFile::exists(dbPath()));
     QCOMPARE(pragma(dbPath(), QStringLiteral("journal_mode")).toString(), QStringLiteral("wal"));
-    QCOMPARE(pragma(dbPath(), QStringLiteral("user_version")).toInt(), 1);
+    QCOMPARE(pragma(dbPath(), QStringLiteral("user_version")).toInt(), 2);
     QCOMPARE(m_store->count(), 0);
 }
 
@@ -325,6 +328,90 @@ void tst_NotificationStore::addKeepsEveryField()
     QVERIFY(plain->tags.isEmpty());
     QVERIFY(plain->url.isEmpty());
     QVERIFY(!plain->time.isValid());
+}
+
+void tst_NotificationStore::addKeepsWhatAMessageCarries()
+{
+    Notification n = message(QStringLiteral("sub"), QStringLiteral("rich"));
+    QString problem;
+    const auto open = NotificationAction::fromJson(
+        {{QStringLiteral("action"), QStringLiteral("view")},
+         {QStringLiteral("label"), QStringLiteral("Open")},
+         {QStringLiteral("url"), QStringLiteral("https://example.org/garage")}},
+        &problem);
+    const auto close = NotificationAction::fromJson(
+        {{QStringLiteral("action"), QStringLiteral("http")},
+         {QStringLiteral("label"), QStringLiteral("Close door")},
+         {QStringLiteral("url"), QStringLiteral("https://api.example.org/door")},
+         {QStringLiteral("method"), QStringLiteral("put")},
+         {QStringLiteral("headers"), QJsonObject{{QStringLiteral("X-Key"), QStringLiteral("v")}}},
+         {QStringLiteral("body"), QStringLiteral("{\"open\":false}")},
+         {QStringLiteral("clear"), true}},
+        &problem);
+    QVERIFY2(open && close, qPrintable(problem));
+    n.actions = {*open, *close};
+    n.attachment.name = QStringLiteral("cam.jpg");
+    n.attachment.url = QUrl(QStringLiteral("https://example.org/cam.jpg"));
+    n.attachment.type = QStringLiteral("image/jpeg");
+    n.attachment.size = 15398;
+    n.attachment.expires = QDateTime::fromSecsSinceEpoch(1764160000, Qt::UTC);
+    n.icon = QUrl(QStringLiteral("https://example.org/icon.png"));
+    n.contentType = Notification::markdownType();
+    QCOMPARE(m_store->add({n}).size(), 1);
+
+    m_store.reset();
+    openStore();
+    const auto stored = m_store->notification(QStringLiteral("sub"), QStringLiteral("rich"));
+    QVERIFY(stored);
+    QCOMPARE(stored->actions.size(), 2);
+    QVERIFY(stored->actions == n.actions);
+    QCOMPARE(stored->actions.at(1).method, QStringLiteral("PUT"));
+    QVERIFY(stored->attachment == n.attachment);
+    QCOMPARE(stored->icon, n.icon);
+    QVERIFY(stored->isMarkdown());
+}
+
+// A history written by the first release (schema 1) opens, keeps every row, and takes the
+// new fields from then on.
+void tst_NotificationStore::migratesVersionOneKeepingRows()
+{
+    m_store.reset();
+    const QString oldPath = m_dir->filePath(QStringLiteral("old.sqlite"));
+    {
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("tst.old"));
+        db.setDatabaseName(oldPath);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        for (const char *statement :
+             {"CREATE TABLE notifications (received_seq INTEGER PRIMARY KEY, subscription TEXT "
+              "NOT NULL, id TEXT, topic TEXT NOT NULL DEFAULT '', title TEXT NOT NULL DEFAULT '', "
+              "body TEXT NOT NULL DEFAULT '', priority INTEGER NOT NULL DEFAULT 3, tags TEXT NOT "
+              "NULL DEFAULT '', url TEXT NOT NULL DEFAULT '', time INTEGER, read INTEGER NOT NULL "
+              "DEFAULT 0, search TEXT NOT NULL DEFAULT '', UNIQUE(subscription, id))",
+              "CREATE TABLE cursors (subscription TEXT PRIMARY KEY NOT NULL, id TEXT NOT NULL)",
+              "INSERT INTO notifications (subscription, id, title, body) VALUES ('sub', 'old-1', "
+              "'Old', 'kept')",
+              "INSERT INTO cursors VALUES ('sub', 'old-1')", "PRAGMA user_version=1"})
+            QVERIFY2(query.exec(QString::fromLatin1(statement)), statement);
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("tst.old"));
+
+    NotificationStore store;
+    QString error;
+    QVERIFY2(store.open(oldPath, &error), qPrintable(error));
+    QCOMPARE(pragma(oldPath, QStringLiteral("user_version")).toInt(), 2);
+    const auto old = store.notification(QStringLiteral("sub"), QStringLiteral("old-1"));
+    QVERIFY(old);
+    QCOMPARE(old->body, QStringLiteral("kept"));
+    QVERIFY(old->actions.isEmpty());
+    QVERIFY(old->attachment.isEmpty());
+    QCOMPARE(store.cursor(QStringLiteral("sub")), QStringLiteral("old-1"));
+
+    Notification fresh = message(QStringLiteral("sub"), QStringLiteral("new-1"));
+    fresh.icon = QUrl(QStringLiteral("https://example.org/i.png"));
+    QCOMPARE(store.add({fresh}).size(), 1);
+    QCOMPARE(store.notification(QStringLiteral("sub"), QStringLiteral("new-1"))->icon, fresh.icon);
 }
 
 void tst_NotificationStore::messagesWithoutIdAreKept()

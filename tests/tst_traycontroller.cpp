@@ -3,6 +3,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QHelpEvent>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTextDocument>
@@ -19,6 +20,8 @@ private slots:
     void icon_data();
     void icon();
     void toolTip();
+    void toolTipShowsTheDateWhenNotToday();
+    void freshStatusesBeforeShowing();
     void toolTipHasNoSecrets();
     void toolTipStaysPlainText();
     void menu();
@@ -120,7 +123,8 @@ void tst_TrayController::toolTip()
 {
     LinkStatus demo = status(QStringLiteral("Demo"), State::Connected, 3);
     demo.server = QUrl(QStringLiteral("http://127.0.0.1:8080"));
-    const QDateTime now = QDateTime::currentDateTimeUtc();
+    // Noon: five seconds either side stays on the same day in any time zone's local clock.
+    const QDateTime now(QDate::currentDate(), QTime(12, 0, 0));
     demo.lastProofOfLife = now.addSecs(-5);
     demo.roundTrip = 42ms;
     LinkStatus alerts = status(QStringLiteral("alerts"), State::Reconnecting);
@@ -133,11 +137,11 @@ void tst_TrayController::toolTip()
     QCOMPARE(lines[0], QStringLiteral("traybeat: reconnecting · do not disturb"));
     QCOMPARE(lines[1], QStringLiteral("Demo: connected"));
     QCOMPARE(lines[2].trimmed(),
-             QStringLiteral("http://127.0.0.1:8080 · last sign of life 5 s ago · "
+             QStringLiteral("http://127.0.0.1:8080 · last sign of life at 11:59:55 · "
                             "round trip 42 ms · 3 unread"));
     QCOMPARE(lines[3], QStringLiteral("alerts: reconnecting (connection refused)"));
     QCOMPARE(lines[4].trimmed(), QStringLiteral("https://push.example.org · no sign of life yet · "
-                                                "next attempt in 12 s · 0 unread"));
+                                                "next attempt at 12:00:12 · 0 unread"));
 
     TrayController controller;
     controller.setStatuses({demo});
@@ -146,6 +150,39 @@ void tst_TrayController::toolTip()
 
     QVERIFY(
         TrayController::toolTipText({}, false, now).contains(QStringLiteral("No subscriptions")));
+}
+
+void tst_TrayController::toolTipShowsTheDateWhenNotToday()
+{
+    const QDateTime now(QDate(2026, 11, 30), QTime(9, 0, 0));
+    const QDateTime yesterday(QDate(2026, 11, 29), QTime(23, 0, 0));
+    QCOMPARE(TrayController::clockText(now.addSecs(-1), now), QStringLiteral("08:59:59"));
+    const QString text = TrayController::clockText(yesterday, now);
+    QVERIFY2(text.contains(QLatin1String("29")), qPrintable(text)); // the day, in the locale's form
+}
+
+// Nothing ticks in an idle tray app: the tooltip and the menu ask for fresh statuses right
+// before they are shown (the tooltip event Qt hands to the QSystemTrayIcon; aboutToShow).
+void tst_TrayController::freshStatusesBeforeShowing()
+{
+    TrayController controller;
+    QSignalSpy wanted(&controller, &TrayController::statusesWanted);
+    int answered = 0;
+    connect(&controller, &TrayController::statusesWanted, &controller, [&] {
+        LinkStatus link = status(QStringLiteral("alerts"), ConnectionState::Connected);
+        link.unread = ++answered;
+        controller.setStatuses({link});
+    });
+
+    QHelpEvent hover(QEvent::ToolTip, QPoint(1, 1), QPoint(1, 1));
+    QCoreApplication::sendEvent(controller.trayIcon(), &hover);
+    QCOMPARE(wanted.count(), 1);
+    QVERIFY2(controller.toolTip().contains(QStringLiteral("1 unread")),
+             qPrintable(controller.toolTip()));
+
+    emit controller.menu()->aboutToShow();
+    QCOMPARE(wanted.count(), 2);
+    QVERIFY(controller.toolTip().contains(QStringLiteral("2 unread")));
 }
 
 void tst_TrayController::toolTipHasNoSecrets()

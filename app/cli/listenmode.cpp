@@ -3,6 +3,7 @@
 #include "jsonlinewriter.h"
 #include "modes.h"
 #include "notificationstore.h"
+#include "privatepath.h"
 #include "subscription.h"
 #include "systemwatcher.h"
 
@@ -40,6 +41,11 @@ int runListen(int argc, char **argv)
         parser.isSet(QStringLiteral("state-dir"))
             ? parser.value(QStringLiteral("state-dir"))
             : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (!PrivatePath::ensureDirectory(stateDir, PrivatePath::Existing::Narrow, &error))
+        return commandline::fail(mode, (parser.isSet(QStringLiteral("state-dir"))
+                                            ? QStringLiteral("--state-dir: %1")
+                                            : QStringLiteral("state folder: %1"))
+                                           .arg(error));
     NotificationStore store;
     if (!store.open(QDir(stateDir).filePath(QStringLiteral("notifications.db")), &error))
         return commandline::fail(mode, error);

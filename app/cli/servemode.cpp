@@ -2,6 +2,7 @@
 
 #include "cli/commandline.h"
 #include "logging.h"
+#include "privatepath.h"
 #include "pushserver.h"
 
 #include <QCommandLineParser>
@@ -138,9 +139,15 @@ int runServe(int argc, char **argv)
                                                               : defaultDatabasePath();
     if (options.databasePath.isEmpty())
         return commandline::fail(mode, QStringLiteral("--db must not be empty"));
+    // The default folder is traybeat's own and is narrowed; a --db folder may hold other things.
     const QString folder = QFileInfo(options.databasePath).absolutePath();
-    if (!QDir().mkpath(folder))
-        return commandline::fail(mode, QStringLiteral("cannot create folder %1").arg(folder));
+    const bool isDefault = !parser.isSet(QStringLiteral("db"));
+    if (!PrivatePath::ensureDirectory(
+            folder, isDefault ? PrivatePath::Existing::Narrow : PrivatePath::Existing::Keep,
+            &error))
+        return commandline::fail(
+            mode, (isDefault ? QStringLiteral("state folder: %1") : QStringLiteral("--db: %1"))
+                      .arg(error));
 
     if (!installSignalHandlers()) {
         std::fprintf(stderr, "traybeat serve: cannot install signal handlers\n");

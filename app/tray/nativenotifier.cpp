@@ -103,7 +103,7 @@ void NativeNotifier::notify(const QString &summary, const QString &body, int pri
     }
     QVariantMap hints;
     hints.insert(QStringLiteral("urgency"), QVariant::fromValue(urgency(priority)));
-    hints.insert(QStringLiteral("desktop-entry"), QStringLiteral("traybeat"));
+    hints.insert(QStringLiteral("desktop-entry"), QStringLiteral("io.github.traybeat.Traybeat"));
     const auto dismissAfter = m_policy.dismissAfter(priority);
     const int timeout = dismissAfter ? static_cast<int>(dismissAfter->count()) : 0; // 0: never
     // The summary is plain text by the specification; the body may be read as markup (and

@@ -3,6 +3,7 @@
 #include "demo.h"
 #include "historywindow.h"
 #include "logging.h"
+#include "privatepath.h"
 #include "settingsdialog.h"
 #include "subscription.h"
 #include "urlpolicy.h"
@@ -49,6 +50,13 @@ QString withoutToken(QString text, const QString &token)
     return text;
 }
 
+// A link that is going away must not report into a list that no longer holds it.
+void stopReports(Subscription *subscription, QObject *receiver)
+{
+    subscription->disconnect(receiver);
+    subscription->connection()->disconnect(receiver);
+}
+
 } // namespace
 
 TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
@@ -67,14 +75,13 @@ TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
     connect(&m_tray, &TrayController::doNotDisturbToggled, this, &TrayApp::setDoNotDisturb);
     connect(&m_tray, &TrayController::quitRequested, qApp, &QCoreApplication::quit,
             Qt::QueuedConnection);
+    connect(&m_tray, &TrayController::statusesWanted, this, &TrayApp::refreshStatuses);
 
     connect(&m_popups, &PopupStack::historyRequested, this, &TrayApp::showHistory);
     connect(&m_popups, &PopupStack::urlRequested, this, &TrayApp::openUrl);
     connect(&m_native, &NativeNotifier::historyRequested, this, &TrayApp::showHistory);
     connect(&m_native, &NativeNotifier::urlRequested, this, &TrayApp::openUrl);
 
-    m_statusTimer.setInterval(1s);
-    connect(&m_statusTimer, &QTimer::timeout, this, &TrayApp::refreshStatuses);
     m_unreadTimer.setSingleShot(true);
     m_unreadTimer.setInterval(250ms);
     connect(&m_unreadTimer, &QTimer::timeout, this, &TrayApp::refreshUnread);
@@ -89,21 +96,22 @@ TrayApp::~TrayApp()
     std::swap(closing, m_entries);
     for (const Entry &entry : closing) {
         if (entry.subscription)
-            entry.subscription->disconnect(this);
+            stopReports(entry.subscription.get(), this);
     }
     closing.clear();
 }
 
 bool TrayApp::start(QString *errorMessage)
 {
-    if (!QDir().mkpath(m_options.stateDirectory)) {
+    QString error;
+    if (!PrivatePath::ensureDirectory(m_options.stateDirectory, PrivatePath::Existing::Narrow,
+                                      &error)) {
         if (errorMessage)
-            *errorMessage = tr("cannot create the state folder %1").arg(m_options.stateDirectory);
+            *errorMessage = tr("state folder: %1").arg(error);
         return false;
     }
     const QString databasePath =
         QDir(m_options.stateDirectory).filePath(QStringLiteral("notifications.db"));
-    QString error;
     if (!m_store.open(databasePath, &error)) {
         if (errorMessage)
             *errorMessage = tr("cannot open %1: %2").arg(databasePath, error);
@@ -130,11 +138,8 @@ bool TrayApp::start(QString *errorMessage)
     syncSubscriptions();
     refreshUnread();
 
-    if (m_tray.show()) {
-        m_statusTimer.start();
-    } else {
+    if (!m_tray.show())
         enterWindowMode();
-    }
     // First run: a grey icon alone would leave the person wondering what to do next.
     if (m_entries.empty())
         showSettings();
@@ -202,6 +207,10 @@ void TrayApp::syncSubscriptions()
                 &TrayApp::onNotificationsArrived);
         connect(subscription, &Subscription::stateChanged, this,
                 &TrayApp::onSubscriptionStateChanged);
+        // No timer polls the links (an idle app stays asleep): a heartbeat's answer is the
+        // moment the tooltip's "last sign of life" and round trip change.
+        connect(subscription->connection(), &ConnectionManager::heartbeatAnswered, this,
+                &TrayApp::refreshStatuses);
         created.push_back(subscription);
         next.push_back(std::move(entry));
     }
@@ -210,7 +219,7 @@ void TrayApp::syncSubscriptions()
     std::swap(m_entries, next);
     for (const Entry &gone : next) {
         if (gone.subscription)
-            gone.subscription->disconnect(this);
+            stopReports(gone.subscription.get(), this);
     }
     next.clear(); // removed or changed: their links close here
 
@@ -306,9 +315,6 @@ void TrayApp::refreshStatuses()
         statuses.append(status);
     }
     m_tray.setStatuses(statuses);
-    // The icon's place is known only once the tray host embedded it; it may also move.
-    if (!m_windowMode)
-        m_popups.setReservedArea(m_tray.trayIcon()->geometry());
 }
 
 void TrayApp::activate()

@@ -91,7 +91,6 @@ private:
     DeliveryPolicy m_policy;
     PopupSettings m_popupSettings;
     QHash<QString, int> m_unread;
-    QTimer m_statusTimer;      // the tooltip's times keep moving
     QTimer m_unreadTimer;      // coalesces store changes: a burst asks for counts once
     bool m_windowMode = false; // no system tray: the history window is the main window
     bool m_started = false;

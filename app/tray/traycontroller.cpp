@@ -4,11 +4,11 @@
 
 #include <QAction>
 #include <QCoreApplication>
+#include <QEvent>
+#include <QLocale>
 #include <algorithm>
 
 namespace traybeat {
-
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -63,8 +63,9 @@ TrayController::TrayController(QObject *parent) : QObject(parent)
     m_trayIcon.setContextMenu(&m_menu);
     connect(&m_trayIcon, &QSystemTrayIcon::activated, this, &TrayController::onActivated);
 
-    m_tickTimer.setInterval(1s);
-    connect(&m_tickTimer, &QTimer::timeout, this, &TrayController::refresh);
+    connect(&m_menu, &QMenu::aboutToShow, this, &TrayController::statusesWanted);
+    // Under an XEmbed tray host Qt hands the icon's tooltip event to the QSystemTrayIcon.
+    m_trayIcon.installEventFilter(this);
     refresh();
     refreshMenu();
 }
@@ -79,7 +80,6 @@ bool TrayController::show()
     if (!QSystemTrayIcon::isSystemTrayAvailable())
         return false;
     m_trayIcon.show();
-    m_tickTimer.start();
     return true;
 }
 
@@ -106,6 +106,13 @@ int TrayController::unreadCount() const
     for (const LinkStatus &status : m_statuses)
         total += status.unread;
     return total;
+}
+
+bool TrayController::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == &m_trayIcon && event->type() == QEvent::ToolTip)
+        emit statusesWanted(); // the tooltip itself is shown after this returns
+    return QObject::eventFilter(watched, event);
 }
 
 void TrayController::onActivated(QSystemTrayIcon::ActivationReason reason)
@@ -155,7 +162,8 @@ void TrayController::refreshMenu()
         texts << tr("No subscriptions yet: add one in Settings…");
         states << ConnectionState::Disconnected;
     }
-    // Statuses arrive every second; rebuilding the lines of an open menu would make it flicker.
+    // Statuses arrive on every change and heartbeat; rebuilding the lines of an open menu for
+    // nothing would make it flicker.
     if (texts == m_statusTexts && states == m_statusStates)
         return;
     m_statusTexts = texts;
@@ -203,16 +211,12 @@ QString TrayController::stateText(ConnectionState state)
     return tr("offline");
 }
 
-QString TrayController::sinceText(const QDateTime &then, const QDateTime &now)
+QString TrayController::clockText(const QDateTime &when, const QDateTime &now)
 {
-    const qint64 seconds = std::max<qint64>(0, then.secsTo(now));
-    if (seconds < 60)
-        return tr("%1 s").arg(seconds);
-    if (seconds < 3600)
-        return tr("%1 min").arg(seconds / 60);
-    if (seconds < 48 * 3600)
-        return tr("%1 h").arg(seconds / 3600);
-    return tr("%1 days").arg(seconds / 86400);
+    const QDateTime local = when.toLocalTime();
+    if (local.date() == now.toLocalTime().date())
+        return local.time().toString(QStringLiteral("HH:mm:ss"));
+    return QLocale().toString(local, QLocale::ShortFormat);
 }
 
 // A reason may come from the server (a close reason, an HTTP reason phrase). Some tray hosts
@@ -243,12 +247,12 @@ QString TrayController::toolTipText(const LinkStatusList &statuses, bool doNotDi
         lines << line;
         QStringList details{serverText(status.server)};
         details << (status.lastProofOfLife.isValid()
-                        ? tr("last sign of life %1 ago").arg(sinceText(status.lastProofOfLife, now))
+                        ? tr("last sign of life at %1").arg(clockText(status.lastProofOfLife, now))
                         : tr("no sign of life yet"));
         if (status.roundTrip)
             details << tr("round trip %1 ms").arg(status.roundTrip->count());
         if (status.state != ConnectionState::Connected && status.nextAttemptAt.isValid())
-            details << tr("next attempt in %1").arg(sinceText(now, status.nextAttemptAt));
+            details << tr("next attempt at %1").arg(clockText(status.nextAttemptAt, now));
         details << tr("%1 unread").arg(status.unread);
         lines << QStringLiteral("    ") + details.join(QStringLiteral(" · "));
     }

@@ -7,7 +7,6 @@
 #include <QMenu>
 #include <QObject>
 #include <QSystemTrayIcon>
-#include <QTimer>
 
 class QAction;
 
@@ -17,6 +16,10 @@ namespace traybeat {
 // with each subscription's server, state, last sign of life, round trip and unread count, and
 // the commands (reconnect, do not disturb, history, settings, quit). It only shows state and
 // reports what the person chose; the tray app acts on it.
+//
+// It runs no timer of its own: an idle tray app must not wake the machine every second. Times
+// in the tooltip are clock times (true whenever they are read), and just before the menu or the
+// tooltip is shown it asks for fresh statuses (statusesWanted).
 class TrayController final : public QObject
 {
     Q_OBJECT
@@ -47,7 +50,8 @@ public:
     static QString stateText(ConnectionState state);
     static QString toolTipText(const LinkStatusList &statuses, bool doNotDisturb,
                                const QDateTime &now);
-    static QString sinceText(const QDateTime &then, const QDateTime &now);
+    // A clock time ("14:05:09"), with the date when it is not today.
+    static QString clockText(const QDateTime &when, const QDateTime &now);
 
 signals:
     void historyRequested();
@@ -55,6 +59,11 @@ signals:
     void reconnectRequested();
     void doNotDisturbToggled(bool enabled);
     void quitRequested();
+    // The menu or tooltip is about to be shown: answer with setStatuses() at once.
+    void statusesWanted();
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void onActivated(QSystemTrayIcon::ActivationReason reason);
@@ -71,7 +80,6 @@ private:
     QList<QAction *> m_statusActions;
     QStringList m_statusTexts;             // what the status lines show now
     QList<ConnectionState> m_statusStates; // and with which icons
-    QTimer m_tickTimer;                    // the tooltip's "seconds ago" keep counting
     LinkStatusList m_statuses;
     bool m_doNotDisturb = false;
     QString m_iconKey;

@@ -59,7 +59,7 @@ void setUpApplication()
     QApplication::setOrganizationName(QStringLiteral("traybeat"));
     QApplication::setApplicationName(QStringLiteral("traybeat"));
     QApplication::setApplicationDisplayName(QStringLiteral("traybeat"));
-    QGuiApplication::setDesktopFileName(QStringLiteral("traybeat"));
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.traybeat.Traybeat"));
     QApplication::setWindowIcon(TrayIcons::applicationIcon());
     // Windows come and go (history, settings, pop-ups); the tray icon keeps the app alive.
     QApplication::setQuitOnLastWindowClosed(false);

@@ -2,6 +2,7 @@
 
 #include "duration.h"
 #include "logging.h"
+#include "privatepath.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -234,6 +235,20 @@ bool operator==(const QuietHours &a, const QuietHours &b)
            a.urgentBreaksThrough == b.urgentBreaksThrough;
 }
 
+// The file holds tokens: readable and writable by its owner only, whatever the umask. It is
+// created 0600 before QSettings first writes it, because QSaveFile gives a new file the umask's
+// mode but keeps the mode of an existing one.
+void keepPrivate(const QSettings &settings, PrivatePath::Existing folder)
+{
+    const QString path = settings.fileName();
+    if (settings.format() != QSettings::NativeFormat && settings.format() != QSettings::IniFormat)
+        return;
+    QString error;
+    if (!PrivatePath::ensureDirectory(QFileInfo(path).absolutePath(), folder, &error) ||
+        !PrivatePath::ensureFile(path, &error))
+        qCWarning(lcUi).noquote() << "settings:" << error;
+}
+
 } // namespace
 
 AppSettings::AppSettings(QSettings *settings, QObject *parent)
@@ -243,6 +258,9 @@ AppSettings::AppSettings(QSettings *settings, QObject *parent)
                                                              QStringLiteral("traybeat"))),
       m_settings(settings ? settings : m_ownedSettings.get())
 {
+    // The default folder is traybeat's own; a given file's folder may hold other things.
+    keepPrivate(*m_settings,
+                m_ownedSettings ? PrivatePath::Existing::Narrow : PrivatePath::Existing::Keep);
     if (m_settings->status() != QSettings::NoError)
         qCWarning(lcUi).noquote() << "settings: cannot read" << m_settings->fileName()
                                   << "- using defaults";
@@ -276,19 +294,6 @@ QList<SubscriptionConfig> AppSettings::subscriptions() const
     return subscriptions;
 }
 
-namespace {
-// The file holds tokens: readable and writable by its owner only, whatever the umask made of it.
-void keepPrivate(const QSettings &settings)
-{
-    const QString path = settings.fileName();
-    if (settings.format() != QSettings::NativeFormat && settings.format() != QSettings::IniFormat)
-        return;
-    if (QFileInfo::exists(path) &&
-        !QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-        qCWarning(lcUi).noquote() << "settings: cannot make" << path << "private to its owner";
-}
-} // namespace
-
 void AppSettings::setSubscriptions(const QList<SubscriptionConfig> &subscriptions)
 {
     QVariantList wanted;
@@ -311,7 +316,6 @@ void AppSettings::setSubscriptions(const QList<SubscriptionConfig> &subscription
     }
     m_settings->endArray();
     m_settings->sync();
-    keepPrivate(*m_settings);
     emit subscriptionsChanged();
 }
 

@@ -64,6 +64,32 @@ int GotifyProtocol::mapPriority(int gotifyPriority)
     return 5;
 }
 
+// Gotify's extras that a desktop can use (as its Android app does): the click URL, markdown, and
+// a big image, which becomes an image attachment.
+void GotifyProtocol::readExtras(const QJsonObject &extras, Notification *notification)
+{
+    const QJsonObject display = extras.value(QLatin1String("client::display")).toObject();
+    if (display.value(QLatin1String("contentType")).toString() == Notification::markdownType())
+        notification->contentType = Notification::markdownType();
+    const QJsonObject client = extras.value(QLatin1String("client::notification")).toObject();
+    const QString click =
+        client.value(QLatin1String("click")).toObject().value(QLatin1String("url")).toString();
+    if (!click.isEmpty())
+        notification->url = QUrl(click, QUrl::StrictMode);
+    const QString image = client.value(QLatin1String("bigImageUrl")).toString();
+    if (image.isEmpty())
+        return;
+    QString problem;
+    const auto attachment =
+        NotificationAttachment::fromJson({{QStringLiteral("url"), image}}, &problem);
+    if (!attachment) {
+        qCWarning(lcProtocol) << "gotify message" << notification->id << "-" << problem;
+        return;
+    }
+    notification->attachment = *attachment;
+    notification->attachment.type = QStringLiteral("image/*"); // gotify says it is an image
+}
+
 std::optional<Notification> GotifyProtocol::parseMessage(const QJsonObject &message,
                                                          QString *errorMessage)
 {
@@ -82,15 +108,7 @@ std::optional<Notification> GotifyProtocol::parseMessage(const QJsonObject &mess
     notification.body = message.value(QLatin1String("message")).toString();
     const QJsonValue priority = message.value(QLatin1String("priority"));
     notification.priority = priority.isDouble() ? mapPriority(priority.toInt()) : 3;
-    const QJsonObject extras = message.value(QLatin1String("extras")).toObject();
-    const QString click = extras.value(QLatin1String("client::notification"))
-                              .toObject()
-                              .value(QLatin1String("click"))
-                              .toObject()
-                              .value(QLatin1String("url"))
-                              .toString();
-    if (!click.isEmpty())
-        notification.url = QUrl(click, QUrl::StrictMode);
+    readExtras(message.value(QLatin1String("extras")).toObject(), &notification);
     const QDateTime date =
         QDateTime::fromString(message.value(QLatin1String("date")).toString(), Qt::ISODateWithMs);
     notification.time = date.isValid() ? date.toUTC() : QDateTime::currentDateTimeUtc();

@@ -36,6 +36,7 @@ public:
     // One gotify message object; nullopt and a reason when it has no usable id.
     static std::optional<Notification> parseMessage(const QJsonObject &message,
                                                     QString *errorMessage);
+    static void readExtras(const QJsonObject &extras, Notification *notification);
     // The HTTP URL of the API `path` (ws/wss given by the user turned back into http/https).
     QUrl apiUrl(const QString &path) const;
 

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "notificationaction.h"
+#include "notificationattachment.h"
+
 #include <QDateTime>
 #include <QList>
 #include <QMetaType>
@@ -23,6 +26,13 @@ struct Notification
     QUrl url;       // the click target; only http/https are ever opened
     QDateTime time; // when the server says it was published (UTC)
     bool read = false;
+    QList<NotificationAction> actions; // buttons, at most NotificationAction::maximumCount
+    NotificationAttachment attachment; // empty when none
+    QUrl icon;                         // http/https only; empty when none
+    QString contentType;               // "text/markdown", or empty for plain text
+
+    bool isMarkdown() const { return contentType == markdownType(); }
+    static QString markdownType() { return QStringLiteral("text/markdown"); }
 
     // Priority names as ntfy spells them, for display and parsing: min, low, default, high, urgent.
     static QString priorityName(int priority);

@@ -1,6 +1,7 @@
 #include "notificationstore.h"
 
 #include "logging.h"
+#include "privatepath.h"
 
 #include <QAtomicInteger>
 #include <QDir>
@@ -8,6 +9,7 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -18,7 +20,7 @@ namespace {
 
 // Bump when the schema changes, and append the step that brings version N-1 to N to
 // `migrationSteps()`. PRAGMA user_version records how far a file has come.
-constexpr int SchemaVersion = 1;
+constexpr int SchemaVersion = 2;
 
 // Each entry upgrades the schema by one version; entry 0 creates version 1 from nothing.
 // received_seq is the rowid: the order in which this client stored messages. "Newest" means
@@ -53,16 +55,53 @@ const QList<QStringList> &migrationSteps()
             QStringLiteral("CREATE INDEX notifications_unread"
                            " ON notifications(subscription, received_seq) WHERE read = 0"),
         },
+        // Version 2: what a message carries beyond its text (actions, attachment, icon, content
+        // type) as one JSON object in ntfy's field names; '' for none, as for every older row.
+        {
+            QStringLiteral("ALTER TABLE notifications ADD COLUMN extras TEXT NOT NULL DEFAULT ''"),
+        },
     };
     return steps;
+}
+
+// The extras column: ntfy's own JSON shapes, so a row reads back as the server sent it.
+QString extrasText(const Notification &n)
+{
+    if (n.actions.isEmpty() && n.attachment.isEmpty() && n.icon.isEmpty() &&
+        n.contentType.isEmpty())
+        return QStringLiteral(""); // the common case: no JSON round trip
+    QJsonObject extras;
+    if (!n.actions.isEmpty())
+        extras.insert(QStringLiteral("actions"), NotificationAction::listToJson(n.actions));
+    if (!n.attachment.isEmpty())
+        extras.insert(QStringLiteral("attachment"), n.attachment.toJson());
+    if (!n.icon.isEmpty())
+        extras.insert(QStringLiteral("icon"), n.icon.toString(QUrl::FullyEncoded));
+    if (!n.contentType.isEmpty())
+        extras.insert(QStringLiteral("content_type"), n.contentType);
+    return QString::fromUtf8(QJsonDocument(extras).toJson(QJsonDocument::Compact));
+}
+
+void readExtrasText(const QString &text, Notification *n)
+{
+    if (text.isEmpty())
+        return;
+    const QJsonObject extras = QJsonDocument::fromJson(text.toUtf8()).object();
+    n->actions =
+        NotificationAction::listFromJson(extras.value(QLatin1String("actions")).toArray(), nullptr);
+    if (auto attachment = NotificationAttachment::fromJson(
+            extras.value(QLatin1String("attachment")).toObject(), nullptr))
+        n->attachment = *attachment;
+    n->icon = QUrl(extras.value(QLatin1String("icon")).toString());
+    n->contentType = extras.value(QLatin1String("content_type")).toString();
 }
 
 // Column list shared by every query that builds a Notification (see `fromRow`).
 const QString &selectColumns()
 {
     static const QString columns = QStringLiteral(
-        "SELECT subscription, id, topic, title, body, priority, tags, url, time, read"
-        " FROM notifications");
+        "SELECT subscription, id, topic, title, body, priority, tags, url, time, read,"
+        " extras FROM notifications");
     return columns;
 }
 
@@ -89,6 +128,7 @@ Notification fromRow(const QSqlQuery &query)
     if (!time.isNull())
         n.time = QDateTime::fromMSecsSinceEpoch(time.toLongLong(), Qt::UTC);
     n.read = query.value(9).toBool();
+    readExtrasText(query.value(10).toString(), &n);
     return n;
 }
 
@@ -174,6 +214,7 @@ void bindNotification(QSqlQuery &insert, const Notification &n)
                                          : QVariant(QMetaType(QMetaType::LongLong)));
     insert.bindValue(9, n.read ? 1 : 0);
     insert.bindValue(10, searchText(n));
+    insert.bindValue(11, extrasText(n));
 }
 
 struct NotificationStore::Private
@@ -351,10 +392,9 @@ bool NotificationStore::open(const QString &filePath, QString *errorMessage)
     const bool ok = [&] {
         const QFileInfo file(filePath);
         const QString folder = file.absolutePath();
-        if (!QDir().mkpath(folder)) {
-            error = tr("cannot create the folder %1").arg(QDir::toNativeSeparators(folder));
+        // A folder created here is 0700; an existing one is refused when others can write it.
+        if (!PrivatePath::ensureDirectory(folder, PrivatePath::Existing::Keep, &error))
             return false;
-        }
         if (file.isDir()) {
             error =
                 tr("%1 is a folder, not a database file").arg(QDir::toNativeSeparators(filePath));
@@ -366,6 +406,9 @@ bool NotificationStore::open(const QString &filePath, QString *errorMessage)
                         .arg(QDir::toNativeSeparators(file.exists() ? filePath : folder));
             return false;
         }
+        // 0600 before SQLite creates it: its -wal and -shm files take the database's mode.
+        if (!PrivatePath::prepareDatabase(filePath, &error))
+            return false;
         d->connectionName = nextConnectionName();
         d->db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->connectionName);
         d->db.setDatabaseName(filePath);
@@ -382,7 +425,7 @@ bool NotificationStore::open(const QString &filePath, QString *errorMessage)
         const bool prepared =
             d->insertNotification.prepare(QStringLiteral(
                 "INSERT INTO notifications (subscription, id, topic, title, body, priority,"
-                " tags, url, time, read, search) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                " tags, url, time, read, search, extras) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
                 // Not OR IGNORE: that would also drop, silently, a row breaking any other
                 // constraint; only the dedup key may make an insert a no-op.
                 " ON CONFLICT(subscription, id) DO NOTHING")) &&

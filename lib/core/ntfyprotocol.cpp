@@ -1,11 +1,44 @@
 #include "ntfyprotocol.h"
 
+#include "logging.h"
+#include "urlpolicy.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QUrlQuery>
 
 namespace traybeat {
+
+namespace {
+
+// What ntfy adds to a message beyond its text: buttons, an attachment, an icon, markdown. A part
+// that is unusable is left out (and logged); the message itself is always delivered.
+void readExtras(const QJsonObject &event, Notification *notification)
+{
+    QStringList problems;
+    notification->actions = NotificationAction::listFromJson(
+        event.value(QLatin1String("actions")).toArray(), &problems);
+    const QJsonValue attachment = event.value(QLatin1String("attachment"));
+    if (attachment.isObject()) {
+        QString problem;
+        if (auto parsed = NotificationAttachment::fromJson(attachment.toObject(), &problem))
+            notification->attachment = *parsed;
+        else
+            problems << problem;
+    }
+    const QUrl icon(event.value(QLatin1String("icon")).toString(), QUrl::StrictMode);
+    if (isSafeToOpen(icon))
+        notification->icon = icon;
+    else if (!icon.isEmpty())
+        problems << QStringLiteral("an icon that is not an http or https URL");
+    if (event.value(QLatin1String("content_type")).toString() == Notification::markdownType())
+        notification->contentType = Notification::markdownType();
+    for (const QString &problem : std::as_const(problems))
+        qCWarning(lcProtocol) << "ntfy message" << notification->id << "-" << problem;
+}
+
+} // namespace
 
 NtfyProtocol::NtfyProtocol(const SubscriptionConfig &config, QObject *parent)
     : Protocol(config, parent)
@@ -55,6 +88,7 @@ void NtfyProtocol::handleTextFrame(const QString &frame)
     const qint64 seconds = event.value(QLatin1String("time")).toInteger();
     notification.time = seconds > 0 ? QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC)
                                     : QDateTime::currentDateTimeUtc();
+    readExtras(event, &notification);
     emit received({notification});
 }
 

@@ -1,6 +1,7 @@
 #include "messagestore.h"
 
 #include "logging.h"
+#include "privatepath.h"
 
 #include <QAtomicInteger>
 #include <QCoreApplication>
@@ -46,6 +47,9 @@ MessageStore::~MessageStore()
 bool MessageStore::open(const QString &filePath, QString *errorMessage)
 {
     close();
+    // 0600 before SQLite creates it: its -wal and -shm files take the database's mode.
+    if (!filePath.isEmpty() && !PrivatePath::prepareDatabase(filePath, errorMessage))
+        return false;
     m_database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     m_database.setDatabaseName(filePath.isEmpty() ? QStringLiteral(":memory:") : filePath);
     if (!m_database.open()) {
