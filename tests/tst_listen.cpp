@@ -175,6 +175,7 @@ void tst_Listen::printsWhatAMessageCarries()
     QVERIFY(server.listen(QHostAddress::LocalHost));
     connect(&server, &QWebSocketServer::newConnection, this, [&server] {
         QWebSocket *client = server.nextPendingConnection();
+        client->setParent(&server); // it comes without a parent: ours to delete
         client->sendTextMessage(
             QStringLiteral(R"({"id":"rich-1","event":"message","time":1764160000,
             "topic":"garage","message":"Garage **open**","tags":["warning","door"],
