@@ -26,6 +26,7 @@ private slots:
     void binaryJunkFile();
     void hugeArraySizeIsCapped();
     void duplicateAndEmptyNamesAreMadeUnique();
+    void passiveWithoutTimingsGetsPassiveDefaults();
     void signalsOnlyOnChange();
     void fileWithTokensIsPrivate();
     void newFileIsPrivateWhateverTheUmask();
@@ -318,6 +319,25 @@ void tst_AppSettings::duplicateAndEmptyNamesAreMadeUnique()
     QCOMPARE(subscriptions.at(2).name, QStringLiteral("c.example/z"));
 }
 
+// A hand-written passive subscription without timings must not get the ping defaults (25 s +
+// 10 s), which would drop every quiet ntfy link before its 45 s keepalive.
+void tst_AppSettings::passiveWithoutTimingsGetsPassiveDefaults()
+{
+    writeFile("[subscriptions]\nsize=2\n"
+              "1\\name=quiet\n1\\server=https://a.example\n1\\topics=x\n"
+              "1\\heartbeat=passive\n"
+              "2\\name=pinged\n2\\server=https://a.example\n2\\topics=y\n");
+    QSettings file(iniPath(), QSettings::IniFormat);
+    AppSettings settings(&file);
+    const auto subscriptions = settings.subscriptions();
+    QCOMPARE(subscriptions.size(), 2);
+    const ConnectionConfig &passive = subscriptions.at(0).connection;
+    QCOMPARE(passive.heartbeat.kind, HeartbeatMode::Kind::Passive);
+    QCOMPARE(passive.heartbeatInterval, ConnectionConfig::passiveHeartbeatInterval);
+    QCOMPARE(passive.heartbeatTimeout, ConnectionConfig::passiveHeartbeatTimeout);
+    QCOMPARE(subscriptions.at(1).connection.heartbeatInterval, std::chrono::milliseconds(25s));
+}
+
 void tst_AppSettings::signalsOnlyOnChange()
 {
     QSettings file(iniPath(), QSettings::IniFormat);
@@ -341,7 +361,7 @@ void tst_AppSettings::signalsOnlyOnChange()
     settings.setSubscriptions({renamed});
     QCOMPARE(subscriptionsSpy.size(), 2);
     // A field the settings do not keep is no change.
-    renamed.connection.outgoingQueueLimit = 3;
+    renamed.connection.immediateReconnectSpacing = 3s;
     settings.setSubscriptions({renamed});
     QCOMPARE(subscriptionsSpy.size(), 2);
 

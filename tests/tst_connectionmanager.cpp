@@ -2,11 +2,15 @@
 #include "connectionmanager.h"
 
 #include <QFile>
+#include <QLibraryInfo>
+#include <QPointer>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTranslator>
 #include <QWebSocket>
 #include <QWebSocketServer>
 #include <QtTest>
@@ -66,6 +70,12 @@ public:
         for (QWebSocket *client : std::as_const(m_clients))
             client->sendTextMessage(text);
     }
+    void sendBinaryToAll(const QByteArray &data)
+    {
+        for (QWebSocket *client : std::as_const(m_clients))
+            client->sendBinaryMessage(data);
+    }
+    int clientCount() const { return int(m_clients.size()); }
 
     bool echo = false;
     QStringList received;
@@ -121,11 +131,38 @@ public:
     {
         return QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(m_server.serverPort()));
     }
+    void setResponse(const QByteArray &response) { m_response = response; }
     int connectionCount = 0;
 
 private:
     QTcpServer m_server;
     QByteArray m_response;
+};
+
+QByteArray httpStatus(int status, const QByteArray &phrase)
+{
+    return "HTTP/1.1 " + QByteArray::number(status) + ' ' + phrase +
+           "\r\nContent-Length: 0\r\n\r\n";
+}
+
+// Stands in for a catalog that translates QWebSocket's handshake message (Debian's
+// qt6-translations-l10n has no qtwebsockets_zh_CN.qm); answers in Chinese for that one text.
+class ChineseWebSocketTranslator final : public QTranslator
+{
+public:
+    bool isEmpty() const override { return false; }
+    QString translate(const char *context, const char *sourceText, const char *disambiguation,
+                      int n) const override
+    {
+        Q_UNUSED(disambiguation)
+        Q_UNUSED(n)
+        if (qstrcmp(context, "QWebSocket") == 0 &&
+            qstrcmp(sourceText, "QWebSocketPrivate::processHandshake: Unhandled http status "
+                                "code: %1 (%2).") == 0)
+            return QStringLiteral(
+                "QWebSocketPrivate::processHandshake：未处理的 HTTP 状态码：%1（%2）。");
+        return {};
+    }
 };
 
 class tst_ConnectionManager : public QObject
@@ -144,13 +181,21 @@ private slots:
     void unauthorizedFailsWithoutStorm_data();
     void unauthorizedFailsWithoutStorm();
     void policyCloseMeansDoNotReconnect();
-    void queuedFramesFlushInOrderAfterConnect();
-    void queueIsBounded();
     void hugeMessageClosesTheLinkInsteadOfEatingMemory();
     void reconnectNowSkipsTheWait();
     void requestFactoryIsAskedOnEveryAttempt();
     void untrustedCertificateFailsUnlessAllowed_data();
     void untrustedCertificateFailsUnlessAllowed();
+    void slotActingOnASignalLeavesAConsistentState_data();
+    void slotActingOnASignalLeavesAConsistentState();
+    void reasonChangeAloneIsReported();
+    void retryAfterPermanentFailurePassesThroughConnecting();
+    void refusedHandshakeFailsInAnyLanguage_data();
+    void refusedHandshakeFailsInAnyLanguage();
+    void dropWhilePreparingAnAttemptCancelsItAndSaysSo();
+    void caFileIsReadOnceNotOnEveryAttempt();
+    void immediateReconnectsAreSpacedOut();
+    void passiveDefaultsOutlastTheServerKeepalive();
 
 private:
     static ConnectionConfig fastConfig()
@@ -423,31 +468,6 @@ void tst_ConnectionManager::policyCloseMeansDoNotReconnect()
     QTRY_COMPARE(manager.state(), ConnectionState::Connected);
 }
 
-void tst_ConnectionManager::queuedFramesFlushInOrderAfterConnect()
-{
-    TestServer server;
-    QVERIFY(server.listen());
-    const quint16 port = server.port();
-    server.close();
-    ConnectionManager manager(fastConfig());
-    manager.setUrl(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port)));
-    manager.start();
-    QTRY_COMPARE(manager.state(), ConnectionState::Reconnecting);
-    const QStringList frames{QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three")};
-    for (const QString &frame : frames)
-        QVERIFY(manager.send(frame));
-    QCOMPARE(manager.queuedCount(), 3);
-    // Whatever is sent the moment the link comes up goes after what was queued before.
-    connect(&manager, &ConnectionManager::connected, this,
-            [&manager] { manager.send(QStringLiteral("sent on connect")); });
-    QVERIFY(server.listen(port));
-    QTRY_COMPARE_WITH_TIMEOUT(server.received,
-                              frames + QStringList{QStringLiteral("sent on connect")}, 3000);
-    QCOMPARE(manager.queuedCount(), 0);
-    QVERIFY(manager.send(QStringLiteral("four"))); // connected: goes straight out
-    QTRY_COMPARE(server.received.size(), 5);
-}
-
 void tst_ConnectionManager::hugeMessageClosesTheLinkInsteadOfEatingMemory()
 {
     TestServer server;
@@ -465,17 +485,6 @@ void tst_ConnectionManager::hugeMessageClosesTheLinkInsteadOfEatingMemory()
     QTRY_COMPARE(manager.state(), ConnectionState::Connected); // and it comes back
     server.sendToAll(QStringLiteral("small"));
     QTRY_COMPARE(messages.size(), 1);
-}
-
-void tst_ConnectionManager::queueIsBounded()
-{
-    ConnectionConfig config = fastConfig();
-    config.outgoingQueueLimit = 2;
-    ConnectionManager manager(config);
-    QVERIFY(manager.send(QStringLiteral("a")));
-    QVERIFY(manager.send(QStringLiteral("b")));
-    QVERIFY(!manager.send(QStringLiteral("c")));
-    QCOMPARE(manager.queuedCount(), 2);
 }
 
 void tst_ConnectionManager::reconnectNowSkipsTheWait()
@@ -547,6 +556,321 @@ void tst_ConnectionManager::untrustedCertificateFailsUnlessAllowed()
         QSignalSpy states(&manager, &ConnectionManager::stateChanged);
         QVERIFY(!states.wait(300)); // temporary failures would have retried several times
     }
+}
+
+void tst_ConnectionManager::slotActingOnASignalLeavesAConsistentState_data()
+{
+    QTest::addColumn<QString>("trigger");
+    QTest::addColumn<QString>("action");
+    const QStringList triggers{QStringLiteral("stateChanged(connecting)"),
+                               QStringLiteral("stateChanged(connected)"),
+                               QStringLiteral("stateChanged(reconnecting)"),
+                               QStringLiteral("stateChanged(failed)"),
+                               QStringLiteral("connected"),
+                               QStringLiteral("textMessageReceived"),
+                               QStringLiteral("binaryMessageReceived"),
+                               QStringLiteral("heartbeatAnswered"),
+                               QStringLiteral("reconnectScheduled"),
+                               QStringLiteral("errorOccurred")};
+    for (const QString &trigger : triggers) {
+        for (const char *action : {"stop", "reconnectNow", "delete"})
+            QTest::addRow("%s: %s", qPrintable(trigger), action)
+                << trigger << QString::fromLatin1(action);
+    }
+}
+
+// Whatever a slot does with the manager in the middle of one of its signals — stop it, reconnect
+// it, delete it — the manager ends in a state that tells the truth: stopped means no timer and
+// no further handshake; one reconnectNow means exactly one handshake and no reconnect left
+// pending behind it; deleted means the link is closed and nothing else happens.
+void tst_ConnectionManager::slotActingOnASignalLeavesAConsistentState()
+{
+    QFETCH(QString, trigger);
+    QFETCH(QString, action);
+    TestServer server;
+    QVERIFY(server.listen());
+    ConnectionConfig config = fastConfig();
+    config.heartbeatTimeout = 1s;         // a loaded machine must not add reconnects of its own
+    config.backoff = {150ms, 150ms, 10s}; // a reconnect left pending would show within the waits
+    QPointer<ConnectionManager> manager = new ConnectionManager(config);
+    manager->setUrl(server.url());
+
+    bool fired = false;
+    int handshakesAtAction = -1;
+    auto act = [&] {
+        if (fired)
+            return;
+        fired = true;
+        handshakesAtAction = server.connectionCount;
+        if (action == QLatin1String("stop"))
+            manager->stop();
+        else if (action == QLatin1String("reconnectNow"))
+            manager->reconnectNow();
+        else
+            delete manager.data();
+    };
+    QObject context;
+    if (trigger.startsWith(QLatin1String("stateChanged("))) {
+        const QString wanted = trigger.mid(13).chopped(1);
+        connect(manager, &ConnectionManager::stateChanged, &context,
+                [&act, wanted](ConnectionState state) {
+                    if (connectionStateName(state) == wanted)
+                        act();
+                });
+    } else if (trigger == QLatin1String("connected")) {
+        connect(manager, &ConnectionManager::connected, &context, act);
+    } else if (trigger == QLatin1String("textMessageReceived")) {
+        connect(manager, &ConnectionManager::textMessageReceived, &context, act);
+    } else if (trigger == QLatin1String("binaryMessageReceived")) {
+        connect(manager, &ConnectionManager::binaryMessageReceived, &context, act);
+    } else if (trigger == QLatin1String("heartbeatAnswered")) {
+        connect(manager, &ConnectionManager::heartbeatAnswered, &context, act);
+    } else if (trigger == QLatin1String("reconnectScheduled")) {
+        connect(manager, &ConnectionManager::reconnectScheduled, &context, act);
+    } else {
+        connect(manager, &ConnectionManager::errorOccurred, &context, act);
+    }
+
+    manager->start();
+    QTRY_VERIFY(fired || server.clientCount() == 1);
+    if (!fired) {
+        if (trigger == QLatin1String("textMessageReceived"))
+            server.sendToAll(QStringLiteral("hello"));
+        else if (trigger == QLatin1String("binaryMessageReceived"))
+            server.sendBinaryToAll(QByteArrayLiteral("hello"));
+        else if (trigger == QLatin1String("stateChanged(failed)"))
+            server.closeAll(QWebSocketProtocol::CloseCodePolicyViolated);
+        else if (trigger.contains(QLatin1String("reconnect")) ||
+                 trigger.contains(QLatin1String("error")))
+            server.abortAll();
+    }
+    QTRY_VERIFY(fired);
+
+    QSignalSpy handshakes(&server, &TestServer::clientConnected);
+    if (action == QLatin1String("stop")) {
+        QCOMPARE(manager->state(), ConnectionState::Disconnected);
+        QVERIFY(!manager->isRunning());
+        for (const QTimer *timer : manager->findChildren<QTimer *>())
+            QVERIFY2(!timer->isActive(), "a timer kept running after stop()");
+        QVERIFY(!manager->nextAttemptAt().isValid());
+        // Twice the backoff: a reconnect left behind would have handshaken by now.
+        QVERIFY(!handshakes.wait(350));
+        QCOMPARE(manager->state(), ConnectionState::Disconnected);
+        QCOMPARE(server.connectionCount, handshakesAtAction);
+    } else if (action == QLatin1String("reconnectNow")) {
+        QTRY_COMPARE(server.connectionCount, handshakesAtAction + 1);
+        QTRY_COMPARE(manager->state(), ConnectionState::Connected);
+        QVERIFY(!manager->nextAttemptAt().isValid()); // no second reconnect waits behind it
+        QVERIFY(!handshakes.wait(350));
+        QCOMPARE(server.connectionCount, handshakesAtAction + 1);
+        QCOMPARE(manager->state(), ConnectionState::Connected);
+    } else {
+        QVERIFY(manager.isNull());
+        QTRY_COMPARE(server.clientCount(), 0); // the link was closed, not left open
+        QVERIFY(!handshakes.wait(350));
+        QCOMPARE(server.connectionCount, handshakesAtAction);
+    }
+    delete manager.data();
+}
+
+// The state stays `reconnecting` but the cause changes: the person must see the new cause.
+void tst_ConnectionManager::reasonChangeAloneIsReported()
+{
+    HttpStatusServer server(httpStatus(503, "Service Unavailable"));
+    ConnectionManager manager(fastConfig());
+    manager.setUrl(server.url());
+    QSignalSpy states(&manager, &ConnectionManager::stateChanged);
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Reconnecting);
+    QVERIFY2(manager.stateReason().contains(QStringLiteral("503")),
+             qPrintable(manager.stateReason()));
+    const int before = states.size();
+    QTRY_VERIFY(server.connectionCount >= 3); // the same cause again: nothing new to say
+    QCOMPARE(states.size(), before);
+
+    server.setResponse(httpStatus(502, "Bad Gateway"));
+    QTRY_VERIFY(manager.stateReason().contains(QStringLiteral("502")));
+    QCOMPARE(states.size(), before + 1);
+    QCOMPARE(states.last().at(0).value<ConnectionState>(), ConnectionState::Reconnecting);
+    QVERIFY(states.last().at(1).toString().contains(QStringLiteral("502")));
+}
+
+// After a permanent failure one quiet try comes much later; it is an attempt like any other, so
+// it shows as `connecting`, and ends in `failed` again while the cause stays.
+void tst_ConnectionManager::retryAfterPermanentFailurePassesThroughConnecting()
+{
+    HttpStatusServer server(httpStatus(401, "Unauthorized"));
+    ConnectionConfig config = fastConfig();
+    config.permanentFailureRetry = 200ms;
+    ConnectionManager manager(config);
+    manager.setUrl(server.url());
+    QSignalSpy states(&manager, &ConnectionManager::stateChanged);
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Failed);
+    QTRY_COMPARE_WITH_TIMEOUT(server.connectionCount, 2, 3000);
+    QTRY_COMPARE(manager.state(), ConnectionState::Failed);
+    QStringList sequence;
+    for (const auto &arguments : std::as_const(states))
+        sequence << connectionStateName(arguments.at(0).value<ConnectionState>());
+    QCOMPARE(sequence.mid(0, 4),
+             QStringList({QStringLiteral("connecting"), QStringLiteral("failed"),
+                          QStringLiteral("connecting"), QStringLiteral("failed")}));
+    QVERIFY(states.at(2).at(1).toString().contains(QStringLiteral("401")));
+    QVERIFY(manager.nextAttemptAt().isValid());
+
+    server.setResponse(httpStatus(503, "Service Unavailable")); // the cause went away
+    QTRY_COMPARE_WITH_TIMEOUT(manager.state(), ConnectionState::Reconnecting, 3000);
+}
+
+void tst_ConnectionManager::refusedHandshakeFailsInAnyLanguage_data()
+{
+    QTest::addColumn<QStringList>("catalogs");
+    QTest::addColumn<bool>("chineseWebSockets");
+    QTest::newRow("de: Qt's own catalogs")
+        << QStringList{QStringLiteral("qtbase_de"), QStringLiteral("qtwebsockets_de")} << false;
+    QTest::newRow("fr: Qt's own catalogs")
+        << QStringList{QStringLiteral("qtbase_fr"), QStringLiteral("qtwebsockets_fr")} << false;
+    QTest::newRow("zh_CN: Qt's catalogs and a websocket translation")
+        << QStringList{QStringLiteral("qt_zh_CN"), QStringLiteral("qtbase_zh_CN")} << true;
+}
+
+// Qt's translations change QWebSocket's error text ("Unbehandelter HTTP-Status-Code: 401"); a
+// refused token must still be told from a server hiccup.
+void tst_ConnectionManager::refusedHandshakeFailsInAnyLanguage()
+{
+    QFETCH(QStringList, catalogs);
+    QFETCH(bool, chineseWebSockets);
+    const QString folder = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
+    std::vector<std::unique_ptr<QTranslator>> translators;
+    for (const QString &catalog : std::as_const(catalogs)) {
+        auto translator = std::make_unique<QTranslator>();
+        if (!translator->load(catalog, folder))
+            QSKIP(qPrintable(QStringLiteral("%1 is not installed in %2 (Debian: "
+                                            "qt6-translations-l10n)")
+                                 .arg(catalog, folder)));
+        QVERIFY(QCoreApplication::installTranslator(translator.get()));
+        translators.push_back(std::move(translator));
+    }
+    if (chineseWebSockets) {
+        translators.push_back(std::make_unique<ChineseWebSocketTranslator>());
+        QVERIFY(QCoreApplication::installTranslator(translators.back().get()));
+    }
+    const QString english =
+        QStringLiteral("QWebSocketPrivate::processHandshake: Unhandled http status code: %1 (%2).");
+    const QString translated = QCoreApplication::translate(
+        "QWebSocket", "QWebSocketPrivate::processHandshake: Unhandled http status code: %1 (%2).");
+    QVERIFY2(translated != english, "the catalogs do not translate the handshake message");
+
+    HttpStatusServer server(httpStatus(401, "Unauthorized"));
+    ConnectionManager manager(fastConfig());
+    manager.setUrl(server.url());
+    QSignalSpy errors(&manager, &ConnectionManager::errorOccurred);
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Failed);
+    QVERIFY2(manager.stateReason().contains(QStringLiteral("401")),
+             qPrintable(manager.stateReason()));
+    QCOMPARE(server.connectionCount, 1);
+    for (const auto &translator : translators)
+        QCoreApplication::removeTranslator(translator.get());
+}
+
+// The layer above may give up an attempt while it is being prepared (its store refused what
+// the last link delivered): no handshake for it, the reason is reported, and the next attempt
+// follows after the backoff.
+void tst_ConnectionManager::dropWhilePreparingAnAttemptCancelsItAndSaysSo()
+{
+    TestServer server;
+    QVERIFY(server.listen());
+    ConnectionManager manager(fastConfig());
+    int asked = 0;
+    bool dropped = false;
+    manager.setRequestFactory([&] {
+        if (++asked == 1)
+            dropped = manager.dropLink(QStringLiteral("the store is full"));
+        return QNetworkRequest(server.url());
+    });
+    QSignalSpy errors(&manager, &ConnectionManager::errorOccurred);
+    QSignalSpy scheduled(&manager, &ConnectionManager::reconnectScheduled);
+    manager.start();
+    QVERIFY(dropped);
+    QCOMPARE(manager.state(), ConnectionState::Reconnecting);
+    QCOMPARE(manager.stateReason(), QStringLiteral("the store is full"));
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(scheduled.size(), 1);
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+    QCOMPARE(asked, 2);
+    QCOMPARE(server.connectionCount, 1);
+    // Waiting between attempts there is nothing to drop: the caller hears so.
+    manager.stop();
+    QVERIFY(!manager.dropLink(QStringLiteral("late")));
+    QCOMPARE(errors.size(), 1);
+}
+
+// The CA file is read when the configuration is set, not on every attempt: an attempt never
+// stalls on the disk, and a file replaced underneath changes nothing until the config does.
+void tst_ConnectionManager::caFileIsReadOnceNotOnEveryAttempt()
+{
+    QTemporaryDir dir;
+    const QString caFile = dir.filePath(QStringLiteral("ca.pem"));
+    QVERIFY(QFile::copy(TestServer::certificatePath(), caFile));
+    TestServer server(QWebSocketServer::SecureMode);
+    QVERIFY(server.listen());
+    ConnectionConfig config = fastConfig();
+    config.caFile = caFile;
+    ConnectionManager manager(config);
+    manager.setUrl(server.url());
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+
+    QVERIFY(QFile::remove(caFile));
+    manager.reconnectNow();
+    QTRY_COMPARE(server.connectionCount, 2);
+    QTRY_COMPARE(manager.state(), ConnectionState::Connected);
+
+    manager.setConfig(config); // now it is read again, and it is gone
+    manager.reconnectNow();
+    QTRY_COMPARE(manager.state(), ConnectionState::Failed);
+}
+
+// "The network is back" may come every second from a flapping Wi-Fi: only the first one inside
+// the spacing skips the backoff; the others leave the scheduled reconnect alone.
+void tst_ConnectionManager::immediateReconnectsAreSpacedOut()
+{
+    HttpStatusServer server(httpStatus(503, "Service Unavailable"));
+    ConnectionConfig config = fastConfig();
+    config.backoff = {30s, 60s, 30s}; // only an immediate reconnect can reach the server
+    config.immediateReconnectSpacing = 400ms;
+    ConnectionManager manager(config);
+    manager.setUrl(server.url());
+    manager.start();
+    QTRY_COMPARE(manager.state(), ConnectionState::Reconnecting);
+    QCOMPARE(server.connectionCount, 1);
+
+    QVERIFY(manager.reconnectSoon());
+    for (int i = 0; i < 10; ++i)
+        QVERIFY(!manager.reconnectSoon());
+    QTRY_COMPARE(server.connectionCount, 2);
+    QTRY_COMPARE(manager.state(), ConnectionState::Reconnecting);
+    QVERIFY(manager.nextAttemptAt() > QDateTime::currentDateTimeUtc().addSecs(20));
+    bool reconnected = false; // once the spacing has passed (QTRY evaluates more than once)
+    QTRY_VERIFY_WITH_TIMEOUT(reconnected = reconnected || manager.reconnectSoon(), 2000);
+    QTRY_COMPARE(server.connectionCount, 3);
+}
+
+// Passive mode hears only the server's keepalives (ntfy: every 45 s): its own defaults must
+// outlast one period with room to spare, while ping and text keep 25 s + 10 s.
+void tst_ConnectionManager::passiveDefaultsOutlastTheServerKeepalive()
+{
+    ConnectionConfig config;
+    config.setHeartbeat(*HeartbeatMode::parse(QStringLiteral("passive")));
+    QVERIFY(config.heartbeatInterval + config.heartbeatTimeout >
+            ConnectionConfig::ntfyKeepalive + 20s);
+    QVERIFY(config.heartbeatInterval > ConnectionConfig::ntfyKeepalive);
+    config.setHeartbeat(*HeartbeatMode::parse(QStringLiteral("ping")));
+    QCOMPARE(config.heartbeatInterval, milliseconds(25s));
+    QCOMPARE(config.heartbeatTimeout, milliseconds(10s));
+    config.setHeartbeat(*HeartbeatMode::parse(QStringLiteral("text:HeartBeat")));
+    QCOMPARE(config.heartbeatInterval + config.heartbeatTimeout, milliseconds(35s));
 }
 
 QTEST_GUILESS_MAIN(tst_ConnectionManager)

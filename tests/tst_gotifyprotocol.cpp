@@ -95,6 +95,8 @@ public:
     }
     int heldAnswerCount() const { return int(m_heldAnswers.size()); }
     void failNextPage(int status) { m_failNextPage = status; }
+    // Every `/message` is answered with `status` (gotify's REST API refusing a token).
+    void refuseMessageList(int status) { m_refuseMessageList = status; }
 
     QList<QUrlQuery> pageRequests; // every /message query, in arrival order
 
@@ -166,6 +168,11 @@ private:
             reply(socket, status, "Failed", R"({"error":"Internal Server Error"})");
             return;
         }
+        if (m_refuseMessageList != 0) {
+            reply(socket, m_refuseMessageList, "Forbidden",
+                  R"({"error":"Forbidden","errorCode":403,"errorDescription":"not allowed"})");
+            return;
+        }
         const qint64 since = query.queryItemValue(QStringLiteral("since")).toLongLong();
         const int limit = std::clamp(query.queryItemValue(QStringLiteral("limit")).toInt(), 1, 200);
         QJsonArray rows;
@@ -226,6 +233,7 @@ private:
     bool m_holding = false;
     QList<std::function<void()>> m_heldAnswers;
     int m_failNextPage = 0;
+    int m_refuseMessageList = 0;
 };
 
 // Collects what a subscription shows, and counts how often each id was shown.
@@ -277,6 +285,8 @@ private slots:
     void failedCatchUpDropsTheLinkAndLosesNothing();
     void catchUpStopsAfterTheMaximumPages();
     void wrongKeyIsRefusedOnStreamAndCatchUp();
+    void catchUpRefusedFailsInsteadOfLooping_data();
+    void catchUpRefusedFailsInsteadOfLooping();
 
 private:
     SubscriptionConfig configFor(const QUrl &server) const
@@ -697,6 +707,35 @@ void tst_GotifyProtocol::wrongKeyIsRefusedOnStreamAndCatchUp()
     const QString stateReason = subscription->connection()->stateReason();
     QVERIFY2(stateReason.contains(QStringLiteral("401")), qPrintable(stateReason));
     QVERIFY(!stateReason.contains(token));
+}
+
+void tst_GotifyProtocol::catchUpRefusedFailsInsteadOfLooping_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::newRow("401") << 401;
+    QTest::newRow("403") << 403;
+}
+
+// The stream takes the token but the REST API refuses it: retrying at the backoff cap forever
+// would never work. Like a refused handshake, it is `failed`, tried again only rarely.
+void tst_GotifyProtocol::catchUpRefusedFailsInsteadOfLooping()
+{
+    QFETCH(int, status);
+    FakeGotify server(token);
+    QVERIFY(server.listen());
+    server.refuseMessageList(status);
+    Shown shown;
+    auto subscription = subscribe(server.url(), &shown);
+    subscription->start();
+    QTRY_COMPARE(subscription->connection()->state(), ConnectionState::Failed);
+    const QString reason = subscription->connection()->stateReason();
+    QVERIFY2(reason.contains(QString::number(status)), qPrintable(reason));
+    QVERIFY(subscription->connection()->nextAttemptAt() >
+            QDateTime::currentDateTimeUtc().addSecs(60));
+    // A temporary failure would have retried several times within this span (backoff 20-150 ms).
+    QSignalSpy states(subscription.get(), &Subscription::stateChanged);
+    QVERIFY(!states.wait(500));
+    QCOMPARE(server.pageRequests.size(), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_GotifyProtocol)

@@ -76,6 +76,17 @@ void tst_Listen::badArgumentsExitWithStatusTwo_data()
         << QStringList{server, QStringLiteral("--protocol=text"),
                        QStringLiteral("--reconnect-min=2m"), QStringLiteral("--reconnect-max=1m")}
         << "must not be shorter";
+    // ntfy sends a keepalive every 45 s: a passive link that gives up sooner drops every
+    // quiet, healthy link.
+    QTest::newRow("passive under the ntfy keepalive")
+        << QStringList{server, QStringLiteral("--topic=a"), QStringLiteral("--heartbeat=passive"),
+                       QStringLiteral("--heartbeat-interval=25s"),
+                       QStringLiteral("--heartbeat-timeout=10s")}
+        << "ntfy servers send a keepalive only every 45s";
+    QTest::newRow("passive exactly at the ntfy keepalive")
+        << QStringList{server, QStringLiteral("--topic=a"), QStringLiteral("--heartbeat=passive"),
+                       QStringLiteral("--heartbeat-interval=25s")}
+        << "interval + timeout is 45s";
 }
 
 void tst_Listen::badArgumentsExitWithStatusTwo()

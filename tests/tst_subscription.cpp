@@ -7,10 +7,13 @@
 #include "subscription.h"
 #include "systemwatcher.h"
 
+#include <QPointer>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QWebSocket>
+#include <QWebSocketServer>
 #include <QtTest>
 
 using namespace traybeat;
@@ -53,6 +56,10 @@ private slots:
     void tokenGoesInAHeaderAndAWrongOneFails();
     void batchTheStoreRefusesIsFetchedAgain();
     void wakingFromSleepReopensTheLinkAndCatchesUp();
+    void slotActingOnASignalLeavesAConsistentState_data();
+    void slotActingOnASignalLeavesAConsistentState();
+    void textBatchTheStoreRefusesIsKeptAndStoredLater();
+    void flappingNetworkReconnectsAtMostOncePerSpacing();
 
 private:
     SubscriptionConfig configFor(quint16 port) const
@@ -84,6 +91,31 @@ private:
     {
         for (int i = from; i < from + count; ++i)
             QVERIFY(server.publish(QStringLiteral("alerts"), QStringLiteral("message %1").arg(i)));
+    }
+
+    // A second connection to the file makes every insert fail, as a full disk would.
+    bool sabotageStore()
+    {
+        QSqlDatabase saboteur =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("saboteur"));
+        saboteur.setDatabaseName(m_dir->filePath(QStringLiteral("client.db")));
+        if (!saboteur.open())
+            return false;
+        QSqlQuery query(saboteur);
+        return query.exec(QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON notifications "
+                                         "BEGIN SELECT RAISE(ABORT, 'disk full'); END"));
+    }
+    bool repairStore()
+    {
+        bool repaired = false;
+        {
+            QSqlDatabase saboteur = QSqlDatabase::database(QStringLiteral("saboteur"));
+            QSqlQuery query(saboteur);
+            repaired = query.exec(QStringLiteral("DROP TRIGGER refuse"));
+            saboteur.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("saboteur"));
+        return repaired;
     }
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -280,28 +312,12 @@ void tst_Subscription::batchTheStoreRefusesIsFetchedAgain()
     publish(*server, 0, 5);
     QTRY_COMPARE(shown.ids.size(), 5);
 
-    // A second connection to the file makes every insert fail, as a full disk would.
-    {
-        QSqlDatabase saboteur =
-            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("saboteur"));
-        saboteur.setDatabaseName(m_dir->filePath(QStringLiteral("client.db")));
-        QVERIFY(saboteur.open());
-        QSqlQuery query(saboteur);
-        QVERIFY2(query.exec(QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON notifications "
-                                           "BEGIN SELECT RAISE(ABORT, 'disk full'); END")),
-                 qPrintable(query.lastError().text()));
-    }
+    QVERIFY(sabotageStore());
     publish(*server, 5, 3);
     QTRY_VERIFY(!errors.isEmpty());
     QVERIFY(errors.last().at(0).toString().contains(QStringLiteral("could not be stored")));
     QCOMPARE(shown.ids.size(), 5);
-    {
-        QSqlDatabase saboteur = QSqlDatabase::database(QStringLiteral("saboteur"));
-        QSqlQuery query(saboteur);
-        QVERIFY(query.exec(QStringLiteral("DROP TRIGGER refuse")));
-        saboteur.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("saboteur"));
+    QVERIFY(repairStore());
     QTRY_COMPARE_WITH_TIMEOUT(shown.ids.size(), 8, 5000);
     QCOMPARE(shown.doubled, 0);
     QCOMPARE(m_store->count(), 8);
@@ -332,6 +348,170 @@ void tst_Subscription::wakingFromSleepReopensTheLinkAndCatchesUp()
     emit watcher.resumedFromSleep(std::chrono::hours(8));
     QTRY_COMPARE_WITH_TIMEOUT(shown.ids.size(), 5, 5000);
     QCOMPARE(shown.doubled, 0);
+    QCOMPARE(proxy.acceptedCount(), 2);
+}
+
+void tst_Subscription::slotActingOnASignalLeavesAConsistentState_data()
+{
+    QTest::addColumn<QString>("trigger");
+    QTest::addColumn<QString>("action");
+    const QStringList triggers{
+        QStringLiteral("notificationsArrived"), QStringLiteral("stateChanged(connecting)"),
+        QStringLiteral("stateChanged(connected)"), QStringLiteral("stateChanged(reconnecting)"),
+        QStringLiteral("errorOccurred")};
+    for (const QString &trigger : triggers) {
+        for (const char *action : {"stop", "reconnectNow", "delete"})
+            QTest::addRow("%s: %s", qPrintable(trigger), action)
+                << trigger << QString::fromLatin1(action);
+    }
+}
+
+// A slot that stops, reconnects or deletes the subscription in the middle of one of its
+// signals leaves it consistent: stopped is stopped, one reconnectNow is one new connection,
+// deleted closes the link and nothing follows.
+void tst_Subscription::slotActingOnASignalLeavesAConsistentState()
+{
+    QFETCH(QString, trigger);
+    QFETCH(QString, action);
+    auto server = startServer();
+    BlackholeProxy proxy(server->port());
+    QVERIFY(proxy.listen());
+    SubscriptionConfig config = configFor(proxy.port());
+    config.connection.heartbeatInterval = 200ms; // no reconnect of a loaded machine's own
+    config.connection.heartbeatTimeout = 1s;
+    config.connection.backoff = {150ms, 150ms, 10s};
+    QPointer<Subscription> subscription = new Subscription(config, m_store.get());
+
+    bool fired = false;
+    int connectionsAtAction = -1;
+    auto act = [&] {
+        if (fired)
+            return;
+        fired = true;
+        connectionsAtAction = proxy.acceptedCount();
+        if (action == QLatin1String("stop"))
+            subscription->stop();
+        else if (action == QLatin1String("reconnectNow"))
+            subscription->reconnectNow();
+        else
+            delete subscription.data();
+    };
+    QObject context;
+    if (trigger.startsWith(QLatin1String("stateChanged("))) {
+        const QString wanted = trigger.mid(13).chopped(1);
+        connect(subscription, &Subscription::stateChanged, &context,
+                [&act, wanted](ConnectionState state) {
+                    if (connectionStateName(state) == wanted)
+                        act();
+                });
+    } else if (trigger == QLatin1String("notificationsArrived")) {
+        connect(subscription, &Subscription::notificationsArrived, &context, act);
+    } else {
+        connect(subscription, &Subscription::errorOccurred, &context, act);
+    }
+
+    subscription->start();
+    QTRY_VERIFY(fired || server->subscriberCount() == 1);
+    if (!fired) {
+        if (trigger == QLatin1String("notificationsArrived"))
+            publish(*server, 0, 1);
+        else if (trigger != QLatin1String("stateChanged(connected)"))
+            proxy.dropConnections();
+    }
+    QTRY_VERIFY(fired);
+
+    QSignalSpy accepted(&proxy, &BlackholeProxy::accepted);
+    if (action == QLatin1String("stop")) {
+        QCOMPARE(subscription->connection()->state(), ConnectionState::Disconnected);
+        QVERIFY(!subscription->connection()->isRunning());
+        for (const QTimer *timer : subscription->findChildren<QTimer *>())
+            QVERIFY2(!timer->isActive(), "a timer kept running after stop()");
+        QVERIFY(!accepted.wait(350)); // twice the backoff
+        QCOMPARE(proxy.acceptedCount(), connectionsAtAction);
+    } else if (action == QLatin1String("reconnectNow")) {
+        QTRY_COMPARE(proxy.acceptedCount(), connectionsAtAction + 1);
+        QTRY_COMPARE(subscription->connection()->state(), ConnectionState::Connected);
+        QVERIFY(!subscription->connection()->nextAttemptAt().isValid());
+        QVERIFY(!accepted.wait(350));
+        QCOMPARE(proxy.acceptedCount(), connectionsAtAction + 1);
+    } else {
+        QVERIFY(subscription.isNull());
+        QTRY_COMPARE(proxy.openCount(), 0);
+        QVERIFY(!accepted.wait(350));
+        QCOMPARE(proxy.acceptedCount(), connectionsAtAction);
+    }
+    delete subscription.data();
+}
+
+// The text dialect cannot fetch anything again: a batch the store refuses must wait in memory
+// and go into the store with the next one, not be dropped with the link.
+void tst_Subscription::textBatchTheStoreRefusesIsKeptAndStoredLater()
+{
+    QWebSocketServer textServer(QStringLiteral("text"), QWebSocketServer::NonSecureMode);
+    QVERIFY(textServer.listen(QHostAddress::LocalHost));
+    QList<QWebSocket *> clients;
+    connect(&textServer, &QWebSocketServer::newConnection, this, [&] {
+        while (QWebSocket *client = textServer.nextPendingConnection())
+            clients.append(client);
+    });
+    SubscriptionConfig config = configFor(textServer.serverPort());
+    config.protocol = QStringLiteral("text");
+    config.topics.clear();
+    config.connection.heartbeatInterval = 200ms;
+    config.connection.heartbeatTimeout = 1s;
+    Subscription subscription(config, m_store.get());
+    QVERIFY2(subscription.isValid(), qPrintable(subscription.errorString()));
+    Shown shown;
+    shown.follow(subscription);
+    QSignalSpy errors(&subscription, &Subscription::errorOccurred);
+    subscription.start();
+    QTRY_COMPARE(clients.size(), 1);
+    clients.first()->sendTextMessage(QStringLiteral("one"));
+    QTRY_COMPARE(shown.ids.size(), 1);
+
+    QVERIFY(sabotageStore());
+    clients.first()->sendTextMessage(QStringLiteral("two"));
+    clients.first()->sendTextMessage(QStringLiteral("three"));
+    QTRY_VERIFY(!errors.isEmpty());
+    QVERIFY2(errors.last().at(0).toString().contains(QStringLiteral("kept in memory")),
+             qPrintable(errors.last().at(0).toString()));
+    QCOMPARE(shown.ids.size(), 1);
+    QVERIFY(repairStore());
+    QVERIFY(!clients.isEmpty());
+    clients.last()->sendTextMessage(QStringLiteral("four"));
+    QTRY_COMPARE(shown.ids.size(), 4);
+    QCOMPARE(shown.doubled, 0);
+    QCOMPARE(m_store->count(), 4);
+    QCOMPARE(clients.size(), 1); // the link was kept: a text server sends nothing twice
+    qDeleteAll(clients);
+}
+
+// A flapping Wi-Fi says "the network is back" again and again: one immediate reconnect, the
+// others leave the backoff alone.
+void tst_Subscription::flappingNetworkReconnectsAtMostOncePerSpacing()
+{
+    auto server = startServer();
+    BlackholeProxy proxy(server->port());
+    QVERIFY(proxy.listen());
+    const quint16 port = proxy.port();
+    SubscriptionConfig config = configFor(port);
+    config.connection.heartbeatInterval = 200ms;
+    config.connection.heartbeatTimeout = 1s;
+    config.connection.backoff = {30s, 60s, 30s}; // only an immediate reconnect comes back soon
+    config.connection.immediateReconnectSpacing = 1s;
+    Subscription subscription(config, m_store.get());
+    // Clocks that never jump: this watcher only relays the injected network events.
+    SystemWatcher watcher(std::chrono::hours(1), [] { return SystemWatcher::ClockReading{}; });
+    subscription.watch(&watcher);
+    subscription.start();
+    QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
+
+    proxy.close(); // the Wi-Fi drops
+    QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Reconnecting);
+    QVERIFY(proxy.listen(port)); // and comes back, flapping
+    for (int i = 0; i < 10; ++i)
+        emit watcher.networkAvailable();
+    QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
     QCOMPARE(proxy.acceptedCount(), 2);
 }
 

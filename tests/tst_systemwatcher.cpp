@@ -12,6 +12,8 @@ private slots:
     void wasSuspended_data();
     void wasSuspended();
     void constructsWithOrWithoutNetworkBackend();
+    void checkReportsASleepFromClockReadings();
+    void timerReportsASleep();
 };
 
 void tst_SystemWatcher::wasSuspended_data()
@@ -38,13 +40,53 @@ void tst_SystemWatcher::wasSuspended()
 }
 
 // A headless CI box usually has no network-information backend: the watcher must still work
-// (sleep detection only) and never report a wake-up that did not happen.
+// (sleep detection only), check the clocks on its timer, and report no wake-up while both
+// clocks advance together.
 void tst_SystemWatcher::constructsWithOrWithoutNetworkBackend()
 {
-    SystemWatcher watcher(milliseconds(20));
+    int readings = 0;
+    milliseconds now{1000};
+    SystemWatcher watcher(milliseconds(20), [&] {
+        ++readings;
+        now += milliseconds(20);
+        return SystemWatcher::ClockReading{now, now};
+    });
     QSignalSpy resumed(&watcher, &SystemWatcher::resumedFromSleep);
-    QVERIFY(!resumed.wait(150));
+    QTRY_VERIFY(readings >= 6); // the timer runs the check
+    QCOMPARE(resumed.size(), 0);
     qInfo() << "network information backend:" << watcher.hasNetworkInformation();
+}
+
+// The check itself, fed clock readings: no real sleep needed to see one.
+void tst_SystemWatcher::checkReportsASleepFromClockReadings()
+{
+    SystemWatcher::ClockReading reading{milliseconds(10000), milliseconds(10000)};
+    SystemWatcher watcher(std::chrono::hours(1), [&] { return reading; });
+    QSignalSpy resumed(&watcher, &SystemWatcher::resumedFromSleep);
+
+    reading = {milliseconds(15000), milliseconds(15400)}; // a busy machine: no sleep
+    watcher.check();
+    QCOMPARE(resumed.size(), 0);
+
+    reading = {milliseconds(20000), milliseconds(20400 + 3600 * 1000)}; // an hour asleep
+    watcher.check();
+    QCOMPARE(resumed.size(), 1);
+    QCOMPARE(resumed.at(0).at(0).value<milliseconds>(), milliseconds(3600 * 1000));
+
+    reading = {milliseconds(25000), milliseconds(25400 + 3600 * 1000)}; // awake again
+    watcher.check();
+    QCOMPARE(resumed.size(), 1);
+}
+
+// The timer drives the same check: a jump of the boot-time clock is reported by itself.
+void tst_SystemWatcher::timerReportsASleep()
+{
+    SystemWatcher::ClockReading reading{milliseconds(10000), milliseconds(10000)};
+    SystemWatcher watcher(milliseconds(20), [&] { return reading; });
+    QSignalSpy resumed(&watcher, &SystemWatcher::resumedFromSleep);
+    reading.boottime += std::chrono::minutes(5);
+    QVERIFY(resumed.wait(2000));
+    QCOMPARE(resumed.at(0).at(0).value<milliseconds>(), milliseconds(std::chrono::minutes(5)));
 }
 
 QTEST_GUILESS_MAIN(tst_SystemWatcher)

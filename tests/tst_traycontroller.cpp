@@ -20,6 +20,7 @@ private slots:
     void icon_data();
     void icon();
     void toolTip();
+    void toolTipOfAFailedLinkSaysWhenItTriesAgain();
     void toolTipShowsTheDateWhenNotToday();
     void freshStatusesBeforeShowing();
     void toolTipHasNoSecrets();
@@ -150,6 +151,30 @@ void tst_TrayController::toolTip()
 
     QVERIFY(
         TrayController::toolTipText({}, false, now).contains(QStringLiteral("No subscriptions")));
+}
+
+// A failed link is tried again only every 10 minutes: the tooltip says why and when, and the
+// try itself shows as connecting with the old cause.
+void tst_TrayController::toolTipOfAFailedLinkSaysWhenItTriesAgain()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    LinkStatus failed = status(QStringLiteral("alerts"), State::Failed);
+    failed.reason = QStringLiteral("the server refused the credentials (HTTP 401)");
+    failed.nextAttemptAt = now.addSecs(600);
+    QStringList lines = TrayController::toolTipText({failed}, false, now).split(QLatin1Char('\n'));
+    QCOMPARE(lines[0], QStringLiteral("traybeat: failed"));
+    QCOMPARE(lines[1],
+             QStringLiteral("alerts: failed (the server refused the credentials (HTTP 401))"));
+    const QString when = TrayController::clockText(failed.nextAttemptAt, now);
+    QVERIFY2(lines[2].contains(QStringLiteral("next attempt at ") + when), qPrintable(lines[2]));
+
+    LinkStatus retrying = failed;
+    retrying.state = State::Connecting;
+    retrying.reason = QStringLiteral("trying again: ") + failed.reason;
+    retrying.nextAttemptAt = {};
+    lines = TrayController::toolTipText({retrying}, false, now).split(QLatin1Char('\n'));
+    QCOMPARE(lines[1], QStringLiteral("alerts: connecting (trying again: the server refused the "
+                                      "credentials (HTTP 401))"));
 }
 
 void tst_TrayController::toolTipShowsTheDateWhenNotToday()

@@ -1,6 +1,7 @@
 #include "connectionoptions.h"
 
 #include "commandline.h"
+#include "duration.h"
 
 namespace traybeat::connectionoptions {
 
@@ -22,9 +23,10 @@ void addTo(QCommandLineParser &parser)
          QStringLiteral("ping (default), passive, or text:PAYLOAD (default for --protocol text)."),
          QStringLiteral("MODE")},
         {QStringLiteral("heartbeat-interval"),
-         QStringLiteral("Idle time before a heartbeat (25s)."), QStringLiteral("DUR")},
-        {QStringLiteral("heartbeat-timeout"), QStringLiteral("Wait for its answer (10s)."),
+         QStringLiteral("Idle time before a heartbeat (25s; passive: 55s)."),
          QStringLiteral("DUR")},
+        {QStringLiteral("heartbeat-timeout"),
+         QStringLiteral("Wait for its answer (10s; passive: 20s)."), QStringLiteral("DUR")},
         {QStringLiteral("connect-timeout"), QStringLiteral("Limit per connection attempt (10s)."),
          QStringLiteral("DUR")},
         {QStringLiteral("reconnect-min"), QStringLiteral("Shortest reconnect delay (1s)."),
@@ -68,9 +70,9 @@ std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString
                          .arg(parser.value(QStringLiteral("heartbeat")));
             return std::nullopt;
         }
-        connection.heartbeat = *mode;
+        connection.setHeartbeat(*mode);
     } else {
-        connection.heartbeat = SubscriptionConfig::defaultHeartbeat(config.protocol);
+        connection.setHeartbeat(SubscriptionConfig::defaultHeartbeat(config.protocol));
     }
     connection.heartbeatInterval = durationOption(parser, QStringLiteral("heartbeat-interval"),
                                                   connection.heartbeatInterval, error);
@@ -86,6 +88,21 @@ std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString
     connection.insecure = parser.isSet(QStringLiteral("insecure"));
     if (!error->isEmpty())
         return std::nullopt;
+    // A passive link hears only the server's keepalives; a silence limit at or under their
+    // period calls every quiet, healthy link dead and reconnects it again and again.
+    const auto silenceLimit = connection.heartbeatInterval + connection.heartbeatTimeout;
+    if (connection.heartbeat.kind == HeartbeatMode::Kind::Passive &&
+        config.protocol == QLatin1String("ntfy") &&
+        silenceLimit <= ConnectionConfig::ntfyKeepalive) {
+        *error =
+            QStringLiteral("--heartbeat passive: interval + timeout is %1, but ntfy servers "
+                           "send a keepalive only every %2, so every quiet link would be "
+                           "dropped; make the sum longer (the passive default is %3 + %4)")
+                .arg(formatDuration(silenceLimit), formatDuration(ConnectionConfig::ntfyKeepalive),
+                     formatDuration(ConnectionConfig::passiveHeartbeatInterval),
+                     formatDuration(ConnectionConfig::passiveHeartbeatTimeout));
+        return std::nullopt;
+    }
 
     config.name = parser.isSet(QStringLiteral("name")) ? parser.value(QStringLiteral("name"))
                                                        : config.defaultName();

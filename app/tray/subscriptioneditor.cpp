@@ -411,7 +411,7 @@ void SubscriptionEditor::updateDeadLinkHint(const SubscriptionConfig &config, bo
         deadline <= std::chrono::seconds(45))
         hint +=
             QLatin1Char(' ') + tr("With server keepalives, make interval + timeout longer than the "
-                                  "server's keepalive period (ntfy: 45s), e.g. 50s + 10s.");
+                                  "server's keepalive period (ntfy: 45s), e.g. 55s + 20s.");
     m_deadLinkHint->setText(hint);
 }
 

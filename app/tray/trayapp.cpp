@@ -32,7 +32,7 @@ bool sameConnection(const ConnectionConfig &a, const ConnectionConfig &b)
            a.backoff.floor == b.backoff.floor && a.backoff.cap == b.backoff.cap &&
            a.backoff.stabilityWindow == b.backoff.stabilityWindow &&
            a.permanentFailureRetry == b.permanentFailureRetry &&
-           a.outgoingQueueLimit == b.outgoingQueueLimit && a.caFile == b.caFile &&
+           a.immediateReconnectSpacing == b.immediateReconnectSpacing && a.caFile == b.caFile &&
            a.insecure == b.insecure;
 }
 

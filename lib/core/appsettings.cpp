@@ -172,11 +172,12 @@ SubscriptionConfig readSubscription(const QSettings &settings)
     else if (!protocol.isEmpty())
         warnBadValue(settings, QStringLiteral("protocol"), protocol, config.protocol);
 
-    connection.heartbeat = SubscriptionConfig::defaultHeartbeat(config.protocol);
+    // The mode's own default timings (passive: 55 s + 20 s) unless the file sets them.
+    connection.setHeartbeat(SubscriptionConfig::defaultHeartbeat(config.protocol));
     const QVariant heartbeat = settings.value(QStringLiteral("heartbeat"));
     if (heartbeat.isValid()) {
         if (const auto mode = HeartbeatMode::parse(heartbeat.toString().trimmed()))
-            connection.heartbeat = *mode;
+            connection.setHeartbeat(*mode);
         else
             warnBadValue(settings, QStringLiteral("heartbeat"), heartbeat,
                          connection.heartbeat.toString());

@@ -15,6 +15,25 @@ using namespace std::chrono_literals;
 // common reverse proxies. Tests set them to tens of milliseconds.
 struct ConnectionConfig
 {
+    // ntfy, and `traybeat serve` by default, send a keepalive every 45 s on a quiet link.
+    static constexpr std::chrono::milliseconds ntfyKeepalive = 45s;
+    // A passive link waits for those keepalives instead of asking, so its silence limit must
+    // outlast one keepalive period with room to spare: 55 s + 20 s = 75 s lets a keepalive be
+    // 30 s late (a busy server, a slow proxy) before the link is called dead, and still notices
+    // a dead link before a second keepalive would have been missed (90 s).
+    static constexpr std::chrono::milliseconds passiveHeartbeatInterval = 55s;
+    static constexpr std::chrono::milliseconds passiveHeartbeatTimeout = 20s;
+
+    // Sets the mode and that mode's default timings (passive: 55 s + 20 s; ping and text:
+    // 25 s + 10 s).
+    void setHeartbeat(const HeartbeatMode &mode)
+    {
+        const bool passive = mode.kind == HeartbeatMode::Kind::Passive;
+        heartbeat = mode;
+        heartbeatInterval = passive ? passiveHeartbeatInterval : std::chrono::milliseconds(25s);
+        heartbeatTimeout = passive ? passiveHeartbeatTimeout : std::chrono::milliseconds(10s);
+    }
+
     HeartbeatMode heartbeat;
     std::chrono::milliseconds heartbeatInterval = 25s; // idle time before a heartbeat goes out
     std::chrono::milliseconds heartbeatTimeout = 10s;  // how long to wait for its answer
@@ -23,7 +42,10 @@ struct ConnectionConfig
     // After a permanent failure (401/403, refused TLS) try again only this rarely: the user may
     // fix the token on the server side, but we must not hammer it.
     std::chrono::milliseconds permanentFailureRetry = 10min;
-    int outgoingQueueLimit = 256; // send() while offline queues at most this many frames
+    // "The network is back" and "the machine woke up" skip the backoff wait at most once per
+    // this span; further events inside it leave the scheduled reconnect alone, so a flapping
+    // Wi-Fi cannot turn into a reconnect storm.
+    std::chrono::milliseconds immediateReconnectSpacing = 5s;
     // Larger inbound messages close the link (QWebSocket: "too much data"). Far above what any
     // dialect accepts (64–256 KiB), so a legitimate stream never stalls on it.
     qint64 maximumIncomingMessageSize = 16 * 1024 * 1024;

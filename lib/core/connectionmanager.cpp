@@ -2,7 +2,7 @@
 
 #include "logging.h"
 
-#include <QFile>
+#include <QCoreApplication>
 #include <QRegularExpression>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -11,6 +11,57 @@
 namespace traybeat {
 
 using std::chrono::milliseconds;
+
+namespace {
+
+// Qt 6.4 reports a refused handshake only as text, built from this template of QWebSocket's and
+// translated like any of its messages once Qt's translations are loaded ("Unbehandelter
+// HTTP-Status-Code: 401" in German). The status is read with a pattern made from the template
+// as it is translated now, and from the English one, so no language hides a 401.
+const char handshakeContext[] = "QWebSocket";
+const char handshakeTemplate[] =
+    "QWebSocketPrivate::processHandshake: Unhandled http status code: %1 (%2).";
+
+// "...code: %1 (%2)." → "...code:\ (?<status>\d{3})\ \(.*\)\." (%2 is the server's reason).
+QRegularExpression patternOf(const QString &sentence)
+{
+    static const QRegularExpression placeholder(QStringLiteral("%([12])"));
+    QString pattern;
+    qsizetype literalStart = 0;
+    for (auto it = placeholder.globalMatch(sentence); it.hasNext();) {
+        const QRegularExpressionMatch match = it.next();
+        pattern += QRegularExpression::escape(
+            sentence.mid(literalStart, match.capturedStart() - literalStart));
+        pattern += match.captured(1) == QLatin1String("1") ? QStringLiteral("(?<status>\\d{3})")
+                                                           : QStringLiteral(".*");
+        literalStart = match.capturedEnd();
+    }
+    pattern += QRegularExpression::escape(sentence.mid(literalStart));
+    return QRegularExpression(pattern, QRegularExpression::DotMatchesEverythingOption);
+}
+
+std::optional<int> handshakeStatus(const QString &errorString)
+{
+    const QString translated = QCoreApplication::translate(handshakeContext, handshakeTemplate);
+    for (const QString &sentence : {translated, QString::fromLatin1(handshakeTemplate)}) {
+        const QRegularExpressionMatch match = patternOf(sentence).match(errorString);
+        if (match.hasMatch() && match.lastCapturedIndex() >= 1)
+            return match.captured(QStringLiteral("status")).toInt();
+    }
+    return std::nullopt;
+}
+
+QList<QSslCertificate> readCertificates(const QString &path)
+{
+    if (path.isEmpty())
+        return {};
+    const QList<QSslCertificate> certificates = QSslCertificate::fromPath(path);
+    if (certificates.isEmpty())
+        qCWarning(lcConnection).noquote() << "no certificate found in the CA file" << path;
+    return certificates;
+}
+
+} // namespace
 
 QString connectionStateName(ConnectionState state)
 {
@@ -44,6 +95,7 @@ ConnectionManager::ConnectionManager(const ConnectionConfig &config, QObject *pa
     connect(&m_serverTimeoutTimer, &QTimer::timeout, this, &ConnectionManager::onHeartbeatTimeout);
     connect(&m_connectTimer, &QTimer::timeout, this, &ConnectionManager::onConnectTimeout);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ConnectionManager::onReconnectDue);
+    m_caCertificates = readCertificates(m_config.caFile);
 }
 
 ConnectionManager::~ConnectionManager()
@@ -55,6 +107,7 @@ void ConnectionManager::setConfig(const ConnectionConfig &config)
 {
     m_config = config;
     m_backoff.setConfig(config.backoff);
+    m_caCertificates = readCertificates(m_config.caFile);
 }
 
 void ConnectionManager::setRequestFactory(RequestFactory factory)
@@ -73,8 +126,11 @@ void ConnectionManager::start()
         return;
     m_running = true;
     m_backoff.reset();
+    ++m_generation;
+    const Course course(this);
     setState(ConnectionState::Connecting);
-    openSocket();
+    if (course.holds())
+        openSocket();
 }
 
 void ConnectionManager::stop()
@@ -84,6 +140,7 @@ void ConnectionManager::stop()
     m_reconnectTimer.stop();
     m_nextAttemptAt = {};
     discardSocket();
+    ++m_generation;
     setState(ConnectionState::Disconnected);
 }
 
@@ -99,37 +156,61 @@ void ConnectionManager::reconnectNow()
     m_nextAttemptAt = {};
     stopTimers();
     discardSocket();
+    ++m_generation;
+    const Course course(this);
     if (m_state != ConnectionState::Connecting)
         setState(ConnectionState::Reconnecting, tr("reconnecting on request"));
-    openSocket();
+    if (course.holds())
+        openSocket();
 }
 
-void ConnectionManager::dropLink(const QString &reason)
+bool ConnectionManager::reconnectSoon()
 {
-    // Without a socket there is nothing to drop: the next attempt resumes from the cursor anyway.
-    if (m_socket)
-        linkLost(Failure::Temporary, reason);
-}
-
-bool ConnectionManager::send(const QString &text)
-{
-    if (m_state == ConnectionState::Connected && m_socket) {
-        m_socket->sendTextMessage(text);
-        return true;
-    }
-    if (m_outgoing.size() >= m_config.outgoingQueueLimit) {
-        qCWarning(lcConnection) << "outgoing queue full; frame dropped";
+    if (!m_running)
+        return false;
+    if (m_lastImmediateReconnect.isValid() &&
+        milliseconds(m_lastImmediateReconnect.elapsed()) < m_config.immediateReconnectSpacing) {
+        qCDebug(lcConnection) << "an immediate reconnect happened just now; the backoff stands";
         return false;
     }
-    m_outgoing.append(text);
+    m_lastImmediateReconnect.start();
+    reconnectNow();
+    return true;
+}
+
+bool ConnectionManager::dropLink(const QString &reason)
+{
+    return dropAttempt(Failure::Temporary, reason);
+}
+
+bool ConnectionManager::failLink(const QString &reason)
+{
+    return dropAttempt(Failure::Permanent, reason);
+}
+
+bool ConnectionManager::dropAttempt(Failure failure, const QString &reason)
+{
+    // Between attempts there is nothing to drop: the next attempt resumes from the cursor.
+    if (!m_running || (!m_socket && !m_preparingAttempt))
+        return false;
+    linkLost(failure, reason);
     return true;
 }
 
 void ConnectionManager::openSocket()
 {
     discardSocket();
-    const QNetworkRequest request = m_requestFactory ? m_requestFactory() : QNetworkRequest(m_url);
     const quint64 generation = ++m_generation;
+    // The factory runs the layer above (it flushes received messages to the store), which may
+    // drop this attempt or stop the manager: then there is nothing to open.
+    const QPointer<ConnectionManager> alive(this);
+    m_preparingAttempt = true;
+    const QNetworkRequest request = m_requestFactory ? m_requestFactory() : QNetworkRequest(m_url);
+    if (!alive)
+        return;
+    m_preparingAttempt = false;
+    if (!isCurrent(generation))
+        return;
 
     m_socket = std::make_unique<QWebSocket>();
     QWebSocket *socket = m_socket.get();
@@ -159,7 +240,7 @@ void ConnectionManager::openSocket()
     socket->setMaxAllowedIncomingFrameSize(quint64(m_config.maximumIncomingMessageSize));
     if (!m_config.caFile.isEmpty()) {
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        ssl.addCaCertificates(QSslCertificate::fromPath(m_config.caFile));
+        ssl.addCaCertificates(m_caCertificates);
         socket->setSslConfiguration(ssl);
     }
     qCDebug(lcConnection) << "connecting to" << redactedUrl(request.url());
@@ -175,10 +256,10 @@ void ConnectionManager::onSocketConnected(quint64 generation)
     m_connectedFor.start();
     m_nextAttemptAt = {};
     proofOfLife();
-    // The queue goes out first: whatever a handler of the signals below sends comes after it.
-    flushOutgoing();
+    const Course course(this);
     setState(ConnectionState::Connected);
-    emit connected();
+    if (course.holds())
+        emit connected();
 }
 
 void ConnectionManager::onSocketDisconnected(quint64 generation)
@@ -229,11 +310,8 @@ void ConnectionManager::onSocketSslErrors(quint64 generation, const QList<QSslEr
 ConnectionManager::Failure ConnectionManager::classify(const QString &errorString,
                                                        QString *reason) const
 {
-    // Qt 6.4 reports a refused handshake only as text: "...Unhandled http status code: 401 (...)".
-    static const QRegularExpression statusPattern(QStringLiteral("status code: (\\d{3})"));
-    const auto match = statusPattern.match(errorString);
-    if (match.hasMatch()) {
-        const int status = match.captured(1).toInt();
+    if (const std::optional<int> handshake = handshakeStatus(errorString)) {
+        const int status = *handshake;
         if (status == 401 || status == 403) {
             *reason = status == 401 ? tr("the server refused the credentials (HTTP 401)")
                                     : tr("access forbidden by the server (HTTP 403)");
@@ -324,8 +402,18 @@ void ConnectionManager::onConnectTimeout()
 void ConnectionManager::onReconnectDue()
 {
     m_nextAttemptAt = {};
-    if (m_running)
-        openSocket();
+    if (!m_running)
+        return;
+    if (m_state == ConnectionState::Failed) {
+        // The rare try after a permanent failure is an attempt like the first one: it shows as
+        // `connecting`, and lands in `failed` again unless the cause went away.
+        ++m_generation;
+        const Course course(this);
+        setState(ConnectionState::Connecting, tr("trying again: %1").arg(m_stateReason));
+        if (!course.holds())
+            return;
+    }
+    openSocket();
 }
 
 void ConnectionManager::linkLost(Failure failure, const QString &reason)
@@ -337,25 +425,33 @@ void ConnectionManager::linkLost(Failure failure, const QString &reason)
     stopTimers();
     // Abort, not close: on a dead path the closing handshake can never complete.
     discardSocket();
+    ++m_generation;
     qCDebug(lcConnection).noquote() << "link lost:" << reason;
+    // Settled before anyone hears of it: state, reason and the one reconnect in flight.
+    const bool reportState = settleState(
+        failure == Failure::Permanent ? ConnectionState::Failed : ConnectionState::Reconnecting,
+        reason);
+    const std::optional<milliseconds> delay =
+        m_reconnectTimer.isActive() ? std::nullopt : std::optional(armReconnect(failure));
+    const Course course(this);
     emit errorOccurred(reason);
-    if (failure == Failure::Permanent) {
-        setState(ConnectionState::Failed, reason);
-        scheduleReconnect(m_config.permanentFailureRetry);
+    if (!course.holds())
         return;
-    }
-    setState(ConnectionState::Reconnecting, reason);
-    scheduleReconnect(m_backoff.nextDelay(m_random.generateDouble()));
+    if (reportState)
+        emit stateChanged(m_state, m_stateReason);
+    if (delay && course.holds())
+        emit reconnectScheduled(*delay);
 }
 
-void ConnectionManager::scheduleReconnect(milliseconds delay)
+milliseconds ConnectionManager::armReconnect(Failure failure)
 {
-    if (m_reconnectTimer.isActive())
-        return; // exactly one reconnect in flight
+    const milliseconds delay = failure == Failure::Permanent
+                                   ? m_config.permanentFailureRetry
+                                   : m_backoff.nextDelay(m_random.generateDouble());
     m_nextAttemptAt = QDateTime::currentDateTimeUtc().addMSecs(delay.count());
     m_reconnectTimer.start(delay);
     qCDebug(lcConnection) << "reconnect in" << delay.count() << "ms";
-    emit reconnectScheduled(delay);
+    return delay;
 }
 
 void ConnectionManager::discardSocket()
@@ -376,21 +472,20 @@ void ConnectionManager::stopTimers()
     m_connectTimer.stop();
 }
 
-void ConnectionManager::flushOutgoing()
+bool ConnectionManager::settleState(ConnectionState state, const QString &reason)
 {
-    while (!m_outgoing.isEmpty() && m_socket)
-        m_socket->sendTextMessage(m_outgoing.takeFirst());
+    if (state == m_state && reason == m_stateReason)
+        return false;
+    m_state = state;
+    m_stateReason = reason;
+    return true;
 }
 
 void ConnectionManager::setState(ConnectionState state, const QString &reason)
 {
-    if (state == m_state && reason == m_stateReason)
-        return;
-    const bool changed = state != m_state;
-    m_state = state;
-    m_stateReason = reason;
-    if (changed)
-        emit stateChanged(state, reason);
+    // A new reason alone is news too: the tooltip and `listen` must not show a stale one.
+    if (settleState(state, reason))
+        emit stateChanged(m_state, m_stateReason);
 }
 
 } // namespace traybeat

@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 #include <QNetworkReply>
+#include <QPointer>
 #include <QSet>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -36,6 +37,9 @@ GotifyProtocol::GotifyProtocol(const SubscriptionConfig &config, QObject *parent
     // The token travels in a header, which Qt copies onto a redirected request: never follow a
     // redirect to another origin.
     m_network.setRedirectPolicy(QNetworkRequest::SameOriginRedirectPolicy);
+    m_sslConfiguration = QSslConfiguration::defaultConfiguration();
+    if (!config.connection.caFile.isEmpty())
+        m_sslConfiguration.addCaCertificates(QSslCertificate::fromPath(config.connection.caFile));
 }
 
 GotifyProtocol::~GotifyProtocol()
@@ -176,11 +180,8 @@ QNetworkRequest GotifyProtocol::apiRequest(const QUrl &url) const
     request.setRawHeader("Accept", "application/json");
     // An inactivity limit, not a total one: a slow but moving page is fine.
     request.setTransferTimeout(int(config().connection.connectTimeout.count()));
-    if (!config().connection.caFile.isEmpty()) {
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        ssl.addCaCertificates(QSslCertificate::fromPath(config().connection.caFile));
-        request.setSslConfiguration(ssl);
-    }
+    if (!config().connection.caFile.isEmpty())
+        request.setSslConfiguration(m_sslConfiguration);
     return request;
 }
 
@@ -231,7 +232,8 @@ void GotifyProtocol::onPageFinished(quint64 generation, QNetworkReply *reply)
     if (reply->error() != QNetworkReply::NoError || status != 200) {
         const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
         QString reason;
-        if (status == 401 || status == 403)
+        const bool refused = status == 401 || status == 403;
+        if (refused)
             reason = tr("the gotify server refused the client token (HTTP %1)").arg(status);
         else if (status != 0)
             reason = tr("the gotify server answered HTTP %1").arg(status);
@@ -241,7 +243,7 @@ void GotifyProtocol::onPageFinished(quint64 generation, QNetworkReply *reply)
             reason = reply->errorString();
         if (const QString description = errorDescription(body); !description.isEmpty())
             reason += QStringLiteral(": ") + description;
-        failCatchUp(reason);
+        failCatchUp(reason, refused ? Refusal::Permanent : Refusal::Temporary);
         return;
     }
     QJsonParseError parseError;
@@ -325,7 +327,7 @@ void GotifyProtocol::finishCatchUp()
     release(std::move(caughtUp));
 }
 
-void GotifyProtocol::failCatchUp(const QString &reason)
+void GotifyProtocol::failCatchUp(const QString &reason, Refusal refusal)
 {
     // Nothing is released: a live message would move the store's cursor past the gap, and a
     // restart would then never fetch the gap again. Instead the link is given up; the next
@@ -334,8 +336,14 @@ void GotifyProtocol::failCatchUp(const QString &reason)
     m_catchUp.reset();
     m_held.clear();
     const QString message = tr("catching up on missed gotify messages failed: %1").arg(reason);
+    const QPointer<GotifyProtocol> alive(this);
     emit frameRejected(message);
-    emit resumeFailed(message);
+    if (!alive)
+        return; // a slot deleted us (and the subscription around us)
+    if (refusal == Refusal::Permanent)
+        emit resumeRefused(message);
+    else
+        emit resumeFailed(message);
 }
 
 void GotifyProtocol::release(NotificationList caughtUp)

@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
+#include <QSslConfiguration>
 #include <optional>
 
 class QNetworkReply;
@@ -17,7 +18,9 @@ namespace traybeat {
 // the newest page down to the stored cursor. While it runs, live messages are held back and
 // released after the caught-up ones: the store's cursor then never passes a message that has
 // not arrived yet. A catch-up that fails releases nothing and asks for a new link
-// (`resumeFailed`), so the next connect catches up again from the same cursor.
+// (`resumeFailed`), so the next connect catches up again from the same cursor; one the server
+// refuses (401/403: the stream took the token, the REST API does not) is permanent
+// (`resumeRefused`), like a refused handshake.
 class GotifyProtocol final : public Protocol
 {
     Q_OBJECT
@@ -69,11 +72,13 @@ private:
     void takePage(const QJsonObject &page);
     void collect(const QJsonArray &messages, std::optional<qint64> *oldest);
     void finishCatchUp();
-    void failCatchUp(const QString &reason);
+    enum class Refusal { Temporary, Permanent };
+    void failCatchUp(const QString &reason, Refusal refusal = Refusal::Temporary);
     void release(NotificationList caughtUp);
     void discardReply();
 
     QNetworkAccessManager m_network;
+    QSslConfiguration m_sslConfiguration; // with the CA file's certificates, read once
     QNetworkReply *m_reply = nullptr;
     quint64 m_generation = 0;
     std::optional<CatchUp> m_catchUp;

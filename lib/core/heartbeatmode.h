@@ -10,7 +10,8 @@ namespace traybeat {
 //  - Text:    the origin's application heartbeat: send `payload` as a text frame; the server
 //             echoes it, and the echo is swallowed (it never becomes a notification).
 //  - Passive: send nothing; the server sends keepalives (ntfy: every 45 s). Silence longer
-//             than interval + timeout means the link is dead.
+//             than interval + timeout means the link is dead, so passive has defaults of its
+//             own above the keepalive (ConnectionConfig::setHeartbeat: 55 s + 20 s).
 struct HeartbeatMode
 {
     enum class Kind { Ping, Text, Passive };

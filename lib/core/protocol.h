@@ -30,6 +30,9 @@ public:
     // The cursor a brand-new subscription starts from, so that it sees messages from now on
     // (empty: the dialect cannot resume at all).
     virtual QString initialCursor() const { return {}; }
+    // Whether the server can send again what came after a cursor. If not (the text dialect),
+    // a message once received exists only in this process until it is stored.
+    virtual bool canResume() const { return true; }
     // The request of the next connection attempt, resuming after `cursor` where the dialect can.
     virtual QNetworkRequest request(const QString &cursor) const = 0;
     // One inbound text frame; emits `received` / `frameRejected`.
@@ -43,6 +46,9 @@ signals:
     // Resuming after a (re)connect failed part way; the link must be given up and opened again
     // so that nothing between the cursor and the live stream is skipped.
     void resumeFailed(const QString &reason);
+    // Resuming was refused for good (the server rejected the credentials on its catch-up API):
+    // trying again soon would be refused the same way.
+    void resumeRefused(const QString &reason);
 
 protected:
     explicit Protocol(const SubscriptionConfig &config, QObject *parent = nullptr);

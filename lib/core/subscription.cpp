@@ -5,6 +5,8 @@
 #include "protocol.h"
 #include "systemwatcher.h"
 
+#include <QPointer>
+
 namespace traybeat {
 
 namespace {
@@ -29,7 +31,10 @@ Subscription::Subscription(const SubscriptionConfig &config, NotificationStore *
     if (!m_protocol)
         return;
     m_connection.setRequestFactory([this] {
+        const QPointer<Subscription> alive(this);
         flushPending(); // the cursor must include everything already received
+        if (!alive)
+            return QNetworkRequest(); // a slot deleted us; the manager sees it too
         // A brand-new subscription's first attempt asks for nothing old at all; its "from now"
         // cursor (whole seconds) is for the attempts after it.
         const bool firstEver = std::exchange(m_firstAttemptOfNewSubscription, false);
@@ -41,6 +46,8 @@ Subscription::Subscription(const SubscriptionConfig &config, NotificationStore *
             [this] { m_protocol->handleConnected(m_store->cursor(m_config.name)); });
     connect(m_protocol.get(), &Protocol::received, this, &Subscription::onReceived);
     connect(m_protocol.get(), &Protocol::resumeFailed, &m_connection, &ConnectionManager::dropLink);
+    connect(m_protocol.get(), &Protocol::resumeRefused, &m_connection,
+            &ConnectionManager::failLink);
     connect(m_protocol.get(), &Protocol::frameRejected, this, [this](const QString &reason) {
         qCWarning(lcProtocol).noquote() << m_config.name << reason;
         emit errorOccurred(reason);
@@ -86,12 +93,12 @@ void Subscription::watch(const SystemWatcher *watcher)
 {
     connect(watcher, &SystemWatcher::resumedFromSleep, this, [this] {
         if (m_connection.isRunning() && m_connection.state() != ConnectionState::Failed)
-            m_connection.reconnectNow();
+            m_connection.reconnectSoon();
     });
     connect(watcher, &SystemWatcher::networkAvailable, this, [this] {
         const auto state = m_connection.state();
         if (state == ConnectionState::Reconnecting || state == ConnectionState::Connecting)
-            m_connection.reconnectNow();
+            m_connection.reconnectSoon();
     });
 }
 
@@ -112,19 +119,45 @@ void Subscription::flushPending()
     m_flushTimer.stop();
     if (m_pending.isEmpty())
         return;
-    const NotificationList batch = std::exchange(m_pending, {});
+    NotificationList batch = std::exchange(m_pending, {});
     bool stored = false;
     const NotificationList fresh = m_store->add(batch, &stored);
-    if (!stored) {
-        // Nothing was kept and the cursor did not move: dropping the link makes the resume
-        // fetch these messages again once the store works (after the usual backoff, so a full
-        // disk does not turn into a reconnect storm).
-        m_connection.dropLink(tr("%n notification(s) could not be stored; fetching them again",
-                                 nullptr, int(batch.size())));
+    if (stored) {
+        if (!fresh.isEmpty())
+            emit notificationsArrived(fresh);
         return;
     }
-    if (!fresh.isEmpty())
-        emit notificationsArrived(fresh);
+    if (!m_protocol || !m_protocol->canResume()) {
+        keepUnstored(std::move(batch));
+        return;
+    }
+    // Nothing was kept and the cursor did not move: dropping the link makes the resume fetch
+    // these messages again once the store works (after the usual backoff, so a full disk does
+    // not turn into a reconnect storm). Also while the next attempt is being prepared: that
+    // attempt is cancelled, it would resume from a cursor missing nothing but said nothing.
+    const QString reason = tr("%n notification(s) could not be stored; fetching them again",
+                              nullptr, int(batch.size()));
+    qCWarning(lcStore).noquote() << m_config.name << reason;
+    if (!m_connection.dropLink(reason))
+        emit errorOccurred(reason); // no link to drop: the next start resumes from the cursor
+}
+
+void Subscription::keepUnstored(NotificationList batch)
+{
+    // The server cannot send these again: they wait here and go into the store with the next
+    // batch (the next message, the next attempt, or stop). Dropping the link would not bring
+    // them back, and would lose whatever the server sends while it is down.
+    m_pending = std::move(batch);
+    const qsizetype excess = m_pending.size() - maximumUnstored;
+    QString reason = tr("%n notification(s) could not be stored; kept in memory to store later",
+                        nullptr, int(m_pending.size()));
+    if (excess > 0) {
+        m_pending.remove(0, excess);
+        reason = tr("%n notification(s) could not be stored and were dropped (memory limit)",
+                    nullptr, int(excess));
+    }
+    qCWarning(lcStore).noquote() << m_config.name << reason;
+    emit errorOccurred(reason);
 }
 
 } // namespace traybeat

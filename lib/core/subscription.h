@@ -17,7 +17,9 @@ class SystemWatcher;
 // One subscription end to end: ConnectionManager (liveness, reconnect) → Protocol (frame →
 // Notification) → NotificationStore (dedup, persist, cursor) → `notificationsArrived`, which
 // carries only messages never seen before. Incoming messages are stored in batches (one
-// transaction per event-loop turn) so a burst does not cost one disk sync per message.
+// transaction per event-loop turn) so a burst does not cost one disk sync per message. A batch
+// the store refuses is fetched again through the cursor (the link is dropped) or, where the
+// dialect cannot resume, kept in memory (bounded) and stored with the next one.
 class Subscription final : public QObject
 {
     Q_OBJECT
@@ -36,8 +38,12 @@ public:
     const ConnectionManager *connection() const { return &m_connection; }
 
     // Reconnect at once when the machine wakes (every link is dead after a sleep, however
-    // healthy it looks) or the network comes back, instead of sitting out a backoff.
+    // healthy it looks) or the network comes back, instead of sitting out a backoff; at most
+    // once per `immediateReconnectSpacing`, so a flapping network does not make a storm.
     void watch(const SystemWatcher *watcher);
+
+    // Notifications held in memory because the store refused them (text dialect only).
+    static constexpr int maximumUnstored = 10000;
 
 public slots:
     void start();
@@ -52,6 +58,7 @@ signals:
 private:
     void onReceived(const NotificationList &notifications);
     void flushPending();
+    void keepUnstored(NotificationList batch);
 
     SubscriptionConfig m_config;
     NotificationStore *m_store;

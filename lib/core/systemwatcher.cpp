@@ -24,11 +24,23 @@ bool isReachable(const QNetworkInformation *information)
 }
 } // namespace
 
-SystemWatcher::SystemWatcher(std::chrono::milliseconds checkInterval, QObject *parent)
-    : QObject(parent), m_checkTimer(this)
+SystemWatcher::ClockReading SystemWatcher::systemClocks()
 {
-    m_lastMonotonic = clockNow(CLOCK_MONOTONIC);
-    m_lastBoottime = clockNow(CLOCK_BOOTTIME);
+    return {clockNow(CLOCK_MONOTONIC), clockNow(CLOCK_BOOTTIME)};
+}
+
+SystemWatcher::SystemWatcher(std::chrono::milliseconds checkInterval, QObject *parent)
+    : SystemWatcher(checkInterval, &SystemWatcher::systemClocks, parent)
+{
+}
+
+SystemWatcher::SystemWatcher(std::chrono::milliseconds checkInterval, ClockSource clocks,
+                             QObject *parent)
+    : QObject(parent), m_clocks(std::move(clocks)), m_checkTimer(this)
+{
+    const ClockReading first = m_clocks();
+    m_lastMonotonic = first.monotonic;
+    m_lastBoottime = first.boottime;
     connect(&m_checkTimer, &QTimer::timeout, this, &SystemWatcher::check);
     m_checkTimer.start(checkInterval);
 
@@ -54,8 +66,7 @@ bool SystemWatcher::wasSuspended(std::chrono::milliseconds monotonic,
 
 void SystemWatcher::check()
 {
-    const auto monotonic = clockNow(CLOCK_MONOTONIC);
-    const auto boottime = clockNow(CLOCK_BOOTTIME);
+    const auto [monotonic, boottime] = m_clocks();
     const auto monotonicDelta = monotonic - m_lastMonotonic;
     const auto boottimeDelta = boottime - m_lastBoottime;
     m_lastMonotonic = monotonic;

@@ -3,6 +3,7 @@
 #include <QObject>
 #include <QTimer>
 #include <chrono>
+#include <functional>
 
 namespace traybeat {
 
@@ -16,8 +17,20 @@ class SystemWatcher final : public QObject
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SystemWatcher)
 public:
+    // One reading of the two clocks. The default source reads CLOCK_MONOTONIC and
+    // CLOCK_BOOTTIME; tests inject their own, so a sleep needs no real sleep.
+    struct ClockReading
+    {
+        std::chrono::milliseconds monotonic{};
+        std::chrono::milliseconds boottime{};
+    };
+    using ClockSource = std::function<ClockReading()>;
+    static ClockReading systemClocks();
+
     explicit SystemWatcher(std::chrono::milliseconds checkInterval = std::chrono::seconds(5),
                            QObject *parent = nullptr);
+    SystemWatcher(std::chrono::milliseconds checkInterval, ClockSource clocks,
+                  QObject *parent = nullptr);
 
     bool hasNetworkInformation() const { return m_hasNetworkInformation; }
 
@@ -28,14 +41,18 @@ public:
                              std::chrono::milliseconds boottime,
                              std::chrono::milliseconds threshold);
 
+    // Reads the clocks and compares with the last reading; run by the timer every
+    // `checkInterval`.
+    void check();
+
 signals:
     void resumedFromSleep(std::chrono::milliseconds slept);
     void networkAvailable();
 
 private:
-    void check();
     void onReachabilityChanged();
 
+    ClockSource m_clocks;
     QTimer m_checkTimer;
     std::chrono::milliseconds m_lastMonotonic{};
     std::chrono::milliseconds m_lastBoottime{};

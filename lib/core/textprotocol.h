@@ -16,6 +16,7 @@ public:
     explicit TextProtocol(const SubscriptionConfig &config, QObject *parent = nullptr);
 
     QNetworkRequest request(const QString &cursor) const override;
+    bool canResume() const override { return false; }
     void handleTextFrame(const QString &frame) override;
 
     // Largest frame accepted as a notification; larger ones are rejected (not truncated).
