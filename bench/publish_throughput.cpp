@@ -10,8 +10,12 @@
 // of QNAM, whose per-request cost (a worker thread and queued signals per reply) otherwise
 // limits the rate long before the server does.
 //
+// With --slowloris S, S more connections are held open during the runs, each sending a request
+// head one byte per second and never finishing it (the server closes them at its head deadline;
+// they reconnect at once, so S stay open): what well-behaved publishers pay for an attack.
+//
 // usage: bench_publish_throughput [--messages N] [--in-flight K[,K...]] [--pipelining]
-//                                 [--raw C] [--binary PATH | --server URL]
+//                                 [--raw C] [--slowloris S] [--binary PATH | --server URL]
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -39,6 +43,7 @@ struct Options
     QList<int> inFlight{1, 6, 24};
     bool pipelining = false;
     int rawConnections = 0; // > 0: raw pipelined sockets instead of QNAM
+    int slowloris = 0;      // connections that trickle a head that never ends
     QString binary = QStringLiteral(TRAYBEAT_BINARY);
     QUrl server; // set: use this running server instead of starting one
 };
@@ -239,12 +244,61 @@ private:
     bool m_tailStarted = false;
 };
 
+// Holds `count` connections open that each send one byte of a request head per second.
+class Slowloris final
+{
+public:
+    Slowloris(const QUrl &server, int count) : m_server(server)
+    {
+        for (int i = 0; i < count; ++i) {
+            auto socket = std::make_unique<QTcpSocket>();
+            QTcpSocket *raw = socket.get();
+            QObject::connect(raw, &QTcpSocket::connected, raw, [raw] {
+                raw->write("GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+            });
+            QObject::connect(raw, &QTcpSocket::disconnected, raw, [this, raw] {
+                ++m_reconnects;
+                raw->connectToHost(m_server.host(), quint16(m_server.port()));
+            });
+            raw->connectToHost(m_server.host(), quint16(m_server.port()));
+            m_sockets.push_back(std::move(socket));
+        }
+        m_timer.setInterval(1000);
+        QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this] {
+            for (const auto &socket : m_sockets) {
+                if (socket->state() == QAbstractSocket::ConnectedState)
+                    socket->write("a", 1);
+            }
+        });
+        m_timer.start();
+    }
+    int openCount() const
+    {
+        return int(std::count_if(m_sockets.begin(), m_sockets.end(), [](const auto &socket) {
+            return socket->state() == QAbstractSocket::ConnectedState;
+        }));
+    }
+    int reconnects() const { return m_reconnects; }
+
+private:
+    QUrl m_server;
+    std::vector<std::unique_ptr<QTcpSocket>> m_sockets;
+    QTimer m_timer;
+    int m_reconnects = 0;
+};
+
 std::optional<QUrl> startServer(QProcess &server, const Options &options, const QTemporaryDir &dir)
 {
     server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    server.start(options.binary, {QStringLiteral("serve"), QStringLiteral("--listen"),
-                                  QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
-                                  dir.filePath(QStringLiteral("server.db"))});
+    QStringList arguments{QStringLiteral("serve"), QStringLiteral("--listen"),
+                          QStringLiteral("127.0.0.1:0"), QStringLiteral("--db"),
+                          dir.filePath(QStringLiteral("server.db"))};
+    // All of them come from 127.0.0.1: the per-address cap (100) would refuse most of them,
+    // which is the point of the cap but not what this row measures.
+    if (options.slowloris > 0)
+        arguments << QStringLiteral("--max-connections-per-address=%1")
+                         .arg(options.slowloris + options.rawConnections + 100);
+    server.start(options.binary, arguments);
     static const QRegularExpression pattern(QStringLiteral("listening on (http://\\S+)"));
     QByteArray output;
     while (server.waitForReadyRead(10000)) {
@@ -274,6 +328,8 @@ int main(int argc, char **argv)
         {QStringLiteral("raw"),
          QStringLiteral("Publish over C raw sockets, K pipelined requests each, instead of QNAM."),
          QStringLiteral("C")},
+        {QStringLiteral("slowloris"),
+         QStringLiteral("Hold S slowloris connections open during the runs."), QStringLiteral("S")},
         {QStringLiteral("binary"), QStringLiteral("The traybeat executable."),
          QStringLiteral("PATH")},
         {QStringLiteral("server"), QStringLiteral("Use a running server (e.g. to profile it)."),
@@ -292,6 +348,8 @@ int main(int argc, char **argv)
     options.pipelining = parser.isSet(QStringLiteral("pipelining"));
     if (parser.isSet(QStringLiteral("raw")))
         options.rawConnections = qMax(1, parser.value(QStringLiteral("raw")).toInt());
+    if (parser.isSet(QStringLiteral("slowloris")))
+        options.slowloris = qMax(0, parser.value(QStringLiteral("slowloris")).toInt());
     if (parser.isSet(QStringLiteral("binary")))
         options.binary = parser.value(QStringLiteral("binary"));
     if (parser.isSet(QStringLiteral("server")))
@@ -306,6 +364,15 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    std::unique_ptr<Slowloris> slowloris;
+    if (options.slowloris > 0) {
+        slowloris = std::make_unique<Slowloris>(*url, options.slowloris);
+        QElapsedTimer opening;
+        opening.start();
+        while (slowloris->openCount() < options.slowloris && opening.elapsed() < 10000)
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        std::printf("%d slowloris connections open\n", slowloris->openCount());
+    }
     if (options.rawConnections > 0)
         std::printf("traybeat serve publish throughput (%d raw keep-alive connections, in-flight = "
                     "pipelined per connection; one WebSocket subscriber)\n",
@@ -330,6 +397,10 @@ int main(int argc, char **argv)
                     row.errors);
         std::fflush(stdout);
     }
+    if (slowloris)
+        std::printf("slowloris: %d open at the end, %d closed by the server and reopened\n",
+                    slowloris->openCount(), slowloris->reconnects());
+    slowloris.reset();
     if (server.state() != QProcess::NotRunning) {
         server.terminate();
         server.waitForFinished(10000);

@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
+#include <algorithm>
 #include <memory>
 
 using namespace traybeat;
@@ -120,6 +121,7 @@ private slots:
     void expiredMessagesAreNotServed();
     void pingIsAnswered();
     void largeInboundMessageClosesSubscriber();
+    void subscribersOverTheBudgetAreClosed();
     void serveAndPublishProcesses();
     void badArgumentsExitWithTwo_data();
     void badArgumentsExitWithTwo();
@@ -215,10 +217,17 @@ QByteArray tst_PushServer::rawExchange(const QByteArray &request, int expectedRe
                 return false;
             static const QRegularExpression length(QStringLiteral("Content-Length: (\\d+)"),
                                                    QRegularExpression::CaseInsensitiveOption);
-            const auto match =
-                length.match(QString::fromLatin1(received.mid(offset, headEnd - offset)));
-            const qsizetype bodyEnd =
-                headEnd + 4 + (match.hasMatch() ? match.captured(1).toInt() : 0);
+            const QByteArray head = received.mid(offset, headEnd - offset);
+            const auto match = length.match(QString::fromLatin1(head));
+            qsizetype bodyEnd = headEnd + 4 + (match.hasMatch() ? match.captured(1).toInt() : 0);
+            if (head.contains(
+                    "Transfer-Encoding: chunked")) { // a streamed poll: up to the last chunk
+                const qsizetype last =
+                    ("\r\n" + received.mid(headEnd + 4)).indexOf("\r\n0\r\n\r\n");
+                if (last < 0)
+                    return false;
+                bodyEnd = headEnd + 4 + last + 5;
+            }
             if (received.size() < bodyEnd)
                 return false;
             offset = bodyEnd;
@@ -395,7 +404,8 @@ void tst_PushServer::keepAliveAndPipelining()
     const qsizetype first = received.indexOf("\"first\"");
     const qsizetype second = received.indexOf("\"second\"");
     QVERIFY(first > 0 && second > first);
-    QCOMPARE(received.mid(received.lastIndexOf("\r\n\r\n")).count("\"event\":\"message\""), 2);
+    QCOMPARE(received.mid(received.indexOf("application/x-ndjson")).count("\"event\":\"message\""),
+             2);
 
     // Expect: 100-continue is honoured; HTTP/1.0 without keep-alive is closed after the answer.
     const QByteArray continued =
@@ -603,15 +613,18 @@ void tst_PushServer::malformedRequestsGetErrors_data()
     QTest::addColumn<QByteArray>("status");
     QTest::newRow("garbage") << QByteArray("HELLO\r\n\r\n") << QByteArray("400");
     QTest::newRow("HTTP/2") << QByteArray("GET /t/json HTTP/2.0\r\n\r\n") << QByteArray("505");
-    QTest::newRow("bad length") << QByteArray("POST /t HTTP/1.1\r\nContent-Length: ten\r\n\r\n")
+    QTest::newRow("bad length") << QByteArray(
+                                       "POST /t HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n")
                                 << QByteArray("400");
-    QTest::newRow("gzip") << QByteArray("POST /t HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n")
+    QTest::newRow("gzip") << QByteArray(
+                                 "POST /t HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n")
                           << QByteArray("501");
-    QTest::newRow("huge header") << "GET /t/json HTTP/1.1\r\nX-Big: " + QByteArray(20000, 'a') +
-                                        "\r\n\r\n"
+    QTest::newRow("huge header") << "GET /t/json HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                        QByteArray(20000, 'a') + "\r\n\r\n"
                                  << QByteArray("431");
-    QTest::newRow("huge body") << QByteArray("POST /t HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n")
-                               << QByteArray("413");
+    QTest::newRow("huge body")
+        << QByteArray("POST /t HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n")
+        << QByteArray("413");
 }
 
 void tst_PushServer::malformedRequestsGetErrors()
@@ -634,7 +647,7 @@ void tst_PushServer::clientGoneBeforeAnswer()
         socket.connectToHost(QHostAddress::LocalHost, m_server->port());
         QVERIFY(QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; },
                                 5000));
-        socket.write("POST /gone HTTP/1.1\r\nContent-Length: 4\r\n\r\nbye!");
+        socket.write("POST /gone HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbye!");
         QVERIFY(socket.waitForBytesWritten(1000));
         socket.abort(); // the publish is read, the answer has nowhere to go
     }
@@ -664,8 +677,8 @@ void tst_PushServer::unreadAnswersStopReading()
     constexpr int polls = 200; // 40 MB of answers, far beyond what the kernel buffers
     QByteArray requests;
     for (int i = 0; i < polls; ++i)
-        requests += "GET /big/json?poll=1 HTTP/1.1\r\n\r\n";
-    requests += "POST /marker HTTP/1.1\r\nContent-Length: 1\r\n\r\nx";
+        requests += "GET /big/json?poll=1 HTTP/1.1\r\nHost: x\r\n\r\n";
+    requests += "POST /marker HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx";
     QSignalSpy published(m_server.get(), &PushServer::published);
     socket.write(requests);
     QVERIFY(QTest::qWaitFor([&] { return socket.bytesToWrite() == 0; }, 5000));
@@ -682,32 +695,16 @@ void tst_PushServer::unreadAnswersStopReading()
 
     // Reading the answers lets the server carry on, in order, to the last request.
     socket.setReadBufferSize(0);
-    int answers = 0;
-    bool allOk = true;
-    qsizetype offset = 0;
+    // Poll answers are streamed (chunked); the marker's answer comes last, after all of them.
     QByteArray received;
     QVERIFY(QTest::qWaitFor(
         [&] {
             received += socket.readAll();
-            while (true) {
-                const qsizetype headEnd = received.indexOf("\r\n\r\n", offset);
-                if (headEnd < 0)
-                    break;
-                const QByteArray head = received.mid(offset, headEnd - offset);
-                const qsizetype at = head.indexOf("Content-Length: ");
-                const qsizetype bodyEnd =
-                    headEnd + 4 + head.mid(at + 16).split('\r').first().toLongLong();
-                if (at < 0 || received.size() < bodyEnd)
-                    break;
-                allOk = allOk && head.startsWith("HTTP/1.1 200 OK");
-                ++answers;
-                offset = bodyEnd;
-            }
-            received.remove(0, offset);
-            offset = 0;
-            return answers == polls + 1;
+            return received.contains("\"topic\":\"marker\"");
         },
         30000));
+    const bool allOk =
+        received.count("HTTP/1.1 ") == polls + 1 && received.count("HTTP/1.1 200 OK") == polls + 1;
     QVERIFY(allOk);
     QCOMPARE(published.count(), 2); // the probe, then the marker
     QCOMPARE(published.constLast().constFirst().toJsonObject().value(QStringLiteral("topic")),
@@ -777,6 +774,40 @@ void tst_PushServer::pingIsAnswered()
     subscriber.socket().ping("are you there");
     QVERIFY(pong.wait(5000));
     QCOMPARE(pong.first().at(1).toByteArray(), QByteArray("are you there"));
+}
+
+void tst_PushServer::subscribersOverTheBudgetAreClosed()
+{
+    // Each subscriber alone is far below its own limit; together they pass the budget, and the
+    // ones furthest behind are closed (with the reason), then cut off after the grace period.
+    PushServerOptions options;
+    options.subscriberBacklogLimit = 64 * 1024 * 1024;
+    options.subscriberBacklogBudget = 2 * 1024 * 1024;
+    options.closeGrace = 200ms;
+    startServer(options);
+    std::vector<std::unique_ptr<QTcpSocket>> subscribers;
+    for (int i = 0; i < 3; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->setReadBufferSize(1024); // reads no further: a subscriber that stopped reading
+        socket->connectToHost(QHostAddress::LocalHost, m_server->port());
+        QVERIFY(socket->waitForConnected(5000));
+        socket->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+        socket->write("GET /budget/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      "Sec-WebSocket-Version: 13\r\n\r\n");
+        subscribers.push_back(std::move(socket));
+    }
+    QTRY_COMPARE(m_server->subscriberCount(), 3);
+    // 3,000 × 4 KB is 12 MB per subscriber: far below each one's 64 MiB, far above the budget.
+    const QString text(4000, QLatin1Char('b'));
+    for (int i = 0; i < 3000 && m_server->subscriberCount() == 3; ++i) {
+        QVERIFY(m_server->publish(QStringLiteral("budget"), text));
+        if (i % 50 == 0)
+            QTest::qWait(1);
+    }
+    // The furthest behind go until the rest fit: told why, then cut off after the grace period
+    // (a subscriber leaves the count only once its socket is gone).
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->subscriberCount() < 3, 5000);
 }
 
 void tst_PushServer::largeInboundMessageClosesSubscriber()

@@ -3,6 +3,7 @@
 #include "duration.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QSocketNotifier>
 #include <csignal>
 #include <cstdio>
@@ -57,6 +58,47 @@ std::chrono::milliseconds durationOption(const QCommandLineParser &parser, const
                                 "d, e.g. 250ms, 5s, 2m)")
                      .arg(name, text);
     return fallback;
+}
+
+QList<QCommandLineOption> tokenOptions(const QString &purpose)
+{
+    return {
+        {QStringLiteral("token-file"),
+         QStringLiteral("%1, read from the first line of FILE.").arg(purpose),
+         QStringLiteral("FILE")},
+        {QStringLiteral("token"),
+         QStringLiteral("%1. Visible to other users of this machine (ps, /proc): prefer "
+                        "--token-file or the environment variable TRAYBEAT_TOKEN.")
+             .arg(purpose),
+         QStringLiteral("TOKEN")},
+    };
+}
+
+std::optional<QString> readToken(const QCommandLineParser &parser, QString *error)
+{
+    const bool fromFile = parser.isSet(QStringLiteral("token-file"));
+    if (fromFile && parser.isSet(QStringLiteral("token"))) {
+        *error = QStringLiteral("--token and --token-file: give one of them");
+        return std::nullopt;
+    }
+    if (!fromFile) {
+        if (parser.isSet(QStringLiteral("token")))
+            return parser.value(QStringLiteral("token"));
+        return qEnvironmentVariable("TRAYBEAT_TOKEN");
+    }
+    const QString path = parser.value(QStringLiteral("token-file"));
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("--token-file: cannot read %1: %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    // A secret is short; a huge file is a mistake, not a token.
+    const QString token = QString::fromUtf8(file.readLine(4096)).trimmed();
+    if (token.isEmpty()) {
+        *error = QStringLiteral("--token-file: %1 holds no token on its first line").arg(path);
+        return std::nullopt;
+    }
+    return token;
 }
 
 namespace {

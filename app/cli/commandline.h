@@ -25,6 +25,16 @@ std::optional<int> parse(QCommandLineParser &parser, const QStringList &argument
 std::chrono::milliseconds durationOption(const QCommandLineParser &parser, const QString &name,
                                          std::chrono::milliseconds fallback, QString *error);
 
+// The options every mode that talks to a server with a secret offers: --token-file FILE and
+// --token TOKEN (the latter with a warning, since any local user can read a command line).
+// `purpose` says what the token is for, e.g. "Bearer token the server requires".
+QList<QCommandLineOption> tokenOptions(const QString &purpose);
+
+// The token from, in this order: --token-file (its first line, surrounding whitespace
+// dropped), --token, the environment variable TRAYBEAT_TOKEN. Empty when none is given;
+// nullopt + a one-line reason when the file cannot be read, is empty, or both options are set.
+std::optional<QString> readToken(const QCommandLineParser &parser, QString *error);
+
 // SIGINT/SIGTERM make the running QCoreApplication quit through its event loop, so stores are
 // flushed and sockets closed as on a normal exit. Call after the application object exists.
 void quitOnTerminationSignals();

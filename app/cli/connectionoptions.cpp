@@ -9,6 +9,8 @@ using commandline::durationOption;
 
 void addTo(QCommandLineParser &parser)
 {
+    parser.addOptions(
+        commandline::tokenOptions(QStringLiteral("Access token, sent as a header (never logged)")));
     parser.addOptions({
         {QStringLiteral("server"), QStringLiteral("Push server base URL (http, https, ws or wss)."),
          QStringLiteral("URL")},
@@ -17,8 +19,6 @@ void addTo(QCommandLineParser &parser)
          QStringLiteral("NAME"), QStringLiteral("ntfy")},
         {QStringLiteral("topic"), QStringLiteral("Topic to subscribe to (repeatable, or a,b)."),
          QStringLiteral("TOPIC")},
-        {QStringLiteral("token"), QStringLiteral("Access token, sent as a header (never logged)."),
-         QStringLiteral("TOKEN")},
         {QStringLiteral("heartbeat"),
          QStringLiteral("ping (default), passive, or text:PAYLOAD (default for --protocol text)."),
          QStringLiteral("MODE")},
@@ -59,7 +59,10 @@ std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString
     config.protocol = parser.value(QStringLiteral("protocol"));
     for (const QString &value : parser.values(QStringLiteral("topic")))
         config.topics += SubscriptionConfig::parseTopics(value);
-    config.token = parser.value(QStringLiteral("token"));
+    const auto token = commandline::readToken(parser, error);
+    if (!token)
+        return std::nullopt;
+    config.token = *token;
 
     ConnectionConfig &connection = config.connection;
     if (parser.isSet(QStringLiteral("heartbeat"))) {

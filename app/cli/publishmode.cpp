@@ -33,14 +33,8 @@ QString replyError(QNetworkReply *reply, const QByteArray &body)
             .arg(QString::fromUtf8(body.trimmed().left(200)));
     return reply->errorString();
 }
-} // namespace
-
-int runPublish(int argc, char **argv)
+void addOptions(QCommandLineParser &parser)
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("traybeat"));
-
-    QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Publishes one message to a topic on a traybeat or ntfy server."));
     parser.addOptions({
@@ -52,42 +46,45 @@ int runPublish(int argc, char **argv)
         {QStringLiteral("click"), QStringLiteral("URL opened when the notification is clicked."),
          QStringLiteral("URL")},
         {QStringLiteral("tags"), QStringLiteral("Comma-separated tags."), QStringLiteral("a,b")},
-        {QStringLiteral("token"), QStringLiteral("Bearer token for the server."),
-         QStringLiteral("T")},
     });
+    parser.addOptions(commandline::tokenOptions(QStringLiteral("Bearer token for the server")));
     parser.addPositionalArgument(QStringLiteral("TOPIC"), QStringLiteral("Topic to publish to."));
     parser.addPositionalArgument(QStringLiteral("MESSAGE"), QStringLiteral("Message body."));
-    if (const auto done = commandline::parse(parser, QCoreApplication::arguments(), mode))
-        return *done;
+}
 
+// The arguments' one-line complaint, or empty when TOPIC, --server, --priority and --click
+// are usable.
+QString argumentError(const QCommandLineParser &parser)
+{
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 2)
-        return commandline::fail(
-            mode,
-            QStringLiteral("expected TOPIC and MESSAGE (got %1 arguments)").arg(positional.size()));
-    const QString &topic = positional[0];
-    if (!ntfy::isValidTopic(topic))
-        return commandline::fail(mode, QStringLiteral("invalid topic \"%1\": use 1-64 characters "
-                                                      "of A-Z, a-z, 0-9, _ and -")
-                                           .arg(topic));
-    QUrl server(parser.value(QStringLiteral("server")), QUrl::StrictMode);
+        return QStringLiteral("expected TOPIC and MESSAGE (got %1 arguments)")
+            .arg(positional.size());
+    if (!ntfy::isValidTopic(positional[0]))
+        return QStringLiteral("invalid topic \"%1\": use 1-64 characters of A-Z, a-z, 0-9, _ and -")
+            .arg(positional[0]);
+    const QUrl server(parser.value(QStringLiteral("server")), QUrl::StrictMode);
     if (!server.isValid() || server.host().isEmpty() ||
         (server.scheme() != QLatin1String("http") && server.scheme() != QLatin1String("https")))
-        return commandline::fail(mode, QStringLiteral("--server: \"%1\" is not an http(s) URL")
-                                           .arg(parser.value(QStringLiteral("server"))));
+        return QStringLiteral("--server: \"%1\" is not an http(s) URL")
+            .arg(parser.value(QStringLiteral("server")));
     const QString priority = parser.value(QStringLiteral("priority"));
     if (parser.isSet(QStringLiteral("priority")) && !ntfy::parsePriority(priority))
-        return commandline::fail(mode, QStringLiteral("--priority: \"%1\" is not 1-5 or min, low, "
-                                                      "default, high, urgent")
-                                           .arg(priority));
+        return QStringLiteral("--priority: \"%1\" is not 1-5 or min, low, default, high, urgent")
+            .arg(priority);
     const QString click = parser.value(QStringLiteral("click"));
     if (!click.isEmpty() && !QUrl(click, QUrl::StrictMode).isValid())
-        return commandline::fail(mode, QStringLiteral("--click: \"%1\" is not a URL").arg(click));
+        return QStringLiteral("--click: \"%1\" is not a URL").arg(click);
+    return {};
+}
 
+QNetworkRequest buildRequest(const QCommandLineParser &parser, const QString &token)
+{
+    QUrl server(parser.value(QStringLiteral("server")), QUrl::StrictMode);
     QString path = server.path();
     if (!path.endsWith(QLatin1Char('/')))
         path += QLatin1Char('/');
-    server.setPath(path + topic);
+    server.setPath(path + parser.positionalArguments().first());
     QNetworkRequest request(server);
     request.setHeader(QNetworkRequest::ContentTypeHeader,
                       QByteArrayLiteral("text/plain; charset=utf-8"));
@@ -100,21 +97,26 @@ int runPublish(int argc, char **argv)
     setHeader("priority", "Priority");
     setHeader("click", "Click");
     setHeader("tags", "Tags");
-    if (parser.isSet(QStringLiteral("token")))
-        request.setRawHeader("Authorization",
-                             "Bearer " + parser.value(QStringLiteral("token")).toUtf8());
+    if (!token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + token.toUtf8());
+    return request;
+}
 
+// Posts `body` and prints the server's answer; the exit status of `traybeat publish`.
+int post(QCoreApplication &app, const QNetworkRequest &request, const QByteArray &body)
+{
     QNetworkAccessManager network;
     int status = 1;
-    QNetworkReply *reply = network.post(request, positional[1].toUtf8());
+    QNetworkReply *reply = network.post(request, body);
     QObject::connect(reply, &QNetworkReply::finished, &app, [&] {
-        const QByteArray body = reply->readAll();
+        const QByteArray answer = reply->readAll();
         if (reply->error() == QNetworkReply::NoError) {
-            std::fputs(body.endsWith('\n') ? body.constData() : (body + '\n').constData(), stdout);
+            std::fputs(answer.endsWith('\n') ? answer.constData() : (answer + '\n').constData(),
+                       stdout);
             std::fflush(stdout);
             status = 0;
         } else {
-            std::fprintf(stderr, "traybeat publish: %s\n", qPrintable(replyError(reply, body)));
+            std::fprintf(stderr, "traybeat publish: %s\n", qPrintable(replyError(reply, answer)));
             std::fflush(stderr);
         }
         reply->deleteLater();
@@ -122,6 +124,25 @@ int runPublish(int argc, char **argv)
     });
     app.exec();
     return status;
+}
+} // namespace
+
+int runPublish(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("traybeat"));
+
+    QCommandLineParser parser;
+    addOptions(parser);
+    if (const auto done = commandline::parse(parser, QCoreApplication::arguments(), mode))
+        return *done;
+    if (const QString error = argumentError(parser); !error.isEmpty())
+        return commandline::fail(mode, error);
+    QString error;
+    const auto token = commandline::readToken(parser, &error);
+    if (!token)
+        return commandline::fail(mode, error);
+    return post(app, buildRequest(parser, *token), parser.positionalArguments()[1].toUtf8());
 }
 
 } // namespace traybeat::modes

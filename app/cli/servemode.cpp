@@ -71,14 +71,9 @@ QString defaultDatabasePath()
     const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     return QDir(folder).filePath(QStringLiteral("server.db"));
 }
-} // namespace
 
-int runServe(int argc, char **argv)
+void addOptions(QCommandLineParser &parser)
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("traybeat"));
-
-    QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Runs the reference push server (a subset of ntfy's API: POST /<topic>, "
                        "GET /<topics>/ws, GET /<topics>/json?poll=1)."));
@@ -92,9 +87,10 @@ int runServe(int argc, char **argv)
          QStringLiteral("SQLite file for the message cache (default %1).")
              .arg(defaultDatabasePath()),
          QStringLiteral("FILE")},
-        {QStringLiteral("token"),
-         QStringLiteral("Require 'Authorization: Bearer TOKEN' on every request."),
-         QStringLiteral("TOKEN")},
+    });
+    parser.addOptions(commandline::tokenOptions(
+        QStringLiteral("Require 'Authorization: Bearer TOKEN' on every request")));
+    parser.addOptions({
         {QStringLiteral("keepalive"),
          QStringLiteral("Interval of keepalive events to subscribers (default 45s)."),
          QStringLiteral("DUR")},
@@ -103,52 +99,126 @@ int runServe(int argc, char **argv)
          QStringLiteral("DUR")},
         {QStringLiteral("message-limit"),
          QStringLiteral("Largest message body in bytes (default 4096)."), QStringLiteral("BYTES")},
+        {QStringLiteral("read-timeout"),
+         QStringLiteral("A request head must arrive within DUR of its first byte, a body may "
+                        "pause at most DUR, a client must take our answers within DUR "
+                        "(default 10s)."),
+         QStringLiteral("DUR")},
+        {QStringLiteral("idle-timeout"),
+         QStringLiteral("An idle keep-alive connection is closed after DUR (default 60s)."),
+         QStringLiteral("DUR")},
+        {QStringLiteral("max-connections"),
+         QStringLiteral("Open connections at most (default: the descriptor limit less 32 for "
+                        "the database); more are refused at once."),
+         QStringLiteral("N")},
+        {QStringLiteral("max-connections-per-address"),
+         QStringLiteral("Open connections from one client address at most (default 100)."),
+         QStringLiteral("N")},
     });
-    if (const auto done = commandline::parse(parser, QCoreApplication::arguments(), mode))
-        return *done;
-    if (!parser.positionalArguments().isEmpty())
-        return commandline::fail(
-            mode,
-            QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
+}
 
-    PushServerOptions options;
-    if (!parseListen(parser.value(QStringLiteral("listen")), &options.address, &options.port))
-        return commandline::fail(mode, QStringLiteral("--listen: \"%1\" is not ADDR:PORT")
-                                           .arg(parser.value(QStringLiteral("listen"))));
-    QString error;
-    options.keepalive =
-        commandline::durationOption(parser, QStringLiteral("keepalive"), options.keepalive, &error);
-    options.cache =
-        commandline::durationOption(parser, QStringLiteral("cache"), options.cache, &error);
-    if (!error.isEmpty())
-        return commandline::fail(mode, error);
-    if (options.cache.count() <= 0)
-        return commandline::fail(mode, QStringLiteral("--cache must be longer than 0"));
-    if (parser.isSet(QStringLiteral("message-limit"))) {
-        bool isNumber = false;
-        options.messageSizeLimit =
-            parser.value(QStringLiteral("message-limit")).toLongLong(&isNumber);
-        if (!isNumber || options.messageSizeLimit < 1 || options.messageSizeLimit > 1024 * 1024)
-            return commandline::fail(mode, QStringLiteral("--message-limit must be a number of "
-                                                          "bytes between 1 and 1048576"));
+// A positive integer option no larger than `maximum`; `fallback` when absent.
+std::optional<int> countOption(const QCommandLineParser &parser, const QString &name, int fallback,
+                               int maximum, QString *error)
+{
+    if (!parser.isSet(name))
+        return fallback;
+    bool isNumber = false;
+    const int value = parser.value(name).toInt(&isNumber);
+    if (isNumber && value >= 1 && value <= maximum)
+        return value;
+    *error = QStringLiteral("--%1 must be a number between 1 and %2").arg(name).arg(maximum);
+    return std::nullopt;
+}
+
+bool readTimings(const QCommandLineParser &parser, PushServerOptions *options, QString *error)
+{
+    using commandline::durationOption;
+    options->keepalive =
+        durationOption(parser, QStringLiteral("keepalive"), options->keepalive, error);
+    options->cache = durationOption(parser, QStringLiteral("cache"), options->cache, error);
+    options->readTimeout =
+        durationOption(parser, QStringLiteral("read-timeout"), options->readTimeout, error);
+    options->idleTimeout =
+        durationOption(parser, QStringLiteral("idle-timeout"), options->idleTimeout, error);
+    if (!error->isEmpty())
+        return false;
+    if (options->cache.count() <= 0)
+        *error = QStringLiteral("--cache must be longer than 0");
+    else if (options->readTimeout.count() <= 0 || options->idleTimeout.count() <= 0)
+        *error = QStringLiteral("--read-timeout and --idle-timeout must be longer than 0");
+    return error->isEmpty();
+}
+
+bool readLimits(const QCommandLineParser &parser, PushServerOptions *options, QString *error)
+{
+    const auto messageLimit = countOption(parser, QStringLiteral("message-limit"),
+                                          int(options->messageSizeLimit), 1024 * 1024, error);
+    const auto total = countOption(parser, QStringLiteral("max-connections"),
+                                   options->maxConnections, 1000000, error);
+    const auto perAddress = countOption(parser, QStringLiteral("max-connections-per-address"),
+                                        options->maxConnectionsPerAddress, 1000000, error);
+    if (!messageLimit || !total || !perAddress)
+        return false;
+    options->messageSizeLimit = *messageLimit;
+    options->maxConnections = *total;
+    options->maxConnectionsPerAddress = *perAddress;
+    return true;
+}
+
+bool readStorage(const QCommandLineParser &parser, PushServerOptions *options, QString *error)
+{
+    options->databasePath = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db"))
+                                                               : defaultDatabasePath();
+    if (options->databasePath.isEmpty()) {
+        *error = QStringLiteral("--db must not be empty");
+        return false;
     }
-    options.token = parser.value(QStringLiteral("token"));
-    if (parser.isSet(QStringLiteral("token")) && options.token.isEmpty())
-        return commandline::fail(mode, QStringLiteral("--token must not be empty"));
-    options.databasePath = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db"))
-                                                              : defaultDatabasePath();
-    if (options.databasePath.isEmpty())
-        return commandline::fail(mode, QStringLiteral("--db must not be empty"));
     // The default folder is traybeat's own and is narrowed; a --db folder may hold other things.
-    const QString folder = QFileInfo(options.databasePath).absolutePath();
+    const QString folder = QFileInfo(options->databasePath).absolutePath();
     const bool isDefault = !parser.isSet(QStringLiteral("db"));
+    QString reason;
     if (!PrivatePath::ensureDirectory(
             folder, isDefault ? PrivatePath::Existing::Narrow : PrivatePath::Existing::Keep,
-            &error))
-        return commandline::fail(
-            mode, (isDefault ? QStringLiteral("state folder: %1") : QStringLiteral("--db: %1"))
-                      .arg(error));
+            &reason)) {
+        *error = (isDefault ? QStringLiteral("state folder: %1") : QStringLiteral("--db: %1"))
+                     .arg(reason);
+        return false;
+    }
+    return true;
+}
 
+std::optional<PushServerOptions> readOptions(const QCommandLineParser &parser, QString *error)
+{
+    PushServerOptions options;
+    if (!parser.positionalArguments().isEmpty()) {
+        *error =
+            QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first());
+        return std::nullopt;
+    }
+    if (!parseListen(parser.value(QStringLiteral("listen")), &options.address, &options.port)) {
+        *error = QStringLiteral("--listen: \"%1\" is not ADDR:PORT")
+                     .arg(parser.value(QStringLiteral("listen")));
+        return std::nullopt;
+    }
+    if (!readTimings(parser, &options, error) || !readLimits(parser, &options, error))
+        return std::nullopt;
+    const auto token = commandline::readToken(parser, error);
+    if (!token)
+        return std::nullopt;
+    if (parser.isSet(QStringLiteral("token")) && token->isEmpty()) {
+        *error = QStringLiteral("--token must not be empty");
+        return std::nullopt;
+    }
+    options.token = *token;
+    if (!readStorage(parser, &options, error))
+        return std::nullopt;
+    return options;
+}
+
+// Listens and serves until SIGTERM/SIGINT; the exit status of `traybeat serve`.
+int serve(QCoreApplication &app, const PushServerOptions &options)
+{
     if (!installSignalHandlers()) {
         std::fprintf(stderr, "traybeat serve: cannot install signal handlers\n");
         return 1;
@@ -161,6 +231,7 @@ int runServe(int argc, char **argv)
     });
 
     PushServer server(options);
+    QString error;
     if (!server.listen(&error)) {
         std::fprintf(stderr, "traybeat serve: %s\n", qPrintable(error));
         return 1;
@@ -177,6 +248,23 @@ int runServe(int argc, char **argv)
             : "");
     std::fflush(stdout);
     return app.exec();
+}
+} // namespace
+
+int runServe(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("traybeat"));
+
+    QCommandLineParser parser;
+    addOptions(parser);
+    if (const auto done = commandline::parse(parser, QCoreApplication::arguments(), mode))
+        return *done;
+    QString error;
+    const auto options = readOptions(parser, &error);
+    if (!options)
+        return commandline::fail(mode, error);
+    return serve(app, *options);
 }
 
 } // namespace traybeat::modes

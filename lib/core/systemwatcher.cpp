@@ -4,6 +4,8 @@
 
 #include <QNetworkInformation>
 #include <ctime>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 namespace traybeat {
 
@@ -41,8 +43,10 @@ SystemWatcher::SystemWatcher(std::chrono::milliseconds checkInterval, ClockSourc
     const ClockReading first = m_clocks();
     m_lastMonotonic = first.monotonic;
     m_lastBoottime = first.boottime;
-    connect(&m_checkTimer, &QTimer::timeout, this, &SystemWatcher::check);
-    m_checkTimer.start(checkInterval);
+    if (!startBootClockTimer(checkInterval)) {
+        connect(&m_checkTimer, &QTimer::timeout, this, &SystemWatcher::check);
+        m_checkTimer.start(checkInterval);
+    }
 
     m_hasNetworkInformation =
         QNetworkInformation::loadDefaultBackend() &&
@@ -55,6 +59,41 @@ SystemWatcher::SystemWatcher(std::chrono::milliseconds checkInterval, ClockSourc
     m_wasReachable = isReachable(information);
     connect(information, &QNetworkInformation::reachabilityChanged, this,
             &SystemWatcher::onReachabilityChanged);
+}
+
+SystemWatcher::~SystemWatcher()
+{
+    delete m_bootTimer; // before its descriptor is closed
+    if (m_bootTimerFd >= 0)
+        ::close(m_bootTimerFd);
+}
+
+bool SystemWatcher::startBootClockTimer(std::chrono::milliseconds interval)
+{
+    m_bootTimerFd = ::timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (m_bootTimerFd < 0)
+        return false;
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(interval);
+    const auto nanoseconds = std::chrono::nanoseconds(interval - seconds);
+    itimerspec spec{};
+    spec.it_interval.tv_sec = spec.it_value.tv_sec = time_t(seconds.count());
+    spec.it_interval.tv_nsec = spec.it_value.tv_nsec = long(nanoseconds.count());
+    if (::timerfd_settime(m_bootTimerFd, 0, &spec, nullptr) != 0) {
+        ::close(m_bootTimerFd);
+        m_bootTimerFd = -1;
+        return false;
+    }
+    m_bootTimer = new QSocketNotifier(m_bootTimerFd, QSocketNotifier::Read, this);
+    connect(m_bootTimer, &QSocketNotifier::activated, this, &SystemWatcher::onBootClockTimer);
+    return true;
+}
+
+void SystemWatcher::onBootClockTimer()
+{
+    quint64 expirations = 0; // must be read, or the descriptor stays readable
+    if (::read(m_bootTimerFd, &expirations, sizeof expirations) != sizeof expirations)
+        return;
+    check();
 }
 
 bool SystemWatcher::wasSuspended(std::chrono::milliseconds monotonic,

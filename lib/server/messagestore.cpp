@@ -174,33 +174,45 @@ std::optional<qint64> MessageStore::sequenceOf(const QString &id)
     return sequence;
 }
 
-QList<PushMessage> MessageStore::messages(const QStringList &topics, const SinceFilter &since,
+MessageStore::Cursor MessageStore::cursor(const QStringList &topics, const SinceFilter &since,
                                           qint64 notBeforeMs)
 {
-    QList<PushMessage> result;
-    if (!isOpen() || topics.isEmpty() || since.kind == SinceFilter::Kind::None)
-        return result;
-    qint64 afterSequence = 0;
+    Cursor cursor;
+    cursor.topics = topics;
+    cursor.notBeforeMs = notBeforeMs;
+    if (!isOpen() || topics.isEmpty() || since.kind == SinceFilter::Kind::None) {
+        cursor.atEnd = true;
+        return cursor;
+    }
     if (since.kind == SinceFilter::Kind::AfterId)
-        afterSequence = sequenceOf(since.id).value_or(0);
+        cursor.afterSequence = sequenceOf(since.id).value_or(0);
     if (since.kind == SinceFilter::Kind::NotBefore)
-        notBeforeMs = qMax(notBeforeMs, since.notBeforeMs);
+        cursor.notBeforeMs = qMax(notBeforeMs, since.notBeforeMs);
+    return cursor;
+}
 
+QList<PushMessage> MessageStore::nextPage(Cursor *cursor, int limit)
+{
+    QList<PushMessage> result;
+    if (!isOpen() || cursor->atEnd)
+        return result;
     QStringList placeholders;
-    for (qsizetype i = 0; i < topics.size(); ++i)
+    for (qsizetype i = 0; i < cursor->topics.size(); ++i)
         placeholders.append(QStringLiteral("?"));
     QSqlQuery query(m_database);
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT id, time_ms, topic, title, message, priority, tags, click"
-                                 " FROM messages WHERE seq > ? AND time_ms >= ? AND topic IN (%1)"
-                                 " ORDER BY seq")
+    query.prepare(QStringLiteral("SELECT id, time_ms, topic, title, message, priority, tags, click,"
+                                 " seq FROM messages WHERE seq > ? AND time_ms >= ?"
+                                 " AND topic IN (%1) ORDER BY seq LIMIT ?")
                       .arg(placeholders.join(QLatin1Char(','))));
-    query.addBindValue(afterSequence);
-    query.addBindValue(notBeforeMs);
-    for (const QString &topic : topics)
+    query.addBindValue(cursor->afterSequence);
+    query.addBindValue(cursor->notBeforeMs);
+    for (const QString &topic : std::as_const(cursor->topics))
         query.addBindValue(topic);
+    query.addBindValue(limit);
     if (!query.exec()) {
         qCWarning(lcServer) << "cannot read cached messages:" << query.lastError().text();
+        cursor->atEnd = true;
         return result;
     }
     while (query.next()) {
@@ -215,8 +227,20 @@ QList<PushMessage> MessageStore::messages(const QStringList &topics, const Since
         if (!tags.isEmpty())
             message.tags = tags.split(QLatin1Char(','));
         message.click = query.value(7).toString();
+        cursor->afterSequence = query.value(8).toLongLong();
         result.append(message);
     }
+    cursor->atEnd = result.size() < limit;
+    return result;
+}
+
+QList<PushMessage> MessageStore::messages(const QStringList &topics, const SinceFilter &since,
+                                          qint64 notBeforeMs)
+{
+    Cursor position = cursor(topics, since, notBeforeMs);
+    QList<PushMessage> result;
+    while (!position.atEnd)
+        result += nextPage(&position, 1000);
     return result;
 }
 

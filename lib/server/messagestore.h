@@ -35,6 +35,19 @@ public:
     QList<PushMessage> messages(const QStringList &topics, const SinceFilter &since,
                                 qint64 notBeforeMs);
 
+    // The same selection read a page at a time, so that memory does not grow with the topic:
+    // cursor() resolves `since` once, nextPage() returns up to `limit` messages after the last
+    // one returned and sets `atEnd` when there are no more (right now).
+    struct Cursor
+    {
+        QStringList topics;
+        qint64 afterSequence = 0;
+        qint64 notBeforeMs = 0;
+        bool atEnd = false;
+    };
+    Cursor cursor(const QStringList &topics, const SinceFilter &since, qint64 notBeforeMs);
+    QList<PushMessage> nextPage(Cursor *cursor, int limit);
+
     // Deletes the messages published before `beforeMs`; returns how many went.
     int prune(qint64 beforeMs);
 

@@ -8,12 +8,23 @@
 #include "sincefilter.h"
 #include "subscriber.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
+#include <QDir>
 #include <QJsonDocument>
 #include <QNetworkRequest>
 #include <QTcpSocket>
 #include <QUrlQuery>
 #include <QWebSocket>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 namespace traybeat {
 
@@ -21,6 +32,18 @@ namespace {
 // A batch is committed after the event-loop turn that read it, or as soon as it holds this many
 // publishes, whichever comes first: bounded latency and memory under any load.
 constexpr qsizetype MaxBatch = 2000;
+// Messages per database read of a poll or a catch-up: memory independent of the topic's size.
+constexpr int PageSize = 200;
+// Descriptors kept back from the connection cap: SQLite's file, WAL and shared memory, the
+// listening socket, the event loop's own, stdio, the signal pipe.
+constexpr int ReservedDescriptors = 32;
+// Subscribers closed for the budget are those at least this far behind.
+constexpr qint64 BudgetVictimBacklog = 256 * 1024;
+// Descriptors kept free for what the server opens besides sockets (SQLite's WAL and shared
+// memory, a journal) when deciding to stop accepting.
+constexpr int DescriptorMargin = 8;
+// How long a refused connection may keep its descriptor while the refusal is read.
+constexpr std::chrono::milliseconds RefusalLinger(200);
 
 QString jsonText(const QJsonObject &object)
 {
@@ -44,15 +67,50 @@ QString headerOrQuery(const HttpRequest &request, const QUrlQuery &query, const 
     return value.isEmpty() ? queryValue(query, names) : QString::fromUtf8(value);
 }
 
-// Compares without an early exit, so response times do not reveal how much of a guess matched.
-bool equalConstantTime(const QByteArray &a, const QByteArray &b)
+QByteArray digest(const QByteArray &secret)
 {
-    if (a.size() != b.size())
-        return false;
-    char difference = 0;
+    return QCryptographicHash::hash(secret, QCryptographicHash::Sha256);
+}
+
+// Compares digests of fixed size without an early exit, so response times reveal neither the
+// token's length nor how much of a guess matched.
+bool equalDigests(const QByteArray &a, const QByteArray &b)
+{
+    Q_ASSERT(a.size() == b.size());
+    unsigned char difference = 0;
     for (qsizetype i = 0; i < a.size(); ++i)
-        difference |= char(a[i] ^ b[i]);
+        difference |= static_cast<unsigned char>(a[i] ^ b[i]);
     return difference == 0;
+}
+
+int descriptorLimit()
+{
+    rlimit limit = {};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return 1 << 20;
+    return int(qMin<rlim_t>(limit.rlim_cur, 1 << 20));
+}
+
+int connectionCapFromDescriptorLimit()
+{
+    return qMax(1, descriptorLimit() - ReservedDescriptors);
+}
+
+int openDescriptorCount()
+{
+    const int count = int(QDir(QStringLiteral("/proc/self/fd"))
+                              .entryList(QDir::NoDotAndDotDot | QDir::System)
+                              .size());
+    return count > 0 ? count : 16; // no /proc: a guess on the safe side
+}
+
+QByteArray refusal(int status, const QByteArray &reason)
+{
+    const QByteArray body = ntfy::errorBody(status, status * 100 + 1, QString::fromLatin1(reason));
+    return "HTTP/1.1 " + QByteArray::number(status) +
+           (status == 429 ? " Too Many Requests" : " Service Unavailable") +
+           "\r\nContent-Type: application/json\r\nContent-Length: " +
+           QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
 }
 
 const QString topicRule = QStringLiteral("use 1-64 characters of A-Z, a-z, 0-9, _ and -");
@@ -60,11 +118,36 @@ const QString topicRule = QStringLiteral("use 1-64 characters of A-Z, a-z, 0-9, 
 
 PushServer::PushServer(const PushServerOptions &options, QObject *parent)
     : QObject(parent), m_options(options),
+      m_tokenDigest(options.token.isEmpty() ? QByteArray() : digest(options.token.toUtf8())),
       m_webSocketServer(QStringLiteral("traybeat"), QWebSocketServer::NonSecureMode),
       m_store(std::make_unique<MessageStore>())
 {
     m_webSocketServer.setMaxPendingConnections(1024);
+    m_httpLimits.bodyLimit = options.messageSizeLimit;
+    m_httpLimits.readTimeout = options.readTimeout;
+    m_httpLimits.idleTimeout = options.idleTimeout;
     connect(&m_tcpServer, &QTcpServer::newConnection, this, &PushServer::acceptConnections);
+    connect(&m_tcpServer, &QTcpServer::acceptError, this, &PushServer::handleAcceptError);
+    // Out of descriptors, accepting pauses; a closing connection resumes it at once, this
+    // timer if the descriptors were freed elsewhere (the database). The watchdog notices
+    // running out when someone else took the last ones: Qt's accept loop treats EMFILE as a
+    // temporary error, keeps the listening socket armed and would spin.
+    m_resumeAcceptTimer.setSingleShot(true);
+    m_resumeAcceptTimer.setInterval(std::chrono::seconds(1));
+    connect(&m_resumeAcceptTimer, &QTimer::timeout, this, &PushServer::resumeAccepting);
+    m_descriptorWatchdog.setInterval(std::chrono::seconds(1));
+    connect(&m_descriptorWatchdog, &QTimer::timeout, this, [this] {
+        if (!m_acceptPaused && !isDescriptorFree())
+            pauseAccepting();
+    });
+    m_memoryTrimTimer.setSingleShot(true);
+    m_memoryTrimTimer.setInterval(std::chrono::milliseconds(200));
+    connect(&m_memoryTrimTimer, &QTimer::timeout, this, [] {
+#ifdef __GLIBC__
+        // Freed socket buffers are scattered through the heap; glibc keeps them unless asked.
+        ::malloc_trim(0);
+#endif
+    });
     connect(&m_webSocketServer, &QWebSocketServer::newConnection, this,
             &PushServer::acceptWebSockets);
     m_flushTimer.setSingleShot(true);
@@ -89,6 +172,8 @@ PushServer::~PushServer()
     }
     m_subscribers.clear();
     m_subscribersByTopic.clear();
+    // Subscribers removed but not yet deleted still account their backlog here.
+    qDeleteAll(findChildren<Subscriber *>(Qt::FindDirectChildrenOnly));
     m_tcpServer.close();
     m_store->close();
 }
@@ -97,6 +182,8 @@ bool PushServer::listen(QString *errorMessage)
 {
     if (!m_store->isOpen() && !m_store->open(m_options.databasePath, errorMessage))
         return false;
+    m_maxConnections = m_options.maxConnections > 0 ? m_options.maxConnections
+                                                    : connectionCapFromDescriptorLimit();
     if (!m_tcpServer.listen(m_options.address, m_options.port)) {
         if (errorMessage)
             *errorMessage = QStringLiteral("cannot listen on %1 port %2: %3")
@@ -105,6 +192,9 @@ bool PushServer::listen(QString *errorMessage)
                                 .arg(m_tcpServer.errorString());
         return false;
     }
+    m_descriptorLimit = descriptorLimit();
+    m_descriptorsInUse = openDescriptorCount();
+    m_descriptorWatchdog.start();
     pruneExpired();
     m_pruneTimer.start();
     return true;
@@ -140,6 +230,16 @@ int PushServer::subscriberCount() const
     return int(m_subscribers.size());
 }
 
+int PushServer::connectionCount() const
+{
+    return m_connectionCount;
+}
+
+int PushServer::maxConnections() const
+{
+    return m_maxConnections;
+}
+
 qint64 PushServer::cacheHorizonMs() const
 {
     return QDateTime::currentMSecsSinceEpoch() - m_options.cache.count();
@@ -147,23 +247,133 @@ qint64 PushServer::cacheHorizonMs() const
 
 bool PushServer::isAuthorized(const QByteArray &authorizationHeader) const
 {
-    if (m_options.token.isEmpty())
+    if (m_tokenDigest.isEmpty())
         return true;
     static const QByteArray scheme = QByteArrayLiteral("bearer ");
     if (authorizationHeader.size() <= scheme.size() ||
         authorizationHeader.left(scheme.size()).toLower() != scheme)
         return false;
-    return equalConstantTime(authorizationHeader.mid(scheme.size()).trimmed(),
-                             m_options.token.toUtf8());
+    return equalDigests(digest(authorizationHeader.mid(scheme.size()).trimmed()), m_tokenDigest);
 }
 
 void PushServer::acceptConnections()
 {
     while (QTcpSocket *socket = m_tcpServer.nextPendingConnection()) {
-        auto *connection = new HttpConnection(socket, m_options.messageSizeLimit, this);
+        if (!admit(socket))
+            continue;
+        auto *connection = new HttpConnection(socket, m_httpLimits, this);
         connect(connection, &HttpConnection::requestReceived, this, &PushServer::handleRequest);
+        connect(connection, &HttpConnection::streamWritable, this, &PushServer::continuePoll);
+        connect(connection, &QObject::destroyed, this,
+                [this, connection] { m_polls.remove(connection); });
         connection->start();
     }
+}
+
+bool PushServer::admit(QTcpSocket *socket)
+{
+    const QHostAddress address = socket->peerAddress();
+    int &fromAddress = m_connectionsByAddress[address];
+    const bool overTotal = m_connectionCount >= m_maxConnections || !hasDescriptorHeadroom();
+    const bool overAddress = fromAddress >= m_options.maxConnectionsPerAddress;
+    const bool admitted = !overTotal && !overAddress;
+    ++m_openSockets;
+    if (admitted) {
+        ++fromAddress;
+        ++m_connectionCount;
+    } else if (fromAddress == 0) {
+        m_connectionsByAddress.remove(address);
+    }
+    // Whoever owns the socket last (connection, WebSocket server, subscriber), its end is the
+    // moment its descriptor is closed. A child object carries the signal: QWebSocket
+    // disconnects everything connected to its TCP socket's own signals when it goes.
+    auto *lifetime = new QObject(socket);
+    connect(lifetime, &QObject::destroyed, this,
+            [this, address, admitted] { release(address, admitted); });
+    if (!hasDescriptorHeadroom())
+        pauseAccepting();
+    if (!admitted) {
+        refuse(socket, overTotal ? refusal(503, "too many connections")
+                                 : refusal(429, "too many connections from your address"));
+    }
+    return admitted;
+}
+
+void PushServer::refuse(QTcpSocket *socket, const QByteArray &answer)
+{
+    // Answered at once and gone shortly: the answer, our FIN, a brief drain of what the peer
+    // already sent (closing on unread bytes would reset the connection and could destroy the
+    // answer before the peer reads it), then the descriptor is freed.
+    socket->setParent(this);
+    socket->setReadBufferSize(4096);
+    socket->write(answer);
+    socket->flush();
+    ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+    connect(socket, &QTcpSocket::readyRead, socket, [socket] { socket->skip(4096); });
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    QTimer::singleShot(RefusalLinger, socket, &QTcpSocket::abort);
+}
+
+void PushServer::release(const QHostAddress &address, bool admitted)
+{
+    --m_openSockets;
+    if (admitted) {
+        --m_connectionCount;
+        auto it = m_connectionsByAddress.find(address);
+        if (it != m_connectionsByAddress.end() && --*it <= 0)
+            m_connectionsByAddress.erase(it);
+    }
+    if (m_acceptPaused && hasDescriptorHeadroom())
+        resumeAccepting();
+    if (m_connectionCount == 0 || m_connectionCount % 256 == 0)
+        scheduleMemoryTrim();
+}
+
+bool PushServer::hasDescriptorHeadroom() const
+{
+    return m_descriptorsInUse + m_openSockets + DescriptorMargin < m_descriptorLimit;
+}
+
+bool PushServer::isDescriptorFree()
+{
+    const int probe = ::fcntl(0, F_DUPFD_CLOEXEC, 0);
+    if (probe < 0)
+        return errno != EMFILE && errno != ENFILE;
+    ::close(probe);
+    return true;
+}
+
+void PushServer::pauseAccepting()
+{
+    if (!m_acceptPaused)
+        qCWarning(lcServer) << "out of descriptors:" << m_openSockets
+                            << "sockets open; new connections wait until one closes";
+    m_acceptPaused = true;
+    m_tcpServer.pauseAccepting();
+    m_resumeAcceptTimer.start();
+}
+
+void PushServer::resumeAccepting()
+{
+    if (!hasDescriptorHeadroom() || !isDescriptorFree()) {
+        m_resumeAcceptTimer.start();
+        return;
+    }
+    m_acceptPaused = false;
+    m_resumeAcceptTimer.stop();
+    m_tcpServer.resumeAccepting();
+}
+
+void PushServer::handleAcceptError(QAbstractSocket::SocketError error)
+{
+    qCWarning(lcServer) << "cannot accept connections:" << error << m_tcpServer.errorString();
+    pauseAccepting();
+}
+
+void PushServer::scheduleMemoryTrim()
+{
+    if (!m_memoryTrimTimer.isActive())
+        m_memoryTrimTimer.start();
 }
 
 void PushServer::respondError(HttpConnection *connection, quint64 number, const Error &error)
@@ -314,14 +524,33 @@ void PushServer::handlePoll(HttpConnection *connection, quint64 number, const Ht
     // Publishes read before this poll (possibly pipelined on the same connection) are committed
     // first, so that a client reads its own writes.
     flushPending();
-    QByteArray body;
-    const QList<PushMessage> messages = m_store->messages(*topicList, *since, cacheHorizonMs());
-    for (const PushMessage &message : messages) {
-        body += QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact);
-        body += '\n';
+    // Streamed a page at a time as the client takes it: memory independent of the topic's size.
+    if (!connection->startStream(number, 200,
+                                 QByteArrayLiteral("application/x-ndjson; charset=utf-8"))) {
+        respondError(connection, number, {500, 50002, QStringLiteral("cannot start the answer")});
+        return;
     }
-    connection->respond(number, 200, body,
-                        QByteArrayLiteral("application/x-ndjson; charset=utf-8"));
+    m_polls.insert(connection, {m_store->cursor(*topicList, *since, cacheHorizonMs())});
+    continuePoll(connection);
+}
+
+void PushServer::continuePoll(HttpConnection *connection)
+{
+    auto it = m_polls.find(connection);
+    if (it == m_polls.end())
+        return;
+    while (connection->isStreamWritable() && !it->cursor.atEnd) {
+        QByteArray chunk;
+        for (const PushMessage &message : m_store->nextPage(&it->cursor, PageSize)) {
+            chunk += QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact);
+            chunk += '\n';
+        }
+        connection->writeStreamChunk(chunk);
+    }
+    if (it->cursor.atEnd) {
+        m_polls.erase(it);
+        connection->finishStream();
+    }
 }
 
 void PushServer::handleSubscribe(HttpConnection *connection, quint64 number,
@@ -390,7 +619,8 @@ void PushServer::acceptWebSockets()
             QDateTime::currentMSecsSinceEpoch());
         // Checked before the upgrade already; checked again because a socket that reached this
         // point without passing handleSubscribe must not get any data.
-        if (!topics || !since || !isAuthorized(socket->request().rawHeader("Authorization"))) {
+        if (!topics || !since || !isAuthorized(socket->request().rawHeader("Authorization")) ||
+            socket->state() != QAbstractSocket::ConnectedState) {
             qCWarning(lcServer) << "dropping a WebSocket that was not admitted by its HTTP request";
             QTcpSocket *transport = takeUpgradedTransport(socket);
             socket->abort();
@@ -401,16 +631,33 @@ void PushServer::acceptWebSockets()
             continue;
         }
         QTcpSocket *transport = takeUpgradedTransport(socket);
-        auto *subscriber = new Subscriber(socket, transport, *topics, m_options.keepalive, this);
+        auto *subscriber = new Subscriber(
+            socket, transport, *topics,
+            {m_options.keepalive, m_options.subscriberBacklogLimit, m_options.closeGrace},
+            &m_subscriberBacklog, this);
         connect(subscriber, &Subscriber::disconnected, this, &PushServer::removeSubscriber);
-        subscriber->sendEvent(QStringLiteral("open"));
-        const QList<PushMessage> cached = m_store->messages(*topics, *since, cacheHorizonMs());
-        for (const PushMessage &message : cached)
-            subscriber->send(jsonText(message.toJson()));
+        connect(subscriber, &Subscriber::drained, this, &PushServer::continueCatchUp);
         m_subscribers.append(subscriber);
         for (const QString &topic : *topics)
             m_subscribersByTopic[topic].append(subscriber);
+        subscriber->sendEvent(QStringLiteral("open"));
+        subscriber->startCatchUp(m_store->cursor(*topics, *since, cacheHorizonMs()));
+        continueCatchUp(subscriber);
     }
+}
+
+void PushServer::continueCatchUp(Subscriber *subscriber)
+{
+    // Pages of committed rows until the cursor reaches the end; live messages are held back
+    // meanwhile (they are committed, so a page brings them). The last page and the switch to
+    // live happen in one go, with no commit in between: nothing falls through.
+    MessageStore::Cursor &cursor = subscriber->catchUpCursor();
+    while (subscriber->isCatchingUp() && subscriber->wantsMore() && !cursor.atEnd) {
+        for (const PushMessage &message : m_store->nextPage(&cursor, PageSize))
+            subscriber->send(jsonText(message.toJson()));
+    }
+    if (subscriber->isCatchingUp() && cursor.atEnd)
+        subscriber->finishCatchUp();
 }
 
 void PushServer::removeSubscriber(Subscriber *subscriber)
@@ -425,6 +672,7 @@ void PushServer::removeSubscriber(Subscriber *subscriber)
             m_subscribersByTopic.erase(it);
     }
     subscriber->deleteLater();
+    scheduleMemoryTrim();
 }
 
 std::optional<QJsonObject> PushServer::publish(const QString &topic, const QString &message,
@@ -497,8 +745,19 @@ void PushServer::fanOut(const PushMessage &message, const QJsonObject &json, con
 {
     const auto it = m_subscribersByTopic.constFind(message.topic);
     if (it != m_subscribersByTopic.constEnd()) {
-        for (Subscriber *subscriber : *it)
+        // A copy: a subscriber closed here may leave the list before the loop ends.
+        const QList<Subscriber *> subscribers = *it;
+        for (Subscriber *subscriber : subscribers) {
+            if (subscriber->isCatchingUp())
+                continue;
             subscriber->send(text);
+            if (m_subscriberBacklog > m_options.subscriberBacklogBudget &&
+                subscriber->backlog() >= BudgetVictimBacklog) {
+                // Over the budget for all: the slow ones go first, told why.
+                subscriber->closeBehind(
+                    QStringLiteral("server busy; reconnect with since=<last id>"));
+            }
+        }
     }
     emit published(json);
 }

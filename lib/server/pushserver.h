@@ -20,10 +20,18 @@
 // - Live fan-out happens after the commit, in publish order; a subscriber's catch-up query runs
 //   when it connects, against committed rows only, so nothing falls between catch-up and live.
 //
+// Facing the internet: every wait on a peer has a deadline (HttpLimits: head, body gap, idle
+// keep-alive), every count a cap (connections in total — sized to the descriptor limit — and
+// per client address; refused at once beyond them), every buffer a limit (read-ahead, unsent
+// answers, each subscriber's backlog and all subscribers' together; polls and catch-ups are read
+// from the database a page at a time). At the descriptor limit accepting pauses until one frees.
+//
 // Endpoints: POST|PUT /<topic>; GET /<topic[,topic…]>/ws?since=…; GET /<topics>/json?poll=1&
 // since=…; GET /v1/health. With a token, every request except the health check needs
 // `Authorization: Bearer <token>` (header only: a token never travels in a URL).
 
+#include "httpconnection.h"
+#include "messagestore.h"
 #include "pushmessage.h"
 
 #include <QHash>
@@ -56,6 +64,17 @@ struct PushServerOptions
     std::chrono::milliseconds keepalive = std::chrono::seconds(45); // zero: none
     std::chrono::milliseconds cache = std::chrono::hours(12);
     qsizetype messageSizeLimit = 4096;
+    // Peer deadlines (see HttpLimits).
+    std::chrono::milliseconds readTimeout = std::chrono::seconds(10);
+    std::chrono::milliseconds idleTimeout = std::chrono::seconds(60);
+    // Open connections at most; 0: the descriptor limit less a reserve for the database.
+    int maxConnections = 0;
+    int maxConnectionsPerAddress = 100;
+    // A subscriber more than this behind is told why, given closeGrace to take it, then cut.
+    qint64 subscriberBacklogLimit = 4 * 1024 * 1024;
+    // All subscribers' unsent bytes together; past it the ones furthest behind are closed.
+    qint64 subscriberBacklogBudget = 64 * 1024 * 1024;
+    std::chrono::milliseconds closeGrace = std::chrono::seconds(5);
 };
 
 class PushServer final : public QObject
@@ -82,6 +101,9 @@ public:
                                        QString *errorMessage = nullptr);
 
     int subscriberCount() const;
+    int connectionCount() const;
+    // The total cap in force (resolved from the descriptor limit once listening).
+    int maxConnections() const;
 
 signals:
     void published(const QJsonObject &message);
@@ -101,6 +123,17 @@ private:
     };
 
     void acceptConnections();
+    bool admit(QTcpSocket *socket);
+    void refuse(QTcpSocket *socket, const QByteArray &answer);
+    void release(const QHostAddress &address, bool admitted);
+    bool hasDescriptorHeadroom() const;
+    static bool isDescriptorFree();
+    void pauseAccepting();
+    void resumeAccepting();
+    void handleAcceptError(QAbstractSocket::SocketError error);
+    void scheduleMemoryTrim();
+    void continuePoll(traybeat::HttpConnection *connection);
+    void continueCatchUp(traybeat::Subscriber *subscriber);
     void acceptWebSockets();
     void handleRequest(traybeat::HttpConnection *connection, quint64 number,
                        const traybeat::HttpRequest &request);
@@ -124,7 +157,26 @@ private:
     void pruneExpired();
     qint64 cacheHorizonMs() const;
 
+    struct PollStream
+    {
+        MessageStore::Cursor cursor;
+    };
+
     const PushServerOptions m_options;
+    const QByteArray m_tokenDigest;
+    HttpLimits m_httpLimits;
+    int m_maxConnections = 0;
+    int m_connectionCount = 0; // admitted
+    int m_openSockets = 0;     // admitted or being refused: each holds a descriptor
+    int m_descriptorLimit = 1 << 20;
+    int m_descriptorsInUse = 0; // open before the first connection (database, stdio, ...)
+    QTimer m_descriptorWatchdog;
+    QHash<QHostAddress, int> m_connectionsByAddress;
+    bool m_acceptPaused = false;
+    QTimer m_resumeAcceptTimer;
+    QTimer m_memoryTrimTimer;
+    qint64 m_subscriberBacklog = 0; // unsent bytes of all subscribers together
+    QHash<HttpConnection *, PollStream> m_polls;
     QTcpServer m_tcpServer;
     QWebSocketServer m_webSocketServer;
     std::unique_ptr<MessageStore> m_store;

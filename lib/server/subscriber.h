@@ -1,5 +1,7 @@
 #pragma once
 
+#include "messagestore.h"
+
 #include <QObject>
 #include <QStringList>
 #include <QTimer>
@@ -10,9 +12,19 @@ class QWebSocket;
 
 namespace traybeat {
 
+// What a subscriber may cost the server.
+struct SubscriberLimits
+{
+    std::chrono::milliseconds keepalive = std::chrono::seconds(45); // zero: none
+    qint64 backlogLimit = 4 * 1024 * 1024; // unsent bytes before it is closed
+    std::chrono::milliseconds closeGrace = std::chrono::seconds(5);
+};
+
 // One WebSocket subscription to the push server: the topics it asked for, a keepalive event
-// every interval (ntfy's `keepalive`, so passive-heartbeat clients see life), and the rule that
-// a subscriber which stops reading is closed rather than buffered without end — it reconnects
+// every interval (ntfy's `keepalive`, so passive-heartbeat clients see life), its catch-up
+// position while the cached messages are still being sent, and the rule that a subscriber which
+// stops reading is closed rather than buffered without end: past its backlog limit it is told
+// why in a close frame, given a grace period to take it, then cut off and freed. It reconnects
 // with since=<last id> and loses nothing.
 class Subscriber final : public QObject
 {
@@ -20,10 +32,10 @@ class Subscriber final : public QObject
     Q_DISABLE_COPY_MOVE(Subscriber)
 public:
     // Takes ownership of `socket` and of `transport`, the TCP socket under it (QWebSocket does
-    // not own the socket it was upgraded from); `transport` may be null. A zero keepalive sends
-    // none.
+    // not own the socket it was upgraded from); `transport` may be null. `backlogTotal` is the
+    // server's sum of all subscribers' unsent bytes, kept up to date by each of them.
     Subscriber(QWebSocket *socket, QTcpSocket *transport, const QStringList &topics,
-               std::chrono::milliseconds keepalive, QObject *parent = nullptr);
+               const SubscriberLimits &limits, qint64 *backlogTotal, QObject *parent = nullptr);
     ~Subscriber() override;
 
     const QStringList &topics() const { return m_topics; }
@@ -31,19 +43,41 @@ public:
     void send(const QString &json);
     void sendEvent(const QString &name);
     bool isOpen() const;
+    // Server shutdown: a close frame, then the socket goes with this object.
     void close();
+    // Tells the peer `reason`, waits the grace period for it to take that, then aborts.
+    void closeBehind(const QString &reason);
+    qint64 backlog() const { return m_accountedBacklog; }
+
+    // Catch-up: while set, live messages are not sent (the pages will contain them).
+    bool isCatchingUp() const { return m_catchingUp; }
+    MessageStore::Cursor &catchUpCursor() { return m_catchUpCursor; }
+    void startCatchUp(const MessageStore::Cursor &cursor);
+    void finishCatchUp();
+    // Few enough bytes unsent that another page of catch-up may follow.
+    bool wantsMore() const;
 
 signals:
     void disconnected(traybeat::Subscriber *subscriber);
+    // The backlog went low during a catch-up: time for the next page.
+    void drained(traybeat::Subscriber *subscriber);
 
 private:
     void sendKeepalive();
+    void handleBytesWritten();
     void handleDisconnected();
+    void accountBacklog();
 
     QWebSocket *m_socket;
     QStringList m_topics;
+    const SubscriberLimits m_limits;
+    qint64 *m_backlogTotal;
+    qint64 m_accountedBacklog = 0;
     QTimer m_keepaliveTimer;
+    QTimer m_abortTimer;
     bool m_closed = false;
+    bool m_catchingUp = false;
+    MessageStore::Cursor m_catchUpCursor;
 };
 
 } // namespace traybeat
