@@ -1,5 +1,5 @@
 // Tray app under a burst: do 10,000 messages at once freeze the desktop app or bury the screen in
-// pop-ups, and what does the app cost in memory? (DESIGN.md, promise 3: "No storm".)
+// pop-ups, and what does the app cost in memory? (docs/design.md, "The promise", 3: "No storm".)
 //
 // Three processes, so that the process measured pays only for being the tray app:
 //   - `traybeat serve` (child) is the push server;

@@ -117,6 +117,7 @@ void tst_Listen::printsStateAndMessagesAsJsonLines()
     int heartbeats = 0;
     connect(&server, &QWebSocketServer::newConnection, this, [&] {
         QWebSocket *client = server.nextPendingConnection();
+        client->setParent(&server); // it comes without a parent: ours to delete
         clients << client;
         connect(client, &QWebSocket::textMessageReceived, client,
                 [&heartbeats, client](const QString &text) {
@@ -185,6 +186,7 @@ void tst_Listen::printsWhatAMessageCarries()
     QVERIFY(server.listen(QHostAddress::LocalHost));
     connect(&server, &QWebSocketServer::newConnection, this, [&server] {
         QWebSocket *client = server.nextPendingConnection();
+        client->setParent(&server); // it comes without a parent: ours to delete
         client->sendTextMessage(
             QStringLiteral(R"({"id":"rich-1","event":"message","time":1764160000,
             "topic":"garage","message":"Garage **open**","tags":["warning","door"],

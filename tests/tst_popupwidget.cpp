@@ -169,8 +169,17 @@ void tst_PopupWidget::hoverPausesTheCountdown()
     QEnterEvent enter(QPointF(10, 10), QPointF(10, 10), popup.mapToGlobal(QPointF(10, 10)));
     QApplication::sendEvent(&popup, &enter);
     QVERIFY(!popup.isCountingDown());
-    QTest::qWait(400); // far longer than the countdown: it must not fire while hovered
+    // A witness, not hovered, started later with twice the countdown: by the time it closes,
+    // the hovered pop-up's countdown would long have fired, had it kept running.
+    PopupWidget witness;
+    witness.setNotification(sample());
+    witness.setDismissAfter(300ms);
+    QSignalSpy witnessClosing(&witness, &PopupWidget::closeRequested);
+    witness.move(600, 200);
+    witness.show();
+    QVERIFY(witnessClosing.wait(5000));
     QCOMPARE(closing.size(), 0);
+    QVERIFY(!popup.isCountingDown());
 
     QEvent leave(QEvent::Leave);
     QApplication::sendEvent(&popup, &leave);

@@ -5,10 +5,10 @@
 #include <QCommandLineParser>
 #include <optional>
 
-// The connection options of the command-line contract (docs/design.md), shared by every mode that
-// opens a subscription: --server --protocol --topic --token --heartbeat --heartbeat-interval
-// --heartbeat-timeout --reconnect-min --reconnect-max --connect-timeout --ca-file --insecure
-// --name.
+// The connection options of the command-line contract (docs/design.md, "Command line"), shared
+// by every mode that opens a subscription: --server --protocol --topic --token --heartbeat
+// --heartbeat-interval --heartbeat-timeout --reconnect-min --reconnect-max --connect-timeout
+// --ca-file --insecure --name.
 namespace traybeat::connectionoptions {
 
 void addTo(QCommandLineParser &parser);

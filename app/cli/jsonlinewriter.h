@@ -6,7 +6,7 @@
 #include <cstdio>
 
 // Writes `listen`'s output: one JSON object per line, flushed per line, `time` in ms since the
-// epoch (DESIGN.md, "Command line"). Scripts and tests read it as it comes.
+// epoch (docs/design.md, "The listen JSON lines"). Scripts and tests read it as it comes.
 namespace traybeat {
 
 class JsonLineWriter

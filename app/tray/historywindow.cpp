@@ -58,6 +58,31 @@ HistoryWindow::~HistoryWindow() = default;
 
 void HistoryWindow::buildUi()
 {
+    QLayout *filterRow = buildFilterRow();
+    buildTable();
+    QWidget *emptyState = buildEmptyState();
+    m_listStack = new QStackedWidget(this);
+    m_listStack->addWidget(m_table);
+    m_listStack->addWidget(emptyState);
+    m_detailStack = buildDetailPane();
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_listStack);
+    splitter->addWidget(m_detailStack);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setSizes({380, 200}); // the list is what people scan; the detail pane reads one
+    splitter->setChildrenCollapsible(false);
+
+    QLayout *statusRow = buildStatusRow();
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(filterRow);
+    layout->addWidget(splitter, 1);
+    layout->addLayout(statusRow);
+}
+
+QLayout *HistoryWindow::buildFilterRow()
+{
     m_search = new QLineEdit(this);
     m_search->setObjectName(QStringLiteral("searchEdit"));
     m_search->setPlaceholderText(tr("Search titles, messages and topics"));
@@ -75,7 +100,11 @@ void HistoryWindow::buildUi()
     filterRow->addWidget(m_search, 1);
     filterRow->addWidget(m_subscriptionFilter);
     filterRow->addWidget(m_markAllRead);
+    return filterRow;
+}
 
+void HistoryWindow::buildTable()
+{
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("historyTable"));
     m_table->setModel(m_model);
@@ -103,7 +132,10 @@ void HistoryWindow::buildUi()
     m_table->setColumnWidth(HistoryModel::SubscriptionColumn, 130);
     m_table->setColumnWidth(HistoryModel::TopicColumn, 110);
     m_table->setColumnWidth(HistoryModel::TitleColumn, 260);
+}
 
+QWidget *HistoryWindow::buildEmptyState()
+{
     m_emptyLabel = new QLabel(this);
     m_emptyLabel->setObjectName(QStringLiteral("emptyLabel"));
     m_emptyLabel->setAlignment(Qt::AlignHCenter | Qt::AlignBottom);
@@ -123,11 +155,11 @@ void HistoryWindow::buildUi()
     emptyLayout->addSpacing(4);
     emptyLayout->addWidget(m_emptyHint);
     emptyLayout->addStretch(3);
+    return emptyState;
+}
 
-    m_listStack = new QStackedWidget(this);
-    m_listStack->addWidget(m_table);
-    m_listStack->addWidget(emptyState);
-
+QStackedWidget *HistoryWindow::buildDetailPane()
+{
     m_detailTitle = plainTextLabel(this);
     m_detailTitle->setObjectName(QStringLiteral("detailTitle"));
     QFont titleFont = m_detailTitle->font();
@@ -162,31 +194,23 @@ void HistoryWindow::buildUi()
     noSelection->setAlignment(Qt::AlignCenter);
     noSelection->setForegroundRole(QPalette::PlaceholderText);
 
-    m_detailStack = new QStackedWidget(this);
-    m_detailStack->addWidget(noSelection);
-    m_detailStack->addWidget(details);
+    auto *detailStack = new QStackedWidget(this);
+    detailStack->addWidget(noSelection);
+    detailStack->addWidget(details);
+    return detailStack;
+}
 
-    auto *splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(m_listStack);
-    splitter->addWidget(m_detailStack);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    splitter->setSizes({380, 200}); // the list is what people scan; the detail pane reads one
-    splitter->setChildrenCollapsible(false);
-
+QLayout *HistoryWindow::buildStatusRow()
+{
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("statusLabel"));
     m_clear = new QPushButton(tr("Clear…"), this);
     m_clear->setObjectName(QStringLiteral("clearButton"));
 
-    auto *bottomRow = new QHBoxLayout;
-    bottomRow->addWidget(m_status, 1);
-    bottomRow->addWidget(m_clear);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->addLayout(filterRow);
-    layout->addWidget(splitter, 1);
-    layout->addLayout(bottomRow);
+    auto *statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_status, 1);
+    statusRow->addWidget(m_clear);
+    return statusRow;
 }
 
 void HistoryWindow::connectUi()

@@ -9,6 +9,7 @@
 
 class QComboBox;
 class QLabel;
+class QLayout;
 class QLineEdit;
 class QModelIndex;
 class QPlainTextEdit;
@@ -60,6 +61,12 @@ private:
     };
 
     void buildUi();
+    // Parts of buildUi, in the order the widgets are created (which is the tab order).
+    QLayout *buildFilterRow(); // search, subscription filter, mark all read
+    void buildTable();
+    QWidget *buildEmptyState(); // what the list shows when nothing matches
+    QStackedWidget *buildDetailPane();
+    QLayout *buildStatusRow(); // counts, clear
     void connectUi();
     void applyFilter();
     void onCurrentRowChanged(const QModelIndex &current);

@@ -119,7 +119,25 @@ void SettingsDialog::setSubscriptionsNote(const QString &note)
 QWidget *SettingsDialog::buildNotificationsTab()
 {
     auto *tab = new QWidget(this);
+    QGroupBox *popups = buildPopupsGroup(tab);
+    m_doNotDisturb = new QCheckBox(tr("&Do not disturb"), tab);
+    m_doNotDisturb->setObjectName(QStringLiteral("doNotDisturbCheck"));
+    m_quietHours = buildQuietHoursGroup(tab);
 
+    auto *layout = new QVBoxLayout(tab);
+    layout->addWidget(popups);
+    layout->addWidget(m_doNotDisturb);
+    layout->addWidget(hintLabel(tr("No pop-ups at all; notifications are still kept in the "
+                                   "history."),
+                                tab));
+    layout->addSpacing(6);
+    layout->addWidget(m_quietHours);
+    layout->addStretch(1);
+    return tab;
+}
+
+QGroupBox *SettingsDialog::buildPopupsGroup(QWidget *tab)
+{
     m_corner = new QComboBox(tab);
     m_corner->setObjectName(QStringLiteral("popupCornerCombo"));
     m_corner->addItem(tr("Top right"), int(PopupCorner::TopRight));
@@ -153,45 +171,36 @@ QWidget *SettingsDialog::buildNotificationsTab()
     popupForm->addRow(tr("&Position:"), m_corner);
     popupForm->addRow(tr("&Show for:"), durationField);
     popupForm->addRow(m_nativePopups);
+    return popups;
+}
 
-    m_doNotDisturb = new QCheckBox(tr("&Do not disturb"), tab);
-    m_doNotDisturb->setObjectName(QStringLiteral("doNotDisturbCheck"));
-
-    m_quietHours = new QGroupBox(tr("&Quiet hours"), tab);
-    m_quietHours->setObjectName(QStringLiteral("quietHoursGroup"));
-    m_quietHours->setCheckable(true);
-    m_quietFrom = new QTimeEdit(m_quietHours);
+QGroupBox *SettingsDialog::buildQuietHoursGroup(QWidget *tab)
+{
+    auto *quietHours = new QGroupBox(tr("&Quiet hours"), tab);
+    quietHours->setObjectName(QStringLiteral("quietHoursGroup"));
+    quietHours->setCheckable(true);
+    m_quietFrom = new QTimeEdit(quietHours);
     m_quietFrom->setObjectName(QStringLiteral("quietFromEdit"));
     m_quietFrom->setDisplayFormat(QStringLiteral("HH:mm"));
-    m_quietTo = new QTimeEdit(m_quietHours);
+    m_quietTo = new QTimeEdit(quietHours);
     m_quietTo->setObjectName(QStringLiteral("quietToEdit"));
     m_quietTo->setDisplayFormat(QStringLiteral("HH:mm"));
-    m_urgentBreaksThrough = new QCheckBox(tr("Urgent notifications still pop up"), m_quietHours);
+    m_urgentBreaksThrough = new QCheckBox(tr("Urgent notifications still pop up"), quietHours);
     m_urgentBreaksThrough->setObjectName(QStringLiteral("urgentBreaksThroughCheck"));
-    m_quietHoursError = new ErrorLabel(m_quietHours);
+    m_quietHoursError = new ErrorLabel(quietHours);
     m_quietHoursError->setObjectName(QStringLiteral("quietHoursError"));
 
     auto *span = new QHBoxLayout;
-    span->addWidget(new QLabel(tr("From"), m_quietHours));
+    span->addWidget(new QLabel(tr("From"), quietHours));
     span->addWidget(m_quietFrom);
-    span->addWidget(new QLabel(tr("to"), m_quietHours));
+    span->addWidget(new QLabel(tr("to"), quietHours));
     span->addWidget(m_quietTo);
     span->addStretch(1);
-    auto *quietLayout = new QVBoxLayout(m_quietHours);
+    auto *quietLayout = new QVBoxLayout(quietHours);
     quietLayout->addLayout(span);
     quietLayout->addWidget(m_quietHoursError);
     quietLayout->addWidget(m_urgentBreaksThrough);
-
-    auto *layout = new QVBoxLayout(tab);
-    layout->addWidget(popups);
-    layout->addWidget(m_doNotDisturb);
-    layout->addWidget(hintLabel(tr("No pop-ups at all; notifications are still kept in the "
-                                   "history."),
-                                tab));
-    layout->addSpacing(6);
-    layout->addWidget(m_quietHours);
-    layout->addStretch(1);
-    return tab;
+    return quietHours;
 }
 
 void SettingsDialog::connectUi()
@@ -319,9 +328,13 @@ void SettingsDialog::showEditor(int row)
             fillSubscriptionList(row);
         }
     });
-    connect(m_editor, &QObject::destroyed, this, [this] { m_editor = nullptr; });
     // Window-modal, not exec(): no nested event loop, and tests can fill the editor in.
     m_editor->open();
+}
+
+SubscriptionEditor *SettingsDialog::openEditor() const
+{
+    return m_editor;
 }
 
 PopupSettings SettingsDialog::popupsFromFields() const

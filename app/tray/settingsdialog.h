@@ -3,6 +3,7 @@
 #include "appsettings.h"
 
 #include <QDialog>
+#include <QPointer>
 
 class QCheckBox;
 class QComboBox;
@@ -40,7 +41,7 @@ public:
     // unsaved one of --demo); empty hides it.
     void setSubscriptionsNote(const QString &note);
     // The editor opened by Add…/Edit…, while it is open (tests fill it in).
-    SubscriptionEditor *openEditor() const { return m_editor; }
+    SubscriptionEditor *openEditor() const;
 
 public slots:
     void accept() override;
@@ -54,6 +55,9 @@ protected:
 private:
     QWidget *buildSubscriptionsTab();
     QWidget *buildNotificationsTab();
+    // Parts of the notifications tab, children of `tab`.
+    QGroupBox *buildPopupsGroup(QWidget *tab); // corner, duration, the desktop's pop-ups
+    QGroupBox *buildQuietHoursGroup(QWidget *tab);
     void connectUi();
     void showEditor(int row);
     void fillSubscriptionList(int selectRow);
@@ -68,7 +72,9 @@ private:
     // Do not disturb can also be toggled from the tray menu while this dialog is open: OK must
     // not undo that unless the user changed it here.
     bool m_loadedDoNotDisturb = false;
-    SubscriptionEditor *m_editor = nullptr;
+    // Cleared by the editor's end, also when the editor, a child, goes with this dialog (a slot
+    // on its destroyed() would then run on a dialog already half destroyed).
+    QPointer<SubscriptionEditor> m_editor;
 
     QStackedWidget *m_subscriptionStack = nullptr;
     QLabel *m_subscriptionsNote = nullptr;

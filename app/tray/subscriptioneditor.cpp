@@ -64,6 +64,24 @@ SubscriptionEditor::~SubscriptionEditor() = default;
 
 void SubscriptionEditor::buildUi()
 {
+    createServerFields();
+    createHealthFields();
+    QFormLayout *form = buildForm();
+
+    m_generalError = new ErrorLabel(this);
+    m_generalError->setObjectName(QStringLiteral("generalError"));
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_generalError);
+    layout->addStretch(1);
+    layout->addWidget(m_buttons);
+    setMinimumWidth(520);
+}
+
+void SubscriptionEditor::createServerFields()
+{
     m_name = new QLineEdit(this);
     m_name->setObjectName(QStringLiteral("nameEdit"));
     m_server = new QLineEdit(this);
@@ -90,7 +108,10 @@ void SubscriptionEditor::buildUi()
 
     m_token->setToolTip(tr("Sent in a request header, never in the URL. Kept unencrypted in "
                            "traybeat's settings file."));
+}
 
+void SubscriptionEditor::createHealthFields()
+{
     m_heartbeat = new QComboBox(this);
     m_heartbeat->setObjectName(QStringLiteral("heartbeatCombo"));
     m_heartbeat->addItem(tr("Ping frames"), pingMode);
@@ -112,7 +133,10 @@ void SubscriptionEditor::buildUi()
     m_timeoutError->setObjectName(QStringLiteral("timeoutError"));
     m_reconnectError = new ErrorLabel(this);
     m_reconnectError->setObjectName(QStringLiteral("reconnectError"));
+}
 
+QFormLayout *SubscriptionEditor::buildForm()
+{
     auto *heartbeatRow = new QHBoxLayout;
     heartbeatRow->addWidget(m_heartbeat);
     heartbeatRow->addWidget(m_heartbeatPayload, 1);
@@ -140,17 +164,7 @@ void SubscriptionEditor::buildUi()
     form->addRow(tr("Heartbeat &interval:"), fieldWithError(m_interval, m_intervalError, this));
     form->addRow(tr("Heartbeat time&out:"), timeoutField);
     form->addRow(tr("&Reconnect after:"), fieldWithError(reconnectRow, m_reconnectError, this));
-
-    m_generalError = new ErrorLabel(this);
-    m_generalError->setObjectName(QStringLiteral("generalError"));
-    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(m_generalError);
-    layout->addStretch(1);
-    layout->addWidget(m_buttons);
-    setMinimumWidth(520);
+    return form;
 }
 
 void SubscriptionEditor::connectUi()
@@ -276,6 +290,7 @@ void SubscriptionEditor::onUserEdit()
 void SubscriptionEditor::validate()
 {
     const SubscriptionConfig config = subscription();
+    // A field the user has not touched yet is not shouted at for being empty.
     const bool showRequired = m_userEdited;
     bool valid = true;
     const auto report = [&valid](ErrorLabel *label, const QString &reason, bool show = true) {
@@ -284,98 +299,120 @@ void SubscriptionEditor::validate()
         label->setError(show ? reason : QString());
     };
 
-    // Name
-    QString nameReason;
-    if (config.name.isEmpty())
-        nameReason = tr("Give the subscription a name.");
-    else if (m_takenNames.contains(config.name))
-        nameReason = tr("A subscription named “%1” already exists.").arg(config.name);
     // An empty name means the default one; show which.
     m_name->setPlaceholderText(config.name.isEmpty() ? tr("Defaults to the server and topics")
                                                      : config.name);
-    report(m_nameError, nameReason, showRequired || !config.name.isEmpty());
-
-    // Server URL
+    report(m_nameError, nameProblem(config.name), showRequired || !config.name.isEmpty());
     const QString serverText = m_server->text().trimmed();
-    static const QStringList schemes{QStringLiteral("http"), QStringLiteral("https"),
-                                     QStringLiteral("ws"), QStringLiteral("wss")};
-    QString serverReason;
-    if (serverText.isEmpty())
-        serverReason = tr("Enter the server's address, e.g. https://ntfy.example.com");
-    else if (!config.server.isValid() || !schemes.contains(config.server.scheme().toLower()))
-        serverReason = tr("Server URL must start with http://, https://, ws:// or wss://");
-    else if (config.server.host().isEmpty())
-        serverReason = tr("Server URL must name a host, e.g. https://ntfy.example.com");
-    report(m_serverError, serverReason, showRequired || !serverText.isEmpty());
+    report(m_serverError, serverProblem(serverText, config.server),
+           showRequired || !serverText.isEmpty());
+    report(m_topicsError, topicsProblem(config), showRequired || !config.topics.isEmpty());
 
-    // Topics
-    QString topicsReason;
-    if (config.protocol == QLatin1String("ntfy")) {
-        if (config.topics.isEmpty())
-            topicsReason = tr("ntfy needs at least one topic.");
-        for (const QString &topic : config.topics) {
-            if (!SubscriptionConfig::isValidTopic(topic)) {
-                topicsReason = tr("Topic names may use letters, digits, - and _ (1–64 "
-                                  "characters): “%1” does not.")
-                                   .arg(topic);
-                break;
-            }
-        }
-    }
-    report(m_topicsError, topicsReason, showRequired || !config.topics.isEmpty());
-
-    // Heartbeat
     const bool textHeartbeat = m_heartbeat->currentData().toString() == textMode;
     m_heartbeatPayload->setVisible(textHeartbeat);
     report(m_heartbeatError, textHeartbeat && m_heartbeatPayload->text().isEmpty()
                                  ? tr("Enter the text to send as heartbeat, e.g. HeartBeat")
                                  : QString());
-
-    const auto parsed = [](QLineEdit *edit) { return parseDuration(edit->text()); };
-    QString intervalReason;
-    if (!parsed(m_interval))
-        intervalReason = tr("Heartbeat interval: use a duration like 25s");
-    else if (*parsed(m_interval) < 1s)
-        intervalReason = tr("Heartbeat interval must be at least 1s.");
+    const QString intervalReason = intervalProblem();
     report(m_intervalError, intervalReason);
-
-    QString timeoutReason;
-    if (!parsed(m_timeout))
-        timeoutReason = tr("Heartbeat timeout: use a duration like 10s");
-    else if (parsed(m_timeout)->count() <= 0)
-        timeoutReason = tr("Heartbeat timeout must be longer than 0s.");
+    const QString timeoutReason = timeoutProblem();
     report(m_timeoutError, timeoutReason);
-
-    QString reconnectReason;
-    if (!parsed(m_reconnectMin) || !parsed(m_reconnectMax))
-        reconnectReason = tr("Reconnect delays: use durations like 1s and 1m");
-    else if (parsed(m_reconnectMin)->count() <= 0)
-        reconnectReason = tr("The shortest reconnect delay must be longer than 0s.");
-    else if (*parsed(m_reconnectMax) < *parsed(m_reconnectMin))
-        reconnectReason = tr("The longest reconnect delay must not be shorter than the shortest.");
-    report(m_reconnectError, reconnectReason);
-
-    if (intervalReason.isEmpty() && timeoutReason.isEmpty()) {
-        const auto deadline =
-            config.connection.heartbeatInterval + config.connection.heartbeatTimeout;
-        QString hint =
-            tr("A silent, dead connection is noticed within %1.").arg(formatDuration(deadline));
-        // ntfy (and traybeat serve) send a keepalive every 45 s: a shorter passive window would
-        // call a healthy link dead again and again.
-        if (config.connection.heartbeat.kind == HeartbeatMode::Kind::Passive
-            && deadline <= std::chrono::seconds(45))
-            hint += QLatin1Char(' ')
-                    + tr("With server keepalives, make interval + timeout longer than the "
-                         "server's keepalive period (ntfy: 45s), e.g. 55s + 20s.");
-        m_deadLinkHint->setText(hint);
-    }
-    m_deadLinkHint->setVisible(intervalReason.isEmpty() && timeoutReason.isEmpty());
+    report(m_reconnectError, reconnectProblem());
+    updateDeadLinkHint(config, intervalReason.isEmpty() && timeoutReason.isEmpty());
 
     // Whatever the fields above do not cover (a missing CA file, ...), in the words of the core.
     report(m_generalError, valid ? config.validationError() : QString());
 
     m_valid = valid;
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(valid);
+}
+
+QString SubscriptionEditor::nameProblem(const QString &name) const
+{
+    if (name.isEmpty())
+        return tr("Give the subscription a name.");
+    if (m_takenNames.contains(name))
+        return tr("A subscription named “%1” already exists.").arg(name);
+    return {};
+}
+
+QString SubscriptionEditor::serverProblem(const QString &text, const QUrl &server)
+{
+    static const QStringList schemes{QStringLiteral("http"), QStringLiteral("https"),
+                                     QStringLiteral("ws"), QStringLiteral("wss")};
+    if (text.isEmpty())
+        return tr("Enter the server's address, e.g. https://ntfy.example.com");
+    if (!server.isValid() || !schemes.contains(server.scheme().toLower()))
+        return tr("Server URL must start with http://, https://, ws:// or wss://");
+    if (server.host().isEmpty())
+        return tr("Server URL must name a host, e.g. https://ntfy.example.com");
+    return {};
+}
+
+QString SubscriptionEditor::topicsProblem(const SubscriptionConfig &config)
+{
+    if (config.protocol != QLatin1String("ntfy"))
+        return {};
+    for (const QString &topic : config.topics) {
+        if (!SubscriptionConfig::isValidTopic(topic))
+            return tr("Topic names may use letters, digits, - and _ (1–64 characters): “%1” "
+                      "does not.")
+                .arg(topic);
+    }
+    if (config.topics.isEmpty())
+        return tr("ntfy needs at least one topic.");
+    return {};
+}
+
+QString SubscriptionEditor::intervalProblem() const
+{
+    const auto interval = parseDuration(m_interval->text());
+    if (!interval)
+        return tr("Heartbeat interval: use a duration like 25s");
+    if (*interval < 1s)
+        return tr("Heartbeat interval must be at least 1s.");
+    return {};
+}
+
+QString SubscriptionEditor::timeoutProblem() const
+{
+    const auto timeout = parseDuration(m_timeout->text());
+    if (!timeout)
+        return tr("Heartbeat timeout: use a duration like 10s");
+    if (timeout->count() <= 0)
+        return tr("Heartbeat timeout must be longer than 0s.");
+    return {};
+}
+
+QString SubscriptionEditor::reconnectProblem() const
+{
+    const auto shortest = parseDuration(m_reconnectMin->text());
+    const auto longest = parseDuration(m_reconnectMax->text());
+    if (!shortest || !longest)
+        return tr("Reconnect delays: use durations like 1s and 1m");
+    if (shortest->count() <= 0)
+        return tr("The shortest reconnect delay must be longer than 0s.");
+    if (*longest < *shortest)
+        return tr("The longest reconnect delay must not be shorter than the shortest.");
+    return {};
+}
+
+void SubscriptionEditor::updateDeadLinkHint(const SubscriptionConfig &config, bool timingsValid)
+{
+    m_deadLinkHint->setVisible(timingsValid);
+    if (!timingsValid)
+        return;
+    const auto deadline = config.connection.heartbeatInterval + config.connection.heartbeatTimeout;
+    QString hint =
+        tr("A silent, dead connection is noticed within %1.").arg(formatDuration(deadline));
+    // ntfy (and traybeat serve) send a keepalive every 45 s: a shorter passive window would
+    // call a healthy link dead again and again.
+    if (config.connection.heartbeat.kind == HeartbeatMode::Kind::Passive &&
+        deadline <= std::chrono::seconds(45))
+        hint +=
+            QLatin1Char(' ') + tr("With server keepalives, make interval + timeout longer than the "
+                                  "server's keepalive period (ntfy: 45s), e.g. 55s + 20s.");
+    m_deadLinkHint->setText(hint);
 }
 
 } // namespace traybeat

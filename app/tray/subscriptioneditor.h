@@ -6,6 +6,7 @@
 
 class QComboBox;
 class QDialogButtonBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 
@@ -36,11 +37,24 @@ public:
 
 private:
     void buildUi();
+    // Parts of buildUi, in the order the widgets are created (which is the tab order).
+    void createServerFields(); // name, server, protocol, topics, token
+    void createHealthFields(); // heartbeat, its timings, reconnect delays
+    QFormLayout *buildForm();  // both sections in one form, so that all fields line up
     void connectUi();
     void onProtocolChanged();
     void setHeartbeat(const HeartbeatMode &mode);
     void onUserEdit();
     void validate();
+    // What is wrong with a field, in a sentence for the person; empty when it is usable.
+    QString nameProblem(const QString &name) const;
+    static QString serverProblem(const QString &text, const QUrl &server);
+    static QString topicsProblem(const SubscriptionConfig &config);
+    QString intervalProblem() const;
+    QString timeoutProblem() const;
+    QString reconnectProblem() const;
+    // "A silent, dead connection is noticed within …", shown while both timings are usable.
+    void updateDeadLinkHint(const SubscriptionConfig &config, bool timingsValid);
     QString effectiveName() const;
 
     SubscriptionConfig m_base; // what setSubscription() gave, for the fields not shown

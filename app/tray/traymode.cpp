@@ -9,6 +9,7 @@
 #include <QCommandLineParser>
 #include <QStandardPaths>
 #include <cstdio>
+#include <optional>
 
 namespace traybeat::modes {
 
@@ -18,13 +19,12 @@ using namespace std::chrono_literals;
 
 constexpr auto activationTimeout = 5s;
 
-} // namespace
-
-int runTray(int argc, char **argv)
+// The arguments are read before QApplication exists, so that a bad one gets its one-line reason
+// and exit status 2 even where no display can be opened. (Qt's own -platform style options are
+// therefore not accepted here; QT_QPA_PLATFORM and friends work.) Returns the exit status when
+// the mode ends here (--help, a bad argument); an empty `stateDirectory` means the default.
+std::optional<int> parseArguments(int argc, char **argv, TrayOptions *options)
 {
-    // The arguments are read before QApplication exists, so that a bad one gets its one-line
-    // reason and exit status 2 even where no display can be opened. (Qt's own -platform style
-    // options are therefore not accepted here; QT_QPA_PLATFORM and friends work.)
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
@@ -41,7 +41,7 @@ int runTray(int argc, char **argv)
     parser.addOption(demoOption);
     parser.addOption(stateDirOption);
     if (const auto status = commandline::parse(parser, arguments, QString()))
-        return *status;
+        return status;
     if (!parser.positionalArguments().isEmpty()) {
         return commandline::fail(QString(), QStringLiteral("unexpected argument \"%1\" (modes: "
                                                            "listen, serve, publish; see --help)")
@@ -49,8 +49,13 @@ int runTray(int argc, char **argv)
     }
     if (parser.isSet(stateDirOption) && parser.value(stateDirOption).isEmpty())
         return commandline::fail(QString(), QStringLiteral("--state-dir: the folder is empty"));
+    options->demo = parser.isSet(demoOption);
+    options->stateDirectory = parser.value(stateDirOption);
+    return std::nullopt;
+}
 
-    QApplication app(argc, argv);
+void setUpApplication()
+{
     QApplication::setOrganizationName(QStringLiteral("traybeat"));
     QApplication::setApplicationName(QStringLiteral("traybeat"));
     QApplication::setApplicationDisplayName(QStringLiteral("traybeat"));
@@ -58,13 +63,20 @@ int runTray(int argc, char **argv)
     QApplication::setWindowIcon(TrayIcons::applicationIcon());
     // Windows come and go (history, settings, pop-ups); the tray icon keeps the app alive.
     QApplication::setQuitOnLastWindowClosed(false);
+}
 
+} // namespace
+
+int runTray(int argc, char **argv)
+{
     TrayOptions options;
-    options.demo = parser.isSet(demoOption);
-    options.stateDirectory =
-        parser.isSet(stateDirOption)
-            ? parser.value(stateDirOption)
-            : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (const auto status = parseArguments(argc, argv, &options))
+        return *status;
+
+    QApplication app(argc, argv);
+    setUpApplication();
+    if (options.stateDirectory.isEmpty())
+        options.stateDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
 
     SingleInstance instance(SingleInstance::defaultKey(options.stateDirectory));
     if (instance.claim() == SingleInstance::Role::Secondary) {

@@ -10,9 +10,9 @@ namespace traybeat {
 
 using namespace std::chrono_literals;
 
-// Every timing and limit of one link. The defaults are the product's (docs/design.md): a dead
-// link is known within 25 s + 10 s = 35 s, under the 60 s idle timeout of common reverse
-// proxies. Tests set them to tens of milliseconds.
+// Every timing and limit of one link. The defaults are the product's (docs/design.md,
+// "Defaults"): a dead link is known within 25 s + 10 s = 35 s, under the 60 s idle timeout of
+// common reverse proxies. Tests set them to tens of milliseconds.
 struct ConnectionConfig
 {
     // ntfy, and `traybeat serve` by default, send a keepalive every 45 s on a quiet link.

@@ -7,7 +7,9 @@
 #   2. a pop-up window ("traybeat notification") is shown for a demo message;
 #   3. a second launch does not start a second client: it exits 0 and brings the running
 #      one's history window forward;
-#   4. with the platform's pop-ups chosen, the demo's messages reach the notification daemon.
+#   4. with the platform's pop-ups chosen, the demo's messages reach the notification daemon;
+#   5. SIGTERM ends each instance like Quit does, with exit status 0 (under the sanitizers, a
+#      leak or error report at exit would change it).
 # Every process it started is stopped on exit, whatever happens. Waits poll with deadlines
 # (a loaded 2-core machine may need seconds), never fixed long sleeps.
 #
@@ -73,6 +75,16 @@ poll() {
     [ "$SECONDS" -ge "$deadline" ] && return 1
     sleep 0.2
   done
+}
+
+# ends_cleanly PID NAME: SIGTERM, then the process must end by itself with status 0.
+gone() { ! kill -0 "$1" 2>/dev/null; }
+ends_cleanly() {
+  kill -TERM "$1" 2>/dev/null || fail "$2 ended before it was asked to"
+  poll "$timeout_s" gone "$1" || fail "$2 did not end within ${timeout_s} s of SIGTERM"
+  local status=0
+  wait "$1" || status=$?
+  [ "$status" -eq 0 ] || fail "$2 exited with status $status after SIGTERM"
 }
 
 # --- X server: Xvfb picks a free display itself and writes its number to fd 3.
@@ -190,5 +202,9 @@ daemon_got_one() {
 }
 poll "$timeout_s" daemon_got_one || fail "no demo notification reached the notification daemon"
 echo "e2e_desktop: platform pop-ups reach the notification daemon: $(grep -c '^traybeat' "$work/notifications.log") so far"
-stop "$second_pid" group; second_pid=''
+
+# 5. Both end cleanly on SIGTERM.
+ends_cleanly "$second_pid" "traybeat (native pop-ups)"; second_pid=''
+ends_cleanly "$app_pid" "traybeat"; app_pid=''
+echo "e2e_desktop: SIGTERM ends traybeat with exit status 0"
 echo "e2e_desktop: PASS"
