@@ -718,7 +718,18 @@ void tst_HostileClients::descriptorLimitDoesNotSpin()
         hogs.push_back(std::make_unique<RawClient>(server->port()));
         hogs.back()->send("GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ");
     }
-    QTest::qWait(300); // let it run into the limit
+    // It is at the limit once it refuses a hog (Qt accepts until EMFILE; those past the margin
+    // are refused): from then on it accepts nothing until a descriptor frees, so the publish
+    // below waits in the listen backlog instead of racing the hogs into a refusal.
+    std::vector<bool> refused(hogs.size(), false);
+    QTRY_VERIFY_WITH_TIMEOUT(([&] {
+                                 for (size_t i = 0; i < hogs.size(); ++i) {
+                                     if (!refused[i])
+                                         refused[i] = hogs[i]->read(1).startsWith("HTTP/1.1 503");
+                                 }
+                                 return std::count(refused.begin(), refused.end(), true) > 0;
+                             }()),
+                             10000);
     const qint64 ticksBefore = server->cpuTicks();
     QElapsedTimer timer;
     timer.start();
