@@ -47,6 +47,16 @@ const QByteArray upgradeRequest = QByteArrayLiteral(
 const QByteArray junkFrame = QByteArrayLiteral("\xF1\x85\x01\x02\x03\x04hello");
 
 // A blocking-with-deadline POSIX TCP client on 127.0.0.1.
+// Under AddressSanitizer a process's RSS is mostly the sanitizer's quarantine and shadow
+// memory, not the server's own: the memory bounds are asserted in the normal build, and the
+// sanitized run checks everything else these tests do.
+constexpr bool rssIsMeaningful =
+#ifdef TRAYBEAT_SANITIZED
+    false;
+#else
+    true;
+#endif
+
 class RawClient final
 {
 public:
@@ -544,7 +554,8 @@ void tst_HostileClients::pipelinedPartialTailKeepsMemoryFlat()
     peakKb = qMax(peakKb, server->residentKb());
     QCOMPARE(int(answers.count("HTTP/1.1 200 OK")), Requests);
     qInfo("pipelined 48 MB with partial tails: RSS %lld KiB -> peak %lld KiB", startKb, peakKb);
-    QVERIFY2(peakKb - startKb < 20 * 1024, QByteArray::number(peakKb - startKb).constData());
+    if (rssIsMeaningful)
+        QVERIFY2(peakKb - startKb < 20 * 1024, QByteArray::number(peakKb - startKb).constData());
 }
 
 void tst_HostileClients::perAddressCapRefusesAtOnce()
@@ -596,11 +607,13 @@ void tst_HostileClients::nonReadingSubscribersAreCut()
         QVERIFY(subscriber->isClosedByPeer());
     }
     qint64 afterKb = server->residentKb();
-    QTRY_VERIFY_WITH_TIMEOUT((afterKb = server->residentKb()) < startKb + 10 * 1024, 5000);
+    if (rssIsMeaningful)
+        QTRY_VERIFY_WITH_TIMEOUT((afterKb = server->residentKb()) < startKb + 10 * 1024, 5000);
     qInfo("10 non-reading subscribers, 20,000 x 4 KB: RSS start %lld KiB, peak %lld KiB, "
           "after %lld KiB",
           startKb, peakKb, afterKb);
-    QVERIFY2(peakKb < 100 * 1024, QByteArray::number(peakKb).constData());
+    if (rssIsMeaningful)
+        QVERIFY2(peakKb < 100 * 1024, QByteArray::number(peakKb).constData());
 }
 
 void tst_HostileClients::pollOverLargeTopicIsStreamed()
@@ -648,7 +661,8 @@ void tst_HostileClients::pollOverLargeTopicIsStreamed()
           startKb, peakKb, timer.elapsed());
     QCOMPARE(lines, 50000);
     QVERIFY(bytes > 200'000'000);
-    QVERIFY2(peakKb < 100 * 1024, QByteArray::number(peakKb).constData());
+    if (rssIsMeaningful)
+        QVERIFY2(peakKb < 100 * 1024, QByteArray::number(peakKb).constData());
 }
 
 void tst_HostileClients::upgradeThenJunkFreesEverything()
@@ -687,7 +701,8 @@ void tst_HostileClients::upgradeThenJunkFreesEverything()
     for (int i = 0; i < 10; ++i)
         QVERIFY(wave(100));
     qint64 afterKb = 0;
-    QTRY_VERIFY_WITH_TIMEOUT((afterKb = server->residentKb()) < startKb + 2048, 5000);
+    if (rssIsMeaningful)
+        QTRY_VERIFY_WITH_TIMEOUT((afterKb = server->residentKb()) < startKb + 2048, 5000);
     qInfo("1,000 upgrade-then-junk connections: RSS %lld KiB -> %lld KiB", startKb, afterKb);
     QVERIFY(!server->standardError().contains("no TCP socket found"));
 }
