@@ -109,7 +109,14 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits, QOb
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::handleTimeout);
 }
 
-HttpConnection::~HttpConnection() = default;
+HttpConnection::~HttpConnection()
+{
+    // The socket is our child and would be destroyed after this destructor, by ~QObject; its
+    // destructor closes it and emits disconnected(), whose slot would then run on a half-destroyed
+    // connection (UBSan: invalid vptr, at server shutdown). Stop listening to it first.
+    if (m_socket)
+        m_socket->disconnect(this);
+}
 
 void HttpConnection::start()
 {
