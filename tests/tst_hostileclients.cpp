@@ -57,6 +57,9 @@ constexpr bool sanitized =
     false;
 #endif
 constexpr bool rssIsMeaningful = !sanitized;
+// How late past a deadline a close may arrive on a loaded 2-core machine: scheduling slack.
+// The sanitized server runs several times slower, so it gets more.
+constexpr int deadlineSlackMs = sanitized ? 2000 : 700;
 
 class RawClient final
 {
@@ -157,7 +160,7 @@ public:
     ServeProcess() = default;
     ~ServeProcess()
     {
-        if (m_process.state() == QProcess::NotRunning && m_port != 0)
+        if (m_process.state() == QProcess::NotRunning && m_port != 0 && !m_stopped)
             qWarning("the server ended by itself: status %d, %s", m_process.exitCode(),
                      m_process.exitStatus() == QProcess::CrashExit ? "crashed" : "exited");
         if (m_process.state() != QProcess::NotRunning) {
@@ -179,6 +182,7 @@ public:
     {
         if (m_process.state() == QProcess::NotRunning)
             return false;
+        m_stopped = true;
         m_process.terminate();
         if (!m_process.waitForFinished(10000))
             return false;
@@ -246,6 +250,7 @@ private:
     QTemporaryDir m_dir;
     QProcess m_process;
     quint16 m_port = 0;
+    bool m_stopped = false; // stopCleanly() ended it: not "ended by itself"
 };
 
 QByteArray publishRequest(const QByteArray &topic, const QByteArray &body,
@@ -482,7 +487,7 @@ void tst_HostileClients::slowlorisIsClosedWithinHeadTimeout()
           ReadTimeoutMs);
     QVERIFY(std::count(closedAt.begin(), closedAt.end(), -1) == 0);
     // Closed at the head deadline (plus scheduling slack), not after the 18 bytes' 1.8 s.
-    QVERIFY2(last < ReadTimeoutMs + 700, QByteArray::number(last).constData());
+    QVERIFY2(last < ReadTimeoutMs + deadlineSlackMs, QByteArray::number(last).constData());
     QVERIFY(isHealthy(server->port()));
 }
 
@@ -507,7 +512,7 @@ void tst_HostileClients::stalledBodyIsClosed()
     QVERIFY(client.send(request));
     client.read(5000);
     QVERIFY(client.isClosedByPeer());
-    QVERIFY2(timer.elapsed() >= ReadTimeoutMs - 50 && timer.elapsed() < ReadTimeoutMs + 700,
+    QVERIFY2(timer.elapsed() >= ReadTimeoutMs - 50 && timer.elapsed() < ReadTimeoutMs + deadlineSlackMs,
              QByteArray::number(timer.elapsed()).constData());
 }
 
@@ -547,9 +552,13 @@ void tst_HostileClients::idleKeepAliveIsClosed()
     const qint64 answeredAt = timer.elapsed();
     client.read(5000);
     QVERIFY(client.isClosedByPeer());
-    const qint64 idle = timer.elapsed() - answeredAt;
-    QVERIFY2(idle >= IdleTimeoutMs - 50 && idle < IdleTimeoutMs + 700,
-             QByteArray::number(idle).constData());
+    const qint64 closedAt = timer.elapsed();
+    // The server's idle clock starts when it has written the answer: after we sent the request,
+    // and at most when the answer reached us (which on a loaded machine can be much later).
+    const QByteArray timing = QByteArray::number(answeredAt) + " ms to the answer, closed at "
+            + QByteArray::number(closedAt) + " ms";
+    QVERIFY2(closedAt >= IdleTimeoutMs - 50, timing.constData());
+    QVERIFY2(closedAt - answeredAt < IdleTimeoutMs + deadlineSlackMs, timing.constData());
 }
 
 void tst_HostileClients::pipelinedPartialTailKeepsMemoryFlat()
@@ -600,7 +609,7 @@ void tst_HostileClients::perAddressCapRefusesAtOnce()
     const QByteArray answer = sixth.read(3000);
     QVERIFY2(answer.startsWith("HTTP/1.1 429"), answer.constData());
     QVERIFY(sixth.isClosedByPeer());
-    QVERIFY(timer.elapsed() < 1000);
+    QVERIFY(timer.elapsed() < 300 + deadlineSlackMs);
     clients.front()->close();
     // (Not QTRY: a macro that evaluates twice would open one connection too many.)
     QVERIFY(QTest::qWaitFor([&] { return isHealthy(server->port(), 1000); }, 5000));
