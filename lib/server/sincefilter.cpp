@@ -23,8 +23,14 @@ std::optional<SinceFilter> SinceFilter::parse(const QString &text, qint64 nowMs)
     SinceFilter filter;
     if (text.isEmpty())
         return filter;
+    if (text == QLatin1String("none"))
+        return filter;
     if (text == QLatin1String("all")) {
         filter.kind = Kind::All;
+        return filter;
+    }
+    if (text == QLatin1String("latest")) {
+        filter.kind = Kind::Latest;
         return filter;
     }
     bool isNumber = false;
