@@ -47,7 +47,9 @@ function listen(url, headers = {}) {
   const until = (count, timeoutMs = 30000) => new Promise((resolve, reject) => {
     if (messages.length >= count) return resolve();
     waiters.push({ count, resolve });
-    setTimeout(() => reject(new Error(`only ${messages.length} of ${count} messages`)), timeoutMs);
+    // unref: a pending deadline does not keep node running once everything else is done
+    setTimeout(() => reject(new Error(`only ${messages.length} of ${count} messages`)), timeoutMs)
+      .unref();
   });
   return { source, messages, until, opened };
 }
