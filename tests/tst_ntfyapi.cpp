@@ -4,6 +4,7 @@
 // and raw; since, filters, scheduled delivery (also across a restart), a database of the
 // previous schema.
 
+#include "ntfyprotocol.h"
 #include "pushserver.h"
 
 #include <QDateTime>
@@ -180,6 +181,7 @@ private slots:
     void scheduledMessageArrivesOnceAtItsTime();
     void scheduledMessageSurvivesRestart();
     void databaseOfPreviousSchemaIsMigrated();
+    void clientReadsEveryField();
 
 private:
     void startServer(PushServerOptions options = {});
@@ -782,6 +784,56 @@ void tst_NtfyApi::databaseOfPreviousSchemaIsMigrated()
     // Opened again (already migrated): nothing changes.
     startServer();
     QCOMPARE(request("GET", QStringLiteral("/t/json?poll=1")).lines(), lines);
+}
+
+void tst_NtfyApi::clientReadsEveryField()
+{
+    // What the server now sends, read by traybeat's own ntfy dialect.
+    startServer();
+    const QJsonObject sent = publish(
+        QStringLiteral("t"), "**done**",
+        {{"Title", "Build"}, {"Priority", "high"}, {"Tags", "ok,ci"}, {"Markdown", "yes"},
+         {"Click", "https://ci.example/1"}, {"Icon", "https://ci.example/icon.png"},
+         {"Attach", "https://ci.example/log.txt"},
+         {"Actions", "view, Open, https://ci.example/1; http, Retry, https://ci.example/retry, "
+                     "method=PUT, headers.X-Run=again, body=go, clear=true; copy, Copy id, 42"}});
+    SubscriptionConfig config;
+    config.name = QStringLiteral("s");
+    config.server = m_server->url();
+    config.topics = {QStringLiteral("t")};
+    NtfyProtocol protocol(config);
+    NotificationList received;
+    connect(&protocol, &Protocol::received, this,
+            [&received](const NotificationList &list) { received += list; });
+    // Event types it does not know are skipped without complaint.
+    QSignalSpy rejected(&protocol, &Protocol::frameRejected);
+    protocol.handleTextFrame(QStringLiteral(
+        R"({"id":"x1","time":1,"event":"poll_request","topic":"t","message":"?"})"));
+    protocol.handleTextFrame(QString::fromUtf8(QJsonDocument(sent).toJson()));
+    QCOMPARE(rejected.count(), 0);
+    QCOMPARE(received.size(), 1);
+    const Notification &notification = received.first();
+    QCOMPARE(notification.id, field(sent, "id"));
+    QCOMPARE(notification.title, QStringLiteral("Build"));
+    QCOMPARE(notification.body, QStringLiteral("**done**"));
+    QCOMPARE(notification.priority, 4);
+    QCOMPARE(notification.tags, (QStringList{QStringLiteral("ok"), QStringLiteral("ci")}));
+    QVERIFY(notification.isMarkdown());
+    QCOMPARE(notification.url, QUrl(QStringLiteral("https://ci.example/1")));
+    QCOMPARE(notification.icon, QUrl(QStringLiteral("https://ci.example/icon.png")));
+    QCOMPARE(notification.attachment.name, QStringLiteral("log.txt"));
+    QCOMPARE(notification.attachment.url, QUrl(QStringLiteral("https://ci.example/log.txt")));
+    QCOMPARE(notification.time.toSecsSinceEpoch(), sent.value(QStringLiteral("time")).toInteger());
+    QCOMPARE(notification.actions.size(), 3);
+    const NotificationAction &retry = notification.actions.at(1);
+    QCOMPARE(retry.type, NotificationAction::Type::Http);
+    QCOMPARE(retry.method, QStringLiteral("PUT"));
+    QCOMPARE(retry.body, QStringLiteral("go"));
+    QVERIFY(retry.clear);
+    QCOMPARE(retry.headers.size(), 1);
+    QCOMPARE(retry.headers.first().second, QStringLiteral("again"));
+    QCOMPARE(notification.actions.at(2).type, NotificationAction::Type::Copy);
+    QCOMPARE(notification.actions.at(2).value, QStringLiteral("42"));
 }
 
 QTEST_MAIN(tst_NtfyApi)
