@@ -5,6 +5,7 @@
 // previous schema.
 
 #include "ntfyprotocol.h"
+#include "pushclients.h"
 #include "pushserver.h"
 
 #include <QDateTime>
@@ -22,34 +23,10 @@
 #include <memory>
 
 using namespace traybeat;
+using namespace traybeat::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-using Headers = QList<QPair<QByteArray, QByteArray>>;
-
-struct HttpResult
-{
-    int status = 0;
-    QByteArray body;
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    QList<QJsonObject> lines() const
-    {
-        QList<QJsonObject> result;
-        for (const QByteArray &line : body.split('\n')) {
-            if (!line.isEmpty())
-                result.append(QJsonDocument::fromJson(line).object());
-        }
-        return result;
-    }
-    QStringList messages() const
-    {
-        QStringList result;
-        for (const QJsonObject &line : lines())
-            result.append(line.value(QStringLiteral("message")).toString());
-        return result;
-    }
-};
 
 // A streamed subscription read off a raw socket (GET /<topics>/json|sse|raw): the decoded
 // chunked body as it arrives.
@@ -118,32 +95,6 @@ private:
     QTcpSocket m_socket;
     QByteArray m_raw;
     QByteArray m_head;
-};
-
-class WsClient final
-{
-public:
-    explicit WsClient(const QUrl &url)
-    {
-        QObject::connect(&m_socket, &QWebSocket::textMessageReceived, &m_socket,
-                         [this](const QString &text) {
-                             events.append(QJsonDocument::fromJson(text.toUtf8()).object());
-                         });
-        m_socket.open(url);
-    }
-    QStringList messages() const
-    {
-        QStringList result;
-        for (const QJsonObject &event : events) {
-            if (event.value(QStringLiteral("event")).toString() == QLatin1String("message"))
-                result.append(event.value(QStringLiteral("message")).toString());
-        }
-        return result;
-    }
-    QList<QJsonObject> events;
-
-private:
-    QWebSocket m_socket;
 };
 
 QString field(const QJsonObject &object, const char *name)
@@ -218,18 +169,8 @@ void tst_NtfyApi::startServer(PushServerOptions options)
 HttpResult tst_NtfyApi::request(const QByteArray &method, const QString &pathAndQuery,
                                 const QByteArray &body, const Headers &headers)
 {
-    QNetworkRequest request(m_server->url().resolved(QUrl(pathAndQuery)));
-    for (const auto &header : headers)
-        request.setRawHeader(header.first, header.second);
-    QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    if (!reply->isFinished())
-        finished.wait(10000);
-    HttpResult result;
-    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    result.body = reply->readAll();
-    reply->deleteLater();
-    return result;
+    return httpRequest(m_network, m_server->url().resolved(QUrl(pathAndQuery)), method, body,
+                       headers, 10000);
 }
 
 QJsonObject tst_NtfyApi::publish(const QString &topic, const QByteArray &body,

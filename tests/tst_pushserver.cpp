@@ -1,3 +1,4 @@
+#include "pushclients.h"
 #include "pushserver.h"
 
 #include <QDateTime>
@@ -16,75 +17,8 @@
 #include <memory>
 
 using namespace traybeat;
+using namespace traybeat::test;
 using namespace std::chrono_literals;
-
-namespace {
-
-struct HttpResult
-{
-    int status = 0;
-    QByteArray body;
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-    QList<QJsonObject> lines() const
-    {
-        QList<QJsonObject> result;
-        for (const QByteArray &line : body.split('\n')) {
-            if (!line.isEmpty())
-                result.append(QJsonDocument::fromJson(line).object());
-        }
-        return result;
-    }
-};
-
-using Headers = QList<QPair<QByteArray, QByteArray>>;
-
-// A real WebSocket client that records every frame it receives, parsed.
-class WsClient final
-{
-public:
-    explicit WsClient(const QUrl &url, const QByteArray &token = {})
-    {
-        QObject::connect(&m_socket, &QWebSocket::textMessageReceived, &m_socket,
-                         [this](const QString &text) {
-                             events.append(QJsonDocument::fromJson(text.toUtf8()).object());
-                         });
-        QNetworkRequest request(url);
-        if (!token.isEmpty())
-            request.setRawHeader("Authorization", "Bearer " + token);
-        m_socket.open(request);
-    }
-    QWebSocket &socket() { return m_socket; }
-    bool waitConnected()
-    {
-        if (m_socket.state() == QAbstractSocket::ConnectedState)
-            return true;
-        QSignalSpy spy(&m_socket, &QWebSocket::connected);
-        return spy.wait(5000);
-    }
-    // Events of kind `event` (message, open, keepalive) received so far.
-    QList<QJsonObject> of(const QString &event) const
-    {
-        QList<QJsonObject> result;
-        for (const QJsonObject &object : events) {
-            if (object.value(QStringLiteral("event")).toString() == event)
-                result.append(object);
-        }
-        return result;
-    }
-    QStringList messages() const
-    {
-        QStringList result;
-        for (const QJsonObject &object : of(QStringLiteral("message")))
-            result.append(object.value(QStringLiteral("message")).toString());
-        return result;
-    }
-    QList<QJsonObject> events;
-
-private:
-    QWebSocket m_socket;
-};
-
-} // namespace
 
 class tst_PushServer final : public QObject
 {
@@ -174,18 +108,7 @@ QUrl tst_PushServer::url(const QString &pathAndQuery, const QString &scheme) con
 HttpResult tst_PushServer::request(const QByteArray &method, const QString &pathAndQuery,
                                    const QByteArray &body, const Headers &headers)
 {
-    QNetworkRequest request(url(pathAndQuery));
-    for (const auto &header : headers)
-        request.setRawHeader(header.first, header.second);
-    QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    if (!reply->isFinished())
-        finished.wait(5000);
-    HttpResult result;
-    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    result.body = reply->readAll();
-    reply->deleteLater();
-    return result;
+    return httpRequest(m_network, url(pathAndQuery), method, body, headers);
 }
 
 QJsonObject tst_PushServer::publishOverHttp(const QString &topic, const QString &message,

@@ -73,6 +73,12 @@ PushMessage messageFromRow(const QSqlQuery &query)
     return message;
 }
 
+void setError(QString *errorMessage, const QString &text)
+{
+    if (errorMessage)
+        *errorMessage = text;
+}
+
 QString placeholders(qsizetype count)
 {
     QStringList marks;
@@ -177,6 +183,28 @@ bool MessageStore::execute(const QString &statement, QString *errorMessage)
     return false;
 }
 
+bool MessageStore::beginTransaction(QString *errorMessage)
+{
+    if (m_database.transaction())
+        return true;
+    setError(errorMessage, m_database.lastError().text());
+    return false;
+}
+
+bool MessageStore::commitTransaction(QString *errorMessage)
+{
+    if (m_database.commit())
+        return true;
+    return rollBack(errorMessage, m_database.lastError().text());
+}
+
+bool MessageStore::rollBack(QString *errorMessage, const QString &error)
+{
+    setError(errorMessage, error);
+    m_database.rollback();
+    return false;
+}
+
 bool MessageStore::insert(const QList<PushMessage> &messages, QString *errorMessage)
 {
     if (!isOpen()) {
@@ -184,11 +212,8 @@ bool MessageStore::insert(const QList<PushMessage> &messages, QString *errorMess
             *errorMessage = QStringLiteral("database is not open");
         return false;
     }
-    if (!m_database.transaction()) {
-        if (errorMessage)
-            *errorMessage = m_database.lastError().text();
+    if (!beginTransaction(errorMessage))
         return false;
-    }
     for (const PushMessage &message : messages) {
         m_insert.bindValue(0, message.id);
         m_insert.bindValue(1, message.timeMs);
@@ -201,52 +226,31 @@ bool MessageStore::insert(const QList<PushMessage> &messages, QString *errorMess
         m_insert.bindValue(8, QString::fromUtf8(message.extrasJson()));
         m_insert.bindValue(9, message.expiresMs);
         m_insert.bindValue(10, message.delivered ? 1 : 0);
-        if (!m_insert.exec()) {
-            if (errorMessage)
-                *errorMessage = m_insert.lastError().text();
-            m_database.rollback();
-            return false;
-        }
+        if (!m_insert.exec())
+            return rollBack(errorMessage, m_insert.lastError().text());
     }
-    if (!m_database.commit()) {
-        if (errorMessage)
-            *errorMessage = m_database.lastError().text();
-        m_database.rollback();
-        return false;
-    }
-    return true;
+    return commitTransaction(errorMessage);
 }
 
 bool MessageStore::migrate(QString *errorMessage)
 {
     QSqlQuery version(m_database);
     if (!version.exec(QStringLiteral("PRAGMA user_version")) || !version.next()) {
-        if (errorMessage)
-            *errorMessage = version.lastError().text();
+        setError(errorMessage, version.lastError().text());
         return false;
     }
     if (version.value(0).toInt() >= 1)
         return true;
     version.finish();
     // All or nothing: a failed step leaves the file as it was.
-    if (!m_database.transaction()) {
-        if (errorMessage)
-            *errorMessage = m_database.lastError().text();
+    if (!beginTransaction(errorMessage))
         return false;
-    }
     for (const QString &statement : migrationTo1) {
-        if (!execute(statement, errorMessage)) {
-            m_database.rollback();
-            return false;
-        }
+        QString error;
+        if (!execute(statement, &error))
+            return rollBack(errorMessage, error);
     }
-    if (!m_database.commit()) {
-        if (errorMessage)
-            *errorMessage = m_database.lastError().text();
-        m_database.rollback();
-        return false;
-    }
-    return true;
+    return commitTransaction(errorMessage);
 }
 
 std::optional<qint64> MessageStore::sequenceOf(const QString &id)
@@ -374,8 +378,7 @@ QList<PushMessage> MessageStore::deliverDue(qint64 nowMs, int limit, QString *er
     select.addBindValue(nowMs);
     select.addBindValue(limit);
     if (!select.exec()) {
-        if (errorMessage)
-            *errorMessage = select.lastError().text();
+        setError(errorMessage, select.lastError().text());
         return due;
     }
     while (select.next())
@@ -385,30 +388,21 @@ QList<PushMessage> MessageStore::deliverDue(qint64 nowMs, int limit, QString *er
         return due;
     // Delivered messages take the next place in publish order, so that a subscriber resuming
     // after an id published before this delivery still gets them.
-    if (!m_database.transaction()) {
-        if (errorMessage)
-            *errorMessage = m_database.lastError().text();
+    if (!beginTransaction(errorMessage))
         return {};
-    }
     QSqlQuery update(m_database);
     update.prepare(QStringLiteral("UPDATE messages SET delivered = 1,"
                                   " seq = (SELECT MAX(seq) FROM messages) + 1 WHERE id = ?"));
     for (PushMessage &message : due) {
-        update.addBindValue(message.id);
+        update.bindValue(0, message.id);
         if (!update.exec()) {
-            if (errorMessage)
-                *errorMessage = update.lastError().text();
-            m_database.rollback();
+            rollBack(errorMessage, update.lastError().text());
             return {};
         }
         message.delivered = true;
     }
-    if (!m_database.commit()) {
-        if (errorMessage)
-            *errorMessage = m_database.lastError().text();
-        m_database.rollback();
+    if (!commitTransaction(errorMessage))
         return {};
-    }
     return due;
 }
 

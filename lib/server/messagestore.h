@@ -66,6 +66,10 @@ private:
     bool execute(const QString &statement, QString *errorMessage);
     // Brings a database of an older version to the current schema (PRAGMA user_version).
     bool migrate(QString *errorMessage);
+    bool beginTransaction(QString *errorMessage);
+    bool commitTransaction(QString *errorMessage); // rolls back when the commit fails
+    bool rollBack(QString *errorMessage, const QString &error); // always false
+
     std::optional<qint64> latestSequence(const QStringList &topics);
     std::optional<qint64> sequenceOf(const QString &id);
 

@@ -514,7 +514,7 @@ void PushServer::continuePoll(HttpConnection *connection)
         QByteArray chunk;
         for (const PushMessage &message : m_store->nextPage(&it->cursor, PageSize)) {
             if (it->filter.passes(message))
-                chunk += formatMessage(it->format, message, jsonBytes(message));
+                chunk += formatEvent(it->format, jsonBytes(message), &message);
         }
         connection->writeStreamChunk(chunk);
     }

@@ -21,7 +21,8 @@ constexpr qint64 ReadBufferSize = 16 * 1024;
 constexpr qint64 CatchUpLowWater = 256 * 1024;
 } // namespace
 
-QByteArray formatMessage(StreamFormat format, const PushMessage &message, const QByteArray &json)
+QByteArray formatEvent(StreamFormat format, const QByteArray &json, const PushMessage *message,
+                       const QString &name)
 {
     switch (format) {
     case StreamFormat::WebSocket:
@@ -29,27 +30,13 @@ QByteArray formatMessage(StreamFormat format, const PushMessage &message, const 
     case StreamFormat::Json:
         return json + '\n';
     case StreamFormat::Sse:
-        // id: lets an EventSource resume with Last-Event-ID after a reconnect.
-        return "id: " + message.id.toUtf8() + "\ndata: " + json + "\n\n";
+        // A message's id lets an EventSource resume with Last-Event-ID; other events are named
+        // (a browser's onmessage does not fire for them, as with ntfy).
+        return message ? "id: " + message->id.toUtf8() + "\ndata: " + json + "\n\n"
+                       : "event: " + name.toUtf8() + "\ndata: " + json + "\n\n";
     case StreamFormat::Raw:
-        return QString(message.message).replace(QLatin1Char('\n'), QLatin1Char(' ')).toUtf8() +
-               '\n';
-    }
-    return {};
-}
-
-QByteArray formatEvent(StreamFormat format, const QString &name, const QByteArray &json)
-{
-    switch (format) {
-    case StreamFormat::WebSocket:
-        return json;
-    case StreamFormat::Json:
-        return json + '\n';
-    case StreamFormat::Sse:
-        // A named event: a browser's onmessage does not fire for it, as with ntfy.
-        return "event: " + name.toUtf8() + "\ndata: " + json + "\n\n";
-    case StreamFormat::Raw:
-        return "\n";
+        return message ? QString(message->message).replace(u'\n', u' ').toUtf8() + '\n'
+                       : QByteArray("\n");
     }
     return {};
 }
@@ -158,7 +145,7 @@ void Subscriber::sendMessage(const PushMessage &message, const QByteArray &json)
 {
     if (m_closed || !m_request.filter.passes(message))
         return;
-    write(formatMessage(m_format, message, json));
+    write(formatEvent(m_format, json, &message));
     accountBacklog();
     if (m_accountedBacklog > m_limits.backlogLimit) {
         qCWarning(lcServer) << "closing a subscriber that stopped reading (" << m_accountedBacklog
@@ -187,7 +174,7 @@ void Subscriber::sendEvent(const QString &name)
         return;
     const QJsonObject event =
         ntfy::event(name, m_request.topics, QDateTime::currentMSecsSinceEpoch());
-    write(formatEvent(m_format, name, QJsonDocument(event).toJson(QJsonDocument::Compact)));
+    write(formatEvent(m_format, QJsonDocument(event).toJson(QJsonDocument::Compact), nullptr, name));
     accountBacklog();
 }
 

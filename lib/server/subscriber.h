@@ -25,9 +25,10 @@ enum class StreamFormat {
     Raw,       // the message text on one line; an empty line for open and keepalive
 };
 
-// One event in the bytes of `format` (a message's JSON already formatted, for fan-out).
-QByteArray formatMessage(StreamFormat format, const PushMessage &message, const QByteArray &json);
-QByteArray formatEvent(StreamFormat format, const QString &name, const QByteArray &json);
+// One event, its JSON already made (once per message, for fan-out), in the bytes of `format`:
+// a message (`message` set) or the open/keepalive event `name`.
+QByteArray formatEvent(StreamFormat format, const QByteArray &json, const PushMessage *message,
+                       const QString &name = {});
 
 // What a subscriber may cost the server.
 struct SubscriberLimits
