@@ -131,6 +131,8 @@ private slots:
     void delayForms();
     void scheduledMessageArrivesOnceAtItsTime();
     void scheduledMessageSurvivesRestart();
+    void scheduledMessagesDueTogether();
+    void streamSubscriberThatStopsReadingIsClosed();
     void databaseOfPreviousSchemaIsMigrated();
     void clientReadsEveryField();
 
@@ -691,6 +693,48 @@ void tst_NtfyApi::scheduledMessageSurvivesRestart()
     startServer(options);
     QCOMPARE(request("GET", QStringLiteral("/t/json?poll=1")).messages(),
              (QStringList{QStringLiteral("after restart"), QStringLiteral("overdue")}));
+}
+
+void tst_NtfyApi::scheduledMessagesDueTogether()
+{
+    PushServerOptions options;
+    options.minDelay = 1s;
+    startServer(options);
+    StreamClient raw(m_server->port(), "/t,u/raw");
+    QTRY_COMPARE(m_server->subscriberCount(), 1);
+    const QByteArray due = QByteArray::number(QDateTime::currentSecsSinceEpoch() + 2);
+    for (const char *text : {"first", "second", "third"})
+        publish(QLatin1String(text[0] == 's' ? "u" : "t"), text, {{"At", due}});
+    QTRY_COMPARE_WITH_TIMEOUT(raw.body(), QByteArray("\nfirst\nsecond\nthird\n"), 15000);
+    QTest::qWait(1200); // once each
+    QCOMPARE(raw.body(), QByteArray("\nfirst\nsecond\nthird\n"));
+    QCOMPARE(request("GET", QStringLiteral("/t,u/json?poll=1&scheduled=1")).messages(),
+             (QStringList{QStringLiteral("first"), QStringLiteral("second"), QStringLiteral("third")}));
+}
+
+void tst_NtfyApi::streamSubscriberThatStopsReadingIsClosed()
+{
+    // The bounds of a WebSocket subscriber hold for a streamed one: past its backlog limit it
+    // is ended, then cut off after the grace period, and its memory is freed.
+    PushServerOptions options;
+    options.subscriberBacklogLimit = 64 * 1024;
+    options.closeGrace = 200ms;
+    startServer(options);
+    QTcpSocket reader;
+    reader.setReadBufferSize(1); // takes (almost) nothing: the kernel's buffers fill
+    reader.connectToHost(QHostAddress::LocalHost, m_server->port());
+    reader.write("GET /t/json HTTP/1.1\r\nHost: x\r\n\r\n");
+    QTRY_COMPARE(m_server->subscriberCount(), 1);
+    const QString text(3000, QLatin1Char('x'));
+    for (int i = 0; i < 20000 && m_server->subscriberCount() > 0; ++i) {
+        QVERIFY(m_server->publish(QStringLiteral("t"), text));
+        if (i % 100 == 0)
+            QCoreApplication::processEvents();
+    }
+    QTRY_COMPARE(m_server->subscriberCount(), 0);
+    // Everyone else is still served.
+    StreamClient other(m_server->port(), "/t/json?since=latest");
+    QTRY_COMPARE(other.messages().size(), 1);
 }
 
 void tst_NtfyApi::databaseOfPreviousSchemaIsMigrated()

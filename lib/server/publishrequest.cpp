@@ -35,6 +35,14 @@ QString jsonString(const QJsonValue &value)
                                               : QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
 }
 
+bool isStringList(const QJsonValue &value)
+{
+    const QJsonArray array = value.toArray();
+    return value.isArray() && std::all_of(array.begin(), array.end(), [](const QJsonValue &item) {
+               return item.isString();
+           });
+}
+
 // ntfy's JSON publish: its fields become the X- headers of a publish to its topic.
 bool applyJsonBody(const QByteArray &body, RequestParams *params, QString *topic,
                    QString *message, ntfy::Error *error)
@@ -73,8 +81,7 @@ bool applyJsonBody(const QByteArray &body, RequestParams *params, QString *topic
         (object.value(QLatin1String("message")).isUndefined() ||
          object.value(QLatin1String("message")).isString()) &&
         (priority.isUndefined() || (priority.isDouble() && priority.toDouble() == priority.toInt())) &&
-        (tags.isUndefined() || (tags.isArray() && std::all_of(tags.toArray().begin(), tags.toArray().end(),
-                                                              [](const QJsonValue &tag) { return tag.isString(); }))) &&
+        (tags.isUndefined() || isStringList(tags)) &&
         (actions.isUndefined() || actions.isArray()) &&
         (markdown.isUndefined() || markdown.isBool());
     if (!wellTyped) {

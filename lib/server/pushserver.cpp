@@ -150,6 +150,7 @@ PushServer::PushServer(const PushServerOptions &options, QObject *parent)
     m_pruneTimer.setInterval(pruneInterval);
     connect(&m_pruneTimer, &QTimer::timeout, this, &PushServer::pruneExpired);
     m_deliveryTimer.setSingleShot(true);
+    m_deliveryTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may be 5 % late
     connect(&m_deliveryTimer, &QTimer::timeout, this, &PushServer::deliverDue);
 }
 
