@@ -194,8 +194,8 @@ void tst_NtfyApi::jsonPublishCarriesEveryField()
         "click":"https://homecamera.lan/xasds1h2xsSsa/","icon":"https://ntfy.sh/static/img/ntfy.png",
         "markdown":true,
         "actions":[{"action":"view","label":"Admin panel","url":"https://filesrv.lan/admin"}]})";
-    const HttpResult result = request("POST", QStringLiteral("/"), body,
-                                      {{"Content-Type", "application/json"}});
+    const HttpResult result =
+        request("POST", QStringLiteral("/"), body, {{"Content-Type", "application/json"}});
     QCOMPARE(result.status, 200);
     const QJsonObject message = result.json();
     QCOMPARE(field(message, "topic"), QStringLiteral("mytopic"));
@@ -208,9 +208,10 @@ void tst_NtfyApi::jsonPublishCarriesEveryField()
     QCOMPARE(field(message, "click"), QStringLiteral("https://homecamera.lan/xasds1h2xsSsa/"));
     QCOMPARE(field(message, "icon"), QStringLiteral("https://ntfy.sh/static/img/ntfy.png"));
     QCOMPARE(field(message, "content_type"), QStringLiteral("text/markdown"));
-    QCOMPARE(message.value(QStringLiteral("attachment")).toObject(),
-             QJsonObject({{QStringLiteral("name"), QStringLiteral("diskspace.jpg")},
-                          {QStringLiteral("url"), QStringLiteral("https://filesrv.lan/space.jpg")}}));
+    QCOMPARE(
+        message.value(QStringLiteral("attachment")).toObject(),
+        QJsonObject({{QStringLiteral("name"), QStringLiteral("diskspace.jpg")},
+                     {QStringLiteral("url"), QStringLiteral("https://filesrv.lan/space.jpg")}}));
     const QJsonObject action = message.value(QStringLiteral("actions")).toArray().at(0).toObject();
     QCOMPARE(field(action, "action"), QStringLiteral("view"));
     QCOMPARE(field(action, "label"), QStringLiteral("Admin panel"));
@@ -243,9 +244,11 @@ void tst_NtfyApi::publishForms_data()
     const QJsonValue hi(QStringLiteral("hi there"));
     row("GET publish, message", "GET", "/t/publish?message=hi+there", "", {}, "message", hi);
     row("GET send, m", "GET", "/t/send?m=hi%20there", "", {}, "message", hi);
-    row("POST trigger, no body", "POST", "/t/trigger", "", {}, "message", QStringLiteral("triggered"));
+    row("POST trigger, no body", "POST", "/t/trigger", "", {}, "message",
+        QStringLiteral("triggered"));
     row("PUT publish, body", "PUT", "/t/publish", "hi there", {}, "message", hi);
-    row("message \\n escape", "GET", "/t/publish?m=a%5Cnb", "", {}, "message", QStringLiteral("a\nb"));
+    row("message \\n escape", "GET", "/t/publish?m=a%5Cnb", "", {}, "message",
+        QStringLiteral("a\nb"));
     row("body wins over m", "POST", "/t?m=param", "hi there", {}, "message", hi);
     row("body trimmed", "POST", "/t", "  hi there\n", {}, "message", hi);
     row("X-Message header", "POST", "/t", "", {{"X-Message", "hi there"}}, "message", hi);
@@ -279,12 +282,13 @@ void tst_NtfyApi::publishForms_data()
     row("md query", "POST", "/t?md=true", "x", {}, "content_type", QStringLiteral("text/markdown"));
     row("Content-Type markdown", "POST", "/t", "x", {{"Content-Type", "text/markdown"}},
         "content_type", QStringLiteral("text/markdown"));
-    row("plain text has none", "POST", "/t", "x", {{"Content-Type", "text/plain"}},
-        "content_type", QJsonValue(QJsonValue::Undefined));
+    row("plain text has none", "POST", "/t", "x", {{"Content-Type", "text/plain"}}, "content_type",
+        QJsonValue(QJsonValue::Undefined));
     row("Attach names from URL", "POST", "/t", "x",
         {{"Attach", "https://a.example/files/report.pdf?x=1"}}, "attachment",
-        QJsonObject({{QStringLiteral("name"), QStringLiteral("report.pdf")},
-                     {QStringLiteral("url"), QStringLiteral("https://a.example/files/report.pdf?x=1")}}));
+        QJsonObject(
+            {{QStringLiteral("name"), QStringLiteral("report.pdf")},
+             {QStringLiteral("url"), QStringLiteral("https://a.example/files/report.pdf?x=1")}}));
     row("a + f query, empty body", "GET", "/t/publish?a=https://a.example/x&f=doc.txt", "", {},
         "attachment",
         QJsonObject({{QStringLiteral("name"), QStringLiteral("doc.txt")},
@@ -334,8 +338,7 @@ void tst_NtfyApi::publishRejects_data()
     row("icon not http", "/t", "x", {{"Icon", "file:///etc/passwd"}}, 40021, "icon URL");
     row("attach not http", "/t", "x", {{"Attach", "ftp://a/b"}}, 40013, "attachment URL");
     row("action type", "/t", "x", {{"Actions", "open, Label"}}, 40018, "cannot be 'open'");
-    row("action without url", "/t", "x", {{"Actions", "view, Open"}}, 40018,
-        "'url' is required");
+    row("action without url", "/t", "x", {{"Actions", "view, Open"}}, 40018, "'url' is required");
     row("action without label", "/t", "x", {{"Actions", "broadcast"}}, 40018,
         "'label' is required");
     row("action body on GET", "/t", "x",
@@ -348,7 +351,8 @@ void tst_NtfyApi::publishRejects_data()
     row("action open quote", "/t", "x", {{"Actions", "view, \"Go, https://a.example/"}}, 40018,
         "unexpected end of input");
     row("four actions", "/t", "x",
-        {{"Actions", "view, 1, https://a/; view, 2, https://a/; view, 3, https://a/; view, 4, https://a/"}},
+        {{"Actions",
+          "view, 1, https://a/; view, 2, https://a/; view, 3, https://a/; view, 4, https://a/"}},
         40018, "only 3 actions");
     row("delay unparsable", "/t", "x", {{"Delay", "soonish"}}, 40004, "unable to parse");
     row("delay too small", "/t", "x", {{"Delay", "5s"}}, 40005, "too small");
@@ -402,16 +406,15 @@ void tst_NtfyApi::actionsShortForm()
                                 {QStringLiteral("label"), QStringLiteral("Open portal")},
                                 {QStringLiteral("url"), QStringLiteral("https://home.nest.com/")},
                                 {QStringLiteral("clear"), true}}));
-    QCOMPARE(http,
-             QJsonObject({{QStringLiteral("action"), QStringLiteral("http")},
-                          {QStringLiteral("label"), QStringLiteral("Turn down, now")},
-                          {QStringLiteral("url"), QStringLiteral("https://api.nest.com/")},
-                          {QStringLiteral("method"), QStringLiteral("PUT")},
-                          {QStringLiteral("headers"),
-                           QJsonObject({{QStringLiteral("Authorization"),
-                                         QStringLiteral("Bearer zAzsx1sk..")}})},
-                          {QStringLiteral("body"), QStringLiteral("{\"temperature\": 65}")},
-                          {QStringLiteral("clear"), false}}));
+    QCOMPARE(http, QJsonObject({{QStringLiteral("action"), QStringLiteral("http")},
+                                {QStringLiteral("label"), QStringLiteral("Turn down, now")},
+                                {QStringLiteral("url"), QStringLiteral("https://api.nest.com/")},
+                                {QStringLiteral("method"), QStringLiteral("PUT")},
+                                {QStringLiteral("headers"),
+                                 QJsonObject({{QStringLiteral("Authorization"),
+                                               QStringLiteral("Bearer zAzsx1sk..")}})},
+                                {QStringLiteral("body"), QStringLiteral("{\"temperature\": 65}")},
+                                {QStringLiteral("clear"), false}}));
     QCOMPARE(broadcast,
              QJsonObject({{QStringLiteral("action"), QStringLiteral("broadcast")},
                           {QStringLiteral("label"), QStringLiteral("Take picture")},
@@ -420,8 +423,10 @@ void tst_NtfyApi::actionsShortForm()
                           {QStringLiteral("intent"), QStringLiteral("io.x.CAMERA")},
                           {QStringLiteral("clear"), false}}));
     // Stored and served with them.
-    QCOMPARE(request("GET", QStringLiteral("/t/json?poll=1")).lines().first().value(
-                 QStringLiteral("actions")),
+    QCOMPARE(request("GET", QStringLiteral("/t/json?poll=1"))
+                 .lines()
+                 .first()
+                 .value(QStringLiteral("actions")),
              message.value(QStringLiteral("actions")));
 }
 
@@ -430,8 +435,9 @@ void tst_NtfyApi::actionsJsonFormAndLimits()
     startServer();
     const QJsonObject message = publish(
         QStringLiteral("t"), "x",
-        {{"Actions", R"([{"action":"copy","label":"Copy code","value":"123456"},)"
-                     R"({"action":"http","label":"Ping","url":"https://a.example/","method":"post"}])"}});
+        {{"Actions",
+          R"([{"action":"copy","label":"Copy code","value":"123456"},)"
+          R"({"action":"http","label":"Ping","url":"https://a.example/","method":"post"}])"}});
     const QJsonArray actions = message.value(QStringLiteral("actions")).toArray();
     QCOMPARE(actions.size(), 2);
     QCOMPARE(field(actions.at(0).toObject(), "value"), QStringLiteral("123456"));
@@ -453,7 +459,8 @@ void tst_NtfyApi::cacheNoIsSentNotStored()
     QTRY_COMPARE(m_server->subscriberCount(), 1);
     publish(QStringLiteral("t"), "fleeting", {{"Cache", "no"}});
     publish(QStringLiteral("t"), "kept");
-    QTRY_COMPARE(live.messages(), (QStringList{QStringLiteral("fleeting"), QStringLiteral("kept")}));
+    QTRY_COMPARE(live.messages(),
+                 (QStringList{QStringLiteral("fleeting"), QStringLiteral("kept")}));
     QCOMPARE(request("GET", QStringLiteral("/t/json?poll=1")).messages(),
              QStringList{QStringLiteral("kept")});
 }
@@ -461,15 +468,17 @@ void tst_NtfyApi::cacheNoIsSentNotStored()
 void tst_NtfyApi::everyStreamGetsTheSameMessages()
 {
     startServer();
-    WsClient ws(QUrl(m_server->url().toString().replace(QLatin1String("http"), QLatin1String("ws")) +
-                     QStringLiteral("/a,b/ws")));
+    WsClient ws(
+        QUrl(m_server->url().toString().replace(QLatin1String("http"), QLatin1String("ws")) +
+             QStringLiteral("/a,b/ws")));
     StreamClient json(m_server->port(), "/a,b/json");
     StreamClient sse(m_server->port(), "/a,b/sse");
     StreamClient raw(m_server->port(), "/a,b/raw");
     QTRY_COMPARE(m_server->subscriberCount(), 4);
     QStringList ids;
-    const QList<QPair<QString, QByteArray>> publishes{
-        {QStringLiteral("a"), "one"}, {QStringLiteral("b"), "two\nlines"}, {QStringLiteral("a"), "three"}};
+    const QList<QPair<QString, QByteArray>> publishes{{QStringLiteral("a"), "one"},
+                                                      {QStringLiteral("b"), "two\nlines"},
+                                                      {QStringLiteral("a"), "three"}};
     for (const auto &[topic, text] : publishes)
         ids.append(field(publish(topic, text), "id"));
     publish(QStringLiteral("c"), "not subscribed");
@@ -563,8 +572,8 @@ void tst_NtfyApi::filters_data()
     QTest::newRow("priority names and numbers")
         << QStringLiteral("priority=high,1")
         << QStringList{QStringLiteral("disk full"), QStringLiteral("quiet")};
-    QTest::newRow("priority default") << QStringLiteral("p=default")
-                                      << QStringList{QStringLiteral("backup done")};
+    QTest::newRow("priority default")
+        << QStringLiteral("p=default") << QStringList{QStringLiteral("backup done")};
     QTest::newRow("tags: all must match")
         << QStringLiteral("tags=warning,disk") << QStringList{QStringLiteral("disk full")};
     QTest::newRow("one tag") << QStringLiteral("tags=warning")
@@ -581,8 +590,8 @@ void tst_NtfyApi::filters()
     startServer();
     publish(QStringLiteral("t"), "disk full", {{"Priority", "high"}, {"Tags", "warning,disk"}});
     publish(QStringLiteral("t"), "backup done", {{"Title", "Backup"}});
-    const QString quiet =
-        field(publish(QStringLiteral("t"), "quiet", {{"Priority", "1"}, {"Tags", "warning"}}), "id");
+    const QString quiet = field(
+        publish(QStringLiteral("t"), "quiet", {{"Priority", "1"}, {"Tags", "warning"}}), "id");
     query.replace(QStringLiteral("{quiet}"), quiet);
     QCOMPARE(request("GET", QStringLiteral("/t/json?poll=1&") + query).messages(), expected);
     QCOMPARE(request("GET", QStringLiteral("/t/json?poll=1&priority=loud")).status, 400);
@@ -591,8 +600,9 @@ void tst_NtfyApi::filters()
 void tst_NtfyApi::filtersApplyToLiveStreams()
 {
     startServer();
-    WsClient ws(QUrl(m_server->url().toString().replace(QLatin1String("http"), QLatin1String("ws")) +
-                     QStringLiteral("/t/ws?priority=4,5&tags=a")));
+    WsClient ws(
+        QUrl(m_server->url().toString().replace(QLatin1String("http"), QLatin1String("ws")) +
+             QStringLiteral("/t/ws?priority=4,5&tags=a")));
     StreamClient sse(m_server->port(), "/t/sse", {{"X-Priority", "4,5"}, {"X-Tags", "a"}});
     StreamClient raw(m_server->port(), "/t/raw?prio=high,urgent&ta=a");
     QTRY_COMPARE(m_server->subscriberCount(), 3);
@@ -634,8 +644,7 @@ void tst_NtfyApi::delayForms()
             : QDateTime(QDate::currentDate().addDays(1), QTime(10, 0)).toSecsSinceEpoch();
     QVERIFY2(qAbs(time - expected) <= 2, qPrintable(QString::number(time - expected)));
     // The query forms too.
-    const QJsonObject viaQuery =
-        request("GET", QStringLiteral("/t/publish?m=q&delay=30m")).json();
+    const QJsonObject viaQuery = request("GET", QStringLiteral("/t/publish?m=q&delay=30m")).json();
     QVERIFY(qAbs(viaQuery.value(QStringLiteral("time")).toInteger() - (now + 1800)) <= 2);
     // Not delivered yet: only visible with scheduled=1.
     QCOMPARE(request("GET", QStringLiteral("/t/json?poll=1")).lines().size(), 0);
@@ -648,8 +657,9 @@ void tst_NtfyApi::scheduledMessageArrivesOnceAtItsTime()
     options.minDelay = 1s; // test-only: ntfy's 10 s minimum would make this test slow
     startServer(options);
     StreamClient json(m_server->port(), "/t/json");
-    WsClient ws(QUrl(m_server->url().toString().replace(QLatin1String("http"), QLatin1String("ws")) +
-                     QStringLiteral("/t/ws")));
+    WsClient ws(
+        QUrl(m_server->url().toString().replace(QLatin1String("http"), QLatin1String("ws")) +
+             QStringLiteral("/t/ws")));
     QTRY_COMPARE(m_server->subscriberCount(), 2);
     const qint64 due = QDateTime::currentSecsSinceEpoch() + 3;
     const QJsonObject answer =
@@ -708,8 +718,9 @@ void tst_NtfyApi::scheduledMessagesDueTogether()
     QTRY_COMPARE_WITH_TIMEOUT(raw.body(), QByteArray("\nfirst\nsecond\nthird\n"), 15000);
     QTest::qWait(1200); // once each
     QCOMPARE(raw.body(), QByteArray("\nfirst\nsecond\nthird\n"));
-    QCOMPARE(request("GET", QStringLiteral("/t,u/json?poll=1&scheduled=1")).messages(),
-             (QStringList{QStringLiteral("first"), QStringLiteral("second"), QStringLiteral("third")}));
+    QCOMPARE(
+        request("GET", QStringLiteral("/t,u/json?poll=1&scheduled=1")).messages(),
+        (QStringList{QStringLiteral("first"), QStringLiteral("second"), QStringLiteral("third")}));
 }
 
 void tst_NtfyApi::streamSubscriberThatStopsReadingIsClosed()
@@ -749,11 +760,11 @@ void tst_NtfyApi::databaseOfPreviousSchemaIsMigrated()
             "CREATE TABLE messages (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time_ms "
             "INTEGER NOT NULL, topic TEXT NOT NULL, title TEXT, message TEXT NOT NULL, priority "
             "INTEGER NOT NULL, tags TEXT, click TEXT)")));
-        QVERIFY(query.exec(QStringLiteral(
-                               "INSERT INTO messages (id, time_ms, topic, title, message, priority,"
-                               " tags, click) VALUES ('oldMessage01', %1, 't', 'Old', 'kept', 4,"
-                               " 'a,b', '')")
-                               .arg(QDateTime::currentMSecsSinceEpoch())));
+        QVERIFY(query.exec(
+            QStringLiteral("INSERT INTO messages (id, time_ms, topic, title, message, priority,"
+                           " tags, click) VALUES ('oldMessage01', %1, 't', 'Old', 'kept', 4,"
+                           " 'a,b', '')")
+                .arg(QDateTime::currentMSecsSinceEpoch())));
         query = QSqlQuery();
         database.close();
     }
@@ -777,8 +788,12 @@ void tst_NtfyApi::clientReadsEveryField()
     startServer();
     const QJsonObject sent = publish(
         QStringLiteral("t"), "**done**",
-        {{"Title", "Build"}, {"Priority", "high"}, {"Tags", "ok,ci"}, {"Markdown", "yes"},
-         {"Click", "https://ci.example/1"}, {"Icon", "https://ci.example/icon.png"},
+        {{"Title", "Build"},
+         {"Priority", "high"},
+         {"Tags", "ok,ci"},
+         {"Markdown", "yes"},
+         {"Click", "https://ci.example/1"},
+         {"Icon", "https://ci.example/icon.png"},
          {"Attach", "https://ci.example/log.txt"},
          {"Actions", "view, Open, https://ci.example/1; http, Retry, https://ci.example/retry, "
                      "method=PUT, headers.X-Run=again, body=go, clear=true; copy, Copy id, 42"}});
@@ -792,8 +807,8 @@ void tst_NtfyApi::clientReadsEveryField()
             [&received](const NotificationList &list) { received += list; });
     // Event types it does not know are skipped without complaint.
     QSignalSpy rejected(&protocol, &Protocol::frameRejected);
-    protocol.handleTextFrame(QStringLiteral(
-        R"({"id":"x1","time":1,"event":"poll_request","topic":"t","message":"?"})"));
+    protocol.handleTextFrame(
+        QStringLiteral(R"({"id":"x1","time":1,"event":"poll_request","topic":"t","message":"?"})"));
     protocol.handleTextFrame(QString::fromUtf8(QJsonDocument(sent).toJson()));
     QCOMPARE(rejected.count(), 0);
     QCOMPARE(received.size(), 1);

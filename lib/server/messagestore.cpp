@@ -38,8 +38,9 @@ const QString schema[] = {
     QStringLiteral("CREATE INDEX IF NOT EXISTS messages_time ON messages (time_ms)"),
 };
 
-// Version 1 (issue 9): the fields of ntfy's richer messages, expiry, and scheduled delivery.
-// Rows of version 0 keep their values and read as delivered messages without extras.
+// Schema 1 (issue 9), for a table without its columns: the fields of ntfy's richer messages,
+// expiry, and scheduled delivery. Older rows keep their values and read as delivered messages
+// without extras.
 const QString migrationTo1[] = {
     // icon, actions, attachment and content type, as one JSON object (PushMessage::extrasJson)
     QStringLiteral("ALTER TABLE messages ADD COLUMN extras TEXT"),
@@ -47,7 +48,6 @@ const QString migrationTo1[] = {
     // 0 while a scheduled message waits for its time (time_ms); it gets a new seq when delivered
     QStringLiteral("ALTER TABLE messages ADD COLUMN delivered INTEGER NOT NULL DEFAULT 1"),
     QStringLiteral("CREATE INDEX messages_due ON messages (delivered, time_ms)"),
-    QStringLiteral("PRAGMA user_version = 1"),
 };
 
 constexpr const char *selectColumns =
@@ -130,7 +130,8 @@ bool MessageStore::open(const QString &filePath, QString *errorMessage)
     }
     if (!migrate(errorMessage)) {
         if (errorMessage)
-            *errorMessage = QStringLiteral("cannot upgrade database %1: %2").arg(filePath, *errorMessage);
+            *errorMessage =
+                QStringLiteral("cannot upgrade database %1: %2").arg(filePath, *errorMessage);
         close();
         return false;
     }
@@ -142,8 +143,7 @@ bool MessageStore::open(const QString &filePath, QString *errorMessage)
             "INSERT INTO messages (id, time_ms, topic, title, message, priority, tags, click,"
             " extras, expires_ms, delivered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) &&
         m_sequenceOf.prepare(QStringLiteral("SELECT seq FROM messages WHERE id = ?")) &&
-        m_prune.prepare(
-            QStringLiteral("DELETE FROM messages WHERE time_ms < ? AND delivered = 1"));
+        m_prune.prepare(QStringLiteral("DELETE FROM messages WHERE time_ms < ? AND delivered = 1"));
     if (!prepared) {
         if (errorMessage)
             *errorMessage = QStringLiteral("cannot prepare statements on %1: %2")
@@ -234,14 +234,18 @@ bool MessageStore::insert(const QList<PushMessage> &messages, QString *errorMess
 
 bool MessageStore::migrate(QString *errorMessage)
 {
-    QSqlQuery version(m_database);
-    if (!version.exec(QStringLiteral("PRAGMA user_version")) || !version.next()) {
-        setError(errorMessage, version.lastError().text());
+    // Told by the table's columns, not by PRAGMA user_version: the file may have been made by
+    // another program that uses the version for its own schema.
+    QSqlQuery columns(m_database);
+    if (!columns.exec(QStringLiteral("PRAGMA table_info(messages)"))) {
+        setError(errorMessage, columns.lastError().text());
         return false;
     }
-    if (version.value(0).toInt() >= 1)
-        return true;
-    version.finish();
+    while (columns.next()) {
+        if (columns.value(1).toString() == QLatin1String("delivered"))
+            return true;
+    }
+    columns.finish();
     // All or nothing: a failed step leaves the file as it was.
     if (!beginTransaction(errorMessage))
         return false;

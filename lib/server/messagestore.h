@@ -64,10 +64,10 @@ public:
 
 private:
     bool execute(const QString &statement, QString *errorMessage);
-    // Brings a database of an older version to the current schema (PRAGMA user_version).
+    // Brings a database of an older schema to the current one (adds the columns it lacks).
     bool migrate(QString *errorMessage);
     bool beginTransaction(QString *errorMessage);
-    bool commitTransaction(QString *errorMessage); // rolls back when the commit fails
+    bool commitTransaction(QString *errorMessage);              // rolls back when the commit fails
     bool rollBack(QString *errorMessage, const QString &error); // always false
 
     std::optional<qint64> latestSequence(const QStringList &topics);

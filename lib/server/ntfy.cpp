@@ -65,6 +65,24 @@ std::optional<int> parsePriority(QStringView text)
     return std::nullopt;
 }
 
+Error invalidPriority(const QString &text)
+{
+    return {400, 40007,
+            QStringLiteral("invalid priority parameter \"%1\": use 1-5 or min, low, default, "
+                           "high, max/urgent")
+                .arg(text.left(40))};
+}
+
+QStringList splitList(const QString &text)
+{
+    QStringList items;
+    for (const QString &item : text.split(u',', Qt::SkipEmptyParts)) {
+        if (!item.trimmed().isEmpty())
+            items.append(item.trimmed());
+    }
+    return items;
+}
+
 std::optional<bool> parseBool(QStringView text)
 {
     const QString lower = text.trimmed().toString().toLower();
@@ -93,8 +111,8 @@ std::optional<qint64> parseNaturalTime(const QString &text, qint64 nowMs)
         int hour = match.captured(2).toInt();
         const int minute = match.captured(3).toInt();
         const QString half = match.captured(4).toLower();
-        if ((!half.isEmpty() && (hour < 1 || hour > 12)) || (match.captured(3).isEmpty() &&
-                                                             half.isEmpty()))
+        if ((!half.isEmpty() && (hour < 1 || hour > 12)) ||
+            (match.captured(3).isEmpty() && half.isEmpty()))
             return std::nullopt; // "13pm", or a bare number (that is a unix time)
         if (!half.isEmpty())
             hour = hour % 12 + (half == u"pm" ? 12 : 0);

@@ -31,6 +31,12 @@ std::optional<QStringList> parseTopicList(QStringView text);
 // An empty text is the default priority, 3.
 std::optional<int> parsePriority(QStringView text);
 
+// ntfy's 400 for a priority that is none of the above.
+Error invalidPriority(const QString &text);
+
+// "a, b,,c" -> {"a", "b", "c"}: ntfy's comma-separated lists (tags, priorities).
+QStringList splitList(const QString &text);
+
 // ntfy's booleans: 1/yes/true and 0/no/false, case-insensitive; nullopt for anything else.
 std::optional<bool> parseBool(QStringView text);
 

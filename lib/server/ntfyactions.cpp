@@ -87,18 +87,17 @@ private:
         while (!atEnd() && !(peek() == quote && m_input.at(m_pos - 1) != u'\\'))
             ++m_pos;
         if (atEnd()) {
-            *error = QStringLiteral("unexpected end of input, quote started at position %1")
-                         .arg(start);
+            *error =
+                QStringLiteral("unexpected end of input, quote started at position %1").arg(start);
             return false;
         }
-        *value = m_input.mid(start, m_pos - start)
-                     .replace(QStringLiteral("\\") + quote, QString(quote));
+        *value =
+            m_input.mid(start, m_pos - start).replace(QStringLiteral("\\") + quote, QString(quote));
         ++m_pos;
         skipSpaces();
         if (!atEnd() && !isSectionEnd(peek())) {
-            *error = QStringLiteral("unexpected character '%1' at position %2")
-                         .arg(peek())
-                         .arg(m_pos);
+            *error =
+                QStringLiteral("unexpected character '%1' at position %2").arg(peek()).arg(m_pos);
             return false;
         }
         *last = atEnd() || peek() == u';';
@@ -189,10 +188,10 @@ bool isStringMap(const QJsonValue &value)
 bool checkJsonAction(const QJsonObject &action, QString *error)
 {
     for (auto it = action.begin(); it != action.end(); ++it) {
-        const bool ok = stringFields.contains(it.key())   ? it->isString()
-                        : mapFields.contains(it.key())    ? isStringMap(*it)
+        const bool ok = stringFields.contains(it.key())      ? it->isString()
+                        : mapFields.contains(it.key())       ? isStringMap(*it)
                         : it.key() == QLatin1String("clear") ? it->isBool()
-                                                          : true; // ntfy ignores unknown keys
+                                                             : true; // ntfy ignores unknown keys
         if (!ok) {
             *error = QStringLiteral("JSON error: wrong type for '%1'").arg(it.key().left(40));
             return false;

@@ -29,77 +29,83 @@ std::optional<QString> decodeUtf8(const QByteArray &bytes)
     return text;
 }
 
-QString jsonString(const QJsonValue &value)
-{
-    return QString::fromUtf8(value.isObject() ? QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact)
-                                              : QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-}
-
 bool isStringList(const QJsonValue &value)
 {
     const QJsonArray array = value.toArray();
-    return value.isArray() && std::all_of(array.begin(), array.end(), [](const QJsonValue &item) {
-               return item.isString();
-           });
+    return value.isArray() && std::all_of(array.begin(), array.end(),
+                                          [](const QJsonValue &item) { return item.isString(); });
 }
 
-// ntfy's JSON publish: its fields become the X- headers of a publish to its topic.
-bool applyJsonBody(const QByteArray &body, RequestParams *params, QString *topic,
-                   QString *message, ntfy::Error *error)
+// The types ntfy's decoder insists on (a wrong one is a 400 there too).
+bool isWellTyped(const QJsonObject &object)
 {
-    const ntfy::Error invalid{
-        400, 40017, QStringLiteral("invalid request: request body must be message JSON")};
-    QJsonParseError parseError{};
-    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
-    if (!document.isObject()) {
-        *error = invalid;
-        error->text += QStringLiteral(" (%1)").arg(parseError.errorString());
-        return false;
-    }
-    const QJsonObject object = document.object();
-    static const char *const stringFields[][2] = {
-        {"title", "x-title"},   {"click", "x-click"}, {"icon", "x-icon"},
-        {"attach", "x-attach"}, {"filename", "x-filename"}, {"email", "x-email"},
-        {"delay", "x-delay"},   {"call", "x-call"},   {"cache", "x-cache"},
-        {"firebase", "x-firebase"}};
-    for (const auto &[field, header] : stringFields) {
+    const auto is = [&object](const char *key, auto check) {
+        const QJsonValue value = object.value(QLatin1String(key));
+        return value.isUndefined() || check(value);
+    };
+    return object.value(QLatin1String("topic")).isString() &&
+           is("message", [](const QJsonValue &v) { return v.isString(); }) &&
+           is("priority",
+              [](const QJsonValue &v) { return v.isDouble() && v.toDouble() == v.toInt(); }) &&
+           is("tags", isStringList) &&
+           is("actions", [](const QJsonValue &v) { return v.isArray(); }) &&
+           is("markdown", [](const QJsonValue &v) { return v.isBool(); });
+}
+
+// The string fields of a JSON publish, as the X- headers ntfy turns them into.
+bool applyStringFields(const QJsonObject &object, RequestParams *params, QString *badField)
+{
+    static const char *const fields[][2] = {{"title", "x-title"},       {"click", "x-click"},
+                                            {"icon", "x-icon"},         {"attach", "x-attach"},
+                                            {"filename", "x-filename"}, {"email", "x-email"},
+                                            {"delay", "x-delay"},       {"call", "x-call"},
+                                            {"cache", "x-cache"},       {"firebase", "x-firebase"}};
+    for (const auto &[field, header] : fields) {
         const QJsonValue value = object.value(QLatin1String(field));
         if (!value.isUndefined() && !value.isString() && !value.isNull()) {
-            *error = invalid;
-            error->text += QStringLiteral(" (\"%1\" must be a string)").arg(QLatin1String(field));
+            *badField = QLatin1String(field);
             return false;
         }
         if (!value.toString().isEmpty())
             params->override(header, value.toString());
     }
-    const QJsonValue priority = object.value(QLatin1String("priority"));
-    const QJsonValue tags = object.value(QLatin1String("tags"));
-    const QJsonValue actions = object.value(QLatin1String("actions"));
-    const QJsonValue markdown = object.value(QLatin1String("markdown"));
-    const bool wellTyped =
-        object.value(QLatin1String("topic")).isString() &&
-        (object.value(QLatin1String("message")).isUndefined() ||
-         object.value(QLatin1String("message")).isString()) &&
-        (priority.isUndefined() || (priority.isDouble() && priority.toDouble() == priority.toInt())) &&
-        (tags.isUndefined() || isStringList(tags)) &&
-        (actions.isUndefined() || actions.isArray()) &&
-        (markdown.isUndefined() || markdown.isBool());
-    if (!wellTyped) {
-        *error = invalid;
+    return true;
+}
+
+// ntfy's JSON publish: its fields become the X- headers of a publish to its topic.
+bool applyJsonBody(const QByteArray &body, RequestParams *params, QString *topic, QString *message,
+                   ntfy::Error *error)
+{
+    *error = {400, 40017, QStringLiteral("invalid request: request body must be message JSON")};
+    QJsonParseError parseError{};
+    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    if (!document.isObject()) {
+        error->text += QStringLiteral(" (%1)").arg(parseError.errorString());
+        return false;
+    }
+    const QJsonObject object = document.object();
+    QString badField;
+    if (!applyStringFields(object, params, &badField)) {
+        error->text += QStringLiteral(" (\"%1\" must be a string)").arg(badField);
+        return false;
+    }
+    if (!isWellTyped(object)) {
         error->text += QStringLiteral(" (topic must be a string, priority a number, tags a list "
                                       "of strings, actions a list, markdown true or false)");
         return false;
     }
-    if (priority.toInt() != 0)
-        params->override("x-priority", QString::number(priority.toInt()));
-    QStringList tagList;
-    for (const QJsonValue &tag : tags.toArray())
-        tagList.append(tag.toString());
-    if (!tagList.isEmpty())
-        params->override("x-tags", tagList.join(QLatin1Char(',')));
-    if (!actions.toArray().isEmpty())
-        params->override("x-actions", jsonString(actions));
-    if (markdown.toBool())
+    if (const int priority = object.value(QLatin1String("priority")).toInt(); priority != 0)
+        params->override("x-priority", QString::number(priority));
+    QStringList tags;
+    for (const QJsonValue &tag : object.value(QLatin1String("tags")).toArray())
+        tags.append(tag.toString());
+    if (!tags.isEmpty())
+        params->override("x-tags", tags.join(QLatin1Char(',')));
+    if (const QJsonArray actions = object.value(QLatin1String("actions")).toArray();
+        !actions.isEmpty())
+        params->override("x-actions",
+                         QString::fromUtf8(QJsonDocument(actions).toJson(QJsonDocument::Compact)));
+    if (object.value(QLatin1String("markdown")).toBool())
         params->override("x-markdown", QStringLiteral("yes"));
     *topic = object.value(QLatin1String("topic")).toString();
     *message = object.value(QLatin1String("message")).toString();
@@ -127,14 +133,14 @@ bool readAttachment(const RequestParams &params, PushMessage *message, ntfy::Err
     }
     if (name.isEmpty())
         name = QUrl(url).fileName();
-    message->attachment = QJsonObject{
-        {QStringLiteral("name"), name.isEmpty() ? QStringLiteral("attachment") : name},
-        {QStringLiteral("url"), url}};
+    message->attachment =
+        QJsonObject{{QStringLiteral("name"), name.isEmpty() ? QStringLiteral("attachment") : name},
+                    {QStringLiteral("url"), url}};
     return true;
 }
 
-bool readDelivery(const RequestParams &params, const PublishRules &rules, bool cache,
-                  qint64 nowMs, PushMessage *message, ntfy::Error *error)
+bool readDelivery(const RequestParams &params, const PublishRules &rules, bool cache, qint64 nowMs,
+                  PushMessage *message, ntfy::Error *error)
 {
     const QString delay = params.value({"x-delay", "delay", "x-at", "at", "x-in", "in"});
     if (delay.isEmpty())
@@ -163,25 +169,25 @@ bool readDelivery(const RequestParams &params, const PublishRules &rules, bool c
     return false;
 }
 
-// Everything but the text: ntfy's parsePublishParams, field by field.
-bool readFields(const RequestParams &params, const PublishRules &rules, qint64 nowMs,
-                Publication *publication, ntfy::Error *error)
+// Click, Icon, Attach/Filename: URLs, checked as ntfy checks them.
+bool readLinks(const RequestParams &params, PushMessage *message, ntfy::Error *error)
 {
-    PushMessage &message = publication->message;
-    publication->cache = params.flag({"x-cache", "cache"}, true);
-    message.title = params.value({"x-title", "title", "t"});
-    message.click = params.value({"x-click", "click"});
-    if (!message.click.isEmpty() && !QUrl(message.click, QUrl::StrictMode).isValid()) {
+    message->click = params.value({"x-click", "click"});
+    if (!message->click.isEmpty() && !QUrl(message->click, QUrl::StrictMode).isValid()) {
         *error = {400, 40000, QStringLiteral("invalid request: click URL is invalid")};
         return false;
     }
-    message.icon = params.value({"x-icon", "icon"});
-    if (!message.icon.isEmpty() && !isHttpUrl(message.icon)) {
+    message->icon = params.value({"x-icon", "icon"});
+    if (!message->icon.isEmpty() && !isHttpUrl(message->icon)) {
         *error = {400, 40021, QStringLiteral("invalid request: icon URL is invalid")};
         return false;
     }
-    if (!readAttachment(params, &message, error))
-        return false;
+    return readAttachment(params, message, error);
+}
+
+// What ntfy can do and this server cannot is refused, never silently dropped.
+bool refuseUnsupported(const RequestParams &params, ntfy::Error *error)
+{
     if (!params.value({"x-email", "x-e-mail", "email", "e-mail", "mail", "e"}).isEmpty()) {
         *error = {400, 40001,
                   QStringLiteral("e-mail notifications are not supported by this server")};
@@ -192,34 +198,47 @@ bool readFields(const RequestParams &params, const PublishRules &rules, qint64 n
                   QStringLiteral("invalid request: phone calls are not supported by this server")};
         return false;
     }
+    return true;
+}
+
+bool readActions(const RequestParams &params, PushMessage *message, ntfy::Error *error)
+{
+    const QString actions = params.value({"x-actions", "actions", "action"});
+    if (actions.isEmpty())
+        return true;
+    QString reason;
+    const auto parsed = ntfy::parseActions(actions, &reason);
+    if (!parsed) {
+        *error = {400, 40018, QStringLiteral("invalid request: actions invalid: %1").arg(reason)};
+        return false;
+    }
+    message->actions = *parsed;
+    return true;
+}
+
+// Everything but the text: ntfy's parsePublishParams, field by field.
+bool readFields(const RequestParams &params, const PublishRules &rules, qint64 nowMs,
+                Publication *publication, ntfy::Error *error)
+{
+    PushMessage &message = publication->message;
+    publication->cache = params.flag({"x-cache", "cache"}, true);
+    message.title = params.value({"x-title", "title", "t"});
+    if (!readLinks(params, &message, error) || !refuseUnsupported(params, error))
+        return false;
     const QString priority = params.value({"x-priority", "priority", "prio", "p"});
     const auto parsedPriority = ntfy::parsePriority(priority);
     if (!parsedPriority) {
-        *error = {400, 40007,
-                  QStringLiteral("invalid priority parameter \"%1\": use 1-5 or min, low, "
-                                 "default, high, max/urgent")
-                      .arg(priority.left(40))};
+        *error = ntfy::invalidPriority(priority);
         return false;
     }
     message.priority = *parsedPriority;
-    for (const QString &tag : params.value({"x-tags", "tags", "tag", "ta"}).split(u',', Qt::SkipEmptyParts)) {
-        if (!tag.trimmed().isEmpty())
-            message.tags.append(tag.trimmed());
-    }
-    if (!readDelivery(params, rules, publication->cache, nowMs, &message, error))
+    message.tags = ntfy::splitList(params.value({"x-tags", "tags", "tag", "ta"}));
+    if (!readDelivery(params, rules, publication->cache, nowMs, &message, error) ||
+        !readActions(params, &message, error))
         return false;
-    const QString actions = params.value({"x-actions", "actions", "action"});
-    if (!actions.isEmpty()) {
-        QString reason;
-        const auto parsed = ntfy::parseActions(actions, &reason);
-        if (!parsed) {
-            *error = {400, 40018, QStringLiteral("invalid request: actions invalid: %1").arg(reason)};
-            return false;
-        }
-        message.actions = *parsed;
-    }
     if (params.flag({"x-markdown", "markdown", "md"}, false) ||
-        params.value({"content-type", "content_type"}).startsWith(QLatin1String("text/markdown"), Qt::CaseInsensitive))
+        params.value({"content-type", "content_type"})
+            .startsWith(QLatin1String("text/markdown"), Qt::CaseInsensitive))
         message.contentType = QStringLiteral("text/markdown");
     return true;
 }
@@ -237,7 +256,8 @@ bool readText(const QByteArray &body, const RequestParams &params, const Publish
                                  "(uploads) are not supported by this server")};
         return false;
     }
-    message->message = params.value({"x-message", "message", "m"}).replace(QLatin1String("\\n"), QLatin1String("\n"));
+    message->message = params.value({"x-message", "message", "m"})
+                           .replace(QLatin1String("\\n"), QLatin1String("\n"));
     if (!text->trimmed().isEmpty())
         message->message = text->trimmed();
     if (message->message.isEmpty() && !message->attachment.isEmpty())
@@ -290,8 +310,7 @@ bool RequestParams::flag(std::initializer_list<const char *> names, bool fallbac
 }
 
 std::optional<Publication> readPublish(const HttpRequest &request, const QString &topic,
-                                       const PublishRules &rules, qint64 nowMs,
-                                       ntfy::Error *error)
+                                       const PublishRules &rules, qint64 nowMs, ntfy::Error *error)
 {
     RequestParams params(request);
     Publication publication;

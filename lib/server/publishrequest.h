@@ -51,7 +51,6 @@ private:
 // /<topic>/publish|send|trigger with query parameters, or POST|PUT / with a JSON body (`topic`
 // empty). nullopt + ntfy's error (status, code, a specific reason) when anything is invalid.
 std::optional<Publication> readPublish(const HttpRequest &request, const QString &topic,
-                                       const PublishRules &rules, qint64 nowMs,
-                                       ntfy::Error *error);
+                                       const PublishRules &rules, qint64 nowMs, ntfy::Error *error);
 
 } // namespace traybeat

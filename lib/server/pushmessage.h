@@ -10,9 +10,9 @@ namespace traybeat {
 // One published message as the push server stores and sends it: ntfy's "message" event.
 struct PushMessage
 {
-    QString id;        // 12 characters [A-Za-z0-9], never read as a number or a duration
-    qint64 timeMs = 0; // publish time, or the delivery time of a scheduled message (whole
-                       // seconds on the wire)
+    QString id;           // 12 characters [A-Za-z0-9], never read as a number or a duration
+    qint64 timeMs = 0;    // publish time, or the delivery time of a scheduled message (whole
+                          // seconds on the wire)
     qint64 expiresMs = 0; // when the cache forgets it; 0: not cached (Cache: no)
     QString topic;
     QString title;

@@ -408,11 +408,10 @@ void PushServer::handleRequest(HttpConnection *connection, quint64 number,
             handlePublish(connection, number, request, QString::fromUtf8(segments[0]));
             return;
         }
-        static const QList<QPair<QByteArray, StreamFormat>> formats{
-            {"ws", StreamFormat::WebSocket},
-            {"json", StreamFormat::Json},
-            {"sse", StreamFormat::Sse},
-            {"raw", StreamFormat::Raw}};
+        static const QList<QPair<QByteArray, StreamFormat>> formats{{"ws", StreamFormat::WebSocket},
+                                                                    {"json", StreamFormat::Json},
+                                                                    {"sse", StreamFormat::Sse},
+                                                                    {"raw", StreamFormat::Raw}};
         for (const auto &[name, format] : formats) {
             if (isGet && segments[1] == name) {
                 handleSubscribe(connection, number, request, QString::fromUtf8(segments[0]),
@@ -445,8 +444,8 @@ void PushServer::handlePublish(HttpConnection *connection, quint64 number,
         return;
     }
     Error error;
-    auto publication = readPublish(request, topic, publishRules(),
-                                   QDateTime::currentMSecsSinceEpoch(), &error);
+    auto publication =
+        readPublish(request, topic, publishRules(), QDateTime::currentMSecsSinceEpoch(), &error);
     if (!publication) {
         respondError(connection, number, error);
         return;
@@ -538,8 +537,7 @@ void PushServer::startStreamSubscriber(HttpConnection *connection, quint64 numbe
 }
 
 void PushServer::upgradeToWebSocket(HttpConnection *connection, quint64 number,
-                                    const HttpRequest &httpRequest,
-                                    const SubscribeRequest &request)
+                                    const HttpRequest &httpRequest, const SubscribeRequest &request)
 {
     if (!httpRequest.isWebSocketUpgrade) {
         respondError(connection, number,

@@ -174,7 +174,8 @@ void Subscriber::sendEvent(const QString &name)
         return;
     const QJsonObject event =
         ntfy::event(name, m_request.topics, QDateTime::currentMSecsSinceEpoch());
-    write(formatEvent(m_format, QJsonDocument(event).toJson(QJsonDocument::Compact), nullptr, name));
+    write(
+        formatEvent(m_format, QJsonDocument(event).toJson(QJsonDocument::Compact), nullptr, name));
     accountBacklog();
 }
 

@@ -11,15 +11,12 @@ bool readFilter(const RequestParams &params, MessageFilter *filter, ntfy::Error 
     filter->id = params.value({"x-id", "id"});
     filter->message = params.value({"x-message", "message", "m"});
     filter->title = params.value({"x-title", "title", "t"});
-    for (const QString &tag : params.value({"x-tags", "tags", "tag", "ta"}).split(u',', Qt::SkipEmptyParts))
-        filter->tags.append(tag.trimmed());
-    for (const QString &text : params.value({"x-priority", "priority", "prio", "p"}).split(u',', Qt::SkipEmptyParts)) {
+    filter->tags = ntfy::splitList(params.value({"x-tags", "tags", "tag", "ta"}));
+    for (const QString &text :
+         ntfy::splitList(params.value({"x-priority", "priority", "prio", "p"}))) {
         const auto priority = ntfy::parsePriority(text);
-        if (!priority || text.trimmed().isEmpty()) {
-            *error = {400, 40007,
-                      QStringLiteral("invalid priority parameter \"%1\": use 1-5 or min, low, "
-                                     "default, high, max/urgent")
-                          .arg(text.left(40))};
+        if (!priority) {
+            *error = ntfy::invalidPriority(text);
             return false;
         }
         filter->priorities.append(*priority);
@@ -30,7 +27,8 @@ bool readFilter(const RequestParams &params, MessageFilter *filter, ntfy::Error 
 
 bool MessageFilter::passes(const PushMessage &candidate) const
 {
-    if ((!id.isEmpty() && candidate.id != id) || (!message.isEmpty() && candidate.message != message) ||
+    if ((!id.isEmpty() && candidate.id != id) ||
+        (!message.isEmpty() && candidate.message != message) ||
         (!title.isEmpty() && candidate.title != title))
         return false;
     if (!priorities.isEmpty() && !priorities.contains(candidate.priority))
@@ -39,9 +37,8 @@ bool MessageFilter::passes(const PushMessage &candidate) const
                        [&candidate](const QString &tag) { return candidate.tags.contains(tag); });
 }
 
-std::optional<SubscribeRequest> readSubscribe(const HttpRequest &request,
-                                              const QString &topicsText, qint64 nowMs,
-                                              ntfy::Error *error)
+std::optional<SubscribeRequest> readSubscribe(const HttpRequest &request, const QString &topicsText,
+                                              qint64 nowMs, ntfy::Error *error)
 {
     SubscribeRequest subscribe;
     const auto topics = ntfy::parseTopicList(topicsText);

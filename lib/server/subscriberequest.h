@@ -38,8 +38,7 @@ struct SubscribeRequest
 
 // `topicsText` is the path's comma-separated topic list. A Last-Event-ID header (an
 // EventSource reconnecting) stands for since=<that id>. nullopt + ntfy's error when invalid.
-std::optional<SubscribeRequest> readSubscribe(const HttpRequest &request,
-                                              const QString &topicsText, qint64 nowMs,
-                                              ntfy::Error *error);
+std::optional<SubscribeRequest> readSubscribe(const HttpRequest &request, const QString &topicsText,
+                                              qint64 nowMs, ntfy::Error *error);
 
 } // namespace traybeat
