@@ -623,6 +623,7 @@ void tst_NtfyApi::delayForms_data()
     QTest::newRow("Delay 30m") << QByteArray("Delay") << QByteArray("30m") << qint64(1800);
     QTest::newRow("X-Delay 1h") << QByteArray("X-Delay") << QByteArray("1h") << qint64(3600);
     QTest::newRow("In 2d") << QByteArray("In") << QByteArray("2d") << qint64(2 * 86400);
+    QTest::newRow("in 1h30m") << QByteArray("in") << QByteArray("1h30m") << qint64(5400);
     QTest::newRow("At unix") << QByteArray("At") << QByteArray("{now+600}") << qint64(600);
     QTest::newRow("x-at natural") << QByteArray("X-At") << QByteArray("tomorrow, 10am")
                                   << qint64(-1);

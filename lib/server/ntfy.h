@@ -41,7 +41,7 @@ QStringList splitList(const QString &text);
 std::optional<bool> parseBool(QStringView text);
 
 // A delivery time as ntfy reads `Delay`/`At`/`In`: a unix time in seconds, a duration from now
-// ("30s", "10m", "2h", "1d"), or a natural time of day — "10am", "3:30pm", "17:00",
+// ("30s", "10m", "1h30m", "2d"), or a natural time of day — "10am", "3:30pm", "17:00",
 // "tomorrow", "tomorrow, 10am" (local time). Returns milliseconds since the epoch.
 std::optional<qint64> parseFutureTime(const QString &text, qint64 nowMs);
 
