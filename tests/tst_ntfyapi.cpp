@@ -533,6 +533,7 @@ void tst_NtfyApi::since_data()
     QTest::newRow("unix time a minute ago") << QStringLiteral("{now-60}") << all;
     QTest::newRow("unix time ahead") << QStringLiteral("{now+60}") << QStringList();
     QTest::newRow("duration") << QStringLiteral("1h") << all;
+    QTest::newRow("composite duration") << QStringLiteral("1h30m") << all;
 }
 
 void tst_NtfyApi::since()

@@ -94,22 +94,6 @@ std::optional<bool> parseBool(QStringView text)
 }
 
 namespace {
-// Go's durations as ntfy reads them, plus days: "90s", "1h30m", "2d" (whole numbers).
-std::optional<qint64> parseCompositeDuration(const QString &text)
-{
-    static const QRegularExpression whole(QStringLiteral("^(?:\\d{1,6}(?:ms|s|m|h|d))+$"));
-    static const QRegularExpression part(QStringLiteral("(\\d{1,6})(ms|s|m|h|d)"));
-    if (!whole.match(text).hasMatch())
-        return std::nullopt;
-    qint64 totalMs = 0;
-    for (auto it = part.globalMatch(text); it.hasNext();) {
-        const auto match = it.next();
-        if (const auto duration = parseDuration(match.captured(0)))
-            totalMs += duration->count();
-    }
-    return totalMs;
-}
-
 // "tomorrow", "10am", "tomorrow, 3:30pm", "17:00": a day word and/or a time of day.
 std::optional<qint64> parseNaturalTime(const QString &text, qint64 nowMs)
 {
@@ -141,6 +125,21 @@ std::optional<qint64> parseNaturalTime(const QString &text, qint64 nowMs)
 }
 } // namespace
 
+std::optional<qint64> parseDurationMs(const QString &text)
+{
+    static const QRegularExpression whole(QStringLiteral("^(?:\\d{1,6}(?:ms|s|m|h|d))+$"));
+    static const QRegularExpression part(QStringLiteral("(\\d{1,6})(ms|s|m|h|d)"));
+    if (text.size() > 64 || !whole.match(text).hasMatch())
+        return std::nullopt;
+    qint64 totalMs = 0;
+    for (auto it = part.globalMatch(text); it.hasNext();) {
+        const auto match = it.next();
+        if (const auto duration = parseDuration(match.captured(0)))
+            totalMs += duration->count();
+    }
+    return totalMs;
+}
+
 std::optional<qint64> parseFutureTime(const QString &text, qint64 nowMs)
 {
     const QString trimmed = text.trimmed();
@@ -149,7 +148,7 @@ std::optional<qint64> parseFutureTime(const QString &text, qint64 nowMs)
     if (isNumber)
         return seconds >= 0 && seconds < (qint64(1) << 40) ? std::optional(seconds * 1000)
                                                            : std::nullopt;
-    if (const auto duration = parseCompositeDuration(trimmed))
+    if (const auto duration = parseDurationMs(trimmed))
         return nowMs + *duration;
     return parseNaturalTime(trimmed, nowMs);
 }

@@ -40,6 +40,10 @@ QStringList splitList(const QString &text);
 // ntfy's booleans: 1/yes/true and 0/no/false, case-insensitive; nullopt for anything else.
 std::optional<bool> parseBool(QStringView text);
 
+// Go's durations as ntfy reads them, plus days, in milliseconds: "90s", "1h30m", "2d" (whole
+// numbers of ms, s, m, h, d).
+std::optional<qint64> parseDurationMs(const QString &text);
+
 // A delivery time as ntfy reads `Delay`/`At`/`In`: a unix time in seconds, a duration from now
 // ("30s", "10m", "1h30m", "2d"), or a natural time of day — "10am", "3:30pm", "17:00",
 // "tomorrow", "tomorrow, 10am" (local time). Returns milliseconds since the epoch.
