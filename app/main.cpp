@@ -2,9 +2,9 @@
 
 #include <cstring>
 
-// Dispatches on the first argument: a mode word (listen, serve, publish) or, by default, the
-// tray app. The remaining arguments are passed on with the mode word removed, so each mode's
-// QCommandLineParser sees a plain command line.
+// Dispatches on the first argument: a mode word (listen, serve, publish, user, access, token) or,
+// by default, the tray app. The remaining arguments are passed on with the mode word removed, so
+// each mode's QCommandLineParser sees a plain command line.
 int main(int argc, char **argv)
 {
     using namespace traybeat::modes;
@@ -13,8 +13,9 @@ int main(int argc, char **argv)
         const char *word;
         int (*run)(int, char **);
     };
-    static const Mode modes[] = {
-        {"listen", runListen}, {"serve", runServe}, {"publish", runPublish}};
+    static const Mode modes[] = {{"listen", runListen},   {"serve", runServe},
+                                 {"publish", runPublish}, {"user", runUser},
+                                 {"access", runAccess},   {"token", runToken}};
     if (argc > 1) {
         for (const Mode &mode : modes) {
             if (std::strcmp(argv[1], mode.word) == 0) {

@@ -11,4 +11,7 @@ int runTray(int argc, char **argv);    // traybeat [--demo]
 int runListen(int argc, char **argv);  // traybeat listen [connection options]
 int runServe(int argc, char **argv);   // traybeat serve [--listen ADDR:PORT] [--db FILE] ...
 int runPublish(int argc, char **argv); // traybeat publish [options] TOPIC MESSAGE
+int runUser(int argc, char **argv);    // traybeat user add|del|list|change-pass [NAME]
+int runAccess(int argc, char **argv);  // traybeat access [NAME [TOPIC-PATTERN PERMISSION]]
+int runToken(int argc, char **argv);   // traybeat token add|list|remove NAME [TOKEN]
 } // namespace traybeat::modes

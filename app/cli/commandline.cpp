@@ -3,11 +3,14 @@
 #include "duration.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
 #include <QSocketNotifier>
+#include <QStandardPaths>
 #include <csignal>
 #include <cstdio>
 #include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 namespace traybeat::commandline {
@@ -99,6 +102,71 @@ std::optional<QString> readToken(const QCommandLineParser &parser, QString *erro
         return std::nullopt;
     }
     return token;
+}
+
+namespace {
+// One line of standard input without its line end; bounded, a password is short.
+QString readLine()
+{
+    char buffer[1024];
+    if (!std::fgets(buffer, sizeof buffer, stdin))
+        return {};
+    QString line = QString::fromUtf8(buffer);
+    while (line.endsWith(QLatin1Char('\n')) || line.endsWith(QLatin1Char('\r')))
+        line.chop(1);
+    return line;
+}
+
+QString promptWithoutEcho(const QString &prompt)
+{
+    std::fprintf(stderr, "%s", qPrintable(prompt));
+    std::fflush(stderr);
+    termios saved = {};
+    const bool haveTerminal = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (haveTerminal) {
+        termios silent = saved;
+        silent.c_lflag &= ~tcflag_t(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent);
+    }
+    const QString line = readLine();
+    if (haveTerminal)
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    std::fprintf(stderr, "\n");
+    return line;
+}
+} // namespace
+
+std::optional<QString> readPassword(const QString &prompt, bool confirm, QString *error)
+{
+    const bool interactive = ::isatty(STDIN_FILENO) == 1;
+    const QString password = interactive ? promptWithoutEcho(prompt) : readLine();
+    if (password.isEmpty()) {
+        *error = QCoreApplication::translate("traybeat::commandline", "the password is empty");
+        return std::nullopt;
+    }
+    if (interactive && confirm &&
+        promptWithoutEcho(QCoreApplication::translate("traybeat::commandline",
+                                                      "Repeat the password: ")) != password) {
+        *error = QCoreApplication::translate("traybeat::commandline", "the two passwords differ");
+        return std::nullopt;
+    }
+    return password;
+}
+
+QString defaultAuthFilePath()
+{
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    return QDir(folder).filePath(QStringLiteral("auth.db"));
+}
+
+QCommandLineOption authFileOption()
+{
+    return {QStringLiteral("auth-file"),
+            QCoreApplication::translate("traybeat::commandline",
+                                        "SQLite file of users, access grants and tokens "
+                                        "(default %1).")
+                .arg(defaultAuthFilePath()),
+            QStringLiteral("FILE")};
 }
 
 namespace {

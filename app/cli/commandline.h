@@ -35,6 +35,18 @@ QList<QCommandLineOption> tokenOptions(const QString &purpose);
 // nullopt + a one-line reason when the file cannot be read, is empty, or both options are set.
 std::optional<QString> readToken(const QCommandLineParser &parser, QString *error);
 
+// A password: from a prompt on the terminal with echo off when standard input is one (asked
+// twice when `confirm`, the two must match), else the first line of standard input. nullopt +
+// a one-line reason when it is empty or the two differ.
+std::optional<QString> readPassword(const QString &prompt, bool confirm, QString *error);
+
+// The auth file (users, grants, tokens) when --auth-file is not given: auth.db beside the
+// server's default message database.
+QString defaultAuthFilePath();
+
+// The --auth-file option, with the default named.
+QCommandLineOption authFileOption();
+
 // SIGINT/SIGTERM make the running QCoreApplication quit through its event loop, so stores are
 // flushed and sockets closed as on a normal exit. Call after the application object exists.
 void quitOnTerminationSignals();

@@ -3,6 +3,8 @@
 #include "commandline.h"
 #include "duration.h"
 
+#include <unistd.h>
+
 namespace traybeat::connectionoptions {
 
 using commandline::durationOption;
@@ -12,6 +14,10 @@ void addTo(QCommandLineParser &parser)
     parser.addOptions(
         commandline::tokenOptions(QStringLiteral("Access token, sent as a header (never logged)")));
     parser.addOptions({
+        {QStringLiteral("user"),
+         QStringLiteral("Sign in as NAME with a password (Basic auth) instead of a token; the "
+                        "password comes from TRAYBEAT_PASSWORD, else a prompt."),
+         QStringLiteral("NAME")},
         {QStringLiteral("server"), QStringLiteral("Push server base URL (http, https, ws or wss)."),
          QStringLiteral("URL")},
         {QStringLiteral("protocol"),
@@ -41,6 +47,34 @@ void addTo(QCommandLineParser &parser)
     });
 }
 
+namespace {
+// --user NAME and its password: TRAYBEAT_PASSWORD, else a prompt when there is a terminal.
+bool readUser(const QCommandLineParser &parser, SubscriptionConfig *config, QString *error)
+{
+    if (!parser.isSet(QStringLiteral("user")))
+        return true;
+    config->user = parser.value(QStringLiteral("user"));
+    if (config->user.isEmpty()) {
+        *error = QStringLiteral("--user must not be empty");
+        return false;
+    }
+    if (qEnvironmentVariableIsSet("TRAYBEAT_PASSWORD")) {
+        config->password = qEnvironmentVariable("TRAYBEAT_PASSWORD");
+        return true;
+    }
+    if (::isatty(STDIN_FILENO) != 1) {
+        *error = QStringLiteral("--user: set TRAYBEAT_PASSWORD (no terminal to ask on)");
+        return false;
+    }
+    const auto password = commandline::readPassword(
+        QStringLiteral("Password for %1: ").arg(config->user), false, error);
+    if (!password)
+        return false;
+    config->password = *password;
+    return true;
+}
+} // namespace
+
 std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString *error)
 {
     if (!parser.isSet(QStringLiteral("server"))) {
@@ -63,6 +97,8 @@ std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString
     if (!token)
         return std::nullopt;
     config.token = *token;
+    if (!readUser(parser, &config, error))
+        return std::nullopt;
 
     ConnectionConfig &connection = config.connection;
     if (parser.isSet(QStringLiteral("heartbeat"))) {

@@ -91,7 +91,13 @@ void addOptions(QCommandLineParser &parser)
     });
     parser.addOptions(commandline::tokenOptions(
         QStringLiteral("Require 'Authorization: Bearer TOKEN' on every request")));
+    parser.addOption(commandline::authFileOption());
     parser.addOptions({
+        {QStringLiteral("default-access"),
+         QStringLiteral("What a client may do where no grant says otherwise: read-write, "
+                        "read-only, write-only or deny-all (default read-write; deny-all with "
+                        "--token and no auth file, as before users existed)."),
+         QStringLiteral("ACCESS")},
         {QStringLiteral("keepalive"),
          QStringLiteral("Interval of keepalive events to subscribers (default 45s)."),
          QStringLiteral("DUR")},
@@ -189,6 +195,34 @@ bool readStorage(const QCommandLineParser &parser, PushServerOptions *options, Q
     return true;
 }
 
+// --auth-file, or the default auth file when it exists (made by `traybeat user add`), and
+// --default-access.
+bool readAccess(const QCommandLineParser &parser, PushServerOptions *options, QString *error)
+{
+    const QString path = parser.isSet(QStringLiteral("auth-file"))
+                             ? parser.value(QStringLiteral("auth-file"))
+                             : commandline::defaultAuthFilePath();
+    if (parser.isSet(QStringLiteral("auth-file")) && path.isEmpty()) {
+        *error = QStringLiteral("--auth-file must not be empty");
+        return false;
+    }
+    if (parser.isSet(QStringLiteral("auth-file")) || QFileInfo::exists(path))
+        options->access.authFile = path;
+    if (!parser.isSet(QStringLiteral("default-access")))
+        return true;
+    const QString text = parser.value(QStringLiteral("default-access"));
+    const auto permission =
+        text == QLatin1String("deny-all") ? std::optional(Permission::Deny) : parsePermission(text);
+    if (!permission || text == QLatin1String("deny")) {
+        *error = QStringLiteral("--default-access: \"%1\" is none of read-write, read-only, "
+                                "write-only, deny-all")
+                     .arg(text);
+        return false;
+    }
+    options->access.defaultPermission = permission;
+    return true;
+}
+
 std::optional<PushServerOptions> readOptions(const QCommandLineParser &parser, QString *error)
 {
     PushServerOptions options;
@@ -212,7 +246,7 @@ std::optional<PushServerOptions> readOptions(const QCommandLineParser &parser, Q
         return std::nullopt;
     }
     options.token = *token;
-    if (!readStorage(parser, &options, error))
+    if (!readStorage(parser, &options, error) || !readAccess(parser, &options, error))
         return std::nullopt;
     return options;
 }
@@ -247,6 +281,9 @@ int serve(QCoreApplication &app, const PushServerOptions &options)
         anyAddress
             ? qPrintable(QStringLiteral(" (all interfaces: %1)").arg(options.address.toString()))
             : "");
+    if (!options.access.authFile.isEmpty())
+        std::printf("traybeat serve: users and access from %s\n",
+                    qPrintable(options.access.authFile));
     std::fflush(stdout);
     return app.exec();
 }

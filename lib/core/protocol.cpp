@@ -73,8 +73,13 @@ std::optional<QJsonObject> Protocol::jsonObjectFrame(const QString &frame, qsize
 QNetworkRequest Protocol::authorizedRequest(const QUrl &url) const
 {
     QNetworkRequest request(url);
-    if (!m_config.token.isEmpty())
+    if (!m_config.user.isEmpty()) {
+        const QByteArray credentials =
+            (m_config.user + QLatin1Char(':') + m_config.password).toUtf8();
+        request.setRawHeader("Authorization", "Basic " + credentials.toBase64());
+    } else if (!m_config.token.isEmpty()) {
         request.setRawHeader("Authorization", "Bearer " + m_config.token.toUtf8());
+    }
     return request;
 }
 

@@ -50,6 +50,12 @@ QString SubscriptionConfig::validationError() const
         return tr("The ntfy protocol needs at least one topic.");
     if (protocol == QLatin1String("gotify") && token.isEmpty())
         return tr("The gotify protocol needs a client token (gotify's Clients page makes one).");
+    if (!user.isEmpty() && !token.isEmpty())
+        return tr("Give a user name and password or a token, not both.");
+    if (!user.isEmpty() && protocol == QLatin1String("gotify"))
+        return tr("The gotify protocol signs in with a client token, not a user name.");
+    if (user.contains(QLatin1Char(':')))
+        return tr("A user name must not contain \":\".");
     for (const QString &topic : topics) {
         if (!isValidTopic(topic))
             return tr("The topic \"%1\" is not valid: use letters, digits, - and _ (1 to 64 "

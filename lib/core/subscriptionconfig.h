@@ -21,6 +21,10 @@ public:
     QString protocol = QStringLiteral("ntfy"); // ntfy | gotify | text
     QStringList topics;                        // ntfy: at least one; others ignore it
     QString token;                             // sent as a header, never in the URL, never logged
+    // ntfy's Basic auth, instead of a token: a user of the server's auth file. Like the token,
+    // sent as a header only and never logged.
+    QString user;
+    QString password;
     ConnectionConfig connection;
 
     static QStringList protocolNames();

@@ -769,6 +769,11 @@ void HttpConnection::fail(int status, const QByteArray &reason)
     writeAnswered();
 }
 
+QHostAddress HttpConnection::peerAddress() const
+{
+    return m_socket ? m_socket->peerAddress() : QHostAddress();
+}
+
 QByteArray HttpConnection::formatResponse(int status, const QByteArray &body,
                                           const QByteArray &contentType, bool close,
                                           bool isHead) const
@@ -783,6 +788,8 @@ QByteArray HttpConnection::formatResponse(int status, const QByteArray &body,
     response += contentType;
     response += "\r\nContent-Length: ";
     response += QByteArray::number(body.size());
+    if (status == 401) // RFC 9110 §11.6.1: a 401 names the scheme it wants
+        response += "\r\nWWW-Authenticate: Basic realm=\"traybeat\"";
     response += close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n";
     if (!isHead) // RFC 9110 §9.3.2: the same head as for GET, never a body
         response += body;

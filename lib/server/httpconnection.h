@@ -3,6 +3,7 @@
 #include "httprequest.h"
 
 #include <QDeadlineTimer>
+#include <QHostAddress>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -69,6 +70,9 @@ public:
     QTcpSocket *upgrade(quint64 number, QWebSocketServer *server);
 
     bool isOpen() const;
+    // The client's address (null once the socket is gone).
+    QHostAddress peerAddress() const;
+
     // Closes the socket now; unanswered requests are dropped.
     void abort();
 

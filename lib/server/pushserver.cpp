@@ -58,20 +58,11 @@ SubscriberLimits subscriberLimits(const PushServerOptions &options)
     return {options.keepalive, options.subscriberBacklogLimit, options.closeGrace};
 }
 
-QByteArray digest(const QByteArray &secret)
+AccessOptions accessOptions(const PushServerOptions &options)
 {
-    return QCryptographicHash::hash(secret, QCryptographicHash::Sha256);
-}
-
-// Compares digests of fixed size without an early exit, so response times reveal neither the
-// token's length nor how much of a guess matched.
-bool equalDigests(const QByteArray &a, const QByteArray &b)
-{
-    Q_ASSERT(a.size() == b.size());
-    unsigned char difference = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        difference |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return difference == 0;
+    AccessOptions access = options.access;
+    access.token = options.token;
+    return access;
 }
 
 int descriptorLimit()
@@ -106,8 +97,7 @@ QByteArray refusal(int status, const QByteArray &reason)
 } // namespace
 
 PushServer::PushServer(const PushServerOptions &options, QObject *parent)
-    : QObject(parent), m_options(options),
-      m_tokenDigest(options.token.isEmpty() ? QByteArray() : digest(options.token.toUtf8())),
+    : QObject(parent), m_options(options), m_accessGuard(accessOptions(options)),
       m_webSocketServer(QStringLiteral("traybeat"), QWebSocketServer::NonSecureMode),
       m_store(std::make_unique<MessageStore>())
 {
@@ -175,6 +165,8 @@ bool PushServer::listen(QString *errorMessage)
 {
     if (!m_store->isOpen() && !m_store->open(m_options.databasePath, errorMessage))
         return false;
+    if (!m_accessGuard.open(errorMessage))
+        return false;
     m_maxConnections = m_options.maxConnections > 0 ? m_options.maxConnections
                                                     : connectionCapFromDescriptorLimit();
     if (!m_tcpServer.listen(m_options.address, m_options.port)) {
@@ -238,17 +230,6 @@ int PushServer::maxConnections() const
 qint64 PushServer::cacheHorizonMs() const
 {
     return QDateTime::currentMSecsSinceEpoch() - m_options.cache.count();
-}
-
-bool PushServer::isAuthorized(const QByteArray &authorizationHeader) const
-{
-    if (m_tokenDigest.isEmpty())
-        return true;
-    static const QByteArray scheme = QByteArrayLiteral("bearer ");
-    if (authorizationHeader.size() <= scheme.size() ||
-        authorizationHeader.left(scheme.size()).toLower() != scheme)
-        return false;
-    return equalDigests(digest(authorizationHeader.mid(scheme.size()).trimmed()), m_tokenDigest);
 }
 
 void PushServer::acceptConnections()
@@ -386,26 +367,34 @@ void PushServer::handleRequest(HttpConnection *connection, quint64 number,
         connection->respond(number, 200, QByteArrayLiteral("{\"healthy\":true}\n"));
         return;
     }
-    if (!isAuthorized(request.header("authorization"))) {
-        respondError(connection, number,
-                     {401, 40101, QStringLiteral("unauthorized: missing or wrong bearer token")});
+    Error error;
+    const auto identity = m_accessGuard.identify(connection->peerAddress(), request, &error);
+    if (!identity) {
+        respondError(connection, number, error);
         return;
     }
+    route(connection, number, request, *identity);
+}
+
+void PushServer::route(HttpConnection *connection, quint64 number, const HttpRequest &request,
+                       const Identity &identity)
+{
+    const QByteArray &path = request.path;
     const QList<QByteArray> segments = path.mid(1).split('/');
     const bool isGet = request.method == "GET";
     const bool isPublish = request.method == "POST" || request.method == "PUT";
     if (path == "/" && isPublish) {
-        handlePublish(connection, number, request, QString()); // ntfy's JSON publish
+        handlePublish(connection, number, request, QString(), identity); // JSON publish
         return;
     }
     if (segments.size() == 1 && !segments[0].isEmpty() && isPublish) {
-        handlePublish(connection, number, request, QString::fromUtf8(segments[0]));
+        handlePublish(connection, number, request, QString::fromUtf8(segments[0]), identity);
         return;
     }
     if (segments.size() == 2) {
         static const QList<QByteArray> publishVerbs{"publish", "send", "trigger"};
         if ((isGet || isPublish) && publishVerbs.contains(segments[1])) {
-            handlePublish(connection, number, request, QString::fromUtf8(segments[0]));
+            handlePublish(connection, number, request, QString::fromUtf8(segments[0]), identity);
             return;
         }
         static const QList<QPair<QByteArray, StreamFormat>> formats{{"ws", StreamFormat::WebSocket},
@@ -414,8 +403,8 @@ void PushServer::handleRequest(HttpConnection *connection, quint64 number,
                                                                     {"raw", StreamFormat::Raw}};
         for (const auto &[name, format] : formats) {
             if (isGet && segments[1] == name) {
-                handleSubscribe(connection, number, request, QString::fromUtf8(segments[0]),
-                                format);
+                handleSubscribe(connection, number, request, QString::fromUtf8(segments[0]), format,
+                                identity);
                 return;
             }
         }
@@ -434,7 +423,8 @@ PublishRules PushServer::publishRules() const
 }
 
 void PushServer::handlePublish(HttpConnection *connection, quint64 number,
-                               const HttpRequest &request, const QString &topic)
+                               const HttpRequest &request, const QString &topic,
+                               const Identity &identity)
 {
     if (request.bodyTooLarge) {
         respondError(connection, number,
@@ -450,18 +440,27 @@ void PushServer::handlePublish(HttpConnection *connection, quint64 number,
         respondError(connection, number, error);
         return;
     }
+    // Checked once the topic is known: a JSON publish names it in its body.
+    if (const auto refusal = m_accessGuard.check(identity, {publication->message.topic}, true)) {
+        respondError(connection, number, *refusal);
+        return;
+    }
     enqueue({std::move(*publication), connection, number});
 }
 
 void PushServer::handleSubscribe(HttpConnection *connection, quint64 number,
                                  const HttpRequest &request, const QString &topics,
-                                 StreamFormat format)
+                                 StreamFormat format, const Identity &identity)
 {
     Error error;
     const auto subscribe =
         readSubscribe(request, topics, QDateTime::currentMSecsSinceEpoch(), &error);
     if (!subscribe) {
         respondError(connection, number, error);
+        return;
+    }
+    if (const auto refusal = m_accessGuard.check(identity, subscribe->topics, false)) {
+        respondError(connection, number, *refusal);
         return;
     }
     if (format == StreamFormat::WebSocket)
@@ -584,10 +583,9 @@ void PushServer::acceptWebSockets()
 {
     while (QWebSocket *socket = m_webSocketServer.nextPendingConnection()) {
         const auto upgrading = takeUpgrading(socket);
-        // Checked before the upgrade already; checked again because a socket that reached this
-        // point without passing handleSubscribe must not get any data.
-        if (!upgrading || !isAuthorized(socket->request().rawHeader("Authorization")) ||
-            socket->state() != QAbstractSocket::ConnectedState) {
+        // Access was checked before the upgrade; a socket not in m_upgrading did not pass
+        // handleSubscribe and must not get any data.
+        if (!upgrading || socket->state() != QAbstractSocket::ConnectedState) {
             qCWarning(lcServer) << "dropping a WebSocket that was not admitted by its HTTP request";
             socket->abort();
             // Deferred deletes run in posting order: the WebSocket goes before its TCP socket.

@@ -11,8 +11,8 @@
 //   answer to be written later than the route returns. QHttpServer 6.4's responder keeps a
 //   reference to a per-connection request object and a raw socket pointer, so answering later
 //   is unsafe there; one commit per request would cap throughput far below 20,000 msg/s.
-// - WebSocket upgrades (GET /<topics>/ws) are checked here first — token, topic names, since —
-//   and refused with a plain HTTP error (401/400), so a refused request never becomes a socket.
+// - WebSocket upgrades (GET /<topics>/ws) are checked here first — access, topic names, since —
+//   and refused with a plain HTTP error (401/403/400), so a refused request never becomes a socket.
 //   Accepted ones are handed, unread, to a QWebSocketServer through handleConnection(), on the
 //   same port; QWebSocket then does the framing and answers pings by itself.
 // - Storage is MessageStore (SQLite via Qt SQL, WAL, synchronous=NORMAL, prepared statements).
@@ -29,10 +29,11 @@
 // Endpoints (ntfy's, see the README's table): POST|PUT /<topic>; POST|PUT / with a JSON body;
 // GET|POST|PUT /<topic>/publish|send|trigger; GET /<topic[,topic…]>/ws|json|sse|raw with
 // poll, since, scheduled and the filters; GET /v1/health. Scheduled messages wait in the
-// database with one timer set for the next one due. With a token, every request except the
-// health check needs `Authorization: Bearer <token>` (header only: a token never travels in a
-// URL).
+// database with one timer set for the next one due. Every request but the health check passes
+// one access check (AccessGuard): who sent it, then whether they may write the topic published
+// to or read every topic subscribed to.
 
+#include "accessguard.h"
 #include "httpconnection.h"
 #include "messagestore.h"
 #include "ntfy.h"
@@ -67,7 +68,8 @@ struct PushServerOptions
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = 0;
     QString databasePath; // empty: a private in-memory SQLite database
-    QString token;        // empty: no auth
+    QString token;        // the shortcut token (full access); empty: none
+    AccessOptions access; // users, grants and tokens; access.token is set from `token`
     std::chrono::milliseconds keepalive = std::chrono::seconds(45); // zero: none
     std::chrono::milliseconds cache = std::chrono::hours(12);
     qsizetype messageSizeLimit = 4096;
@@ -149,10 +151,12 @@ private:
     void acceptWebSockets();
     void handleRequest(traybeat::HttpConnection *connection, quint64 number,
                        const traybeat::HttpRequest &request);
+    void route(HttpConnection *connection, quint64 number, const HttpRequest &request,
+               const Identity &identity);
     void handlePublish(HttpConnection *connection, quint64 number, const HttpRequest &request,
-                       const QString &topic);
+                       const QString &topic, const Identity &identity);
     void handleSubscribe(HttpConnection *connection, quint64 number, const HttpRequest &request,
-                         const QString &topics, StreamFormat format);
+                         const QString &topics, StreamFormat format, const Identity &identity);
     void startPoll(HttpConnection *connection, quint64 number, const SubscribeRequest &request,
                    StreamFormat format);
     void startStreamSubscriber(HttpConnection *connection, quint64 number,
@@ -161,7 +165,6 @@ private:
                             const HttpRequest &httpRequest, const SubscribeRequest &request);
     void addSubscriber(Subscriber *subscriber);
     void respondError(HttpConnection *connection, quint64 number, const Error &error);
-    bool isAuthorized(const QByteArray &authorizationHeader) const;
     PublishRules publishRules() const;
     void enqueue(PendingPublish publish);
     bool flushPending(); // false: the batch could not be stored (and was answered 500)
@@ -181,7 +184,7 @@ private:
     };
 
     const PushServerOptions m_options;
-    const QByteArray m_tokenDigest;
+    AccessGuard m_accessGuard;
     HttpLimits m_httpLimits;
     int m_maxConnections = 0;
     int m_connectionCount = 0; // admitted

@@ -1,0 +1,522 @@
+#include "authstore.h"
+
+#include "privatepath.h"
+
+#include <QAtomicInteger>
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <crypt.h>
+#include <cstdlib>
+#include <cstring>
+
+namespace traybeat {
+
+namespace {
+QString nextConnectionName()
+{
+    static QAtomicInteger<quint64> counter;
+    return QStringLiteral("traybeat-auth-%1").arg(counter.fetchAndAddRelaxed(1));
+}
+
+const QString schema[] = {
+    QStringLiteral("PRAGMA foreign_keys = ON"),
+    QStringLiteral("CREATE TABLE IF NOT EXISTS users ("
+                   " name TEXT PRIMARY KEY,"
+                   " hash TEXT NOT NULL,"
+                   " admin INTEGER NOT NULL DEFAULT 0)"),
+    // user "*" is everyone; it has no row in users, hence no foreign key here
+    QStringLiteral("CREATE TABLE IF NOT EXISTS access ("
+                   " user TEXT NOT NULL,"
+                   " pattern TEXT NOT NULL,"
+                   " permission INTEGER NOT NULL,"
+                   " PRIMARY KEY (user, pattern))"),
+    QStringLiteral("CREATE TABLE IF NOT EXISTS tokens ("
+                   " digest BLOB PRIMARY KEY,"
+                   " user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+                   " hint TEXT NOT NULL,"
+                   " label TEXT NOT NULL,"
+                   " created_ms INTEGER NOT NULL,"
+                   " expires_ms INTEGER NOT NULL)"),
+};
+
+constexpr int TokenRandomLength = 29; // ntfy's: "tk_" + 29 = 32 characters
+constexpr int HintLength = 8;         // "tk_" + 5
+
+QByteArray tokenDigest(const QString &token)
+{
+    return QCryptographicHash::hash(token.toUtf8(), QCryptographicHash::Sha256);
+}
+
+QString newToken()
+{
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    QString token = QStringLiteral("tk_");
+    for (int i = 0; i < TokenRandomLength; ++i)
+        token += QLatin1Char(alphabet[QRandomGenerator::system()->bounded(36)]);
+    return token;
+}
+
+// A hash of a random password, verified against when a user does not exist, so that such a
+// request takes as long as one for a real user.
+const QString &decoyHash()
+{
+    static const QString hash = AuthStore::hashPassword(newToken());
+    return hash;
+}
+
+void setError(QString *errorMessage, const QString &text)
+{
+    if (errorMessage)
+        *errorMessage = text;
+}
+} // namespace
+
+std::optional<Permission> parsePermission(const QString &text)
+{
+    const QString lower = text.toLower();
+    if (lower == QLatin1String("read-write") || lower == QLatin1String("rw"))
+        return Permission::ReadWrite;
+    if (lower == QLatin1String("read-only") || lower == QLatin1String("ro") ||
+        lower == QLatin1String("read"))
+        return Permission::ReadOnly;
+    if (lower == QLatin1String("write-only") || lower == QLatin1String("wo") ||
+        lower == QLatin1String("write"))
+        return Permission::WriteOnly;
+    if (lower == QLatin1String("deny") || lower == QLatin1String("none"))
+        return Permission::Deny;
+    return std::nullopt;
+}
+
+QString permissionName(Permission permission)
+{
+    switch (permission) {
+    case Permission::ReadWrite:
+        return QStringLiteral("read-write");
+    case Permission::ReadOnly:
+        return QStringLiteral("read-only");
+    case Permission::WriteOnly:
+        return QStringLiteral("write-only");
+    case Permission::Deny:
+        break;
+    }
+    return QStringLiteral("deny");
+}
+
+AuthStore::AuthStore() : m_connectionName(nextConnectionName()) {}
+
+AuthStore::~AuthStore()
+{
+    close();
+}
+
+bool AuthStore::open(const QString &filePath, QString *errorMessage)
+{
+    close();
+    if (!PrivatePath::prepareDatabase(filePath, errorMessage))
+        return false;
+    m_database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
+    m_database.setDatabaseName(filePath);
+    if (!m_database.open()) {
+        setError(errorMessage,
+                 tr("cannot open auth file %1: %2").arg(filePath, m_database.lastError().text()));
+        close();
+        return false;
+    }
+    // The server reads while the command line writes: wait for each other, briefly.
+    if (!execute(QStringLiteral("PRAGMA busy_timeout = 5000"), {}, errorMessage)) {
+        close();
+        return false;
+    }
+    for (const QString &statement : schema) {
+        if (!execute(statement, {}, errorMessage)) {
+            setError(errorMessage, tr("cannot use auth file %1: %2").arg(filePath, *errorMessage));
+            close();
+            return false;
+        }
+    }
+    return true;
+}
+
+void AuthStore::close()
+{
+    if (!m_database.isValid())
+        return;
+    m_database.close();
+    m_database = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+bool AuthStore::execute(const QString &statement, const QVariantList &values, QString *errorMessage,
+                        int *rowsAffected)
+{
+    QSqlQuery query(m_database);
+    if (!query.prepare(statement)) {
+        setError(errorMessage, query.lastError().text());
+        return false;
+    }
+    for (const QVariant &value : values)
+        query.addBindValue(value);
+    if (!query.exec()) {
+        setError(errorMessage, query.lastError().text());
+        return false;
+    }
+    if (rowsAffected)
+        *rowsAffected = query.numRowsAffected();
+    return true;
+}
+
+bool AuthStore::isValidUserName(const QString &name)
+{
+    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9._@-]{1,64}$"));
+    return valid.match(name).hasMatch();
+}
+
+bool AuthStore::isValidPattern(const QString &pattern)
+{
+    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9_*-]{1,64}$"));
+    return valid.match(pattern).hasMatch();
+}
+
+bool AuthStore::matches(const QString &pattern, const QString &topic)
+{
+    // Greedy glob with one backtrack point: linear in practice, no regular expression built
+    // from text a user typed.
+    qsizetype p = 0, t = 0, starP = -1, starT = 0;
+    while (t < topic.size()) {
+        if (p < pattern.size() && pattern[p] == QLatin1Char('*')) {
+            starP = p++;
+            starT = t;
+        } else if (p < pattern.size() && pattern[p] == topic[t]) {
+            ++p;
+            ++t;
+        } else if (starP >= 0) {
+            p = starP + 1;
+            t = ++starT;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == QLatin1Char('*'))
+        ++p;
+    return p == pattern.size();
+}
+
+QString AuthStore::hashPassword(const QString &password)
+{
+    // "$y$": yescrypt at libxcrypt's default cost; the salt comes from the kernel's random.
+    char *setting = crypt_gensalt_ra("$y$", 0, nullptr, 0);
+    if (!setting)
+        return {};
+    void *data = nullptr;
+    int size = 0;
+    const QByteArray phrase = password.toUtf8();
+    const char *hash = crypt_ra(phrase.constData(), setting, &data, &size);
+    QString result;
+    if (hash && hash[0] != '*')
+        result = QString::fromLatin1(hash);
+    if (data)
+        std::memset(data, 0, size_t(size));
+    std::free(data);
+    std::free(setting);
+    return result;
+}
+
+bool AuthStore::verifyPassword(const QString &password, const QString &hash)
+{
+    if (hash.isEmpty())
+        return false;
+    void *data = nullptr;
+    int size = 0;
+    const QByteArray phrase = password.toUtf8();
+    const QByteArray setting = hash.toLatin1();
+    const char *computed = crypt_ra(phrase.constData(), setting.constData(), &data, &size);
+    const bool equal =
+        computed && computed[0] != '*' && equalInFixedTime(QByteArray(computed), setting);
+    if (data)
+        std::memset(data, 0, size_t(size));
+    std::free(data);
+    return equal;
+}
+
+bool AuthStore::requireUser(const QString &name, QString *errorMessage) const
+{
+    if (user(name))
+        return true;
+    setError(errorMessage, tr("no user \"%1\"").arg(name));
+    return false;
+}
+
+bool AuthStore::addUser(const QString &name, const QString &password, bool isAdmin,
+                        QString *errorMessage)
+{
+    if (!isValidUserName(name)) {
+        setError(errorMessage, tr("\"%1\" is not a valid user name (letters, digits, . _ @ -, "
+                                  "at most 64)")
+                                   .arg(name));
+        return false;
+    }
+    if (user(name)) {
+        setError(errorMessage, tr("user \"%1\" exists already").arg(name));
+        return false;
+    }
+    const QString hash = hashPassword(password);
+    if (hash.isEmpty()) {
+        setError(errorMessage, tr("cannot hash the password"));
+        return false;
+    }
+    return execute(QStringLiteral("INSERT INTO users (name, hash, admin) VALUES (?, ?, ?)"),
+                   {name, hash, int(isAdmin)}, errorMessage);
+}
+
+bool AuthStore::removeUser(const QString &name, QString *errorMessage)
+{
+    if (!requireUser(name, errorMessage))
+        return false;
+    return execute(QStringLiteral("DELETE FROM access WHERE user = ?"), {name}, errorMessage) &&
+           execute(QStringLiteral("DELETE FROM tokens WHERE user = ?"), {name}, errorMessage) &&
+           execute(QStringLiteral("DELETE FROM users WHERE name = ?"), {name}, errorMessage);
+}
+
+bool AuthStore::changePassword(const QString &name, const QString &password, QString *errorMessage)
+{
+    if (!requireUser(name, errorMessage))
+        return false;
+    const QString hash = hashPassword(password);
+    if (hash.isEmpty()) {
+        setError(errorMessage, tr("cannot hash the password"));
+        return false;
+    }
+    return execute(QStringLiteral("UPDATE users SET hash = ? WHERE name = ?"), {hash, name},
+                   errorMessage);
+}
+
+bool AuthStore::setAdmin(const QString &name, bool isAdmin, QString *errorMessage)
+{
+    return requireUser(name, errorMessage) &&
+           execute(QStringLiteral("UPDATE users SET admin = ? WHERE name = ?"),
+                   {int(isAdmin), name}, errorMessage);
+}
+
+QList<AuthUser> AuthStore::users() const
+{
+    QList<AuthUser> result;
+    QSqlQuery query(m_database);
+    query.exec(QStringLiteral("SELECT name, admin FROM users ORDER BY name"));
+    while (query.next())
+        result.append({query.value(0).toString(), query.value(1).toInt() != 0});
+    return result;
+}
+
+std::optional<AuthUser> AuthStore::user(const QString &name) const
+{
+    QSqlQuery query(m_database);
+    query.prepare(QStringLiteral("SELECT name, admin FROM users WHERE name = ?"));
+    query.addBindValue(name);
+    if (!query.exec() || !query.next())
+        return std::nullopt;
+    return AuthUser{query.value(0).toString(), query.value(1).toInt() != 0};
+}
+
+QString AuthStore::passwordHash(const QString &name) const
+{
+    QSqlQuery query(m_database);
+    query.prepare(QStringLiteral("SELECT hash FROM users WHERE name = ?"));
+    query.addBindValue(name);
+    if (!query.exec() || !query.next())
+        return {};
+    return query.value(0).toString();
+}
+
+std::optional<AuthUser> AuthStore::authenticate(const QString &name, const QString &password) const
+{
+    const QString hash = passwordHash(name);
+    if (hash.isEmpty()) {
+        verifyPassword(password, decoyHash());
+        return std::nullopt;
+    }
+    if (!verifyPassword(password, hash))
+        return std::nullopt;
+    return user(name);
+}
+
+bool AuthStore::grant(const QString &user, const QString &pattern, Permission permission,
+                      QString *errorMessage)
+{
+    if (user != Everyone && !requireUser(user, errorMessage))
+        return false;
+    if (!isValidPattern(pattern)) {
+        setError(errorMessage,
+                 tr("\"%1\" is not a topic pattern (letters, digits, _ - and *, at most 64)")
+                     .arg(pattern));
+        return false;
+    }
+    return execute(QStringLiteral("INSERT OR REPLACE INTO access (user, pattern, permission)"
+                                  " VALUES (?, ?, ?)"),
+                   {user, pattern, int(permission)}, errorMessage);
+}
+
+bool AuthStore::resetAccess(const QString &user, const QString &pattern, QString *errorMessage)
+{
+    int removed = 0;
+    const bool done =
+        pattern.isEmpty()
+            ? execute(QStringLiteral("DELETE FROM access WHERE user = ?"), {user}, errorMessage,
+                      &removed)
+            : execute(QStringLiteral("DELETE FROM access WHERE user = ? AND pattern = ?"),
+                      {user, pattern}, errorMessage, &removed);
+    if (done && removed == 0 && !pattern.isEmpty()) {
+        setError(errorMessage, tr("\"%1\" has no grant on \"%2\"").arg(user, pattern));
+        return false;
+    }
+    return done;
+}
+
+QList<AccessGrant> AuthStore::grants(const QString &user) const
+{
+    QSqlQuery query(m_database);
+    query.prepare(user.isEmpty() ? QStringLiteral("SELECT user, pattern, permission FROM access"
+                                                  " ORDER BY user, pattern")
+                                 : QStringLiteral("SELECT user, pattern, permission FROM access"
+                                                  " WHERE user = ? ORDER BY pattern"));
+    if (!user.isEmpty())
+        query.addBindValue(user);
+    QList<AccessGrant> result;
+    if (!query.exec())
+        return result;
+    while (query.next()) {
+        result.append({query.value(0).toString(), query.value(1).toString(),
+                       Permission(query.value(2).toInt() & 3)});
+    }
+    return result;
+}
+
+Permission AuthStore::permission(const QString &user, const QString &topic,
+                                 Permission defaultPermission) const
+{
+    if (!user.isEmpty()) {
+        const auto account = this->user(user);
+        if (account && account->isAdmin)
+            return Permission::ReadWrite;
+    }
+    // ntfy's order: the user's own grants before everyone's, the longest pattern first, a
+    // writing grant before a reading one of the same length.
+    std::optional<AccessGrant> best;
+    auto isBetter = [&](const AccessGrant &candidate) {
+        if (!best)
+            return true;
+        const bool candidateOwn = candidate.user != Everyone;
+        const bool bestOwn = best->user != Everyone;
+        if (candidateOwn != bestOwn)
+            return candidateOwn;
+        if (candidate.pattern.size() != best->pattern.size())
+            return candidate.pattern.size() > best->pattern.size();
+        return canWrite(candidate.permission) && !canWrite(best->permission);
+    };
+    QSqlQuery query(m_database);
+    query.prepare(
+        QStringLiteral("SELECT user, pattern, permission FROM access WHERE user IN (?, ?)"));
+    query.addBindValue(user.isEmpty() ? Everyone : user);
+    query.addBindValue(Everyone);
+    if (!query.exec())
+        return Permission::Deny; // a broken auth file grants nothing
+    while (query.next()) {
+        const AccessGrant candidate{query.value(0).toString(), query.value(1).toString(),
+                                    Permission(query.value(2).toInt() & 3)};
+        if (matches(candidate.pattern, topic) && isBetter(candidate))
+            best = candidate;
+    }
+    return best ? best->permission : defaultPermission;
+}
+
+bool AuthStore::equalInFixedTime(const QByteArray &a, const QByteArray &b)
+{
+    if (a.size() != b.size())
+        return false;
+    unsigned char difference = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return difference == 0;
+}
+
+bool AuthStore::isTokenShaped(const QString &text)
+{
+    static const QRegularExpression shape(QStringLiteral("^tk_[a-z0-9]{29}$"));
+    return shape.match(text).hasMatch();
+}
+
+std::optional<QString> AuthStore::addToken(const QString &user, const QString &label,
+                                           qint64 expiresMs, QString *errorMessage)
+{
+    if (!requireUser(user, errorMessage))
+        return std::nullopt;
+    const QString token = newToken();
+    if (!execute(QStringLiteral("INSERT INTO tokens (digest, user, hint, label, created_ms,"
+                                " expires_ms) VALUES (?, ?, ?, ?, ?, ?)"),
+                 {tokenDigest(token), user, token.left(HintLength),
+                  label.isNull() ? QStringLiteral("") : label, QDateTime::currentMSecsSinceEpoch(),
+                  expiresMs},
+                 errorMessage)) {
+        return std::nullopt;
+    }
+    return token;
+}
+
+bool AuthStore::removeToken(const QString &user, const QString &tokenOrHint, QString *errorMessage)
+{
+    int removed = 0;
+    const bool done =
+        isTokenShaped(tokenOrHint)
+            ? execute(QStringLiteral("DELETE FROM tokens WHERE user = ? AND digest = ?"),
+                      {user, tokenDigest(tokenOrHint)}, errorMessage, &removed)
+            : execute(QStringLiteral("DELETE FROM tokens WHERE user = ? AND hint = ?"),
+                      {user, tokenOrHint}, errorMessage, &removed);
+    if (done && removed == 0) {
+        setError(errorMessage, tr("user \"%1\" has no token \"%2\"").arg(user, tokenOrHint));
+        return false;
+    }
+    return done;
+}
+
+QList<TokenInfo> AuthStore::tokens(const QString &user) const
+{
+    QSqlQuery query(m_database);
+    query.prepare(QStringLiteral("SELECT user, hint, label, created_ms, expires_ms FROM tokens"
+                                 " WHERE user = ? ORDER BY created_ms"));
+    query.addBindValue(user);
+    QList<TokenInfo> result;
+    if (!query.exec())
+        return result;
+    while (query.next()) {
+        result.append({query.value(0).toString(), query.value(1).toString(),
+                       query.value(2).toString(), query.value(3).toLongLong(),
+                       query.value(4).toLongLong()});
+    }
+    return result;
+}
+
+std::optional<AuthUser> AuthStore::userForToken(const QString &token, qint64 nowMs) const
+{
+    if (!isTokenShaped(token))
+        return std::nullopt;
+    // Looked up by its digest, which a guesser cannot steer; compared again in fixed time.
+    const QByteArray digest = tokenDigest(token);
+    QSqlQuery query(m_database);
+    query.prepare(QStringLiteral("SELECT digest, user, expires_ms FROM tokens WHERE digest = ?"));
+    query.addBindValue(digest);
+    if (!query.exec() || !query.next())
+        return std::nullopt;
+    if (!equalInFixedTime(query.value(0).toByteArray(), digest))
+        return std::nullopt;
+    const qint64 expiresMs = query.value(2).toLongLong();
+    if (expiresMs != 0 && expiresMs <= nowMs)
+        return std::nullopt;
+    return user(query.value(1).toString());
+}
+
+} // namespace traybeat
