@@ -2,6 +2,7 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QThread>
 #include <QUrlQuery>
 
 namespace traybeat {
@@ -44,23 +45,33 @@ ntfy::Error unauthorized()
 }
 } // namespace
 
-AccessGuard::AccessGuard(const AccessOptions &options)
-    : m_options(options),
+AccessGuard::AccessGuard(const AccessOptions &options, QObject *parent)
+    : QObject(parent), m_options(options),
       m_tokenDigest(options.token.isEmpty() ? QByteArray() : sha256(options.token.toUtf8())),
       m_defaultPermission(options.defaultPermission.value_or(
           options.token.isEmpty() ? Permission::ReadWrite : Permission::Deny))
 {
     m_clock.start();
+    // yescrypt takes most of a core for its time: one verifier per core, the rest wait.
+    m_verifiers.setMaxThreadCount(qMax(1, QThread::idealThreadCount()));
 }
 
-AccessGuard::~AccessGuard() = default;
+AccessGuard::~AccessGuard()
+{
+    // A verification still running posts its result to this object: let it finish first; the
+    // posted results are then dropped with this object.
+    m_verifiers.waitForDone();
+}
 
 bool AccessGuard::open(QString *errorMessage)
 {
     if (m_options.authFile.isEmpty())
         return true;
     m_store = std::make_unique<AuthStore>();
-    return m_store->open(m_options.authFile, errorMessage);
+    if (!m_store->open(m_options.authFile, errorMessage))
+        return false;
+    AuthStore::decoyHash(); // made now rather than during the first request
+    return true;
 }
 
 qint64 AccessGuard::nowMs() const
@@ -68,39 +79,46 @@ qint64 AccessGuard::nowMs() const
     return m_clock.elapsed();
 }
 
-std::optional<Identity> AccessGuard::identify(const QHostAddress &peer, const HttpRequest &request,
-                                              ntfy::Error *error)
+AccessGuard::Outcome AccessGuard::identify(const QHostAddress &peer, const HttpRequest &request,
+                                           Identity *identity, ntfy::Error *error, Done whenDone)
 {
     if (isLockedOut(peer)) {
         *error = {429, 42909,
                   tr("limit reached: too many failed authentication attempts, try again later")};
-        return std::nullopt;
+        return Outcome::Refused;
     }
     const auto authorization = authorizationOf(request);
-    if (authorization && authorization->isEmpty())
-        return Identity(); // anonymous
-    std::optional<Identity> identity;
-    if (authorization && authorization->size() <= MaxAuthorizationLength)
-        identity = verify(*authorization);
-    if (!identity) {
-        countFailure(peer);
-        *error = unauthorized();
+    if (!authorization || authorization->size() > MaxAuthorizationLength)
+        return refuse(peer, error);
+    if (authorization->isEmpty()) {
+        *identity = Identity(); // anonymous
+        return Outcome::Known;
     }
-    return identity;
+    const qsizetype space = authorization->indexOf(' ');
+    const QByteArray scheme = authorization->left(qMax<qsizetype>(space, 0)).toLower();
+    const QByteArray credentials = authorization->mid(space + 1).trimmed();
+    std::optional<Identity> known;
+    std::optional<Basic> basic;
+    if (scheme == "bearer") {
+        known = verifyBearer(credentials);
+    } else if (scheme == "basic" && (basic = readBasic(*authorization))) {
+        // ntfy's form for a token where only Basic can be given: no name, the token as password.
+        known =
+            basic->name.isEmpty() ? verifyBearer(basic->password.toUtf8()) : remembered(basic->key);
+        if (!known && !basic->name.isEmpty() && m_store)
+            return startVerifying(peer, *basic, error, std::move(whenDone));
+    }
+    if (!known)
+        return refuse(peer, error);
+    *identity = *known;
+    return Outcome::Known;
 }
 
-std::optional<Identity> AccessGuard::verify(const QByteArray &authorization)
+AccessGuard::Outcome AccessGuard::refuse(const QHostAddress &peer, ntfy::Error *error)
 {
-    const qsizetype space = authorization.indexOf(' ');
-    if (space <= 0)
-        return std::nullopt;
-    const QByteArray scheme = authorization.left(space).toLower();
-    const QByteArray credentials = authorization.mid(space + 1).trimmed();
-    if (scheme == "bearer")
-        return verifyBearer(credentials);
-    if (scheme == "basic")
-        return verifyBasic(authorization, credentials);
-    return std::nullopt;
+    countFailure(peer);
+    *error = unauthorized();
+    return Outcome::Refused;
 }
 
 std::optional<Identity> AccessGuard::verifyBearer(const QByteArray &token)
@@ -116,33 +134,74 @@ std::optional<Identity> AccessGuard::verifyBearer(const QByteArray &token)
     return Identity{user->name, user->isAdmin};
 }
 
-std::optional<Identity> AccessGuard::verifyBasic(const QByteArray &authorization,
-                                                 const QByteArray &credentials)
+std::optional<AccessGuard::Basic> AccessGuard::readBasic(const QByteArray &authorization) const
 {
-    const QByteArray key = sha256(authorization);
-    const auto cached = m_verified.constFind(key);
-    if (cached != m_verified.constEnd() && cached->expiresMs > nowMs())
-        return cached->identity;
+    const QByteArray credentials = authorization.mid(authorization.indexOf(' ') + 1).trimmed();
     const auto decoded =
         QByteArray::fromBase64Encoding(credentials, QByteArray::AbortOnBase64DecodingErrors);
-    if (!decoded)
-        return std::nullopt;
-    const qsizetype colon = decoded.decoded.indexOf(':');
+    const qsizetype colon = decoded ? decoded.decoded.indexOf(':') : -1;
     if (colon < 0)
         return std::nullopt;
-    const QString name = QString::fromUtf8(decoded.decoded.left(colon));
-    const QString password = QString::fromUtf8(decoded.decoded.mid(colon + 1));
-    // ntfy's form for a token where only Basic can be given: an empty name, the token as password.
-    if (name.isEmpty())
-        return verifyBearer(password.toUtf8());
-    if (!m_store)
+    return Basic{sha256(authorization), QString::fromUtf8(decoded.decoded.left(colon)),
+                 QString::fromUtf8(decoded.decoded.mid(colon + 1))};
+}
+
+std::optional<Identity> AccessGuard::remembered(const QByteArray &key) const
+{
+    const auto cached = m_verified.constFind(key);
+    if (cached == m_verified.constEnd() || cached->expiresMs <= nowMs())
         return std::nullopt;
-    const auto user = m_store->authenticate(name, password);
-    if (!user)
-        return std::nullopt;
+    return cached->identity;
+}
+
+AccessGuard::Outcome AccessGuard::startVerifying(const QHostAddress &peer, const Basic &basic,
+                                                 ntfy::Error *error, Done whenDone)
+{
+    if (m_verifying >= m_options.maxVerifying) {
+        *error = {503, 50301, tr("too many sign-ins at once, try again shortly")};
+        return Outcome::Refused;
+    }
+    int &fromPeer = m_verifyingByAddress[peer];
+    if (fromPeer >= m_options.maxVerifyingPerAddress) {
+        *error = {429, 42908, tr("limit reached: too many sign-ins at once from this address")};
+        return Outcome::Refused;
+    }
+    ++fromPeer;
+    ++m_verifying;
+    // The hash is read here, on the database's thread; only crypt runs on the worker. An
+    // unknown name is verified against the decoy, so it takes as long as a known one.
+    QString hash = m_store->passwordHash(basic.name);
+    if (hash.isEmpty())
+        hash = AuthStore::decoyHash();
+    m_verifiers.start([this, peer, basic, hash, whenDone = std::move(whenDone)] {
+        const bool verified = AuthStore::verifyPassword(basic.password, hash);
+        QMetaObject::invokeMethod(
+            this,
+            [this, peer, basic, verified, whenDone] {
+                finishVerifying(peer, basic, verified, whenDone);
+            },
+            Qt::QueuedConnection);
+    });
+    return Outcome::Verifying;
+}
+
+void AccessGuard::finishVerifying(const QHostAddress &peer, const Basic &basic, bool verified,
+                                  const Done &whenDone)
+{
+    --m_verifying;
+    if (--m_verifyingByAddress[peer] <= 0)
+        m_verifyingByAddress.remove(peer);
+    // The user may have been removed, or made admin, while the password was checked.
+    const auto user = verified ? m_store->user(basic.name) : std::nullopt;
+    if (!user) {
+        ntfy::Error error;
+        refuse(peer, &error);
+        whenDone(std::nullopt, error);
+        return;
+    }
     const Identity identity{user->name, user->isAdmin};
-    remember(key, identity);
-    return identity;
+    remember(basic.key, identity);
+    whenDone(identity, {});
 }
 
 void AccessGuard::remember(const QByteArray &key, const Identity &identity)

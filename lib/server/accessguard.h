@@ -4,12 +4,13 @@
 #include "httprequest.h"
 #include "ntfy.h"
 
-#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QHostAddress>
 #include <QStringList>
+#include <QThreadPool>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -19,8 +20,10 @@
 //
 // Bounded against guessing: an address with too many failed attempts within a window gets 429
 // for a while, in a table of bounded size. yescrypt is slow on purpose (tens of ms), so a
-// successful Basic verification is remembered for a short time, keyed by a digest of the
-// credentials: a script publishing in a loop pays for it once, not per request.
+// password is verified on worker threads, never on the event loop, with a bounded number in
+// flight (in all, and per address); and a successful Basic verification is remembered for a
+// short time, keyed by a digest of the credentials: a script publishing in a loop pays for it
+// once, not per request.
 namespace traybeat {
 
 struct AccessOptions
@@ -36,6 +39,10 @@ struct AccessOptions
     int maxTrackedAddresses = 4096;
     std::chrono::milliseconds verifiedTtl = std::chrono::seconds(30);
     int maxVerified = 1024;
+    // Password verifications in flight at most, and from one address; more are refused (503,
+    // 429) rather than queued without end.
+    int maxVerifying = 64;
+    int maxVerifyingPerAddress = 4;
 };
 
 struct Identity
@@ -44,20 +51,28 @@ struct Identity
     bool isAdmin = false; // also the shortcut token
 };
 
-class AccessGuard final
+class AccessGuard final : public QObject
 {
-    Q_DECLARE_TR_FUNCTIONS(traybeat::AccessGuard)
+    Q_OBJECT
     Q_DISABLE_COPY_MOVE(AccessGuard)
 public:
-    explicit AccessGuard(const AccessOptions &options);
-    ~AccessGuard();
+    explicit AccessGuard(const AccessOptions &options, QObject *parent = nullptr);
+    ~AccessGuard() override;
 
     bool open(QString *errorMessage);
 
-    // The sender of `request`, or the error to answer: 401 for credentials that do not verify
-    // (counted against `peer`), 429 while `peer` is locked out.
-    std::optional<Identity> identify(const QHostAddress &peer, const HttpRequest &request,
-                                     ntfy::Error *error);
+    enum class Outcome {
+        Known,     // *identity is the sender
+        Refused,   // *error is the answer: 401 for credentials that do not verify (counted
+                   // against the address), 429 while it is locked out, 503 when too busy
+        Verifying, // a password is being verified: `whenDone` gets the identity or the error
+    };
+    using Done =
+        std::function<void(const std::optional<Identity> &identity, const ntfy::Error &error)>;
+    // Who sent `request`. `whenDone` runs later, on this object's thread, only for Verifying,
+    // and never after this object is gone.
+    Outcome identify(const QHostAddress &peer, const HttpRequest &request, Identity *identity,
+                     ntfy::Error *error, Done whenDone);
     // nullopt when `identity` may read (or write) every topic in `topics`; else 401 for an
     // anonymous client (credentials may help), 403 for a user.
     std::optional<ntfy::Error> check(const Identity &identity, const QStringList &topics,
@@ -80,10 +95,20 @@ private:
         qint64 expiresMs = 0;
     };
 
-    std::optional<Identity> verify(const QByteArray &authorization);
+    struct Basic
+    {
+        QByteArray key; // digest of the whole Authorization value
+        QString name;
+        QString password;
+    };
+    Outcome refuse(const QHostAddress &peer, ntfy::Error *error);
     std::optional<Identity> verifyBearer(const QByteArray &token);
-    std::optional<Identity> verifyBasic(const QByteArray &authorization,
-                                        const QByteArray &credentials);
+    std::optional<Basic> readBasic(const QByteArray &authorization) const;
+    std::optional<Identity> remembered(const QByteArray &key) const;
+    Outcome startVerifying(const QHostAddress &peer, const Basic &basic, ntfy::Error *error,
+                           Done whenDone);
+    void finishVerifying(const QHostAddress &peer, const Basic &basic, bool verified,
+                         const Done &whenDone);
     void remember(const QByteArray &key, const Identity &identity);
     bool isLockedOut(const QHostAddress &peer) const;
     void countFailure(const QHostAddress &peer);
@@ -97,6 +122,9 @@ private:
     QElapsedTimer m_clock;
     QHash<QHostAddress, Failures> m_failures;
     QHash<QByteArray, Verified> m_verified; // by SHA-256 of the Authorization value
+    QHash<QHostAddress, int> m_verifyingByAddress;
+    int m_verifying = 0;
+    QThreadPool m_verifiers;
 };
 
 } // namespace traybeat

@@ -62,14 +62,6 @@ QString newToken()
     return token;
 }
 
-// A hash of a random password, verified against when a user does not exist, so that such a
-// request takes as long as one for a real user.
-const QString &decoyHash()
-{
-    static const QString hash = AuthStore::hashPassword(newToken());
-    return hash;
-}
-
 void setError(QString *errorMessage, const QString &text)
 {
     if (errorMessage)
@@ -205,6 +197,12 @@ bool AuthStore::matches(const QString &pattern, const QString &topic)
     while (p < pattern.size() && pattern[p] == QLatin1Char('*'))
         ++p;
     return p == pattern.size();
+}
+
+const QString &AuthStore::decoyHash()
+{
+    static const QString hash = hashPassword(newToken());
+    return hash;
 }
 
 QString AuthStore::hashPassword(const QString &password)

@@ -93,6 +93,9 @@ public:
     // to call from any thread. An empty or malformed hash never verifies.
     static bool verifyPassword(const QString &password, const QString &hash);
     static QString hashPassword(const QString &password);
+    // A hash of a random password, to verify against when a user does not exist, so that such
+    // a request takes as long as one for a real user.
+    static const QString &decoyHash();
     // The user whose password is `password`, or nullopt. Spends the time of one verification
     // also for an unknown name, so timing does not tell which names exist.
     std::optional<AuthUser> authenticate(const QString &name, const QString &password) const;

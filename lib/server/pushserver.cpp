@@ -367,13 +367,30 @@ void PushServer::handleRequest(HttpConnection *connection, quint64 number,
         connection->respond(number, 200, QByteArrayLiteral("{\"healthy\":true}\n"));
         return;
     }
+    Identity identity;
     Error error;
-    const auto identity = m_accessGuard.identify(connection->peerAddress(), request, &error);
-    if (!identity) {
+    // A password being verified (on a worker thread) routes the request when it is done; the
+    // connection may be gone by then.
+    auto whenVerified = [this, connection = QPointer<HttpConnection>(connection), number,
+                         request](const std::optional<Identity> &verified, const Error &refusal) {
+        if (!connection)
+            return;
+        if (verified)
+            route(connection, number, request, *verified);
+        else
+            respondError(connection, number, refusal);
+    };
+    switch (m_accessGuard.identify(connection->peerAddress(), request, &identity, &error,
+                                   whenVerified)) {
+    case AccessGuard::Outcome::Known:
+        route(connection, number, request, identity);
+        break;
+    case AccessGuard::Outcome::Refused:
         respondError(connection, number, error);
-        return;
+        break;
+    case AccessGuard::Outcome::Verifying:
+        break;
     }
-    route(connection, number, request, *identity);
 }
 
 void PushServer::route(HttpConnection *connection, quint64 number, const HttpRequest &request,
