@@ -1,8 +1,10 @@
 // Third-party ntfy clients against a real `traybeat serve` (issue 9): the npm `ntfy` package
 // publishes with a Bearer token, tags, priority, actions, icon and a delay; an EventSource
 // (npm `eventsource`) reads /sse and, reconnecting with Last-Event-ID, gets what it missed.
+// With users made by `traybeat user|access|token`: the client publishes with Basic auth and
+// with a user's token, and an EventSource signs in the browsers' way, with ?auth=.
 // Usage: node ntfyclients.mjs TRAYBEAT-BINARY. Exits 0 when every check passed.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,9 +19,16 @@ const token = 'tk_nodeclients_secret';
 const binary = process.argv[2];
 const folder = mkdtempSync(path.join(tmpdir(), 'traybeat-node-'));
 
+const authFile = path.join(folder, 'auth.db');
+
+// `traybeat user|access|token ...` on the auth file; its standard output.
+function manage(args, input = '') {
+  return execFileSync(binary, [...args, '--auth-file', authFile], { input, encoding: 'utf8' });
+}
+
 function startServer() {
   const server = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--db',
-    path.join(folder, 'server.db'), '--keepalive', '1s'], {
+    path.join(folder, 'server.db'), '--keepalive', '1s', '--auth-file', authFile], {
     env: { ...process.env, TRAYBEAT_TOKEN: token },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -35,8 +44,8 @@ function startServer() {
 }
 
 // Events of an EventSource, collected; `until(n)` waits for n messages (bounded).
-function listen(url, headers = {}) {
-  const source = new EventSource(url, { headers: { Authorization: `Bearer ${token}`, ...headers } });
+function listen(url, headers = { Authorization: `Bearer ${token}` }) {
+  const source = new EventSource(url, { headers });
   const messages = [];
   const waiters = [];
   source.onmessage = event => {
@@ -54,7 +63,35 @@ function listen(url, headers = {}) {
   return { source, messages, until, opened };
 }
 
+// Users: phil (password from standard input) may write and read alerts_*; his token too.
+function makeUsers() {
+  manage(['user', 'add', 'phil'], 'correct horse\n');
+  manage(['access', 'phil', 'alerts_*', 'read-write']);
+  return manage(['token', 'add', 'phil', '--label', 'node']).trim();
+}
+
+async function checkUsers(server_, userToken) {
+  const basic = { username: 'phil', password: 'correct horse' };
+  // The browsers' form: the whole Authorization value, base64url, in ?auth=.
+  const auth = Buffer.from(`Basic ${Buffer.from('phil:correct horse').toString('base64')}`)
+    .toString('base64url');
+  const reader = listen(`${server_}/alerts_node/sse?auth=${auth}`, {});
+  await reader.opened;
+  const byPassword = await publish({ server: server_, topic: 'alerts_node', authorization: basic,
+    message: 'signed in', tags: ['key'], priority: 2 });
+  const byToken = await publish({ server: server_, topic: 'alerts_node',
+    authorization: userToken, message: 'by token' });
+  await reader.until(2);
+  assert.deepEqual(reader.messages.map(m => m.data), [byPassword, byToken]);
+  reader.source.close();
+  await assert.rejects(publish({ server: server_, topic: 'alerts_node',
+    authorization: { username: 'phil', password: 'wrong' }, message: 'x' }), /Unauthorized/);
+  await assert.rejects(publish({ server: server_, topic: 'other', authorization: basic,
+    message: 'x' }), /Forbidden/);
+}
+
 async function main() {
+  const userToken = makeUsers();
   const { server, url } = await startServer();
   try {
     const server_ = url.replace(/\/$/, '');
@@ -102,7 +139,8 @@ async function main() {
     const missed = [];
     for (const text of ['missed 1', 'missed 2', 'missed 3'])
       missed.push(await publish({ server: server_, topic: 'node', authorization: token, message: text }));
-    const resumed = listen(`${server_}/node/sse`, { 'Last-Event-ID': sent.id });
+    const resumed = listen(`${server_}/node/sse`,
+      { Authorization: `Bearer ${token}`, 'Last-Event-ID': sent.id });
     await resumed.until(3);
     assert.deepEqual(resumed.messages.map(m => m.data.message), ['missed 1', 'missed 2', 'missed 3']);
     assert.deepEqual(resumed.messages.map(m => m.lastEventId), missed.map(m => m.id));
@@ -111,6 +149,7 @@ async function main() {
     assert.equal(resumed.messages[3].data.id, delayed.id);
     assert.ok(Date.now() >= delayed.time * 1000, 'the delayed message came early');
     resumed.source.close();
+    await checkUsers(server_, userToken);
     console.log('ntfy npm client and EventSource: all checks passed');
   } finally {
     server.kill('SIGTERM');
