@@ -20,7 +20,8 @@ expected_files() {
   for size in 16 22 24 32 48 64 128 256; do
     echo /usr/share/icons/hicolor/${size}x${size}/apps/traybeat.png
   done
-  for page in traybeat traybeat-listen traybeat-serve traybeat-publish; do
+  for page in traybeat traybeat-listen traybeat-serve traybeat-publish traybeat-user \
+      traybeat-access traybeat-token; do
     echo /usr/share/man/man1/$page.1
   done
 }
