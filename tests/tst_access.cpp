@@ -68,6 +68,9 @@ private slots:
     void commandLineRejectsBadArguments_data();
     void commandLineRejectsBadArguments();
     void listenSignsInWithUserAndPassword();
+    void serveProcessReadsTheAuthFile();
+    void serveRejectsBadAccessOptions_data();
+    void serveRejectsBadAccessOptions();
 
 private:
     void prepareAuthFile();
@@ -649,6 +652,59 @@ void tst_Access::listenSignsInWithUserAndPassword()
     QVERIFY(refused.waitForFinished(10000));
     QCOMPARE(refused.exitCode(), 2);
     QVERIFY(refused.readAllStandardError().contains("TRAYBEAT_PASSWORD"));
+}
+
+// `traybeat serve --auth-file FILE --default-access deny-all` as a real process.
+void tst_Access::serveProcessReadsTheAuthFile()
+{
+    prepareAuthFile();
+    QProcess serve;
+    serve.start(QStringLiteral(TRAYBEAT_BINARY),
+                {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral(":0"),
+                 QStringLiteral("--db"), m_dir->filePath(QStringLiteral("server.db")),
+                 QStringLiteral("--auth-file"), m_authFile, QStringLiteral("--default-access"),
+                 QStringLiteral("deny-all")});
+    QVERIFY(serve.waitForStarted());
+    QByteArray output;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (output += serve.readAllStandardOutput(), output.contains("users and access from")), 10000);
+    const int start = output.indexOf("http://");
+    const QUrl base(QString::fromLatin1(output.mid(start, output.indexOf('\n', start) - start)));
+    const auto post = [&](const QByteArray &authorization) {
+        Headers headers;
+        if (!authorization.isEmpty())
+            headers.append({"Authorization", authorization});
+        return httpRequest(m_network, base.resolved(QUrl(QStringLiteral("/alerts"))), "POST", "x",
+                           headers, 10000)
+            .status;
+    };
+    QCOMPARE(post({}), 401);
+    QCOMPARE(post(basic("phil", "pw")), 200);
+    QCOMPARE(post("Bearer " + m_token.toLatin1()), 200);
+    serve.terminate();
+    QVERIFY(serve.waitForFinished(10000));
+    QCOMPARE(serve.exitCode(), 0);
+}
+
+void tst_Access::serveRejectsBadAccessOptions_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("unknown default")
+        << QStringList{"--default-access", "maybe"} << "--default-access";
+    QTest::newRow("empty auth file") << QStringList{"--auth-file", ""} << "--auth-file";
+}
+
+void tst_Access::serveRejectsBadAccessOptions()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, reason);
+    const Run run = runCli(QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
+                                       QStringLiteral(":0"), QStringLiteral("--db"),
+                                       m_dir->filePath(QStringLiteral("server.db"))} +
+                           arguments);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(QString::fromUtf8(run.err).contains(reason), run.err.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_Access)

@@ -213,7 +213,7 @@ bool readAccess(const QCommandLineParser &parser, PushServerOptions *options, QS
     const QString text = parser.value(QStringLiteral("default-access"));
     const auto permission =
         text == QLatin1String("deny-all") ? std::optional(Permission::Deny) : parsePermission(text);
-    if (!permission || text == QLatin1String("deny")) {
+    if (!permission) {
         *error = QStringLiteral("--default-access: \"%1\" is none of read-write, read-only, "
                                 "write-only, deny-all")
                      .arg(text);
