@@ -233,10 +233,15 @@ mkdir -p "$keyring_config"
 XDG_CONFIG_HOME="$keyring_config" setsid "$app" --state-dir "$work/state-keyring" \
   >"$work/keyring-app.log" 2>&1 &
 second_pid=$!
-window_named() { # window_named TITLE-REGEX: a visible window of the app with that title
+# window_named TITLE-REGEX: a visible window of the app with that title. (xdotool's own --name
+# also matched the settings window for the editor's title, so the names are compared here.)
+window_named() {
   kill -0 "$second_pid" 2>/dev/null || fail "traybeat (keyring) ended early"
-  found_win=$(xdotool search --onlyvisible --pid "$second_pid" --name "$1" 2>/dev/null | head -n1)
-  [ -n "$found_win" ]
+  local id
+  for id in $(xdotool search --onlyvisible --pid "$second_pid" --name '.*' 2>/dev/null); do
+    if xdotool getwindowname "$id" 2>/dev/null | grep -qE "$1"; then found_win=$id; return 0; fi
+  done
+  return 1
 }
 # Without a window manager nothing gets the keyboard by itself: each window is given the focus.
 poll "$timeout_s" window_named '^traybeat Settings' || fail "a first start did not open the settings"
