@@ -130,6 +130,7 @@ void SubscriptionEditor::setTokenLocation(SecretLocation location, const QString
         m_tokenLocation->setToolTip(problem);
         break;
     }
+    growToFit();
 }
 
 void SubscriptionEditor::createHealthFields()
@@ -354,6 +355,19 @@ void SubscriptionEditor::validate()
 
     m_valid = valid;
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(valid);
+    growToFit();
+}
+
+// Errors and hints appear under the fields and may wrap: the dialog grows with them instead of
+// squeezing the rows into each other (its layout only asks for a minimum width).
+void SubscriptionEditor::growToFit()
+{
+    if (!isVisible())
+        return; // shown at its size hint, which counts them already
+    const int needed = layout()->hasHeightForWidth() ? layout()->totalHeightForWidth(width())
+                                                     : layout()->totalSizeHint().height();
+    if (needed > height())
+        resize(width(), needed);
 }
 
 QString SubscriptionEditor::nameProblem(const QString &name) const

@@ -49,6 +49,7 @@ private:
     void setHeartbeat(const HeartbeatMode &mode);
     void onUserEdit();
     void validate();
+    void growToFit();
     // What is wrong with a field, in a sentence for the person; empty when it is usable.
     QString nameProblem(const QString &name) const;
     static QString serverProblem(const QString &text, const QUrl &server);
