@@ -79,8 +79,7 @@ void tst_Autostart::entryIsValid()
     QFETCH(QString, executable);
     QFETCH(QString, exec);
     const QString text = Autostart::entryText(executable);
-    QVERIFY2(text.contains(QStringLiteral("\nExec=") + exec + QLatin1Char('\n')),
-             qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("\nExec=") + exec + QLatin1Char('\n')), qPrintable(text));
     if (QStandardPaths::findExecutable(QStringLiteral("desktop-file-validate")).isEmpty())
         QFAIL("desktop-file-validate is missing: apt-get install desktop-file-utils");
     const QString path = m_dir->filePath(QStringLiteral("io.github.traybeat.Traybeat.desktop"));

@@ -42,6 +42,21 @@ public:
     bool handleMessage(const QDBusMessage &, const QDBusConnection &) override { return true; }
 };
 
+// One start of the app's settings: its file, and a store that asks the test bus's keyring (it
+// outlives the settings that use it).
+struct AppSide
+{
+    explicit AppSide(const QString &path, std::chrono::milliseconds timeout =
+                                              std::chrono::milliseconds(keyringTimeoutMs))
+        : file(path, QSettings::IniFormat), settings(&file)
+    {
+        store.setTimeout(timeout);
+    }
+    QSettings file;
+    SecretStore store;
+    AppSettings settings;
+};
+
 } // namespace
 
 class tst_SecretStore : public QObject
@@ -101,7 +116,8 @@ void tst_SecretStore::initTestCase()
     qputenv("XDG_RUNTIME_DIR", runtime.toUtf8());
     m_environment = QProcessEnvironment::systemEnvironment();
     m_environment.insert(QStringLiteral("HOME"), m_session.path());
-    m_environment.insert(QStringLiteral("XDG_DATA_HOME"), m_session.filePath(QStringLiteral("data")));
+    m_environment.insert(QStringLiteral("XDG_DATA_HOME"),
+                         m_session.filePath(QStringLiteral("data")));
     m_environment.insert(QStringLiteral("XDG_RUNTIME_DIR"), runtime);
     QVERIFY(QDBusConnection::sessionBus().isConnected());
 }
@@ -168,9 +184,9 @@ QString tst_SecretStore::lookup(const QString &key) const
 {
     QProcess tool;
     tool.setProcessEnvironment(m_environment);
-    tool.start(QStringLiteral("secret-tool"), {QStringLiteral("lookup"), QStringLiteral("server"),
-                                               QStringLiteral("traybeat"), QStringLiteral("user"),
-                                               key});
+    tool.start(QStringLiteral("secret-tool"),
+               {QStringLiteral("lookup"), QStringLiteral("server"), QStringLiteral("traybeat"),
+                QStringLiteral("user"), key});
     if (!tool.waitForFinished(keyringTimeoutMs))
         return QStringLiteral("(secret-tool did not finish)");
     return QString::fromUtf8(tool.readAllStandardOutput());
@@ -187,13 +203,11 @@ QString tst_SecretStore::keyOf(int entry) const
 void tst_SecretStore::withoutKeyringTokensStayInFile()
 {
     QVERIFY(!QDBusConnection::sessionBus().interface()->isServiceRegistered(secretsName).value());
-    QSettings file(iniPath(), QSettings::IniFormat);
-    AppSettings settings(&file);
+    AppSide app(iniPath());
+    AppSettings &settings = app.settings;
     settings.setSubscriptions({subscription(QStringLiteral("one"), QStringLiteral("tk_plain"))});
-    SecretStore store;
-    store.setTimeout(std::chrono::milliseconds(keyringTimeoutMs));
     QSignalSpy located(&settings, &AppSettings::secretLocationChanged);
-    settings.useSecretStore(&store);
+    settings.useSecretStore(&app.store);
     QCOMPARE(settings.secretLocation(), SecretLocation::Checking);
     QVERIFY(located.wait(keyringTimeoutMs));
     QCOMPARE(settings.secretLocation(), SecretLocation::SettingsFile);
@@ -220,22 +234,19 @@ void tst_SecretStore::silentKeyringIsGivenUpAfterTimeout()
         QString::fromUtf8(qgetenv("DBUS_SESSION_BUS_ADDRESS")), fakeConnectionName);
     QVERIFY(silent.isConnected());
     SilentPeer peer;
-    QVERIFY(silent.registerVirtualObject(QStringLiteral("/"), &peer,
-                                         QDBusConnection::SubPath));
+    QVERIFY(silent.registerVirtualObject(QStringLiteral("/"), &peer, QDBusConnection::SubPath));
     QVERIFY(silent.registerService(secretsName));
 
     writeFile("[subscriptions]\nsize=2\n1\\name=one\n1\\server=https://a.example\n"
               "1\\topics=a\n1\\tokenInKeyring=0000-missing\n"
               "2\\name=two\n2\\server=https://b.example\n2\\topics=b\n2\\token=tk_two\n");
-    QSettings file(iniPath(), QSettings::IniFormat);
-    AppSettings settings(&file);
-    SecretStore store;
     constexpr int timeoutMs = 300;
-    store.setTimeout(std::chrono::milliseconds(timeoutMs));
+    AppSide app(iniPath(), std::chrono::milliseconds(timeoutMs));
+    AppSettings &settings = app.settings;
     QSignalSpy loaded(&settings, &AppSettings::subscriptionsChanged);
     QElapsedTimer clock;
     clock.start();
-    settings.useSecretStore(&store);
+    settings.useSecretStore(&app.store);
     QVERIFY(settings.isLoadingSecrets());
     QVERIFY(loaded.wait(timeoutMs + deadlineSlackMs));
     const qint64 elapsed = clock.elapsed();
@@ -267,14 +278,11 @@ void tst_SecretStore::plainTokensMoveIntoKeyring()
     writeFile("[subscriptions]\nsize=2\n1\\name=one\n1\\server=https://a.example\n"
               "1\\topics=a\n1\\token=tk_one\n"
               "2\\name=two\n2\\server=https://b.example\n2\\topics=b\n2\\token=tk_two\n");
-    QSettings file(iniPath(), QSettings::IniFormat);
-    AppSettings settings(&file);
-    SecretStore store;
-    store.setTimeout(std::chrono::milliseconds(keyringTimeoutMs));
+    AppSide app(iniPath());
+    AppSettings &settings = app.settings;
     QSignalSpy changed(&settings, &AppSettings::subscriptionsChanged);
-    settings.useSecretStore(&store);
-    QTRY_COMPARE_WITH_TIMEOUT(settings.secretLocation(), SecretLocation::Keyring,
-                              keyringTimeoutMs);
+    settings.useSecretStore(&app.store);
+    QTRY_COMPARE_WITH_TIMEOUT(settings.secretLocation(), SecretLocation::Keyring, keyringTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(!keyOf(1).isEmpty() && !keyOf(2).isEmpty(), keyringTimeoutMs);
     const QByteArray contents = fileContents();
     QVERIFY2(!contents.contains("tk_one") && !contents.contains("tk_two"), contents.constData());
@@ -290,21 +298,17 @@ void tst_SecretStore::keyringTokensAreReadBackAtStart()
 {
     startKeyring();
     {
-        QSettings file(iniPath(), QSettings::IniFormat);
-        AppSettings settings(&file);
+        AppSide app(iniPath());
+        AppSettings &settings = app.settings;
         settings.setSubscriptions({subscription(QStringLiteral("one"), QStringLiteral("tk_1")),
                                    subscription(QStringLiteral("two"), QStringLiteral("tk_2"))});
-        SecretStore store;
-        store.setTimeout(std::chrono::milliseconds(keyringTimeoutMs));
-        settings.useSecretStore(&store);
+        settings.useSecretStore(&app.store);
         QTRY_VERIFY_WITH_TIMEOUT(!keyOf(1).isEmpty() && !keyOf(2).isEmpty(), keyringTimeoutMs);
     }
-    QSettings file(iniPath(), QSettings::IniFormat);
-    AppSettings settings(&file);
-    SecretStore store;
-    store.setTimeout(std::chrono::milliseconds(keyringTimeoutMs));
+    AppSide app(iniPath());
+    AppSettings &settings = app.settings;
     QSignalSpy loaded(&settings, &AppSettings::subscriptionsChanged);
-    settings.useSecretStore(&store);
+    settings.useSecretStore(&app.store);
     QVERIFY(settings.isLoadingSecrets());
     QCOMPARE(settings.subscriptions().at(0).token, QString()); // not read yet
     QVERIFY(loaded.wait(keyringTimeoutMs));
@@ -318,13 +322,10 @@ void tst_SecretStore::keyringTokensAreReadBackAtStart()
 void tst_SecretStore::changedAndRemovedTokensLeaveNoEntryBehind()
 {
     startKeyring();
-    QSettings file(iniPath(), QSettings::IniFormat);
-    AppSettings settings(&file);
-    SecretStore store;
-    store.setTimeout(std::chrono::milliseconds(keyringTimeoutMs));
-    settings.useSecretStore(&store);
-    QTRY_COMPARE_WITH_TIMEOUT(settings.secretLocation(), SecretLocation::Keyring,
-                              keyringTimeoutMs);
+    AppSide app(iniPath());
+    AppSettings &settings = app.settings;
+    settings.useSecretStore(&app.store);
+    QTRY_COMPARE_WITH_TIMEOUT(settings.secretLocation(), SecretLocation::Keyring, keyringTimeoutMs);
     settings.setSubscriptions({subscription(QStringLiteral("one"), QStringLiteral("tk_old")),
                                subscription(QStringLiteral("two"), QStringLiteral("tk_two"))});
     QTRY_VERIFY_WITH_TIMEOUT(!keyOf(1).isEmpty() && !keyOf(2).isEmpty(), keyringTimeoutMs);
@@ -350,12 +351,10 @@ void tst_SecretStore::unreadableKeyringTokenSurvivesASave()
     startKeyring();
     writeFile("[subscriptions]\nsize=1\n1\\name=one\n1\\server=https://a.example\n"
               "1\\topics=a\n1\\tokenInKeyring=not-in-the-keyring\n");
-    QSettings file(iniPath(), QSettings::IniFormat);
-    AppSettings settings(&file);
-    SecretStore store;
-    store.setTimeout(std::chrono::milliseconds(keyringTimeoutMs));
+    AppSide app(iniPath());
+    AppSettings &settings = app.settings;
     QSignalSpy loaded(&settings, &AppSettings::subscriptionsChanged);
-    settings.useSecretStore(&store);
+    settings.useSecretStore(&app.store);
     QVERIFY(loaded.wait(keyringTimeoutMs));
     SubscriptionConfig edited = settings.subscriptions().at(0);
     QCOMPARE(edited.token, QString());

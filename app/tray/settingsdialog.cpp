@@ -2,8 +2,8 @@
 
 #include "autostart.h"
 #include "duration.h"
-#include "logging.h"
 #include "errorlabel.h"
+#include "logging.h"
 #include "subscriptioneditor.h"
 
 #include <QCheckBox>
@@ -38,8 +38,7 @@ constexpr auto longestPopup = 1h;
 } // namespace
 
 SettingsDialog::SettingsDialog(AppSettings *settings, QWidget *parent)
-    : QDialog(parent), m_settings(settings),
-      m_executable(QCoreApplication::applicationFilePath())
+    : QDialog(parent), m_settings(settings), m_executable(QCoreApplication::applicationFilePath())
 {
     setWindowTitle(tr("traybeat Settings"));
     auto *tabs = new QTabWidget(this);

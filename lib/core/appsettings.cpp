@@ -424,9 +424,10 @@ void AppSettings::onSecretRead(const QString &key, const SecretStore::Result &re
     if (--m_pendingReads > 0)
         return;
     if (m_unreadableSecrets)
-        qCWarning(lcUi).noquote() << "settings: tokens kept in the desktop keyring cannot be read ("
-                                         + m_secretStore->unavailableReason()
-                                         + ") - their subscriptions connect without them";
+        qCWarning(lcUi).noquote()
+            << "settings: tokens kept in the desktop keyring cannot be read (" +
+                   m_secretStore->unavailableReason() +
+                   ") - their subscriptions connect without them";
     moveTokensToKeyring();
     emit subscriptionsChanged();
 }
@@ -443,9 +444,10 @@ void AppSettings::moveTokensToKeyring()
             continue;
         m_tokensMoving.insert(token);
         const QString key = QUuid::createUuid().toString(QUuid::WithoutBraces);
-        m_secretStore->write(key, token, this, [this, key, token](const SecretStore::Result &result) {
-            onTokenMoved(key, token, result.ok);
-        });
+        m_secretStore->write(key, token, this,
+                             [this, key, token](const SecretStore::Result &result) {
+                                 onTokenMoved(key, token, result.ok);
+                             });
     }
 }
 
@@ -455,8 +457,9 @@ void AppSettings::onTokenMoved(const QString &key, const QString &token, bool st
     if (stored) {
         m_secrets.insert(key, token);
         // Found again by value: the list may have been saved again meanwhile.
-        const int size = std::min(m_settings->value(subscriptionsArray + QStringLiteral("/size")).toInt(),
-                                  maximumSubscriptions);
+        const int size =
+            std::min(m_settings->value(subscriptionsArray + QStringLiteral("/size")).toInt(),
+                     maximumSubscriptions);
         for (int index = 1; index <= size; ++index) {
             const QString entry = QStringLiteral("%1/%2/").arg(subscriptionsArray).arg(index);
             if (readString(*m_settings, entry + tokenKey) != token ||
@@ -470,8 +473,8 @@ void AppSettings::onTokenMoved(const QString &key, const QString &token, bool st
         removeUnreferencedSecrets(); // nobody holds it any more: saved again meanwhile
     } else {
         qCWarning(lcUi).noquote() << "settings: a token stays in" << m_settings->fileName()
-                                  << "- the desktop keyring did not take it ("
-                                         + m_secretStore->unavailableReason() + ")";
+                                  << "- the desktop keyring did not take it (" +
+                                         m_secretStore->unavailableReason() + ")";
     }
     if (m_tokensMoving.isEmpty() && m_movedTokens > 0) {
         qCInfo(lcUi).noquote() << "settings: moved" << m_movedTokens << "token(s) from"
@@ -496,8 +499,8 @@ void AppSettings::removeUnreferencedSecrets()
         m_secrets.remove(key);
         m_secretStore->remove(key, this, [key](const SecretStore::Result &result) {
             if (!result.ok && !result.notFound)
-                qCWarning(lcUi).noquote() << "settings: cannot delete the keyring entry" << key
-                                          << "-" << result.error;
+                qCWarning(lcUi).noquote()
+                    << "settings: cannot delete the keyring entry" << key << "-" << result.error;
         });
     }
 }

@@ -24,8 +24,8 @@ QString execValue(const QString &executable)
 {
     static const QString reserved = QStringLiteral(" \t\n\"'\\><~|&;$*?#()`");
     QString argument = executable;
-    const bool quote =
-        std::any_of(argument.cbegin(), argument.cend(), [](QChar c) { return reserved.contains(c); });
+    const bool quote = std::any_of(argument.cbegin(), argument.cend(),
+                                   [](QChar c) { return reserved.contains(c); });
     if (quote) {
         QString escaped;
         for (const QChar c : argument) {

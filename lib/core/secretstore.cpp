@@ -50,8 +50,7 @@ void SecretStore::read(const QString &key, QObject *context, Callback done)
     enqueue({Kind::Read, key, {}, context, std::move(done)});
 }
 
-void SecretStore::write(const QString &key, const QString &secret, QObject *context,
-                        Callback done)
+void SecretStore::write(const QString &key, const QString &secret, QObject *context, Callback done)
 {
     enqueue({Kind::Write, key, secret, context, std::move(done)});
 }
