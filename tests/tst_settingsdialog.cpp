@@ -470,8 +470,7 @@ void tst_SettingsDialog::startAtLoginIsProposedWithTheFirstSubscription()
     QVERIFY(m_settings->isStartAtLoginDecided());
     QFile entry(Autostart::entryPath());
     QVERIFY(entry.open(QIODevice::ReadOnly));
-    QVERIFY(entry.readAll().contains("\nExec=" + QCoreApplication::applicationFilePath().toUtf8() +
-                                     '\n'));
+    QVERIFY(entry.readAll().contains("\nExec=" + Autostart::defaultExecutable().toUtf8() + '\n'));
 }
 
 void tst_SettingsDialog::startAtLoginSwitchedOffStaysOff()

@@ -8,7 +8,6 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -38,7 +37,7 @@ constexpr auto longestPopup = 1h;
 } // namespace
 
 SettingsDialog::SettingsDialog(AppSettings *settings, QWidget *parent)
-    : QDialog(parent), m_settings(settings), m_executable(QCoreApplication::applicationFilePath())
+    : QDialog(parent), m_settings(settings), m_executable(Autostart::defaultExecutable())
 {
     setWindowTitle(tr("traybeat Settings"));
     auto *tabs = new QTabWidget(this);

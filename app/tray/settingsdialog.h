@@ -42,7 +42,7 @@ public:
     void setSubscriptionsNote(const QString &note);
     // The editor opened by Add…/Edit…, while it is open (tests fill it in).
     SubscriptionEditor *openEditor() const;
-    // The program the "Start at login" entry runs (default: this process's executable).
+    // The program the "Start at login" entry runs (default: Autostart::defaultExecutable()).
     void setExecutable(const QString &executable) { m_executable = executable; }
 
 public slots:

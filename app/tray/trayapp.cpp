@@ -159,7 +159,7 @@ bool TrayApp::start(QString *errorMessage)
 
 void TrayApp::applyAutostartDefault()
 {
-    Autostart::applyDefault(&m_settings, QCoreApplication::applicationFilePath());
+    Autostart::applyDefault(&m_settings, Autostart::defaultExecutable());
 }
 
 void TrayApp::enterWindowMode()

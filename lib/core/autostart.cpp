@@ -50,6 +50,20 @@ QString Autostart::entryPath()
         .filePath(QStringLiteral("autostart/") + entryName);
 }
 
+QString Autostart::defaultExecutable()
+{
+    const QString own = QCoreApplication::applicationFilePath();
+    const QDir folder = QFileInfo(own).absoluteDir();
+    for (const QString &candidate :
+         {folder.filePath(QStringLiteral("traybeat")),
+          folder.filePath(QStringLiteral(TRAYBEAT_BIN_FROM_TRAY "/traybeat"))}) {
+        const QFileInfo front(candidate);
+        if (front.isFile() && front.isExecutable())
+            return front.canonicalFilePath();
+    }
+    return own;
+}
+
 bool Autostart::isEnabled()
 {
     return QFileInfo::exists(entryPath());

@@ -16,6 +16,9 @@ class Autostart final
     Q_DECLARE_TR_FUNCTIONS(traybeat::Autostart)
 public:
     static QString entryPath();
+    // What the entry runs: `traybeat` (the front binary, beside this process's executable in the
+    // build tree, or in the bin folder it was installed with), else this executable itself.
+    static QString defaultExecutable();
     static bool isEnabled();
     // Writes the entry (running `executable`) or removes it. False + a one-line reason.
     static bool setEnabled(bool enabled, const QString &executable, QString *errorMessage);
