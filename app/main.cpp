@@ -1,10 +1,12 @@
 #include "modes.h"
+#include "trayhandover.h"
 
 #include <cstring>
 
-// Dispatches on the first argument: a mode word (listen, serve, publish, user, access, token) or,
-// by default, the tray app. The remaining arguments are passed on with the mode word removed, so
-// each mode's QCommandLineParser sees a plain command line.
+// Dispatches on the first argument: a mode word (listen, serve, publish, user, access, token)
+// or, by default, the tray app (another executable, see trayhandover.h). The remaining
+// arguments are passed on with the mode word removed, so each mode's QCommandLineParser sees a
+// plain command line.
 int main(int argc, char **argv)
 {
     using namespace traybeat::modes;
@@ -24,5 +26,5 @@ int main(int argc, char **argv)
             }
         }
     }
-    return runTray(argc, argv);
+    return handOverToTray(argc, argv);
 }
