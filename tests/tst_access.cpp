@@ -652,6 +652,17 @@ void tst_Access::listenSignsInWithUserAndPassword()
     QVERIFY(refused.waitForFinished(10000));
     QCOMPARE(refused.exitCode(), 2);
     QVERIFY(refused.readAllStandardError().contains("TRAYBEAT_PASSWORD"));
+
+    // A user and a token at once: one of them, said in one line.
+    QProcess both;
+    both.setProcessEnvironment(environment);
+    both.start(QStringLiteral(TRAYBEAT_BINARY),
+               {QStringLiteral("listen"), QStringLiteral("--server"), m_server->url().toString(),
+                QStringLiteral("--topic"), QStringLiteral("alerts"), QStringLiteral("--user"),
+                QStringLiteral("phil"), QStringLiteral("--token"), m_token});
+    QVERIFY(both.waitForFinished(10000));
+    QCOMPARE(both.exitCode(), 2);
+    QVERIFY(both.readAllStandardError().contains("or a token, not both"));
 }
 
 // `traybeat serve --auth-file FILE --default-access deny-all` as a real process.

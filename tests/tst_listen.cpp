@@ -87,6 +87,9 @@ void tst_Listen::badArgumentsExitWithStatusTwo_data()
         << QStringList{server, QStringLiteral("--topic=a"), QStringLiteral("--heartbeat=passive"),
                        QStringLiteral("--heartbeat-interval=25s")}
         << "interval + timeout is 45s";
+    QTest::newRow("user without a password or a terminal")
+        << QStringList{server, QStringLiteral("--topic=a"), QStringLiteral("--user=phil")}
+        << "set TRAYBEAT_PASSWORD";
 }
 
 void tst_Listen::badArgumentsExitWithStatusTwo()
