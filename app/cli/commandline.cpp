@@ -1,6 +1,7 @@
 #include "commandline.h"
 
 #include "duration.h"
+#include "translations.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -11,6 +12,38 @@
 #include <unistd.h>
 
 namespace traybeat::commandline {
+
+using std::chrono::milliseconds;
+
+void chooseLanguage(QCoreApplication &app)
+{
+    QString warning;
+    if (!Translations::install(app, Translations::requestedLanguage(app.arguments()), &warning))
+        std::fprintf(stderr, "traybeat: %s\n", qPrintable(warning));
+}
+
+namespace {
+// Qt names the program by argv[0] (or "<executable_name>" before the application object
+// exists) in the first line of the help, its translated "Usage: %1 [options] ..."; the user
+// typed `traybeat <mode>`, so say that.
+void nameProgramInUsage(QString *help, const QString &mode)
+{
+    // Qt's own text (a variable, so that lupdate leaves it to Qt's catalog).
+    static const char usageTemplate[] = "Usage: %1";
+    const QString usage = QCommandLineParser::tr(usageTemplate);
+    const QString prefix = usage.left(usage.indexOf(QLatin1String("%1")));
+    if (prefix.isEmpty() || !help->startsWith(prefix))
+        return;
+    const qsizetype lineEnd = help->indexOf(QLatin1Char('\n'));
+    const qsizetype optionsStart = help->indexOf(QLatin1String(" ["), prefix.size());
+    const qsizetype nameEnd =
+        optionsStart > 0 && (lineEnd < 0 || optionsStart < lineEnd) ? optionsStart : lineEnd;
+    if (nameEnd > 0)
+        help->replace(prefix.size(), nameEnd - prefix.size(),
+                      QStringLiteral("traybeat") +
+                          (mode.isEmpty() ? QString() : QLatin1Char(' ') + mode));
+}
+} // namespace
 
 int fail(const QString &mode, const QString &reason)
 {
@@ -25,28 +58,24 @@ std::optional<int> parse(QCommandLineParser &parser, const QStringList &argument
                          const QString &mode)
 {
     const QCommandLineOption help = parser.addHelpOption();
+    parser.addOption({QStringLiteral("lang"),
+                      Text::tr("Language of the texts, e.g. zh_CN or en (default: the system's)."),
+                      QStringLiteral("CODE")});
     if (!parser.parse(arguments))
         return fail(mode, parser.errorText());
     if (parser.isSet(help)) {
-        // Qt names the program by argv[0] (or not at all before QApplication exists); the
-        // user typed `traybeat <mode>`, so say that.
         QString help = parser.helpText();
-        const QString usage = QStringLiteral("Usage: ");
-        if (help.startsWith(usage)) {
-            const qsizetype nameEnd = help.indexOf(QLatin1String(" ["), usage.size());
-            if (nameEnd > 0)
-                help.replace(0, nameEnd,
-                             usage + QStringLiteral("traybeat") +
-                                 (mode.isEmpty() ? QString() : QLatin1Char(' ') + mode));
-        }
+        nameProgramInUsage(&help, mode);
         std::fputs(qPrintable(help), stdout);
         return 0;
     }
     return std::nullopt;
 }
 
-std::chrono::milliseconds durationOption(const QCommandLineParser &parser, const QString &name,
-                                         std::chrono::milliseconds fallback, QString *error)
+// (`milliseconds`, not `std::chrono::milliseconds`: lupdate loses the class of Text::tr below a
+// qualified return type.)
+milliseconds durationOption(const QCommandLineParser &parser, const QString &name,
+                            milliseconds fallback, QString *error)
 {
     if (!parser.isSet(name))
         return fallback;
@@ -54,8 +83,8 @@ std::chrono::milliseconds durationOption(const QCommandLineParser &parser, const
     if (const auto duration = parseDuration(text))
         return *duration;
     if (error && error->isEmpty())
-        *error = QStringLiteral("--%1: \"%2\" is not a duration (use a number with ms, s, m, h or "
-                                "d, e.g. 250ms, 5s, 2m)")
+        *error = Text::tr("--%1: \"%2\" is not a duration (use a number with ms, s, m, h or d, "
+                          "e.g. 250ms, 5s, 2m)")
                      .arg(name, text);
     return fallback;
 }
@@ -64,11 +93,10 @@ QList<QCommandLineOption> tokenOptions(const QString &purpose)
 {
     return {
         {QStringLiteral("token-file"),
-         QStringLiteral("%1, read from the first line of FILE.").arg(purpose),
-         QStringLiteral("FILE")},
+         Text::tr("%1, read from the first line of FILE.").arg(purpose), QStringLiteral("FILE")},
         {QStringLiteral("token"),
-         QStringLiteral("%1. Visible to other users of this machine (ps, /proc): prefer "
-                        "--token-file or the environment variable TRAYBEAT_TOKEN.")
+         Text::tr("%1. Visible to other users of this machine (ps, /proc): prefer "
+                  "--token-file or the environment variable TRAYBEAT_TOKEN.")
              .arg(purpose),
          QStringLiteral("TOKEN")},
     };
@@ -78,7 +106,7 @@ std::optional<QString> readToken(const QCommandLineParser &parser, QString *erro
 {
     const bool fromFile = parser.isSet(QStringLiteral("token-file"));
     if (fromFile && parser.isSet(QStringLiteral("token"))) {
-        *error = QStringLiteral("--token and --token-file: give one of them");
+        *error = Text::tr("--token and --token-file: give one of them");
         return std::nullopt;
     }
     if (!fromFile) {
@@ -89,13 +117,13 @@ std::optional<QString> readToken(const QCommandLineParser &parser, QString *erro
     const QString path = parser.value(QStringLiteral("token-file"));
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("--token-file: cannot read %1: %2").arg(path, file.errorString());
+        *error = Text::tr("--token-file: cannot read %1: %2").arg(path, file.errorString());
         return std::nullopt;
     }
     // A secret is short; a huge file is a mistake, not a token.
     const QString token = QString::fromUtf8(file.readLine(4096)).trimmed();
     if (token.isEmpty()) {
-        *error = QStringLiteral("--token-file: %1 holds no token on its first line").arg(path);
+        *error = Text::tr("--token-file: %1 holds no token on its first line").arg(path);
         return std::nullopt;
     }
     return token;
