@@ -57,32 +57,55 @@ QString Translations::requestedLanguage(const QStringList &arguments)
 
 bool Translations::install(QCoreApplication &app, const QString &requested, QString *warning)
 {
-    const QLocale locale = requested.isEmpty() ? QLocale::system() : QLocale(requested);
-    const bool unknownCode =
-        !requested.isEmpty() && locale.language() == QLocale::C && !namesCLocale(requested);
+    if (requested.isEmpty())
+        return installForSystem(app);
+    const QLocale locale(requested);
+    const bool known = locale.language() != QLocale::C || namesCLocale(requested);
     QTranslator *ours = nullptr;
-    if (!unknownCode && !isSourceLanguage(locale)) {
+    if (known && !isSourceLanguage(locale))
         ours = loadCatalog(app, locale, ourCatalog, ourDirectory);
-        if (!ours && requested.isEmpty())
-            return true; // a system language we do not speak yet: English, as expected
-    }
-    if (unknownCode || (!ours && !isSourceLanguage(locale))) {
+    if (!known || (!ours && !isSourceLanguage(locale))) {
         *warning = tr("no translation for language \"%1\" (available: en, %2); continuing "
                       "in English")
                        .arg(requested, available().join(QLatin1String(", ")));
         return false;
     }
-    if (!requested.isEmpty())
-        QLocale::setDefault(locale); // dates and numbers follow the chosen language too
-    if (!ours)
-        return true; // English
-    // Qt's texts only together with ours, so that a window never mixes two languages. Installed
-    // first: the translator installed last is asked first, so our wording wins.
+    QLocale::setDefault(locale); // asked for: dates and numbers follow the language too
+    if (ours)
+        installWithQtCatalog(app, locale, ours);
+    return true;
+}
+
+// The system's UI languages, best first (LANGUAGE's list, then LC_ALL, LC_MESSAGES, LANG): the
+// first one we speak wins, English where it comes first. As with gettext, LANGUAGE does not
+// count under the C locale, and the other locale categories (dates, numbers) stay as they are.
+bool Translations::installForSystem(QCoreApplication &app)
+{
+    const QLocale system = QLocale::system();
+    if (system.language() == QLocale::C)
+        return true;
+    const QStringList languages = system.uiLanguages();
+    for (const QString &language : languages) {
+        const QLocale locale(language);
+        if (isSourceLanguage(locale))
+            return true;
+        if (QTranslator *ours = loadCatalog(app, locale, ourCatalog, ourDirectory)) {
+            installWithQtCatalog(app, locale, ours);
+            return true;
+        }
+    }
+    return true; // a language we do not speak yet: English, without a word
+}
+
+// Qt's texts only together with ours, so that a window never mixes two languages. Installed
+// first: the translator installed last is asked first, so our wording wins.
+void Translations::installWithQtCatalog(QCoreApplication &app, const QLocale &locale,
+                                        QTranslator *ours)
+{
     if (QTranslator *qt = loadCatalog(app, locale, QStringLiteral("qtbase"),
                                       QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QCoreApplication::installTranslator(qt);
     QCoreApplication::installTranslator(ours);
-    return true;
 }
 
 QStringList Translations::available()

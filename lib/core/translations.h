@@ -1,8 +1,11 @@
 #pragma once
 
 #include <QCoreApplication>
+#include <QLocale>
 #include <QString>
 #include <QStringList>
+
+class QTranslator;
 
 namespace traybeat {
 
@@ -10,8 +13,8 @@ namespace traybeat {
 // "Languages"): ours, embedded as :/i18n/traybeat_<lang>.qm, and Qt's own (qtbase_<lang>.qm
 // from Qt's translations folder) for the texts of its dialogs and standard buttons.
 // By default the language follows the system locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG); a
-// language given with --lang overrides it. Machine-readable output (listen's JSON, protocol
-// strings, logs) is never translated; only what a person reads is.
+// language given with --lang overrides it, dates and numbers included. Machine-readable output
+// (listen's JSON, protocol strings, logs) is never translated; only what a person reads is.
 class Translations final
 {
     Q_DECLARE_TR_FUNCTIONS(traybeat::Translations)
@@ -29,6 +32,11 @@ public:
 
     // The languages with a translation of traybeat's texts, besides English (e.g. "zh_CN").
     static QStringList available();
+
+private:
+    static bool installForSystem(QCoreApplication &app);
+    static void installWithQtCatalog(QCoreApplication &app, const QLocale &locale,
+                                     QTranslator *ours);
 };
 
 } // namespace traybeat
