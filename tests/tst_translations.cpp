@@ -107,6 +107,7 @@ private slots:
     void langOverridesTheSystemLocale();
     void unknownLanguageWarnsOnceAndStaysEnglish_data();
     void unknownLanguageWarnsOnceAndStaysEnglish();
+    void helpIsTranslated_data();
     void helpIsTranslated();
     void listenJsonStaysEnglishUnderChinese();
     void settingsDialogInChinese();
@@ -347,17 +348,35 @@ void tst_Translations::unknownLanguageWarnsOnceAndStaysEnglish()
     QVERIFY2(lines[1].startsWith(error), qPrintable(lines[1]));
 }
 
+void tst_Translations::helpIsTranslated_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("usage");
+    QTest::addColumn<QString>("description");
+    QTest::newRow("serve --help")
+        << QStringList{QStringLiteral("serve"), QStringLiteral("--lang=zh_CN"),
+                       QStringLiteral("--help")}
+        << QStringLiteral("用法：traybeat serve [选项]") << QStringLiteral("运行参考推送服务器");
+    // The tray app reads its arguments before its QApplication exists.
+    QTest::newRow("tray app --help-all")
+        << QStringList{QStringLiteral("--help-all"), QStringLiteral("--lang"),
+                       QStringLiteral("zh_CN")}
+        << QStringLiteral("用法：traybeat [选项]") << QStringLiteral("系统托盘中的推送通知");
+}
+
 void tst_Translations::helpIsTranslated()
 {
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, usage);
+    QFETCH(QString, description);
     QProcess process;
     process.setProcessEnvironment(englishEnvironment());
-    process.start(binary, {QStringLiteral("serve"), QStringLiteral("--lang=zh_CN"),
-                           QStringLiteral("--help")});
+    process.start(binary, arguments);
     QVERIFY(process.waitForFinished(processTimeoutMs));
     QCOMPARE(process.exitCode(), 0);
     const QString help = QString::fromUtf8(process.readAllStandardOutput());
-    QVERIFY2(help.startsWith(QStringLiteral("用法：traybeat serve [选项]")), qPrintable(help));
-    QVERIFY2(help.contains(QStringLiteral("运行参考推送服务器")), qPrintable(help));
+    QVERIFY2(help.startsWith(usage + QLatin1Char('\n')), qPrintable(help));
+    QVERIFY2(help.contains(description), qPrintable(help));
     QVERIFY2(help.contains(QStringLiteral("--lang <CODE>")), qPrintable(help));
 }
 

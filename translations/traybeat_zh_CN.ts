@@ -1354,6 +1354,10 @@ Add one to receive notifications from a server.</source>
         <source>The Demo subscription of --demo is not listed: it is not saved and ends when traybeat quits.</source>
         <translation>--demo 的演示订阅不在此列出：它不会被保存，traybeat 退出时即结束。</translation>
     </message>
+    <message>
+        <source>no system tray available; the history window is the main window (closing it quits)</source>
+        <translation>没有可用的系统托盘；历史记录窗口将作为主窗口（关闭它即退出）</translation>
+    </message>
 </context>
 <context>
     <name>traybeat::TrayController</name>

@@ -63,7 +63,8 @@ std::optional<int> parse(QCommandLineParser &parser, const QStringList &argument
                       QStringLiteral("CODE")});
     if (!parser.parse(arguments))
         return fail(mode, parser.errorText());
-    if (parser.isSet(help)) {
+    // Qt offers --help-all too (with its own options, which traybeat's modes do not take).
+    if (parser.isSet(help) || parser.isSet(QStringLiteral("help-all"))) {
         QString help = parser.helpText();
         nameProgramInUsage(&help, mode);
         std::fputs(qPrintable(help), stdout);
