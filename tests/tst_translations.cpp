@@ -353,10 +353,11 @@ void tst_Translations::helpIsTranslated_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("usage");
     QTest::addColumn<QString>("description");
-    QTest::newRow("serve --help")
-        << QStringList{QStringLiteral("serve"), QStringLiteral("--lang=zh_CN"),
-                       QStringLiteral("--help")}
-        << QStringLiteral("用法：traybeat serve [选项]") << QStringLiteral("运行参考推送服务器");
+    QTest::newRow("serve --help") << QStringList{QStringLiteral("serve"),
+                                                 QStringLiteral("--lang=zh_CN"),
+                                                 QStringLiteral("--help")}
+                                  << QStringLiteral("用法：traybeat serve [选项]")
+                                  << QStringLiteral("运行参考推送服务器");
     // The tray app reads its arguments before its QApplication exists.
     QTest::newRow("tray app --help-all")
         << QStringList{QStringLiteral("--help-all"), QStringLiteral("--lang"),
