@@ -7,8 +7,8 @@
 #include "notificationstore.h"
 #include "settingsdialog.h"
 #include "subscriptioneditor.h"
-#include "traycontroller.h"
 #include "translations.h"
+#include "traycontroller.h"
 
 #include <QAbstractButton>
 #include <QDialogButtonBox>
@@ -76,7 +76,8 @@ bool looksEnglish(QString text)
 }
 
 // A line of output of a running child matching `wanted`, or an empty object after the timeout.
-QJsonObject waitForJsonLine(QProcess &process, const std::function<bool(const QJsonObject &)> &wanted)
+QJsonObject waitForJsonLine(QProcess &process,
+                            const std::function<bool(const QJsonObject &)> &wanted)
 {
     QElapsedTimer waited;
     waited.start();
@@ -216,8 +217,8 @@ void tst_Translations::translationsKeepPlaceholdersAndAccelerators()
             wanted << it.next().captured();
         for (const QString &marker : std::as_const(wanted)) {
             if (!message.translation.contains(marker))
-                problems << QStringLiteral("%1 lacks %2: %3").arg(message.context, marker,
-                                                                   message.source);
+                problems << QStringLiteral("%1 lacks %2: %3")
+                                .arg(message.context, marker, message.source);
         }
         // HTML entities (&amp;) in a sample text are not accelerators.
         const bool isHtml = message.source.contains(QLatin1String("&amp;"));
@@ -275,17 +276,17 @@ void tst_Translations::commandLineErrorInChinese_data()
         << QStringList{QStringLiteral("listen"), QStringLiteral("--lang=zh-CN"),
                        QStringLiteral("--bogus")}
         << false << QStringLiteral("traybeat listen: ") << QStringLiteral("未知选项");
-    QTest::newRow("serve")
-        << QStringList{QStringLiteral("serve"), QStringLiteral("--lang=zh_CN"),
-                       QStringLiteral("--listen=nowhere")}
-        << false << QStringLiteral("traybeat serve: ")
-        << QStringLiteral("--listen：“nowhere”不是 ADDR:PORT 格式");
-    QTest::newRow("publish")
-        << QStringList{QStringLiteral("publish"), QStringLiteral("alerts")} << true
-        << QStringLiteral("traybeat publish: ") << QStringLiteral("需要 TOPIC 和 MESSAGE");
-    QTest::newRow("tray app")
-        << QStringList{QStringLiteral("--lang"), QStringLiteral("zh_CN"), QStringLiteral("extra")}
-        << false << QStringLiteral("traybeat: ") << QStringLiteral("多余的参数“extra”");
+    QTest::newRow("serve") << QStringList{QStringLiteral("serve"), QStringLiteral("--lang=zh_CN"),
+                                          QStringLiteral("--listen=nowhere")}
+                           << false << QStringLiteral("traybeat serve: ")
+                           << QStringLiteral("--listen：“nowhere”不是 ADDR:PORT 格式");
+    QTest::newRow("publish") << QStringList{QStringLiteral("publish"), QStringLiteral("alerts")}
+                             << true << QStringLiteral("traybeat publish: ")
+                             << QStringLiteral("需要 TOPIC 和 MESSAGE");
+    QTest::newRow("tray app") << QStringList{QStringLiteral("--lang"), QStringLiteral("zh_CN"),
+                                             QStringLiteral("extra")}
+                              << false << QStringLiteral("traybeat: ")
+                              << QStringLiteral("多余的参数“extra”");
 }
 
 void tst_Translations::commandLineErrorInChinese()
@@ -310,7 +311,8 @@ void tst_Translations::langOverridesTheSystemLocale()
 {
     QProcess process;
     process.setProcessEnvironment(chineseEnvironment());
-    process.start(binary, {QStringLiteral("listen"), QStringLiteral("--lang"), QStringLiteral("en")});
+    process.start(binary,
+                  {QStringLiteral("listen"), QStringLiteral("--lang"), QStringLiteral("en")});
     QVERIFY(process.waitForFinished(processTimeoutMs));
     QCOMPARE(process.exitCode(), 2);
     const QString stderrText = QString::fromUtf8(process.readAllStandardError());
@@ -339,12 +341,13 @@ void tst_Translations::unknownLanguageWarnsOnceAndStaysEnglish()
     process.start(binary, arguments);
     QVERIFY(process.waitForFinished(processTimeoutMs));
     QCOMPARE(process.exitCode(), 2);
-    const QStringList lines =
-        QString::fromUtf8(process.readAllStandardError()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QStringList lines = QString::fromUtf8(process.readAllStandardError())
+                                  .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 2);
     QVERIFY2(lines[0].startsWith(QStringLiteral("traybeat: no translation for language")),
              qPrintable(lines[0]));
-    QVERIFY2(lines[0].contains(QStringLiteral("zh_CN")), qPrintable(lines[0])); // says what there is
+    QVERIFY2(lines[0].contains(QStringLiteral("zh_CN")),
+             qPrintable(lines[0])); // says what there is
     QVERIFY2(lines[1].startsWith(error), qPrintable(lines[1]));
 }
 
@@ -420,15 +423,16 @@ void tst_Translations::listenJsonStaysEnglishUnderChinese()
 
     QProcess listener;
     listener.setProcessEnvironment(chineseEnvironment());
-    listener.start(binary, {QStringLiteral("listen"), serverUrl, QStringLiteral("--topic=alerts"),
-                            QStringLiteral("--token-file"), tokenFile, QStringLiteral("--state-dir"),
-                            m_dir.filePath(QStringLiteral("listen-ok"))});
+    listener.start(binary,
+                   {QStringLiteral("listen"), serverUrl, QStringLiteral("--topic=alerts"),
+                    QStringLiteral("--token-file"), tokenFile, QStringLiteral("--state-dir"),
+                    m_dir.filePath(QStringLiteral("listen-ok"))});
     const QJsonObject connected = waitForJsonLine(listener, [](const QJsonObject &line) {
         return line.value(QLatin1String("state")) == QLatin1String("connected");
     });
     QCOMPARE(QStringList(connected.keys()),
-             (QStringList{QStringLiteral("event"), QStringLiteral("reason"), QStringLiteral("state"),
-                          QStringLiteral("time")}));
+             (QStringList{QStringLiteral("event"), QStringLiteral("reason"),
+                          QStringLiteral("state"), QStringLiteral("time")}));
     QCOMPARE(connected.value(QLatin1String("event")).toString(), QStringLiteral("state"));
 
     QProcess publisher;
