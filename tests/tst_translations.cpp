@@ -108,6 +108,7 @@ private slots:
     void langOverridesTheSystemLocale();
     void unknownLanguageWarnsOnceAndStaysEnglish_data();
     void unknownLanguageWarnsOnceAndStaysEnglish();
+    void runningTrayAppWarnsOnce();
     void helpIsTranslated_data();
     void helpIsTranslated();
     void listenJsonStaysEnglishUnderChinese();
@@ -349,6 +350,33 @@ void tst_Translations::unknownLanguageWarnsOnceAndStaysEnglish()
     QVERIFY2(lines[0].contains(QStringLiteral("zh_CN")),
              qPrintable(lines[0])); // says what there is
     QVERIFY2(lines[1].startsWith(error), qPrintable(lines[1]));
+}
+
+// The running tray app installs the translations twice (for its arguments, then into its
+// QApplication) and still warns once; its own notices are English then.
+void tst_Translations::runningTrayAppWarnsOnce()
+{
+    QProcess tray;
+    QProcessEnvironment environment = englishEnvironment();
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    tray.setProcessEnvironment(environment);
+    tray.start(binary, {QStringLiteral("--lang=xx"), QStringLiteral("--state-dir"),
+                        m_dir.filePath(QStringLiteral("tray-state"))});
+    QVERIFY(tray.waitForStarted());
+    // No system tray offscreen: the app says so on stderr once it is up.
+    QByteArray errors;
+    QElapsedTimer waited;
+    waited.start();
+    while (!errors.contains("no system tray available") && waited.elapsed() < processTimeoutMs) {
+        tray.waitForReadyRead(200);
+        errors += tray.readAllStandardError();
+    }
+    tray.terminate();
+    QVERIFY(tray.waitForFinished(processTimeoutMs));
+    errors += tray.readAllStandardError();
+    QVERIFY2(errors.contains("traybeat: no system tray available"), errors.constData());
+    QCOMPARE(errors.count("no translation for language \"xx\""), 1);
 }
 
 void tst_Translations::helpIsTranslated_data()

@@ -475,7 +475,7 @@
     </message>
     <message>
         <source>Close it</source>
-        <translation>关上</translation>
+        <translation>关门</translation>
     </message>
     <message>
         <source>Garage door closed</source>
