@@ -391,7 +391,7 @@
     </message>
     <message>
         <source>This demo runs its own push server and publishes a few samples. Click a pop-up to read it in the history.</source>
-        <translation>此演示运行自己的推送服务器，并发布几条示例通知。点击弹窗即可在历史记录中阅读。</translation>
+        <translation>此演示运行自己的推送服务器，并发布几条示例通知。点击弹窗即可在历史记录中查看。</translation>
     </message>
     <message>
         <source>Backup finished</source>
@@ -594,7 +594,7 @@
     </message>
     <message>
         <source>Select a notification to read it in full.</source>
-        <translation>选择一条通知即可阅读全文。</translation>
+        <translation>选择一条通知即可查看全文。</translation>
     </message>
     <message>
         <source>Clear…</source>
@@ -696,7 +696,7 @@
     </message>
     <message>
         <source>Open the history to read them.</source>
-        <translation>打开历史记录阅读。</translation>
+        <translation>请打开历史记录查看。</translation>
     </message>
     <message>
         <source>Open</source>
@@ -827,7 +827,7 @@
     </message>
     <message>
         <source>Too many to show one by one. Click to read them in the history.</source>
-        <translation>通知太多，无法逐条显示。点击即可在历史记录中阅读。</translation>
+        <translation>通知太多，无法逐条显示。点击即可在历史记录中查看。</translation>
     </message>
 </context>
 <context>
@@ -858,7 +858,7 @@
     </message>
     <message>
         <source>Click to read it in the history</source>
-        <translation>点击在历史记录中阅读</translation>
+        <translation>点击在历史记录中查看</translation>
     </message>
     <message>
         <source>traybeat</source>
@@ -877,11 +877,11 @@
     </message>
     <message>
         <source>the folder %1 belongs to another account, which could swap %2</source>
-        <translation>文件夹 %1 属于其他帐户，该帐户可能会替换 %2</translation>
+        <translation>文件夹 %1 属于其他账户，该账户可能会替换 %2</translation>
     </message>
     <message>
         <source>other accounts can write to the folder %1 (mode %2) and could swap %3</source>
-        <translation>其他帐户可以写入文件夹 %1（权限 %2），可能会替换 %3</translation>
+        <translation>其他账户可以写入文件夹 %1（权限 %2），可能会替换 %3</translation>
     </message>
     <message>
         <source>%1 is not a folder</source>
@@ -889,11 +889,11 @@
     </message>
     <message>
         <source>the folder %1 belongs to another account, which could swap what traybeat keeps there</source>
-        <translation>文件夹 %1 属于其他帐户，该帐户可能会替换 traybeat 保存在其中的内容</translation>
+        <translation>文件夹 %1 属于其他账户，该账户可能会替换 traybeat 保存在其中的内容</translation>
     </message>
     <message>
         <source>other accounts can write to the folder %1 (mode %2) and could swap what traybeat keeps there; use a folder only you can write to</source>
-        <translation>其他帐户可以写入文件夹 %1（权限 %2），可能会替换 traybeat 保存在其中的内容；请使用只有你能写入的文件夹</translation>
+        <translation>其他账户可以写入文件夹 %1（权限 %2），可能会替换 traybeat 保存在其中的内容；请使用只有你能写入的文件夹</translation>
     </message>
     <message>
         <source>the folder name is empty</source>
@@ -932,11 +932,11 @@
     </message>
     <message>
         <source>%1 of %2 bytes is over the %3 byte limit; skipped</source>
-        <translation>%1 大小为 %2 字节，超过 %3 字节的上限，已跳过</translation>
+        <translation>%1（%2 字节）超过了 %3 字节的上限，已跳过</translation>
     </message>
     <message>
         <source>%1 is not a JSON object (%2); skipped</source>
-        <translation>%1 不是 JSON 对象（%2），已跳过</translation>
+        <translation>%1不是 JSON 对象（%2），已跳过</translation>
     </message>
     <message>
         <source>wrong type</source>
@@ -1311,7 +1311,7 @@ Add one to receive notifications from a server.</source>
     </message>
     <message>
         <source>A silent, dead connection is noticed within %1.</source>
-        <translation>无声断开的连接会在 %1 内被发现。</translation>
+        <translation>连接静默断开时，会在 %1 内被发现。</translation>
     </message>
     <message>
         <source>With server keepalives, make interval + timeout longer than the server&apos;s keepalive period (ntfy: 45s), e.g. 55s + 20s.</source>
