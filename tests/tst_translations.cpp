@@ -68,9 +68,9 @@ bool hasChinese(const QString &text)
 // stay as they are (product and protocol names, examples) are taken out.
 bool looksEnglish(QString text)
 {
-    static const QRegularExpression kept(
-        QStringLiteral("traybeat|ntfy|Gotify|gotify|WebSocket|HeartBeat|Ping|URL|TLS|HTTP|"
-                       "https?://\\S*|\\balerts\\b|\\bbackups\\b"));
+    static const QRegularExpression kept(QStringLiteral(
+        "traybeat\\.conf|traybeat|ntfy|D-Bus|Gotify|gotify|WebSocket|HeartBeat|Ping|URL|TLS|HTTP|"
+        "https?://\\S*|\\balerts\\b|\\bbackups\\b"));
     static const QRegularExpression word(QStringLiteral("[A-Za-z]{3,}"));
     return text.remove(kept).contains(word);
 }
