@@ -61,6 +61,40 @@ constexpr bool rssIsMeaningful = !sanitized;
 // The sanitized server runs several times slower, so it gets more.
 constexpr int deadlineSlackMs = sanitized ? 2000 : 700;
 
+// A server started with at most 64 descriptors, to run out of them on purpose.
+const QStringList descriptorLimitPrefix = {QStringLiteral("prlimit"), QStringLiteral("--nofile=64"),
+                                           QStringLiteral("--")};
+// UBSan's vptr check needs a free descriptor of its own (it probes the vtable through a pipe)
+// and, without one, reports live objects as "invalid vptr" (reproduced outside traybeat: use up
+// the descriptors with dup(), then call a member of a fresh polymorphic object). A sanitized
+// server run out of descriptors on purpose therefore goes on after a report instead of halting,
+// and cleanup() fails the test on any report but that one (see unexplainedSanitizerReports).
+QStringList descriptorLimitEnvironment()
+{
+    if (!sanitized)
+        return {};
+    const QString options = qEnvironmentVariable("UBSAN_OPTIONS");
+    return {QStringLiteral("UBSAN_OPTIONS=%1%2halt_on_error=0")
+                .arg(options, options.isEmpty() ? QString() : QStringLiteral(":"))};
+}
+
+// The sanitizer reports in a server's stderr other than the descriptor-starved vptr check's.
+QByteArray unexplainedSanitizerReports(const QByteArray &standardError)
+{
+    QByteArray unexplained;
+    const QList<QByteArray> lines = standardError.split('\n');
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        if (!lines[i].contains("runtime error:") && !lines[i].contains("ERROR: AddressSanitizer"))
+            continue;
+        const bool starvedVptrCheck = lines[i].contains("runtime error:") && i + 2 < lines.size() &&
+                                      lines[i + 1].contains("object has invalid vptr") &&
+                                      lines[i + 2].contains("<memory cannot be printed>");
+        if (!starvedVptrCheck)
+            unexplained += lines[i] + '\n';
+    }
+    return unexplained;
+}
+
 class RawClient final
 {
 public:
@@ -201,7 +235,8 @@ public:
             << QStringLiteral("--idle-timeout=%1ms").arg(IdleTimeoutMs) << arguments;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         for (const QString &entry : environment)
-            env.insert(entry.section(QLatin1Char('='), 0, 0), entry.section(QLatin1Char('='), 1));
+            env.insert(entry.section(QLatin1Char('='), 0, 0),
+                       entry.section(QLatin1Char('='), 1, -1));
         m_process.setProcessEnvironment(env);
         m_process.start(all.takeFirst(), all);
         if (!m_process.waitForStarted(5000))
@@ -330,8 +365,16 @@ private:
 // Whatever a test did to it, the server still ends cleanly on SIGTERM.
 void tst_HostileClients::cleanup()
 {
-    if (m_server && m_server->isRunning())
-        QVERIFY2(m_server->stopCleanly(), m_server->standardError().right(3000).constData());
+    if (m_server && m_server->isRunning()) {
+        const bool clean = m_server->stopCleanly();
+        const QByteArray errors = m_server->standardError();
+        QVERIFY2(clean, errors.right(3000).constData());
+        const QByteArray unexplained = unexplainedSanitizerReports(errors);
+        QVERIFY2(unexplained.isEmpty(), unexplained.constData());
+        if (const qsizetype starved = errors.count("object has invalid vptr"))
+            qInfo("the sanitized server reported %lld descriptor-starved vptr checks (known false "
+                  "finding, see descriptorLimitEnvironment)", qint64(starved));
+    }
     m_server.reset();
 }
 
@@ -512,7 +555,8 @@ void tst_HostileClients::stalledBodyIsClosed()
     QVERIFY(client.send(request));
     client.read(5000);
     QVERIFY(client.isClosedByPeer());
-    QVERIFY2(timer.elapsed() >= ReadTimeoutMs - 50 && timer.elapsed() < ReadTimeoutMs + deadlineSlackMs,
+    QVERIFY2(timer.elapsed() >= ReadTimeoutMs - 50 &&
+                 timer.elapsed() < ReadTimeoutMs + deadlineSlackMs,
              QByteArray::number(timer.elapsed()).constData());
 }
 
@@ -555,8 +599,8 @@ void tst_HostileClients::idleKeepAliveIsClosed()
     const qint64 closedAt = timer.elapsed();
     // The server's idle clock starts when it has written the answer: after we sent the request,
     // and at most when the answer reached us (which on a loaded machine can be much later).
-    const QByteArray timing = QByteArray::number(answeredAt) + " ms to the answer, closed at "
-            + QByteArray::number(closedAt) + " ms";
+    const QByteArray timing = QByteArray::number(answeredAt) + " ms to the answer, closed at " +
+                              QByteArray::number(closedAt) + " ms";
     QVERIFY2(closedAt >= IdleTimeoutMs - 50, timing.constData());
     QVERIFY2(closedAt - answeredAt < IdleTimeoutMs + deadlineSlackMs, timing.constData());
 }
@@ -757,10 +801,10 @@ void tst_HostileClients::descriptorLimitDoesNotSpin()
 {
     // A cap above what the descriptor limit allows: the server really runs out of descriptors.
     m_server = std::make_unique<ServeProcess>();
-    QVERIFY(m_server->start(
-        {QStringLiteral("--max-connections=1000"), QStringLiteral("--read-timeout=60s"),
-         QStringLiteral("--idle-timeout=60s")},
-        {QStringLiteral("prlimit"), QStringLiteral("--nofile=64"), QStringLiteral("--")}));
+    QVERIFY(m_server->start({QStringLiteral("--max-connections=1000"),
+                             QStringLiteral("--read-timeout=60s"),
+                             QStringLiteral("--idle-timeout=60s")},
+                            descriptorLimitPrefix, descriptorLimitEnvironment()));
     ServeProcess *server = m_server.get();
     QVERIFY(isHealthy(server->port()));
     std::vector<std::unique_ptr<RawClient>> hogs;
@@ -815,7 +859,7 @@ void tst_HostileClients::totalCapRefusesAtOnce()
     m_server = std::make_unique<ServeProcess>();
     QVERIFY(m_server->start(
         {QStringLiteral("--read-timeout=60s"), QStringLiteral("--idle-timeout=60s")},
-        {QStringLiteral("prlimit"), QStringLiteral("--nofile=64"), QStringLiteral("--")}));
+        descriptorLimitPrefix, descriptorLimitEnvironment()));
     ServeProcess *server = m_server.get();
     QVERIFY(isHealthy(server->port()));
     const QByteArray slow = "GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Slow: ";

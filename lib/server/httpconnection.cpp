@@ -111,9 +111,9 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const HttpLimits &limits, QOb
 
 HttpConnection::~HttpConnection()
 {
-    // The socket is our child and would be destroyed after this destructor, by ~QObject; its
-    // destructor closes it and emits disconnected(), whose slot would then run on a half-destroyed
-    // connection (UBSan: invalid vptr, at server shutdown). Stop listening to it first.
+    // The socket is our child, destroyed after this body by ~QObject, and its destructor
+    // closes it and emits disconnected(). Stop listening to it first, so no slot of ours can
+    // run on a connection that is being destroyed, whatever order Qt tears things down in.
     if (m_socket)
         m_socket->disconnect(this);
 }
