@@ -1,10 +1,11 @@
 #include "modes.h"
+#include "trayhandover.h"
 
 #include <cstring>
 
 // Dispatches on the first argument: a mode word (listen, serve, publish) or, by default, the
-// tray app. The remaining arguments are passed on with the mode word removed, so each mode's
-// QCommandLineParser sees a plain command line.
+// tray app (another executable, see trayhandover.h). The remaining arguments are passed on with
+// the mode word removed, so each mode's QCommandLineParser sees a plain command line.
 int main(int argc, char **argv)
 {
     using namespace traybeat::modes;
@@ -23,5 +24,5 @@ int main(int argc, char **argv)
             }
         }
     }
-    return runTray(argc, argv);
+    return handOverToTray(argc, argv);
 }

@@ -2,9 +2,9 @@
 
 #include <QStringList>
 
-// The `traybeat` executable's modes (docs/design.md, "Command line"). Each gets the arguments
-// after the mode word (argv[0] first), runs its own Q(Core)Application, and returns the exit
-// status.
+// The modes (docs/design.md, "Command line"). Each gets the arguments after the mode word
+// (argv[0] first), runs its own Q(Core)Application, and returns the exit status. The tray mode
+// lives in the `traybeat-tray` executable, the others in `traybeat`.
 // Exit status 2 means bad arguments or configuration, with a one-line reason on stderr.
 namespace traybeat::modes {
 int runTray(int argc, char **argv);    // traybeat [--demo]

@@ -14,6 +14,7 @@ fail() { echo "packaging.sh $action: $*" >&2; exit 1; }
 
 expected_files() {
   echo /usr/bin/traybeat
+  echo /usr/libexec/traybeat/traybeat-tray
   echo /usr/share/applications/$app_id.desktop
   echo /usr/share/metainfo/$app_id.metainfo.xml
   echo /usr/share/icons/hicolor/scalable/apps/traybeat.svg
@@ -66,7 +67,15 @@ case "$action" in
       { cat "$scratch/cpack.log" >&2; fail "cpack failed"; }
     deb=$(ls "$scratch"/out/traybeat_*.deb)
     dpkg-deb -x "$deb" "$scratch/root"
-    "$scratch/root/usr/bin/traybeat" --help >/dev/null || fail "traybeat --help from the package failed"
+    # The tray app's help comes from traybeat-tray, found through traybeat's own folder.
+    "$scratch/root/usr/bin/traybeat" --help | grep -q -- --demo ||
+      fail "traybeat --help from the package did not reach the tray app"
+    "$scratch/root/usr/bin/traybeat" listen --help >/dev/null ||
+      fail "traybeat listen --help from the package failed"
+    # The command-line modes load no GUI library (docs/design.md, "Two executables").
+    if readelf -d "$scratch/root/usr/bin/traybeat" | grep -Eq 'libQt6(Gui|Widgets|DBus)'; then
+      fail "traybeat links a GUI library"
+    fi
     [ -f "$scratch/root/usr/share/applications/$app_id.desktop" ] || fail "no .desktop file in the package"
     depends=$(dpkg-deb -f "$deb" Depends)
     echo "Depends: $depends"
