@@ -240,10 +240,6 @@
         <translation>--click：“%1”不是有效的 URL</translation>
     </message>
     <message>
-        <source>Runs the reference push server (a subset of ntfy&apos;s API: POST /&lt;topic&gt;, GET /&lt;topics&gt;/ws, GET /&lt;topics&gt;/json?poll=1).</source>
-        <translation>运行参考推送服务器（ntfy API 的一个子集：POST /&lt;topic&gt;、GET /&lt;topics&gt;/ws、GET /&lt;topics&gt;/json?poll=1）。</translation>
-    </message>
-    <message>
         <source>Address and port to listen on: ADDR:PORT, :PORT (loopback) or 0.0.0.0:PORT (all interfaces); port 0 picks a free one. Default 127.0.0.1:8080.</source>
         <translation>监听的地址和端口：ADDR:PORT、:PORT（本机回环）或 0.0.0.0:PORT（所有网络接口）；端口 0 表示自动选择空闲端口。默认 127.0.0.1:8080。</translation>
     </message>
@@ -342,6 +338,10 @@
     <message>
         <source>--%1: &quot;%2&quot; is not a duration (use a number with ms, s, m, h or d, e.g. 250ms, 5s, 2m)</source>
         <translation>--%1：“%2”不是有效的时长（请使用数字加单位 ms、s、m、h 或 d，例如 250ms、5s、2m）</translation>
+    </message>
+    <message>
+        <source>Runs the reference push server: ntfy&apos;s publish and subscribe API (POST /&lt;topic&gt;, JSON publishing, /&lt;topics&gt;/ws|json|sse|raw, scheduled delivery; see the README).</source>
+        <translation>运行参考推送服务器：ntfy 的发布与订阅 API（POST /&lt;topic&gt;、JSON 发布、/&lt;topics&gt;/ws|json|sse|raw、定时投递；详见 README）。</translation>
     </message>
 </context>
 <context>
@@ -682,6 +682,10 @@
     <message>
         <source>cannot prepare statements on %1: %2</source>
         <translation>无法在 %1 上准备语句：%2</translation>
+    </message>
+    <message>
+        <source>cannot upgrade database %1: %2</source>
+        <translation>无法升级数据库 %1：%2</translation>
     </message>
 </context>
 <context>

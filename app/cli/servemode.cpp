@@ -76,8 +76,9 @@ QString defaultDatabasePath()
 void addOptions(QCommandLineParser &parser)
 {
     parser.setApplicationDescription(
-        Text::tr("Runs the reference push server (a subset of ntfy's API: POST /<topic>, "
-                 "GET /<topics>/ws, GET /<topics>/json?poll=1)."));
+        Text::tr("Runs the reference push server: ntfy's publish and subscribe API (POST /<topic>, "
+                 "JSON publishing, /<topics>/ws|json|sse|raw, scheduled delivery; see the "
+                 "README)."));
     parser.addOptions({
         {QStringLiteral("listen"),
          Text::tr("Address and port to listen on: ADDR:PORT, :PORT (loopback) or "

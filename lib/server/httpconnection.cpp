@@ -548,6 +548,11 @@ bool HttpConnection::isStreamWritable() const
     return m_state == State::Streaming && m_socket && m_socket->bytesToWrite() < StreamLowWater;
 }
 
+qint64 HttpConnection::unsentBytes() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
+}
+
 void HttpConnection::finishStream()
 {
     if (m_state != State::Streaming || !m_socket)

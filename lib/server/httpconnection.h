@@ -60,6 +60,8 @@ public:
     void writeStreamChunk(const QByteArray &data);
     void finishStream();
     bool isStreamWritable() const;
+    // Bytes written and not yet taken by the peer.
+    qint64 unsentBytes() const;
 
     // Gives the socket, with upgrade request `number` unread again, to `server` and returns it
     // (now a child of `server`; null on misuse); this object then deletes itself. Only valid

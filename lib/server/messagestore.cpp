@@ -9,6 +9,8 @@
 #include <QSqlError>
 #include <QVariant>
 
+#include <limits>
+
 namespace traybeat {
 
 namespace {
@@ -35,6 +37,55 @@ const QString schema[] = {
     QStringLiteral("CREATE INDEX IF NOT EXISTS messages_topic_seq ON messages (topic, seq)"),
     QStringLiteral("CREATE INDEX IF NOT EXISTS messages_time ON messages (time_ms)"),
 };
+
+// Schema 1 (issue 9), for a table without its columns: the fields of ntfy's richer messages,
+// expiry, and scheduled delivery. Older rows keep their values and read as delivered messages
+// without extras.
+const QString migrationTo1[] = {
+    // icon, actions, attachment and content type, as one JSON object (PushMessage::extrasJson)
+    QStringLiteral("ALTER TABLE messages ADD COLUMN extras TEXT"),
+    QStringLiteral("ALTER TABLE messages ADD COLUMN expires_ms INTEGER NOT NULL DEFAULT 0"),
+    // 0 while a scheduled message waits for its time (time_ms); it gets a new seq when delivered
+    QStringLiteral("ALTER TABLE messages ADD COLUMN delivered INTEGER NOT NULL DEFAULT 1"),
+    QStringLiteral("CREATE INDEX messages_due ON messages (delivered, time_ms)"),
+};
+
+constexpr const char *selectColumns =
+    "SELECT id, time_ms, topic, title, message, priority, tags, click, extras, expires_ms,"
+    " delivered, seq FROM messages";
+
+PushMessage messageFromRow(const QSqlQuery &query)
+{
+    PushMessage message;
+    message.id = query.value(0).toString();
+    message.timeMs = query.value(1).toLongLong();
+    message.topic = query.value(2).toString();
+    message.title = query.value(3).toString();
+    message.message = query.value(4).toString();
+    message.priority = query.value(5).toInt();
+    const QString tags = query.value(6).toString();
+    if (!tags.isEmpty())
+        message.tags = tags.split(QLatin1Char(','));
+    message.click = query.value(7).toString();
+    message.setExtrasJson(query.value(8).toByteArray());
+    message.expiresMs = query.value(9).toLongLong();
+    message.delivered = query.value(10).toInt() != 0;
+    return message;
+}
+
+void setError(QString *errorMessage, const QString &text)
+{
+    if (errorMessage)
+        *errorMessage = text;
+}
+
+QString placeholders(qsizetype count)
+{
+    QStringList marks;
+    for (qsizetype i = 0; i < count; ++i)
+        marks.append(QStringLiteral("?"));
+    return marks.join(QLatin1Char(','));
+}
 } // namespace
 
 MessageStore::MessageStore() : m_connectionName(nextConnectionName()) {}
@@ -79,15 +130,23 @@ bool MessageStore::open(const QString &filePath, QString *errorMessage)
             return false;
         }
     }
+    if (!migrate(errorMessage)) {
+        if (errorMessage)
+            *errorMessage = QCoreApplication::translate("traybeat::MessageStore",
+                                                        "cannot upgrade database %1: %2")
+                                .arg(filePath, *errorMessage);
+        close();
+        return false;
+    }
     m_insert = QSqlQuery(m_database);
     m_sequenceOf = QSqlQuery(m_database);
     m_prune = QSqlQuery(m_database);
     const bool prepared =
         m_insert.prepare(QStringLiteral(
-            "INSERT INTO messages (id, time_ms, topic, title, message, priority, tags, click)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) &&
+            "INSERT INTO messages (id, time_ms, topic, title, message, priority, tags, click,"
+            " extras, expires_ms, delivered) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) &&
         m_sequenceOf.prepare(QStringLiteral("SELECT seq FROM messages WHERE id = ?")) &&
-        m_prune.prepare(QStringLiteral("DELETE FROM messages WHERE time_ms < ?"));
+        m_prune.prepare(QStringLiteral("DELETE FROM messages WHERE time_ms < ? AND delivered = 1"));
     if (!prepared) {
         if (errorMessage)
             *errorMessage = QCoreApplication::translate("traybeat::MessageStore",
@@ -128,6 +187,28 @@ bool MessageStore::execute(const QString &statement, QString *errorMessage)
     return false;
 }
 
+bool MessageStore::beginTransaction(QString *errorMessage)
+{
+    if (m_database.transaction())
+        return true;
+    setError(errorMessage, m_database.lastError().text());
+    return false;
+}
+
+bool MessageStore::commitTransaction(QString *errorMessage)
+{
+    if (m_database.commit())
+        return true;
+    return rollBack(errorMessage, m_database.lastError().text());
+}
+
+bool MessageStore::rollBack(QString *errorMessage, const QString &error)
+{
+    setError(errorMessage, error);
+    m_database.rollback();
+    return false;
+}
+
 bool MessageStore::insert(const QList<PushMessage> &messages, QString *errorMessage)
 {
     if (!isOpen()) {
@@ -135,11 +216,8 @@ bool MessageStore::insert(const QList<PushMessage> &messages, QString *errorMess
             *errorMessage = QStringLiteral("database is not open");
         return false;
     }
-    if (!m_database.transaction()) {
-        if (errorMessage)
-            *errorMessage = m_database.lastError().text();
+    if (!beginTransaction(errorMessage))
         return false;
-    }
     for (const PushMessage &message : messages) {
         m_insert.bindValue(0, message.id);
         m_insert.bindValue(1, message.timeMs);
@@ -149,20 +227,38 @@ bool MessageStore::insert(const QList<PushMessage> &messages, QString *errorMess
         m_insert.bindValue(5, message.priority);
         m_insert.bindValue(6, message.tags.join(QLatin1Char(',')));
         m_insert.bindValue(7, message.click);
-        if (!m_insert.exec()) {
-            if (errorMessage)
-                *errorMessage = m_insert.lastError().text();
-            m_database.rollback();
-            return false;
-        }
+        m_insert.bindValue(8, QString::fromUtf8(message.extrasJson()));
+        m_insert.bindValue(9, message.expiresMs);
+        m_insert.bindValue(10, message.delivered ? 1 : 0);
+        if (!m_insert.exec())
+            return rollBack(errorMessage, m_insert.lastError().text());
     }
-    if (!m_database.commit()) {
-        if (errorMessage)
-            *errorMessage = m_database.lastError().text();
-        m_database.rollback();
+    return commitTransaction(errorMessage);
+}
+
+bool MessageStore::migrate(QString *errorMessage)
+{
+    // Told by the table's columns, not by PRAGMA user_version: the file may have been made by
+    // another program that uses the version for its own schema.
+    QSqlQuery columns(m_database);
+    if (!columns.exec(QStringLiteral("PRAGMA table_info(messages)"))) {
+        setError(errorMessage, columns.lastError().text());
         return false;
     }
-    return true;
+    while (columns.next()) {
+        if (columns.value(1).toString() == QLatin1String("delivered"))
+            return true;
+    }
+    columns.finish();
+    // All or nothing: a failed step leaves the file as it was.
+    if (!beginTransaction(errorMessage))
+        return false;
+    for (const QString &statement : migrationTo1) {
+        QString error;
+        if (!execute(statement, &error))
+            return rollBack(errorMessage, error);
+    }
+    return commitTransaction(errorMessage);
 }
 
 std::optional<qint64> MessageStore::sequenceOf(const QString &id)
@@ -177,12 +273,27 @@ std::optional<qint64> MessageStore::sequenceOf(const QString &id)
     return sequence;
 }
 
+std::optional<qint64> MessageStore::latestSequence(const QStringList &topics)
+{
+    QSqlQuery query(m_database);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT MAX(seq) FROM messages WHERE delivered = 1"
+                                 " AND topic IN (%1)")
+                      .arg(placeholders(topics.size())));
+    for (const QString &topic : topics)
+        query.addBindValue(topic);
+    if (!query.exec() || !query.next() || query.value(0).isNull())
+        return std::nullopt;
+    return query.value(0).toLongLong();
+}
+
 MessageStore::Cursor MessageStore::cursor(const QStringList &topics, const SinceFilter &since,
-                                          qint64 notBeforeMs)
+                                          qint64 notBeforeMs, bool withScheduled)
 {
     Cursor cursor;
     cursor.topics = topics;
     cursor.notBeforeMs = notBeforeMs;
+    cursor.withScheduled = withScheduled;
     if (!isOpen() || topics.isEmpty() || since.kind == SinceFilter::Kind::None) {
         cursor.atEnd = true;
         return cursor;
@@ -191,6 +302,12 @@ MessageStore::Cursor MessageStore::cursor(const QStringList &topics, const Since
         cursor.afterSequence = sequenceOf(since.id).value_or(0);
     if (since.kind == SinceFilter::Kind::NotBefore)
         cursor.notBeforeMs = qMax(notBeforeMs, since.notBeforeMs);
+    if (since.kind == SinceFilter::Kind::Latest) {
+        // The newest delivered message and nothing before it; none at all on an empty topic.
+        const auto latest = latestSequence(topics);
+        cursor.afterSequence = latest ? *latest - 1 : 0;
+        cursor.atEnd = !latest && !withScheduled;
+    }
     return cursor;
 }
 
@@ -199,41 +316,29 @@ QList<PushMessage> MessageStore::nextPage(Cursor *cursor, int limit)
     QList<PushMessage> result;
     if (!isOpen() || cursor->atEnd)
         return result;
-    QStringList placeholders;
-    for (qsizetype i = 0; i < cursor->topics.size(); ++i)
-        placeholders.append(QStringLiteral("?"));
     QSqlQuery query(m_database);
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT id, time_ms, topic, title, message, priority, tags, click,"
-                                 " seq FROM messages WHERE seq > ? AND time_ms >= ?"
-                                 " AND topic IN (%1) ORDER BY seq LIMIT ?")
-                      .arg(placeholders.join(QLatin1Char(','))));
+    query.prepare(QStringLiteral("%1 WHERE seq > ? AND time_ms >= ? AND topic IN (%2)"
+                                 " AND (delivered = 1 OR ?) ORDER BY seq LIMIT ?")
+                      .arg(QLatin1String(selectColumns), placeholders(cursor->topics.size())));
     query.addBindValue(cursor->afterSequence);
     query.addBindValue(cursor->notBeforeMs);
     for (const QString &topic : std::as_const(cursor->topics))
         query.addBindValue(topic);
+    query.addBindValue(cursor->withScheduled ? 1 : 0);
     query.addBindValue(limit);
     if (!query.exec()) {
         qCWarning(lcServer) << "cannot read cached messages:" << query.lastError().text();
         cursor->atEnd = true;
         return result;
     }
+    int rows = 0;
     while (query.next()) {
-        PushMessage message;
-        message.id = query.value(0).toString();
-        message.timeMs = query.value(1).toLongLong();
-        message.topic = query.value(2).toString();
-        message.title = query.value(3).toString();
-        message.message = query.value(4).toString();
-        message.priority = query.value(5).toInt();
-        const QString tags = query.value(6).toString();
-        if (!tags.isEmpty())
-            message.tags = tags.split(QLatin1Char(','));
-        message.click = query.value(7).toString();
-        cursor->afterSequence = query.value(8).toLongLong();
-        result.append(message);
+        ++rows;
+        cursor->afterSequence = query.value(11).toLongLong();
+        result.append(messageFromRow(query));
     }
-    cursor->atEnd = result.size() < limit;
+    cursor->atEnd = rows < limit;
     return result;
 }
 
@@ -259,6 +364,54 @@ int MessageStore::prune(qint64 beforeMs)
     const int removed = m_prune.numRowsAffected();
     m_prune.finish();
     return removed;
+}
+
+std::optional<qint64> MessageStore::nextDueMs()
+{
+    QSqlQuery query(m_database);
+    if (!query.exec(QStringLiteral("SELECT MIN(time_ms) FROM messages WHERE delivered = 0")) ||
+        !query.next() || query.value(0).isNull())
+        return std::nullopt;
+    return query.value(0).toLongLong();
+}
+
+QList<PushMessage> MessageStore::deliverDue(qint64 nowMs, int limit, QString *errorMessage)
+{
+    QList<PushMessage> due;
+    QSqlQuery select(m_database);
+    select.setForwardOnly(true);
+    select.prepare(QStringLiteral("%1 WHERE delivered = 0 AND time_ms <= ? ORDER BY time_ms, seq"
+                                  " LIMIT ?")
+                       .arg(QLatin1String(selectColumns)));
+    select.addBindValue(nowMs);
+    select.addBindValue(limit);
+    if (!select.exec()) {
+        setError(errorMessage, select.lastError().text());
+        return due;
+    }
+    while (select.next())
+        due.append(messageFromRow(select));
+    select.finish();
+    if (due.isEmpty())
+        return due;
+    // Delivered messages take the next place in publish order, so that a subscriber resuming
+    // after an id published before this delivery still gets them.
+    if (!beginTransaction(errorMessage))
+        return {};
+    QSqlQuery update(m_database);
+    update.prepare(QStringLiteral("UPDATE messages SET delivered = 1,"
+                                  " seq = (SELECT MAX(seq) FROM messages) + 1 WHERE id = ?"));
+    for (PushMessage &message : due) {
+        update.bindValue(0, message.id);
+        if (!update.exec()) {
+            rollBack(errorMessage, update.lastError().text());
+            return {};
+        }
+        message.delivered = true;
+    }
+    if (!commitTransaction(errorMessage))
+        return {};
+    return due;
 }
 
 int MessageStore::count()

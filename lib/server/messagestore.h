@@ -7,6 +7,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <optional>
 
 namespace traybeat {
 
@@ -43,18 +44,33 @@ public:
         QStringList topics;
         qint64 afterSequence = 0;
         qint64 notBeforeMs = 0;
+        bool withScheduled = false; // scheduled=1: messages not yet delivered too
         bool atEnd = false;
     };
-    Cursor cursor(const QStringList &topics, const SinceFilter &since, qint64 notBeforeMs);
+    Cursor cursor(const QStringList &topics, const SinceFilter &since, qint64 notBeforeMs,
+                  bool withScheduled = false);
     QList<PushMessage> nextPage(Cursor *cursor, int limit);
 
     // Deletes the messages published before `beforeMs`; returns how many went.
     int prune(qint64 beforeMs);
 
+    // Scheduled delivery: the earliest time a message waits for (nullopt: none waits), and
+    // marking up to `limit` messages due at `nowMs` delivered, returned in delivery order. A
+    // delivered message moves to the end of the publish order. Empty + error on failure.
+    std::optional<qint64> nextDueMs();
+    QList<PushMessage> deliverDue(qint64 nowMs, int limit, QString *errorMessage = nullptr);
+
     int count();
 
 private:
     bool execute(const QString &statement, QString *errorMessage);
+    // Brings a database of an older schema to the current one (adds the columns it lacks).
+    bool migrate(QString *errorMessage);
+    bool beginTransaction(QString *errorMessage);
+    bool commitTransaction(QString *errorMessage);              // rolls back when the commit fails
+    bool rollBack(QString *errorMessage, const QString &error); // always false
+
+    std::optional<qint64> latestSequence(const QStringList &topics);
     std::optional<qint64> sequenceOf(const QString &id);
 
     QString m_connectionName;

@@ -1,7 +1,11 @@
 #include "ntfy.h"
 
+#include "duration.h"
+
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 
 namespace traybeat::ntfy {
 
@@ -59,6 +63,94 @@ std::optional<int> parsePriority(QStringView text)
             return name.priority;
     }
     return std::nullopt;
+}
+
+Error invalidPriority(const QString &text)
+{
+    return {400, 40007,
+            QStringLiteral("invalid priority parameter \"%1\": use 1-5 or min, low, default, "
+                           "high, max/urgent")
+                .arg(text.left(40))};
+}
+
+QStringList splitList(const QString &text)
+{
+    QStringList items;
+    for (const QString &item : text.split(u',', Qt::SkipEmptyParts)) {
+        if (!item.trimmed().isEmpty())
+            items.append(item.trimmed());
+    }
+    return items;
+}
+
+std::optional<bool> parseBool(QStringView text)
+{
+    const QString lower = text.trimmed().toString().toLower();
+    if (lower == u"1" || lower == u"yes" || lower == u"true")
+        return true;
+    if (lower == u"0" || lower == u"no" || lower == u"false")
+        return false;
+    return std::nullopt;
+}
+
+namespace {
+// "tomorrow", "10am", "tomorrow, 3:30pm", "17:00": a day word and/or a time of day.
+std::optional<qint64> parseNaturalTime(const QString &text, qint64 nowMs)
+{
+    static const QRegularExpression pattern(
+        QStringLiteral("^(?:(today|tomorrow)\\s*,?\\s*)?(?:(?:at\\s+)?(\\d{1,2})(?::(\\d{2}))?"
+                       "\\s*(am|pm)?)?$"),
+        QRegularExpression::CaseInsensitiveOption);
+    const auto match = pattern.match(text.trimmed());
+    const QString day = match.captured(1).toLower();
+    if (!match.hasMatch() || (day.isEmpty() && match.captured(2).isEmpty()))
+        return std::nullopt;
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(nowMs);
+    QTime time = now.time();
+    if (!match.captured(2).isEmpty()) {
+        int hour = match.captured(2).toInt();
+        const int minute = match.captured(3).toInt();
+        const QString half = match.captured(4).toLower();
+        if ((!half.isEmpty() && (hour < 1 || hour > 12)) ||
+            (match.captured(3).isEmpty() && half.isEmpty()))
+            return std::nullopt; // "13pm", or a bare number (that is a unix time)
+        if (!half.isEmpty())
+            hour = hour % 12 + (half == u"pm" ? 12 : 0);
+        time = QTime(hour, minute);
+        if (!time.isValid())
+            return std::nullopt;
+    }
+    const QDate date = now.date().addDays(day == u"tomorrow" ? 1 : 0);
+    return QDateTime(date, time).toMSecsSinceEpoch();
+}
+} // namespace
+
+std::optional<qint64> parseDurationMs(const QString &text)
+{
+    static const QRegularExpression whole(QStringLiteral("^(?:\\d{1,6}(?:ms|s|m|h|d))+$"));
+    static const QRegularExpression part(QStringLiteral("(\\d{1,6})(ms|s|m|h|d)"));
+    if (text.size() > 64 || !whole.match(text).hasMatch())
+        return std::nullopt;
+    qint64 totalMs = 0;
+    for (auto it = part.globalMatch(text); it.hasNext();) {
+        const auto match = it.next();
+        if (const auto duration = parseDuration(match.captured(0)))
+            totalMs += duration->count();
+    }
+    return totalMs;
+}
+
+std::optional<qint64> parseFutureTime(const QString &text, qint64 nowMs)
+{
+    const QString trimmed = text.trimmed();
+    bool isNumber = false;
+    const qint64 seconds = trimmed.toLongLong(&isNumber);
+    if (isNumber)
+        return seconds >= 0 && seconds < (qint64(1) << 40) ? std::optional(seconds * 1000)
+                                                           : std::nullopt;
+    if (const auto duration = parseDurationMs(trimmed))
+        return nowMs + *duration;
+    return parseNaturalTime(trimmed, nowMs);
 }
 
 QString newMessageId()

@@ -12,6 +12,14 @@ namespace traybeat::ntfy {
 
 inline constexpr int MaxTopicLength = 64;
 
+// An answer refusing a request: HTTP status, ntfy's error code, and the reason.
+struct Error
+{
+    int httpStatus = 400;
+    int code = 40000;
+    QString text;
+};
+
 // [A-Za-z0-9_-]{1,64}
 bool isValidTopic(QStringView topic);
 
@@ -22,6 +30,24 @@ std::optional<QStringList> parseTopicList(QStringView text);
 // 1–5, or ntfy's names min/low/default/high/urgent (and "max" for 5), case-insensitive.
 // An empty text is the default priority, 3.
 std::optional<int> parsePriority(QStringView text);
+
+// ntfy's 400 for a priority that is none of the above.
+Error invalidPriority(const QString &text);
+
+// "a, b,,c" -> {"a", "b", "c"}: ntfy's comma-separated lists (tags, priorities).
+QStringList splitList(const QString &text);
+
+// ntfy's booleans: 1/yes/true and 0/no/false, case-insensitive; nullopt for anything else.
+std::optional<bool> parseBool(QStringView text);
+
+// Go's durations as ntfy reads them, plus days, in milliseconds: "90s", "1h30m", "2d" (whole
+// numbers of ms, s, m, h, d).
+std::optional<qint64> parseDurationMs(const QString &text);
+
+// A delivery time as ntfy reads `Delay`/`At`/`In`: a unix time in seconds, a duration from now
+// ("30s", "10m", "1h30m", "2d"), or a natural time of day — "10am", "3:30pm", "17:00",
+// "tomorrow", "tomorrow, 10am" (local time). Returns milliseconds since the epoch.
+std::optional<qint64> parseFutureTime(const QString &text, qint64 nowMs);
 
 // 12 characters [A-Za-z0-9]. A letter is forced into the first ten so that an id can never be
 // mistaken for a unix time (all digits) or a duration (digits + unit) in `since=`.

@@ -1,8 +1,27 @@
 #include "pushmessage.h"
 
-#include <QJsonArray>
+#include <QJsonDocument>
 
 namespace traybeat {
+
+namespace {
+const QString iconKey = QStringLiteral("icon");
+const QString actionsKey = QStringLiteral("actions");
+const QString attachmentKey = QStringLiteral("attachment");
+const QString contentTypeKey = QStringLiteral("content_type");
+
+void insertExtras(const PushMessage &message, QJsonObject *object)
+{
+    if (!message.icon.isEmpty())
+        object->insert(iconKey, message.icon);
+    if (!message.actions.isEmpty())
+        object->insert(actionsKey, message.actions);
+    if (!message.attachment.isEmpty())
+        object->insert(attachmentKey, message.attachment);
+    if (!message.contentType.isEmpty())
+        object->insert(contentTypeKey, message.contentType);
+}
+} // namespace
 
 QJsonObject PushMessage::toJson() const
 {
@@ -14,13 +33,32 @@ QJsonObject PushMessage::toJson() const
         {QStringLiteral("message"), message},
         {QStringLiteral("priority"), priority},
     };
+    if (expiresMs > 0)
+        object.insert(QStringLiteral("expires"), expiresMs / 1000);
     if (!title.isEmpty())
         object.insert(QStringLiteral("title"), title);
     if (!tags.isEmpty())
         object.insert(QStringLiteral("tags"), QJsonArray::fromStringList(tags));
     if (!click.isEmpty())
         object.insert(QStringLiteral("click"), click);
+    insertExtras(*this, &object);
     return object;
+}
+
+QByteArray PushMessage::extrasJson() const
+{
+    QJsonObject object;
+    insertExtras(*this, &object);
+    return object.isEmpty() ? QByteArray() : QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+void PushMessage::setExtrasJson(const QByteArray &json)
+{
+    const QJsonObject object = QJsonDocument::fromJson(json).object();
+    icon = object.value(iconKey).toString();
+    actions = object.value(actionsKey).toArray();
+    attachment = object.value(attachmentKey).toObject();
+    contentType = object.value(contentTypeKey).toString();
 }
 
 } // namespace traybeat

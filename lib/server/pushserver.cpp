@@ -45,26 +45,17 @@ constexpr int DescriptorMargin = 8;
 // How long a refused connection may keep its descriptor while the refusal is read.
 constexpr std::chrono::milliseconds RefusalLinger(200);
 
-QString jsonText(const QJsonObject &object)
+// The longest the delivery timer sleeps: a wall-clock change is noticed within this.
+constexpr std::chrono::milliseconds MaxDeliveryWait = std::chrono::minutes(10);
+
+QByteArray jsonBytes(const PushMessage &message)
 {
-    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+    return QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact);
 }
 
-QString queryValue(const QUrlQuery &query, std::initializer_list<const char *> names)
+SubscriberLimits subscriberLimits(const PushServerOptions &options)
 {
-    for (const char *name : names) {
-        const QString key = QLatin1String(name);
-        if (query.hasQueryItem(key))
-            return query.queryItemValue(key, QUrl::FullyDecoded);
-    }
-    return {};
-}
-
-QString headerOrQuery(const HttpRequest &request, const QUrlQuery &query, const QByteArray &header,
-                      std::initializer_list<const char *> names)
-{
-    const QByteArray value = request.header(header, "x-" + header);
-    return value.isEmpty() ? queryValue(query, names) : QString::fromUtf8(value);
+    return {options.keepalive, options.subscriberBacklogLimit, options.closeGrace};
 }
 
 QByteArray digest(const QByteArray &secret)
@@ -112,8 +103,6 @@ QByteArray refusal(int status, const QByteArray &reason)
            "\r\nContent-Type: application/json\r\nContent-Length: " +
            QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
 }
-
-const QString topicRule = QStringLiteral("use 1-64 characters of A-Z, a-z, 0-9, _ and -");
 } // namespace
 
 PushServer::PushServer(const PushServerOptions &options, QObject *parent)
@@ -123,7 +112,8 @@ PushServer::PushServer(const PushServerOptions &options, QObject *parent)
       m_store(std::make_unique<MessageStore>())
 {
     m_webSocketServer.setMaxPendingConnections(1024);
-    m_httpLimits.bodyLimit = options.messageSizeLimit;
+    // A JSON publish wraps the message in its fields: twice the message limit, as ntfy allows.
+    m_httpLimits.bodyLimit = 2 * options.messageSizeLimit;
     m_httpLimits.readTimeout = options.readTimeout;
     m_httpLimits.idleTimeout = options.idleTimeout;
     connect(&m_tcpServer, &QTcpServer::newConnection, this, &PushServer::acceptConnections);
@@ -159,6 +149,9 @@ PushServer::PushServer(const PushServerOptions &options, QObject *parent)
         options.cache / 10, std::chrono::milliseconds(100), std::chrono::minutes(10));
     m_pruneTimer.setInterval(pruneInterval);
     connect(&m_pruneTimer, &QTimer::timeout, this, &PushServer::pruneExpired);
+    m_deliveryTimer.setSingleShot(true);
+    m_deliveryTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may be 5 % late
+    connect(&m_deliveryTimer, &QTimer::timeout, this, &PushServer::deliverDue);
 }
 
 PushServer::~PushServer()
@@ -197,6 +190,8 @@ bool PushServer::listen(QString *errorMessage)
     m_descriptorWatchdog.start();
     pruneExpired();
     m_pruneTimer.start();
+    // Messages that came due while the server was down go out now, the others when due.
+    scheduleNextDelivery();
     return true;
 }
 
@@ -397,19 +392,32 @@ void PushServer::handleRequest(HttpConnection *connection, quint64 number,
         return;
     }
     const QList<QByteArray> segments = path.mid(1).split('/');
+    const bool isGet = request.method == "GET";
     const bool isPublish = request.method == "POST" || request.method == "PUT";
+    if (path == "/" && isPublish) {
+        handlePublish(connection, number, request, QString()); // ntfy's JSON publish
+        return;
+    }
     if (segments.size() == 1 && !segments[0].isEmpty() && isPublish) {
         handlePublish(connection, number, request, QString::fromUtf8(segments[0]));
         return;
     }
-    if (segments.size() == 2 && request.method == "GET") {
-        if (segments[1] == "ws") {
-            handleSubscribe(connection, number, request, QString::fromUtf8(segments[0]));
+    if (segments.size() == 2) {
+        static const QList<QByteArray> publishVerbs{"publish", "send", "trigger"};
+        if ((isGet || isPublish) && publishVerbs.contains(segments[1])) {
+            handlePublish(connection, number, request, QString::fromUtf8(segments[0]));
             return;
         }
-        if (segments[1] == "json") {
-            handlePoll(connection, number, request, QString::fromUtf8(segments[0]));
-            return;
+        static const QList<QPair<QByteArray, StreamFormat>> formats{{"ws", StreamFormat::WebSocket},
+                                                                    {"json", StreamFormat::Json},
+                                                                    {"sse", StreamFormat::Sse},
+                                                                    {"raw", StreamFormat::Raw}};
+        for (const auto &[name, format] : formats) {
+            if (isGet && segments[1] == name) {
+                handleSubscribe(connection, number, request, QString::fromUtf8(segments[0]),
+                                format);
+                return;
+            }
         }
     }
     if (segments.size() == 1 && !segments[0].isEmpty()) {
@@ -420,52 +428,9 @@ void PushServer::handleRequest(HttpConnection *connection, quint64 number,
     respondError(connection, number, {404, 40401, QStringLiteral("page not found")});
 }
 
-std::optional<PushMessage> PushServer::makeMessage(const QString &topic, const QString &body,
-                                                   const QString &title, const QString &priority,
-                                                   const QString &tags, const QString &click,
-                                                   Error *error) const
+PublishRules PushServer::publishRules() const
 {
-    if (!ntfy::isValidTopic(topic)) {
-        *error = {400, 40001,
-                  QStringLiteral("invalid topic \"%1\": %2").arg(topic.left(80), topicRule)};
-        return std::nullopt;
-    }
-    const auto parsedPriority = ntfy::parsePriority(priority);
-    if (!parsedPriority) {
-        *error = {
-            400, 40002,
-            QStringLiteral("invalid priority \"%1\": use 1-5 or min, low, default, high, urgent")
-                .arg(priority.left(40))};
-        return std::nullopt;
-    }
-    if (!click.isEmpty()) {
-        const QUrl url(click, QUrl::StrictMode);
-        if (!url.isValid() || url.scheme().isEmpty()) {
-            *error = {400, 40004, QStringLiteral("invalid click URL")};
-            return std::nullopt;
-        }
-    }
-    if (body.toUtf8().size() > m_options.messageSizeLimit) {
-        *error = {413, 41301,
-                  QStringLiteral("message too large: the limit is %1 bytes")
-                      .arg(m_options.messageSizeLimit)};
-        return std::nullopt;
-    }
-    PushMessage message;
-    message.id = ntfy::newMessageId();
-    message.timeMs = QDateTime::currentMSecsSinceEpoch();
-    message.topic = topic;
-    message.title = title;
-    // An empty body is ntfy's "triggered" message, so that `curl -X POST /topic` still notifies.
-    message.message = body.isEmpty() ? QStringLiteral("triggered") : body;
-    message.priority = *parsedPriority;
-    for (const QString &tag : tags.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        const QString trimmed = tag.trimmed();
-        if (!trimmed.isEmpty())
-            message.tags.append(trimmed);
-    }
-    message.click = click;
-    return message;
+    return {m_options.messageSizeLimit, m_options.cache, m_options.minDelay, m_options.maxDelay};
 }
 
 void PushServer::handlePublish(HttpConnection *connection, quint64 number,
@@ -478,59 +443,65 @@ void PushServer::handlePublish(HttpConnection *connection, quint64 number,
                           .arg(m_options.messageSizeLimit)});
         return;
     }
-    const QUrlQuery query(QString::fromUtf8(request.query));
-    Error error{};
-    auto message = makeMessage(topic, QString::fromUtf8(request.body),
-                               headerOrQuery(request, query, "title", {"title", "t"}),
-                               headerOrQuery(request, query, "priority", {"priority", "prio", "p"}),
-                               headerOrQuery(request, query, "tags", {"tags", "tag", "ta"}),
-                               headerOrQuery(request, query, "click", {"click"}), &error);
-    if (!message) {
+    Error error;
+    auto publication =
+        readPublish(request, topic, publishRules(), QDateTime::currentMSecsSinceEpoch(), &error);
+    if (!publication) {
         respondError(connection, number, error);
         return;
     }
-    enqueue({std::move(*message), connection, number});
+    enqueue({std::move(*publication), connection, number});
 }
 
-void PushServer::handlePoll(HttpConnection *connection, quint64 number, const HttpRequest &request,
-                            const QString &topics)
+void PushServer::handleSubscribe(HttpConnection *connection, quint64 number,
+                                 const HttpRequest &request, const QString &topics,
+                                 StreamFormat format)
 {
-    const auto topicList = ntfy::parseTopicList(topics);
-    if (!topicList) {
-        respondError(connection, number,
-                     {400, 40001, QStringLiteral("invalid topic list: %1").arg(topicRule)});
+    Error error;
+    const auto subscribe =
+        readSubscribe(request, topics, QDateTime::currentMSecsSinceEpoch(), &error);
+    if (!subscribe) {
+        respondError(connection, number, error);
         return;
     }
-    const QUrlQuery query(QString::fromUtf8(request.query));
-    const QString poll = query.queryItemValue(QStringLiteral("poll"));
-    if (poll != QLatin1String("1") && poll != QLatin1String("true")) {
-        respondError(connection, number,
-                     {400, 40005,
-                      QStringLiteral("only poll=1 is supported on /json; "
-                                     "subscribe to live messages on /ws")});
-        return;
+    if (format == StreamFormat::WebSocket)
+        upgradeToWebSocket(connection, number, request, *subscribe);
+    else if (subscribe->poll)
+        startPoll(connection, number, *subscribe, format);
+    else
+        startStreamSubscriber(connection, number, *subscribe, format);
+}
+
+namespace {
+QByteArray contentTypeOf(StreamFormat format)
+{
+    switch (format) {
+    case StreamFormat::Sse:
+        return QByteArrayLiteral("text/event-stream; charset=utf-8");
+    case StreamFormat::Raw:
+        return QByteArrayLiteral("text/plain; charset=utf-8");
+    case StreamFormat::Json:
+    case StreamFormat::WebSocket:
+        break;
     }
-    QString sinceText = query.queryItemValue(QStringLiteral("since"), QUrl::FullyDecoded);
-    if (sinceText.isEmpty())
-        sinceText = QStringLiteral("all"); // as ntfy: a poll without since means everything cached
-    const auto since = SinceFilter::parse(sinceText, QDateTime::currentMSecsSinceEpoch());
-    if (!since) {
-        respondError(connection, number,
-                     {400, 40003,
-                      QStringLiteral("invalid since: use all, a message id, "
-                                     "a unix time or a duration like 10m")});
-        return;
-    }
+    return QByteArrayLiteral("application/x-ndjson; charset=utf-8");
+}
+} // namespace
+
+void PushServer::startPoll(HttpConnection *connection, quint64 number,
+                           const SubscribeRequest &request, StreamFormat format)
+{
     // Publishes read before this poll (possibly pipelined on the same connection) are committed
     // first, so that a client reads its own writes.
     flushPending();
     // Streamed a page at a time as the client takes it: memory independent of the topic's size.
-    if (!connection->startStream(number, 200,
-                                 QByteArrayLiteral("application/x-ndjson; charset=utf-8"))) {
+    if (!connection->startStream(number, 200, contentTypeOf(format))) {
         respondError(connection, number, {500, 50002, QStringLiteral("cannot start the answer")});
         return;
     }
-    m_polls.insert(connection, {m_store->cursor(*topicList, *since, cacheHorizonMs())});
+    m_polls.insert(connection, {m_store->cursor(request.topics, request.since, cacheHorizonMs(),
+                                                request.scheduled),
+                                format, request.filter});
     continuePoll(connection);
 }
 
@@ -542,8 +513,8 @@ void PushServer::continuePoll(HttpConnection *connection)
     while (connection->isStreamWritable() && !it->cursor.atEnd) {
         QByteArray chunk;
         for (const PushMessage &message : m_store->nextPage(&it->cursor, PageSize)) {
-            chunk += QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact);
-            chunk += '\n';
+            if (it->filter.passes(message))
+                chunk += formatEvent(it->format, jsonBytes(message), &message);
         }
         connection->writeStreamChunk(chunk);
     }
@@ -553,54 +524,57 @@ void PushServer::continuePoll(HttpConnection *connection)
     }
 }
 
-void PushServer::handleSubscribe(HttpConnection *connection, quint64 number,
-                                 const HttpRequest &request, const QString &topics)
+void PushServer::startStreamSubscriber(HttpConnection *connection, quint64 number,
+                                       const SubscribeRequest &request, StreamFormat format)
 {
-    if (!ntfy::parseTopicList(topics)) {
-        respondError(connection, number,
-                     {400, 40001, QStringLiteral("invalid topic list: %1").arg(topicRule)});
+    flushPending();
+    if (!connection->startStream(number, 200, contentTypeOf(format))) {
+        respondError(connection, number, {500, 50002, QStringLiteral("cannot start the answer")});
         return;
     }
-    const QUrlQuery query(QString::fromUtf8(request.query));
-    if (!SinceFilter::parse(query.queryItemValue(QStringLiteral("since"), QUrl::FullyDecoded), 0)) {
+    addSubscriber(new Subscriber(connection, format, request, subscriberLimits(m_options),
+                                 &m_subscriberBacklog, this));
+}
+
+void PushServer::upgradeToWebSocket(HttpConnection *connection, quint64 number,
+                                    const HttpRequest &httpRequest, const SubscribeRequest &request)
+{
+    if (!httpRequest.isWebSocketUpgrade) {
         respondError(connection, number,
-                     {400, 40003,
-                      QStringLiteral("invalid since: use all, a message id, "
-                                     "a unix time or a duration like 10m")});
-        return;
-    }
-    if (!request.isWebSocketUpgrade) {
-        respondError(connection, number,
-                     {400, 40006, QStringLiteral("expected a WebSocket upgrade")});
+                     {400, 40016,
+                      QStringLiteral("invalid request: client not using the websocket protocol")});
         return;
     }
     QTcpSocket *transport = connection->upgrade(number, &m_webSocketServer);
     if (!transport)
         return;
-    m_upgrading.append(transport);
+    m_upgrading.append({transport, request});
     // A handshake that never completes leaves the socket with the WebSocket server: free it
     // when it closes, unless a Subscriber has adopted it by then (see acceptWebSockets).
     connect(transport, &QTcpSocket::disconnected, this, [this, transport] {
         if (transport->parent() == &m_webSocketServer) {
-            m_upgrading.removeAll(transport);
+            m_upgrading.removeIf(
+                [transport](const Upgrading &entry) { return entry.transport == transport; });
             transport->deleteLater();
         }
     });
 }
 
-QTcpSocket *PushServer::takeUpgradedTransport(const QWebSocket *socket)
+std::optional<PushServer::Upgrading> PushServer::takeUpgrading(const QWebSocket *socket)
 {
-    QTcpSocket *found = nullptr;
+    std::optional<Upgrading> found;
     for (auto it = m_upgrading.begin(); it != m_upgrading.end();) {
-        QTcpSocket *candidate = *it;
+        QTcpSocket *candidate = it->transport;
         if (candidate && !found && candidate->peerPort() == socket->peerPort() &&
             candidate->peerAddress() == socket->peerAddress()) {
-            found = candidate;
+            found = *it;
+            it = m_upgrading.erase(it);
+            continue;
         }
-        it = (!candidate || candidate == found) ? m_upgrading.erase(it) : it + 1;
+        it = !candidate ? m_upgrading.erase(it) : it + 1;
     }
     if (found)
-        disconnect(found, &QTcpSocket::disconnected, this, nullptr);
+        disconnect(found->transport, &QTcpSocket::disconnected, this, nullptr);
     else
         qCWarning(lcServer) << "no TCP socket found for an accepted WebSocket";
     return found;
@@ -609,41 +583,36 @@ QTcpSocket *PushServer::takeUpgradedTransport(const QWebSocket *socket)
 void PushServer::acceptWebSockets()
 {
     while (QWebSocket *socket = m_webSocketServer.nextPendingConnection()) {
-        const QUrl url = socket->requestUrl();
-        const QString path = url.path();
-        const auto topics = path.endsWith(QLatin1String("/ws"))
-                                ? ntfy::parseTopicList(QStringView(path).mid(1, path.size() - 4))
-                                : std::nullopt;
-        const auto since = SinceFilter::parse(
-            QUrlQuery(url).queryItemValue(QStringLiteral("since"), QUrl::FullyDecoded),
-            QDateTime::currentMSecsSinceEpoch());
+        const auto upgrading = takeUpgrading(socket);
         // Checked before the upgrade already; checked again because a socket that reached this
         // point without passing handleSubscribe must not get any data.
-        if (!topics || !since || !isAuthorized(socket->request().rawHeader("Authorization")) ||
+        if (!upgrading || !isAuthorized(socket->request().rawHeader("Authorization")) ||
             socket->state() != QAbstractSocket::ConnectedState) {
             qCWarning(lcServer) << "dropping a WebSocket that was not admitted by its HTTP request";
-            QTcpSocket *transport = takeUpgradedTransport(socket);
             socket->abort();
             // Deferred deletes run in posting order: the WebSocket goes before its TCP socket.
             socket->deleteLater();
-            if (transport)
-                transport->deleteLater();
+            if (upgrading && upgrading->transport)
+                upgrading->transport->deleteLater();
             continue;
         }
-        QTcpSocket *transport = takeUpgradedTransport(socket);
-        auto *subscriber = new Subscriber(
-            socket, transport, *topics,
-            {m_options.keepalive, m_options.subscriberBacklogLimit, m_options.closeGrace},
-            &m_subscriberBacklog, this);
-        connect(subscriber, &Subscriber::disconnected, this, &PushServer::removeSubscriber);
-        connect(subscriber, &Subscriber::drained, this, &PushServer::continueCatchUp);
-        m_subscribers.append(subscriber);
-        for (const QString &topic : *topics)
-            m_subscribersByTopic[topic].append(subscriber);
-        subscriber->sendEvent(QStringLiteral("open"));
-        subscriber->startCatchUp(m_store->cursor(*topics, *since, cacheHorizonMs()));
-        continueCatchUp(subscriber);
+        addSubscriber(new Subscriber(socket, upgrading->transport, upgrading->request,
+                                     subscriberLimits(m_options), &m_subscriberBacklog, this));
     }
+}
+
+void PushServer::addSubscriber(Subscriber *subscriber)
+{
+    connect(subscriber, &Subscriber::disconnected, this, &PushServer::removeSubscriber);
+    connect(subscriber, &Subscriber::drained, this, &PushServer::continueCatchUp);
+    m_subscribers.append(subscriber);
+    const SubscribeRequest &request = subscriber->request();
+    for (const QString &topic : request.topics)
+        m_subscribersByTopic[topic].append(subscriber);
+    subscriber->sendEvent(QStringLiteral("open"));
+    subscriber->startCatchUp(
+        m_store->cursor(request.topics, request.since, cacheHorizonMs(), request.scheduled));
+    continueCatchUp(subscriber);
 }
 
 void PushServer::continueCatchUp(Subscriber *subscriber)
@@ -654,7 +623,7 @@ void PushServer::continueCatchUp(Subscriber *subscriber)
     MessageStore::Cursor &cursor = subscriber->catchUpCursor();
     while (subscriber->isCatchingUp() && subscriber->wantsMore() && !cursor.atEnd) {
         for (const PushMessage &message : m_store->nextPage(&cursor, PageSize))
-            subscriber->send(jsonText(message.toJson()));
+            subscriber->sendMessage(message, jsonBytes(message));
     }
     if (subscriber->isCatchingUp() && cursor.atEnd)
         subscriber->finishCatchUp();
@@ -680,19 +649,26 @@ std::optional<QJsonObject> PushServer::publish(const QString &topic, const QStri
                                                const QStringList &tags, const QUrl &click,
                                                QString *errorMessage)
 {
-    Error error{};
-    auto stored =
-        makeMessage(topic, message, title, QString::number(priority), tags.join(QLatin1Char(',')),
-                    click.toString(QUrl::FullyEncoded), &error);
-    if (stored && !m_store->isOpen())
+    // The same reading as an HTTP publish, so that both follow one set of rules.
+    HttpRequest request;
+    request.method = "POST";
+    request.body = message.toUtf8();
+    request.headers = {{"x-title", title.toUtf8()},
+                       {"x-priority", QByteArray::number(priority)},
+                       {"x-tags", tags.join(QLatin1Char(',')).toUtf8()},
+                       {"x-click", click.toString(QUrl::FullyEncoded).toUtf8()}};
+    Error error;
+    auto publication =
+        readPublish(request, topic, publishRules(), QDateTime::currentMSecsSinceEpoch(), &error);
+    if (publication && !m_store->isOpen())
         error = {503, 50301, QStringLiteral("server is not listening")};
-    if (!stored || !m_store->isOpen()) {
+    if (!publication || !m_store->isOpen()) {
         if (errorMessage)
             *errorMessage = error.text;
         return std::nullopt;
     }
-    const QJsonObject json = stored->toJson();
-    enqueue({std::move(*stored), nullptr, 0});
+    const QJsonObject json = publication->message.toJson();
+    enqueue({std::move(*publication), nullptr, 0});
     if (!flushPending()) {
         if (errorMessage)
             *errorMessage = QStringLiteral("cannot store the message");
@@ -718,8 +694,12 @@ bool PushServer::flushPending()
     const QList<PendingPublish> batch = std::exchange(m_pending, {});
     QList<PushMessage> messages;
     messages.reserve(batch.size());
-    for (const PendingPublish &publish : batch)
-        messages.append(publish.message);
+    bool anyScheduled = false;
+    for (const PendingPublish &publish : batch) {
+        if (publish.publication.cache)
+            messages.append(publish.publication.message);
+        anyScheduled = anyScheduled || !publish.publication.message.delivered;
+    }
     QString error;
     if (!m_store->insert(messages, &error)) {
         qCWarning(lcServer) << "cannot store" << messages.size() << "messages:" << error;
@@ -730,18 +710,22 @@ bool PushServer::flushPending()
         }
         return false;
     }
-    // Durable now: answer the publishers, then tell the subscribers, in publish order.
+    // Durable now: answer the publishers, then tell the subscribers, in publish order. A
+    // scheduled message is told when it is due.
     for (const PendingPublish &publish : batch) {
-        const QJsonObject json = publish.message.toJson();
-        const QByteArray bytes = QJsonDocument(json).toJson(QJsonDocument::Compact);
+        const PushMessage &message = publish.publication.message;
+        const QByteArray json = jsonBytes(message);
         if (publish.connection)
-            publish.connection->respond(publish.requestNumber, 200, bytes + '\n');
-        fanOut(publish.message, json, QString::fromUtf8(bytes));
+            publish.connection->respond(publish.requestNumber, 200, json + '\n');
+        if (message.delivered)
+            fanOut(message, json);
     }
+    if (anyScheduled)
+        scheduleNextDelivery();
     return true;
 }
 
-void PushServer::fanOut(const PushMessage &message, const QJsonObject &json, const QString &text)
+void PushServer::fanOut(const PushMessage &message, const QByteArray &json)
 {
     const auto it = m_subscribersByTopic.constFind(message.topic);
     if (it != m_subscribersByTopic.constEnd()) {
@@ -750,7 +734,7 @@ void PushServer::fanOut(const PushMessage &message, const QJsonObject &json, con
         for (Subscriber *subscriber : subscribers) {
             if (subscriber->isCatchingUp())
                 continue;
-            subscriber->send(text);
+            subscriber->sendMessage(message, json);
             if (m_subscriberBacklog > m_options.subscriberBacklogBudget &&
                 subscriber->backlog() >= BudgetVictimBacklog) {
                 // Over the budget for all: the slow ones go first, told why.
@@ -759,7 +743,39 @@ void PushServer::fanOut(const PushMessage &message, const QJsonObject &json, con
             }
         }
     }
-    emit published(json);
+    emit published(message.toJson());
+}
+
+void PushServer::scheduleNextDelivery()
+{
+    const auto dueMs = m_store->nextDueMs();
+    if (!dueMs) {
+        m_deliveryTimer.stop();
+        return;
+    }
+    // One timer for the earliest message due; re-armed after each delivery. Capped so that a
+    // change of the wall clock is noticed within minutes.
+    const qint64 waitMs = std::clamp<qint64>(*dueMs - QDateTime::currentMSecsSinceEpoch(), 0,
+                                             MaxDeliveryWait.count());
+    m_deliveryTimer.start(std::chrono::milliseconds(waitMs));
+}
+
+void PushServer::deliverDue()
+{
+    // Pending publishes first: nothing published before the delivery is ordered after it.
+    flushPending();
+    QString error;
+    const QList<PushMessage> due =
+        m_store->deliverDue(QDateTime::currentMSecsSinceEpoch(), int(MaxBatch), &error);
+    if (!error.isEmpty())
+        qCWarning(lcServer) << "cannot deliver scheduled messages:" << error;
+    for (const PushMessage &message : due)
+        fanOut(message, jsonBytes(message));
+    if (!error.isEmpty()) {
+        m_deliveryTimer.start(std::chrono::seconds(1)); // retried, not lost
+        return;
+    }
+    scheduleNextDelivery();
 }
 
 void PushServer::pruneExpired()

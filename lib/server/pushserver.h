@@ -26,13 +26,20 @@
 // answers, each subscriber's backlog and all subscribers' together; polls and catch-ups are read
 // from the database a page at a time). At the descriptor limit accepting pauses until one frees.
 //
-// Endpoints: POST|PUT /<topic>; GET /<topic[,topic…]>/ws?since=…; GET /<topics>/json?poll=1&
-// since=…; GET /v1/health. With a token, every request except the health check needs
-// `Authorization: Bearer <token>` (header only: a token never travels in a URL).
+// Endpoints (ntfy's, see the README's table): POST|PUT /<topic>; POST|PUT / with a JSON body;
+// GET|POST|PUT /<topic>/publish|send|trigger; GET /<topic[,topic…]>/ws|json|sse|raw with
+// poll, since, scheduled and the filters; GET /v1/health. Scheduled messages wait in the
+// database with one timer set for the next one due. With a token, every request except the
+// health check needs `Authorization: Bearer <token>` (header only: a token never travels in a
+// URL).
 
 #include "httpconnection.h"
 #include "messagestore.h"
+#include "ntfy.h"
+#include "publishrequest.h"
 #include "pushmessage.h"
+#include "subscriber.h"
+#include "subscriberequest.h"
 
 #include <QHash>
 #include <QHostAddress>
@@ -75,6 +82,10 @@ struct PushServerOptions
     // All subscribers' unsent bytes together; past it the ones furthest behind are closed.
     qint64 subscriberBacklogBudget = 64 * 1024 * 1024;
     std::chrono::milliseconds closeGrace = std::chrono::seconds(5);
+    // Scheduled delivery (Delay/At/In) must be this far ahead at least and at most; ntfy's
+    // bounds. Tests lower the minimum to a second.
+    std::chrono::milliseconds minDelay = std::chrono::seconds(10);
+    std::chrono::milliseconds maxDelay = std::chrono::hours(72);
 };
 
 class PushServer final : public QObject
@@ -111,15 +122,16 @@ signals:
 private:
     struct PendingPublish
     {
-        PushMessage message;
+        Publication publication;
         QPointer<HttpConnection> connection; // null for in-process publish()
         quint64 requestNumber = 0;
     };
-    struct Error
+    using Error = ntfy::Error;
+    // A WebSocket upgrade handed to m_webSocketServer, with what its request asked for.
+    struct Upgrading
     {
-        int httpStatus;
-        int code;
-        QString text;
+        QPointer<QTcpSocket> transport;
+        SubscribeRequest request;
     };
 
     void acceptConnections();
@@ -139,20 +151,24 @@ private:
                        const traybeat::HttpRequest &request);
     void handlePublish(HttpConnection *connection, quint64 number, const HttpRequest &request,
                        const QString &topic);
-    void handlePoll(HttpConnection *connection, quint64 number, const HttpRequest &request,
-                    const QString &topics);
     void handleSubscribe(HttpConnection *connection, quint64 number, const HttpRequest &request,
-                         const QString &topics);
+                         const QString &topics, StreamFormat format);
+    void startPoll(HttpConnection *connection, quint64 number, const SubscribeRequest &request,
+                   StreamFormat format);
+    void startStreamSubscriber(HttpConnection *connection, quint64 number,
+                               const SubscribeRequest &request, StreamFormat format);
+    void upgradeToWebSocket(HttpConnection *connection, quint64 number,
+                            const HttpRequest &httpRequest, const SubscribeRequest &request);
+    void addSubscriber(Subscriber *subscriber);
     void respondError(HttpConnection *connection, quint64 number, const Error &error);
     bool isAuthorized(const QByteArray &authorizationHeader) const;
-    std::optional<PushMessage> makeMessage(const QString &topic, const QString &body,
-                                           const QString &title, const QString &priority,
-                                           const QString &tags, const QString &click,
-                                           Error *error) const;
+    PublishRules publishRules() const;
     void enqueue(PendingPublish publish);
     bool flushPending(); // false: the batch could not be stored (and was answered 500)
-    void fanOut(const PushMessage &message, const QJsonObject &json, const QString &text);
-    QTcpSocket *takeUpgradedTransport(const QWebSocket *socket);
+    void fanOut(const PushMessage &message, const QByteArray &json);
+    std::optional<Upgrading> takeUpgrading(const QWebSocket *socket);
+    void scheduleNextDelivery();
+    void deliverDue();
     void removeSubscriber(traybeat::Subscriber *subscriber);
     void pruneExpired();
     qint64 cacheHorizonMs() const;
@@ -160,6 +176,8 @@ private:
     struct PollStream
     {
         MessageStore::Cursor cursor;
+        StreamFormat format = StreamFormat::Json;
+        MessageFilter filter;
     };
 
     const PushServerOptions m_options;
@@ -183,8 +201,9 @@ private:
     QList<PendingPublish> m_pending;
     QTimer m_flushTimer;
     QTimer m_pruneTimer;
+    QTimer m_deliveryTimer; // due time of the next scheduled message
     // TCP sockets handed to m_webSocketServer and not yet adopted by a Subscriber.
-    QList<QPointer<QTcpSocket>> m_upgrading;
+    QList<Upgrading> m_upgrading;
     QList<Subscriber *> m_subscribers;
     QHash<QString, QList<Subscriber *>> m_subscribersByTopic;
 };

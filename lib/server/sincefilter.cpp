@@ -1,6 +1,6 @@
 #include "sincefilter.h"
 
-#include "duration.h"
+#include "ntfy.h"
 
 #include <limits>
 
@@ -23,8 +23,14 @@ std::optional<SinceFilter> SinceFilter::parse(const QString &text, qint64 nowMs)
     SinceFilter filter;
     if (text.isEmpty())
         return filter;
+    if (text == QLatin1String("none"))
+        return filter;
     if (text == QLatin1String("all")) {
         filter.kind = Kind::All;
+        return filter;
+    }
+    if (text == QLatin1String("latest")) {
+        filter.kind = Kind::Latest;
         return filter;
     }
     bool isNumber = false;
@@ -37,9 +43,9 @@ std::optional<SinceFilter> SinceFilter::parse(const QString &text, qint64 nowMs)
         filter.notBeforeMs = seconds * 1000;
         return filter;
     }
-    if (const auto duration = parseDuration(text)) {
+    if (const auto durationMs = ntfy::parseDurationMs(text)) {
         filter.kind = Kind::NotBefore;
-        filter.notBeforeMs = nowMs - qMin(duration->count(), nowMs);
+        filter.notBeforeMs = nowMs - qMin(*durationMs, nowMs);
         return filter;
     }
     if (text.size() <= 64 && isAlphanumeric(text)) {

@@ -5,12 +5,13 @@
 
 namespace traybeat {
 
-// What a subscriber's `since=` asks for, as ntfy reads it: nothing cached (absent), everything
-// cached ("all"), what came after a message id, or what was published at or after a time (a
-// unix time in seconds, or a duration back from now such as "10m").
+// What a subscriber's `since=` asks for, as ntfy reads it: nothing cached ("none", or absent on
+// a stream), everything cached ("all", or absent on a poll), the newest message ("latest"), what
+// came after a message id, or what was published at or after a time (a unix time in seconds,
+// or a duration back from now such as "10m").
 struct SinceFilter
 {
-    enum class Kind { None, All, AfterId, NotBefore };
+    enum class Kind { None, All, Latest, AfterId, NotBefore };
     Kind kind = Kind::None;
     QString id;             // Kind::AfterId
     qint64 notBeforeMs = 0; // Kind::NotBefore

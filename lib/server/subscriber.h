@@ -1,16 +1,34 @@
 #pragma once
 
 #include "messagestore.h"
+#include "subscriberequest.h"
 
 #include <QObject>
 #include <QStringList>
 #include <QTimer>
 #include <chrono>
 
+#include <QPointer>
+
 class QTcpSocket;
 class QWebSocket;
 
 namespace traybeat {
+
+class HttpConnection;
+
+// How a subscriber's events are written, as ntfy writes them on each endpoint.
+enum class StreamFormat {
+    WebSocket, // one text frame per JSON event
+    Json,      // newline-delimited JSON (application/x-ndjson)
+    Sse,       // text/event-stream: "id: <id>\ndata: <json>\n\n"; other events "event: <name>"
+    Raw,       // the message text on one line; an empty line for open and keepalive
+};
+
+// One event, its JSON already made (once per message, for fan-out), in the bytes of `format`:
+// a message (`message` set) or the open/keepalive event `name`.
+QByteArray formatEvent(StreamFormat format, const QByteArray &json, const PushMessage *message,
+                       const QString &name = {});
 
 // What a subscriber may cost the server.
 struct SubscriberLimits
@@ -20,7 +38,8 @@ struct SubscriberLimits
     std::chrono::milliseconds closeGrace = std::chrono::seconds(5);
 };
 
-// One WebSocket subscription to the push server: the topics it asked for, a keepalive event
+// One live subscription to the push server, on a WebSocket or on a streamed HTTP answer (/json,
+// /sse, /raw): the topics and filters it asked for, a keepalive event
 // every interval (ntfy's `keepalive`, so passive-heartbeat clients see life), its catch-up
 // position while the cached messages are still being sent, and the rule that a subscriber which
 // stops reading is closed rather than buffered without end: past its backlog limit it is told
@@ -34,13 +53,19 @@ public:
     // Takes ownership of `socket` and of `transport`, the TCP socket under it (QWebSocket does
     // not own the socket it was upgraded from); `transport` may be null. `backlogTotal` is the
     // server's sum of all subscribers' unsent bytes, kept up to date by each of them.
-    Subscriber(QWebSocket *socket, QTcpSocket *transport, const QStringList &topics,
+    Subscriber(QWebSocket *socket, QTcpSocket *transport, const SubscribeRequest &request,
+               const SubscriberLimits &limits, qint64 *backlogTotal, QObject *parent = nullptr);
+    // A streamed HTTP answer already started on `connection` (not owned: it deletes itself
+    // when its peer goes, which ends this subscriber).
+    Subscriber(HttpConnection *connection, StreamFormat format, const SubscribeRequest &request,
                const SubscriberLimits &limits, qint64 *backlogTotal, QObject *parent = nullptr);
     ~Subscriber() override;
 
-    const QStringList &topics() const { return m_topics; }
-    // Sends one text frame (a JSON event); closes the subscriber if it is hopelessly behind.
-    void send(const QString &json);
+    const QStringList &topics() const { return m_request.topics; }
+    const SubscribeRequest &request() const { return m_request; }
+    // Sends a message that passes the filters (`json` is its JSON text); closes the subscriber
+    // if it is hopelessly behind.
+    void sendMessage(const PushMessage &message, const QByteArray &json);
     void sendEvent(const QString &name);
     bool isOpen() const;
     // Server shutdown: a close frame, then the socket goes with this object.
@@ -67,9 +92,14 @@ private:
     void handleBytesWritten();
     void handleDisconnected();
     void accountBacklog();
+    void write(const QByteArray &bytes);
+    qint64 unsentBytes() const;
+    void closeTransport(const QString &reason, bool goingAway);
 
-    QWebSocket *m_socket;
-    QStringList m_topics;
+    QWebSocket *m_socket = nullptr;
+    QPointer<HttpConnection> m_connection;
+    StreamFormat m_format = StreamFormat::WebSocket;
+    SubscribeRequest m_request;
     const SubscriberLimits m_limits;
     qint64 *m_backlogTotal;
     qint64 m_accountedBacklog = 0;
