@@ -1,3 +1,4 @@
+#include "autostart.h"
 #include "errorlabel.h"
 #include "settingsdialog.h"
 #include "subscriptioneditor.h"
@@ -5,6 +6,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFile>
 #include <QGroupBox>
 #include <QLineEdit>
 #include <QPushButton>
@@ -60,6 +62,7 @@ class tst_SettingsDialog : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase();
     void init();
     void cleanup();
     void noteAboutUnlistedSubscriptions();
@@ -72,19 +75,30 @@ private slots:
     void notificationValidation();
     void notificationSettingsAreSaved();
     void doNotDisturbFromElsewhereIsKept();
+    void tokenLocationIsShown();
+    void startAtLoginIsProposedWithTheFirstSubscription();
+    void startAtLoginSwitchedOffStaysOff();
 
 private:
     SubscriptionEditor *openAddEditor();
     void fillValid(SubscriptionEditor *editor);
 
+    QTemporaryDir m_config; // XDG_CONFIG_HOME: where "Start at login" writes its entry
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<QSettings> m_file;
     std::unique_ptr<AppSettings> m_settings;
     std::unique_ptr<SettingsDialog> m_dialog;
 };
 
+void tst_SettingsDialog::initTestCase()
+{
+    QVERIFY(m_config.isValid());
+    qputenv("XDG_CONFIG_HOME", m_config.path().toUtf8());
+}
+
 void tst_SettingsDialog::init()
 {
+    QFile::remove(Autostart::entryPath());
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
     m_file = std::make_unique<QSettings>(m_dir->filePath(QStringLiteral("traybeat.ini")),
@@ -429,6 +443,68 @@ void tst_SettingsDialog::doNotDisturbFromElsewhereIsKept()
     okButton(m_dialog.get())->click();
     QCOMPARE(m_settings->doNotDisturb(), true);
     QCOMPARE(m_settings->popups().duration, 8s);
+}
+
+// Without a keyring (no store given here), the editor says the token is kept in the file.
+void tst_SettingsDialog::tokenLocationIsShown()
+{
+    SubscriptionEditor *editor = openAddEditor();
+    QVERIFY(editor);
+    auto *location = child<QLabel>(editor, "tokenLocationLabel");
+    QVERIFY(location && location->isVisible());
+    QCOMPARE(location->text(),
+             QStringLiteral("Stored in traybeat.conf (readable only by you) — no keyring found."));
+    editor->setTokenLocation(SecretLocation::Keyring);
+    QCOMPARE(location->text(), QStringLiteral("Stored in the desktop keyring."));
+}
+
+// The first subscription proposes starting at login (the box is checked), and OK does it.
+void tst_SettingsDialog::startAtLoginIsProposedWithTheFirstSubscription()
+{
+    auto *box = child<QCheckBox>(m_dialog.get(), "startAtLoginCheck");
+    QVERIFY(box);
+    QVERIFY(box->isChecked()); // init() saved one subscription; nothing decided yet
+    QVERIFY(!Autostart::isEnabled());
+    okButton(m_dialog.get())->click();
+    QVERIFY(Autostart::isEnabled());
+    QVERIFY(m_settings->isStartAtLoginDecided());
+    QFile entry(Autostart::entryPath());
+    QVERIFY(entry.open(QIODevice::ReadOnly));
+    QVERIFY(entry.readAll().contains("\nExec=" + Autostart::defaultExecutable().toUtf8() + '\n'));
+}
+
+void tst_SettingsDialog::startAtLoginSwitchedOffStaysOff()
+{
+    auto *box = child<QCheckBox>(m_dialog.get(), "startAtLoginCheck");
+    QVERIFY(box);
+    box->click();
+    QVERIFY(!box->isChecked());
+    okButton(m_dialog.get())->click();
+    QVERIFY(!Autostart::isEnabled());
+    QVERIFY(m_settings->isStartAtLoginDecided());
+
+    // Opened again with another subscription added: no second proposal.
+    m_dialog->show();
+    QVERIFY(!box->isChecked());
+    SubscriptionEditor *editor = openAddEditor();
+    QVERIFY(editor);
+    fillValid(editor);
+    okButton(editor)->click();
+    QTRY_VERIFY(!m_dialog->openEditor());
+    QVERIFY(!box->isChecked());
+    okButton(m_dialog.get())->click();
+    QVERIFY(!Autostart::isEnabled());
+
+    // Switched on by hand: the entry is there; off again: gone.
+    m_dialog->show();
+    box->click();
+    okButton(m_dialog.get())->click();
+    QVERIFY(Autostart::isEnabled());
+    m_dialog->show();
+    QVERIFY(box->isChecked());
+    box->click();
+    okButton(m_dialog.get())->click();
+    QVERIFY(!Autostart::isEnabled());
 }
 
 QTEST_MAIN(tst_SettingsDialog)

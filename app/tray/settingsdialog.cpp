@@ -1,7 +1,9 @@
 #include "settingsdialog.h"
 
+#include "autostart.h"
 #include "duration.h"
 #include "errorlabel.h"
+#include "logging.h"
 #include "subscriptioneditor.h"
 
 #include <QCheckBox>
@@ -35,7 +37,7 @@ constexpr auto longestPopup = 1h;
 } // namespace
 
 SettingsDialog::SettingsDialog(AppSettings *settings, QWidget *parent)
-    : QDialog(parent), m_settings(settings)
+    : QDialog(parent), m_settings(settings), m_executable(Autostart::defaultExecutable())
 {
     setWindowTitle(tr("traybeat Settings"));
     auto *tabs = new QTabWidget(this);
@@ -101,12 +103,17 @@ QWidget *SettingsDialog::buildSubscriptionsTab()
     m_subscriptionsNote = hintLabel(QString(), tab);
     m_subscriptionsNote->setObjectName(QStringLiteral("subscriptionsNoteLabel"));
     m_subscriptionsNote->hide();
+    m_startAtLogin = new QCheckBox(tr("S&tart traybeat when I log in"), tab);
+    m_startAtLogin->setObjectName(QStringLiteral("startAtLoginCheck"));
+
     auto *layout = new QVBoxLayout(tab);
     layout->addLayout(row, 1);
     layout->addWidget(m_subscriptionsNote);
     layout->addWidget(hintLabel(tr("Each subscription keeps its own connection and history. "
                                    "Changes take effect when you press OK."),
                                 tab));
+    layout->addSpacing(6);
+    layout->addWidget(m_startAtLogin);
     return tab;
 }
 
@@ -219,6 +226,9 @@ void SettingsDialog::connectUi()
     connect(m_quietFrom, &QTimeEdit::timeChanged, this, &SettingsDialog::validate);
     connect(m_quietTo, &QTimeEdit::timeChanged, this, &SettingsDialog::validate);
     connect(m_settings, &AppSettings::changed, this, &SettingsDialog::onSettingsChanged);
+    connect(m_settings, &AppSettings::secretLocationChanged, this,
+            &SettingsDialog::updateTokenLocation);
+    connect(m_startAtLogin, &QCheckBox::clicked, this, [this] { m_startAtLoginTouched = true; });
 }
 
 void SettingsDialog::showEvent(QShowEvent *event)
@@ -231,8 +241,10 @@ void SettingsDialog::showEvent(QShowEvent *event)
 
 void SettingsDialog::reload()
 {
+    m_startAtLogin->setChecked(Autostart::isEnabled());
+    m_startAtLoginTouched = false;
     m_subscriptions = m_settings->subscriptions();
-    fillSubscriptionList(m_subscriptions.isEmpty() ? -1 : 0);
+    fillSubscriptionList(m_subscriptions.isEmpty() ? -1 : 0); // may propose start at login
 
     const PopupSettings popups = m_settings->popups();
     m_corner->setCurrentIndex(std::max(m_corner->findData(int(popups.corner)), 0));
@@ -248,6 +260,36 @@ void SettingsDialog::reload()
     m_quietTo->setTime(quietHours.to);
     m_urgentBreaksThrough->setChecked(quietHours.urgentBreaksThrough);
     validate();
+}
+
+// Start at login is on by default once the first subscription is saved (Autostart::applyDefault);
+// the box shows that as soon as the first one is added, so OK does what the dialog showed.
+void SettingsDialog::proposeStartAtLogin()
+{
+    if (!m_startAtLoginTouched && !m_settings->isStartAtLoginDecided() &&
+        !m_subscriptions.isEmpty())
+        m_startAtLogin->setChecked(true);
+}
+
+void SettingsDialog::applyStartAtLogin()
+{
+    const bool wanted = m_startAtLogin->isChecked();
+    if (m_startAtLoginTouched)
+        m_settings->setStartAtLoginDecided(); // the user's choice, kept from now on
+    if (wanted == Autostart::isEnabled())
+        return;
+    if (!m_startAtLoginTouched && m_subscriptions.isEmpty())
+        return; // nothing chosen, nothing to start
+    QString error;
+    if (!Autostart::setEnabled(wanted, m_executable, &error))
+        qCWarning(lcUi).noquote() << "autostart:" << error;
+    m_settings->setStartAtLoginDecided();
+}
+
+void SettingsDialog::updateTokenLocation()
+{
+    if (m_editor)
+        m_editor->setTokenLocation(m_settings->secretLocation(), m_settings->keyringProblem());
 }
 
 void SettingsDialog::onSettingsChanged()
@@ -270,6 +312,7 @@ void SettingsDialog::fillSubscriptionList(int selectRow)
         item->setText(TopicsColumn, config.topics.join(QStringLiteral(", ")));
     }
     m_subscriptionStack->setCurrentIndex(m_subscriptions.isEmpty() ? 1 : 0);
+    proposeStartAtLogin();
     if (selectRow >= 0 && selectRow < m_subscriptionList->topLevelItemCount())
         m_subscriptionList->setCurrentItem(m_subscriptionList->topLevelItem(selectRow));
     updateButtons();
@@ -318,6 +361,7 @@ void SettingsDialog::showEditor(int row)
     }
     m_editor->setTakenNames(takenNames);
     m_editor->setSubscription(row < 0 ? SubscriptionConfig{} : m_subscriptions.at(row));
+    updateTokenLocation();
     connect(m_editor, &QDialog::accepted, this, [this, row] {
         const SubscriptionConfig config = m_editor->subscription();
         if (row < 0) {
@@ -387,6 +431,7 @@ void SettingsDialog::accept()
         return;
     // AppSettings emits only for what really changed, so the app reconnects only the
     // subscriptions that need it.
+    applyStartAtLogin(); // first: a user's "no" must be known before the first save's default
     m_settings->setSubscriptions(m_subscriptions);
     m_settings->setPopups(popupsFromFields());
     m_settings->setQuietHours(quietHoursFromFields());

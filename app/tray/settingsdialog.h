@@ -42,6 +42,8 @@ public:
     void setSubscriptionsNote(const QString &note);
     // The editor opened by Add…/Edit…, while it is open (tests fill it in).
     SubscriptionEditor *openEditor() const;
+    // The program the "Start at login" entry runs (default: Autostart::defaultExecutable()).
+    void setExecutable(const QString &executable) { m_executable = executable; }
 
 public slots:
     void accept() override;
@@ -66,6 +68,9 @@ private:
     PopupSettings popupsFromFields() const;
     QuietHours quietHoursFromFields() const;
     void onSettingsChanged();
+    void updateTokenLocation();
+    void proposeStartAtLogin();
+    void applyStartAtLogin();
 
     AppSettings *m_settings;
     QList<SubscriptionConfig> m_subscriptions;
@@ -82,6 +87,9 @@ private:
     QPushButton *m_add = nullptr;
     QPushButton *m_edit = nullptr;
     QPushButton *m_remove = nullptr;
+    QCheckBox *m_startAtLogin = nullptr;
+    bool m_startAtLoginTouched = false; // the user clicked it since the last reload()
+    QString m_executable;
 
     QComboBox *m_corner = nullptr;
     QLineEdit *m_popupDuration = nullptr;

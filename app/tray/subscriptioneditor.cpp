@@ -106,8 +106,31 @@ void SubscriptionEditor::createServerFields()
     m_topicsError = new ErrorLabel(this);
     m_topicsError->setObjectName(QStringLiteral("topicsError"));
 
-    m_token->setToolTip(tr("Sent in a request header, never in the URL. Kept unencrypted in "
-                           "traybeat's settings file."));
+    m_token->setToolTip(tr("Sent in a request header, never in the URL."));
+    m_tokenLocation = hintLabel(QString(), this);
+    m_tokenLocation->setObjectName(QStringLiteral("tokenLocationLabel"));
+    setTokenLocation(SecretLocation::SettingsFile);
+}
+
+void SubscriptionEditor::setTokenLocation(SecretLocation location, const QString &problem)
+{
+    switch (location) {
+    case SecretLocation::Keyring:
+        m_tokenLocation->setText(tr("Stored in the desktop keyring."));
+        m_tokenLocation->setToolTip(QString());
+        break;
+    case SecretLocation::Checking:
+        m_tokenLocation->setText(tr("Looking for the desktop keyring…"));
+        m_tokenLocation->setToolTip(QString());
+        break;
+    case SecretLocation::SettingsFile:
+        m_tokenLocation->setText(
+            tr("Stored in traybeat.conf (readable only by you) — no keyring found."));
+        // Why, for whoever wants to fix it; the reason may be the keyring's own words.
+        m_tokenLocation->setToolTip(problem);
+        break;
+    }
+    growToFit();
 }
 
 void SubscriptionEditor::createHealthFields()
@@ -157,7 +180,14 @@ QFormLayout *SubscriptionEditor::buildForm()
     form->addRow(tr("Server &URL:"), fieldWithError(m_server, m_serverError, this));
     form->addRow(tr("&Protocol:"), m_protocol);
     form->addRow(tr("&Topics:"), fieldWithError(m_topics, m_topicsError, this));
-    form->addRow(tr("Access &token:"), m_token);
+    auto *tokenField = new QWidget(this);
+    auto *tokenLayout = new QVBoxLayout(tokenField);
+    tokenLayout->setContentsMargins(0, 0, 0, 0);
+    tokenLayout->setSpacing(2);
+    tokenLayout->addWidget(m_token);
+    tokenLayout->addWidget(m_tokenLocation);
+    tokenField->setFocusProxy(m_token); // the label's mnemonic lands in the field
+    form->addRow(tr("Access &token:"), tokenField);
     form->addItem(new QSpacerItem(0, 12, QSizePolicy::Minimum, QSizePolicy::Fixed));
     form->addRow(sectionLabel(tr("Connection health"), this));
     form->addRow(tr("&Heartbeat:"), fieldWithError(heartbeatRow, m_heartbeatError, this));
@@ -325,6 +355,19 @@ void SubscriptionEditor::validate()
 
     m_valid = valid;
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(valid);
+    growToFit();
+}
+
+// Errors and hints appear under the fields and may wrap: the dialog grows with them instead of
+// squeezing the rows into each other (its layout only asks for a minimum width).
+void SubscriptionEditor::growToFit()
+{
+    if (!isVisible())
+        return; // shown at its size hint, which counts them already
+    const int needed = layout()->hasHeightForWidth() ? layout()->totalHeightForWidth(width())
+                                                     : layout()->totalSizeHint().height();
+    if (needed > height())
+        resize(width(), needed);
 }
 
 QString SubscriptionEditor::nameProblem(const QString &name) const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "appsettings.h"
 #include "subscriptionconfig.h"
 
 #include <QDialog>
@@ -34,6 +35,8 @@ public:
     void setTakenNames(const QStringList &names);
 
     bool isValid() const { return m_valid; }
+    // Says under the token field where the token is kept; `problem` is why there is no keyring.
+    void setTokenLocation(SecretLocation location, const QString &problem = QString());
 
 private:
     void buildUi();
@@ -46,6 +49,7 @@ private:
     void setHeartbeat(const HeartbeatMode &mode);
     void onUserEdit();
     void validate();
+    void growToFit();
     // What is wrong with a field, in a sentence for the person; empty when it is usable.
     QString nameProblem(const QString &name) const;
     static QString serverProblem(const QString &text, const QUrl &server);
@@ -85,6 +89,7 @@ private:
     ErrorLabel *m_reconnectError = nullptr;
     ErrorLabel *m_generalError = nullptr;
     QLabel *m_deadLinkHint = nullptr;
+    QLabel *m_tokenLocation = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };
 

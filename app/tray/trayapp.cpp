@@ -1,5 +1,6 @@
 #include "trayapp.h"
 
+#include "autostart.h"
 #include "demo.h"
 #include "historywindow.h"
 #include "logging.h"
@@ -63,6 +64,7 @@ TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
     : QObject(parent), m_options(options), m_native(m_tray.trayIcon())
 {
     connect(&m_settings, &AppSettings::subscriptionsChanged, this, &TrayApp::syncSubscriptions);
+    connect(&m_settings, &AppSettings::subscriptionsChanged, this, &TrayApp::applyAutostartDefault);
     connect(&m_settings, &AppSettings::changed, this, &TrayApp::applySettings);
     connect(&m_store, &NotificationStore::changed, this, [this] {
         if (!m_unreadTimer.isActive())
@@ -140,16 +142,24 @@ bool TrayApp::start(QString *errorMessage)
     m_history = std::make_unique<HistoryWindow>(&m_store);
     m_history->setActionRunner(&m_actionRunner);
     m_started = true;
+    // Tokens kept in the keyring arrive later; the subscriptions that wait for them start then.
+    m_settings.useSecretStore(&m_secretStore);
     applySettings();
+    applyAutostartDefault();
     syncSubscriptions();
     refreshUnread();
 
     if (!m_tray.show())
         enterWindowMode();
     // First run: a grey icon alone would leave the person wondering what to do next.
-    if (m_entries.empty())
+    if (wantedSubscriptions().isEmpty())
         showSettings();
     return true;
+}
+
+void TrayApp::applyAutostartDefault()
+{
+    Autostart::applyDefault(&m_settings, Autostart::defaultExecutable());
 }
 
 void TrayApp::enterWindowMode()
@@ -194,8 +204,10 @@ QList<SubscriptionConfig> TrayApp::wantedSubscriptions() const
 
 void TrayApp::syncSubscriptions()
 {
-    if (!m_started)
-        return; // start() creates them from the settings as they are then
+    // start() creates them from the settings as they are then; tokens still being read from
+    // the keyring would connect without them (subscriptionsChanged follows when they are read).
+    if (!m_started || m_settings.isLoadingSecrets())
+        return;
     const QList<SubscriptionConfig> wanted = wantedSubscriptions();
     std::vector<Entry> next;
     std::vector<Subscription *> created;

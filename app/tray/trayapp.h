@@ -6,6 +6,7 @@
 #include "nativenotifier.h"
 #include "notificationstore.h"
 #include "popupstack.h"
+#include "secretstore.h"
 #include "systemwatcher.h"
 #include "traycontroller.h"
 
@@ -68,6 +69,7 @@ private:
     void onNotificationsArrived(const NotificationList &fresh);
     void onSubscriptionStateChanged();
     void applySettings();
+    void applyAutostartDefault();
     void refreshStatuses();
     void refreshUnread();
     void showHistory(const QString &subscription, const QString &id);
@@ -80,6 +82,7 @@ private:
     void enterWindowMode();
 
     TrayOptions m_options;
+    SecretStore m_secretStore; // before m_settings, which uses it
     AppSettings m_settings;
     NotificationStore m_store;
     ActionRunner m_actionRunner;   // http actions of pop-ups, the history and native notifications

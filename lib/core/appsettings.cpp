@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSettings>
+#include <QUuid>
 #include <QVariantMap>
 
 // Layout of the settings file (INI on Linux, meant to be readable and hand-editable):
@@ -20,9 +21,11 @@
 // Durations and times are written as text ("25s", "22:00") rather than numbers so that a person
 // editing the file cannot mistake milliseconds for seconds.
 //
-// Tokens are stored in this file in plain text: there is no keychain service we can rely on
-// (no Qt keychain package on the target), so the file is the user's own, readable only by the
-// permissions of their config folder. They are never logged.
+// Tokens: where a desktop keyring answers (SecretStore), an entry has `tokenInKeyring=<key>`
+// instead of `token`, and the token is the keyring's entry of that key (`secret-tool lookup
+// server traybeat user <key>`). A token is first written to this file and then moved into the
+// keyring, so a keyring that refuses it or a crash in between loses nothing; without a keyring
+// the file (0600) keeps it. Tokens are never logged.
 //
 // Reading is forgiving: anything unreadable (a garbage value, a wrong type, an out-of-range
 // number) falls back to the default with a warning, so a broken file never stops the app.
@@ -32,6 +35,10 @@ namespace traybeat {
 namespace {
 
 const QString subscriptionsArray = QStringLiteral("subscriptions");
+const QString tokenKey = QStringLiteral("token");
+const QString tokenInKeyringKey = QStringLiteral("tokenInKeyring");
+// Read once at start when no token is in the keyring yet: whether a keyring answers at all.
+const QString availabilityProbeKey = QStringLiteral("availability-check");
 const QString timeFormat = QStringLiteral("HH:mm");
 // More than anyone sets up by hand; guards against a garbage `size=2000000000` in the file.
 constexpr int maximumSubscriptions = 1000;
@@ -281,7 +288,9 @@ QList<SubscriptionConfig> AppSettings::subscriptions() const
     int emptyEntries = 0;
     for (int index = 0; index < size; ++index) {
         m_settings->setArrayIndex(index);
-        const SubscriptionConfig config = readSubscription(*m_settings);
+        SubscriptionConfig config = readSubscription(*m_settings);
+        config.token = resolvedToken(
+            {config.name, config.token, readString(*m_settings, tokenInKeyringKey).trimmed()});
         // Neither name nor server: nothing a user set up, only a gap in a hand-edited file.
         if (config.name.isEmpty() && config.server.isEmpty())
             ++emptyEntries;
@@ -306,18 +315,227 @@ void AppSettings::setSubscriptions(const QList<SubscriptionConfig> &subscription
     if (wanted == current)
         return;
 
+    const QList<StoredToken> before = storedTokens();
     // remove() first: a shorter list must not leave the old tail entries behind.
     m_settings->remove(subscriptionsArray);
-    m_settings->beginWriteArray(subscriptionsArray, int(wanted.size()));
-    for (int index = 0; index < wanted.size(); ++index) {
+    m_settings->beginWriteArray(subscriptionsArray, int(subscriptions.size()));
+    for (int index = 0; index < subscriptions.size(); ++index) {
         m_settings->setArrayIndex(index);
-        const QVariantMap fields = wanted.at(index).toMap();
+        const QVariantMap fields = storedFields(subscriptions.at(index), before);
         for (auto it = fields.begin(); it != fields.end(); ++it)
             m_settings->setValue(it.key(), it.value());
     }
     m_settings->endArray();
     m_settings->sync();
+    moveTokensToKeyring();
+    removeUnreferencedSecrets();
     emit subscriptionsChanged();
+}
+
+// What is written for `config`: its fields, with the token as a reference to the keyring's
+// entry when the keyring holds it already, else in plain text (moved into the keyring next).
+QVariantMap AppSettings::storedFields(const SubscriptionConfig &config,
+                                      const QList<StoredToken> &before) const
+{
+    QVariantMap fields = persistedFields(config);
+    fields.remove(tokenKey);
+    if (config.token.isEmpty()) {
+        // A token the keyring did not give us (not yet read, or no answer) shows as empty; saving
+        // the other fields must not drop it.
+        for (const StoredToken &stored : before) {
+            if (stored.name == config.name && !stored.keyringKey.isEmpty() &&
+                !m_secrets.contains(stored.keyringKey)) {
+                fields.insert(tokenInKeyringKey, stored.keyringKey);
+                return fields;
+            }
+        }
+        return fields;
+    }
+    for (auto it = m_secrets.cbegin(); it != m_secrets.cend(); ++it) {
+        if (it.value() == config.token) {
+            fields.insert(tokenInKeyringKey, it.key());
+            return fields;
+        }
+    }
+    fields.insert(tokenKey, config.token);
+    return fields;
+}
+
+QList<AppSettings::StoredToken> AppSettings::storedTokens() const
+{
+    QList<StoredToken> tokens;
+    const int size = std::min(m_settings->beginReadArray(subscriptionsArray), maximumSubscriptions);
+    for (int index = 0; index < size; ++index) {
+        m_settings->setArrayIndex(index);
+        tokens.append({readString(*m_settings, QStringLiteral("name")).trimmed(),
+                       readString(*m_settings, tokenKey),
+                       readString(*m_settings, tokenInKeyringKey).trimmed()});
+    }
+    m_settings->endArray();
+    return tokens;
+}
+
+QString AppSettings::resolvedToken(const StoredToken &stored) const
+{
+    if (!stored.keyringKey.isEmpty() && m_secrets.contains(stored.keyringKey))
+        return m_secrets.value(stored.keyringKey);
+    return stored.keyringKey.isEmpty() ? stored.plain : QString();
+}
+
+void AppSettings::useSecretStore(SecretStore *store)
+{
+    if (m_secretStore)
+        return;
+    m_secretStore = store;
+    connect(store, &SecretStore::availabilityChanged, this, [this] {
+        if (m_secretStore->availability() == SecretStore::Availability::Unavailable)
+            qCInfo(lcUi).noquote() << "settings: tokens are kept in" << m_settings->fileName()
+                                   << "(readable only by you): no desktop keyring -"
+                                   << m_secretStore->unavailableReason();
+        emit secretLocationChanged();
+    });
+    QSet<QString> keys;
+    for (const StoredToken &stored : storedTokens()) {
+        if (!stored.keyringKey.isEmpty())
+            keys.insert(stored.keyringKey);
+    }
+    if (keys.isEmpty()) {
+        // Nothing to read, but the settings dialog says where a token goes, and plain ones move.
+        store->read(availabilityProbeKey, this,
+                    [this](const SecretStore::Result &) { moveTokensToKeyring(); });
+        return;
+    }
+    m_pendingReads = int(keys.size());
+    for (const QString &key : keys) {
+        store->read(key, this,
+                    [this, key](const SecretStore::Result &result) { onSecretRead(key, result); });
+    }
+}
+
+void AppSettings::onSecretRead(const QString &key, const SecretStore::Result &result)
+{
+    if (result.ok)
+        m_secrets.insert(key, result.secret);
+    else if (result.notFound)
+        qCWarning(lcUi).noquote() << "settings: the desktop keyring has no entry" << key
+                                  << "- its subscription connects without a token";
+    else
+        m_unreadableSecrets = true;
+    if (--m_pendingReads > 0)
+        return;
+    if (m_unreadableSecrets)
+        qCWarning(lcUi).noquote()
+            << "settings: tokens kept in the desktop keyring cannot be read (" +
+                   m_secretStore->unavailableReason() +
+                   ") - their subscriptions connect without them";
+    moveTokensToKeyring();
+    emit subscriptionsChanged();
+}
+
+// Each plain-text token of the file goes into the keyring; once it is there, the file's entries
+// that hold it get the reference instead.
+void AppSettings::moveTokensToKeyring()
+{
+    if (!m_secretStore || m_secretStore->availability() != SecretStore::Availability::Available)
+        return;
+    for (const StoredToken &stored : storedTokens()) {
+        const QString token = stored.plain;
+        if (token.isEmpty() || !stored.keyringKey.isEmpty() || m_tokensMoving.contains(token))
+            continue;
+        m_tokensMoving.insert(token);
+        const QString key = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        m_secretStore->write(key, token, this,
+                             [this, key, token](const SecretStore::Result &result) {
+                                 onTokenMoved(key, token, result.ok);
+                             });
+    }
+}
+
+void AppSettings::onTokenMoved(const QString &key, const QString &token, bool stored)
+{
+    m_tokensMoving.remove(token);
+    if (stored) {
+        m_secrets.insert(key, token);
+        // Found again by value: the list may have been saved again meanwhile.
+        const int size =
+            std::min(m_settings->value(subscriptionsArray + QStringLiteral("/size")).toInt(),
+                     maximumSubscriptions);
+        for (int index = 1; index <= size; ++index) {
+            const QString entry = QStringLiteral("%1/%2/").arg(subscriptionsArray).arg(index);
+            if (readString(*m_settings, entry + tokenKey) != token ||
+                m_settings->contains(entry + tokenInKeyringKey))
+                continue;
+            m_settings->remove(entry + tokenKey);
+            m_settings->setValue(entry + tokenInKeyringKey, key);
+            ++m_movedTokens;
+        }
+        m_settings->sync();
+        removeUnreferencedSecrets(); // nobody holds it any more: saved again meanwhile
+    } else {
+        qCWarning(lcUi).noquote() << "settings: a token stays in" << m_settings->fileName()
+                                  << "- the desktop keyring did not take it (" +
+                                         m_secretStore->unavailableReason() + ")";
+    }
+    if (m_tokensMoving.isEmpty() && m_movedTokens > 0) {
+        qCInfo(lcUi).noquote() << "settings: moved" << m_movedTokens << "token(s) from"
+                               << m_settings->fileName() << "into the desktop keyring";
+        m_movedTokens = 0;
+    }
+}
+
+// Keyring entries this session knows of that no subscription refers to any more (removed, or
+// its token changed) are deleted.
+void AppSettings::removeUnreferencedSecrets()
+{
+    if (!m_secretStore)
+        return;
+    QSet<QString> referenced;
+    for (const StoredToken &stored : storedTokens())
+        referenced.insert(stored.keyringKey);
+    const QStringList known = m_secrets.keys();
+    for (const QString &key : known) {
+        if (referenced.contains(key))
+            continue;
+        m_secrets.remove(key);
+        m_secretStore->remove(key, this, [key](const SecretStore::Result &result) {
+            if (!result.ok && !result.notFound)
+                qCWarning(lcUi).noquote()
+                    << "settings: cannot delete the keyring entry" << key << "-" << result.error;
+        });
+    }
+}
+
+SecretLocation AppSettings::secretLocation() const
+{
+    if (!m_secretStore)
+        return SecretLocation::SettingsFile;
+    switch (m_secretStore->availability()) {
+    case SecretStore::Availability::Available:
+        return SecretLocation::Keyring;
+    case SecretStore::Availability::Unknown:
+        return SecretLocation::Checking;
+    case SecretStore::Availability::Unavailable:
+        break;
+    }
+    return SecretLocation::SettingsFile;
+}
+
+QString AppSettings::keyringProblem() const
+{
+    return m_secretStore ? m_secretStore->unavailableReason() : QString();
+}
+
+bool AppSettings::isStartAtLoginDecided() const
+{
+    return readBool(*m_settings, QStringLiteral("startAtLoginDecided"), false);
+}
+
+void AppSettings::setStartAtLoginDecided()
+{
+    if (isStartAtLoginDecided())
+        return;
+    m_settings->setValue(QStringLiteral("startAtLoginDecided"), true);
+    m_settings->sync();
 }
 
 PopupSettings AppSettings::popups() const

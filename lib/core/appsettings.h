@@ -1,16 +1,29 @@
 #pragma once
 
+#include "secretstore.h"
 #include "subscriptionconfig.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QTime>
+#include <QVariantMap>
 #include <chrono>
 #include <memory>
 
 class QSettings;
 
 namespace traybeat {
+
+class SecretStore;
+
+// Where the tokens of subscriptions are kept.
+enum class SecretLocation {
+    SettingsFile, // traybeat.conf, readable only by its owner: no keyring (or none asked)
+    Keyring,      // the desktop keyring; the file holds only a reference
+    Checking,     // the keyring was asked and has not answered yet
+};
 
 enum class PopupCorner { TopRight, TopLeft, BottomRight, BottomLeft };
 
@@ -32,6 +45,8 @@ struct QuietHours
 
 // The tray app's persistent settings (QSettings): subscriptions, pop-up behaviour, do not
 // disturb, quiet hours. Widgets read and write it; subscribers to `changed` apply changes live.
+// Tokens go to the desktop keyring once useSecretStore() is called and a keyring answers; the
+// file then keeps only a reference to the keyring's entry.
 class AppSettings final : public QObject
 {
     Q_OBJECT
@@ -53,13 +68,52 @@ public:
     QuietHours quietHours() const;
     void setQuietHours(const QuietHours &quietHours);
 
+    // Keeps tokens in `store` (the desktop keyring) from now on: reads the tokens the file
+    // refers to, then moves the file's plain-text tokens into the keyring (one log line). A token
+    // stays in the file whenever the keyring cannot take it. Without a store, or without a
+    // keyring that answers, tokens stay in the file. `store` must outlive this object.
+    void useSecretStore(SecretStore *store);
+    // True while tokens the file refers to are being read from the keyring: subscriptions()
+    // has them empty until subscriptionsChanged() says they are there.
+    bool isLoadingSecrets() const { return m_pendingReads > 0; }
+    SecretLocation secretLocation() const;
+    // Why there is no keyring, when secretLocation() is SettingsFile after asking one.
+    QString keyringProblem() const;
+
+    // "Start at login" is switched on by default once, after the first subscription is saved;
+    // after that (or once the user chose) it is decided and left to the user (see Autostart).
+    bool isStartAtLoginDecided() const;
+    void setStartAtLoginDecided();
+
 signals:
     void subscriptionsChanged();
     void changed(); // anything else (pop-ups, do not disturb, quiet hours)
+    void secretLocationChanged();
 
 private:
+    struct StoredToken
+    {
+        QString name;
+        QString plain;      // `token`: the token itself, in the file
+        QString keyringKey; // `tokenInKeyring`: the keyring entry that holds it
+    };
+    QList<StoredToken> storedTokens() const;
+    QString resolvedToken(const StoredToken &stored) const;
+    QVariantMap storedFields(const SubscriptionConfig &config,
+                             const QList<StoredToken> &before) const;
+    void onSecretRead(const QString &key, const SecretStore::Result &result);
+    void moveTokensToKeyring();
+    void onTokenMoved(const QString &key, const QString &token, bool stored);
+    void removeUnreferencedSecrets();
+
     std::unique_ptr<QSettings> m_ownedSettings;
     QSettings *m_settings;
+    SecretStore *m_secretStore = nullptr;
+    QHash<QString, QString> m_secrets; // keyring key -> token, for the entries known this session
+    QSet<QString> m_tokensMoving;      // plain tokens being written into the keyring
+    int m_pendingReads = 0;
+    int m_movedTokens = 0;
+    bool m_unreadableSecrets = false;
 };
 
 } // namespace traybeat
