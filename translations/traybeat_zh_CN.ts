@@ -68,6 +68,17 @@
     </message>
 </context>
 <context>
+    <name>traybeat::Autostart</name>
+    <message>
+        <source>cannot remove %1</source>
+        <translation>无法删除 %1</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>traybeat::CommandLine</name>
     <message>
         <source>Language of the texts, e.g. zh_CN or en (default: the system&apos;s).</source>
@@ -955,6 +966,17 @@
     </message>
 </context>
 <context>
+    <name>traybeat::SecretStore</name>
+    <message>
+        <source>no D-Bus session bus</source>
+        <translation>没有 D-Bus 会话总线</translation>
+    </message>
+    <message>
+        <source>the desktop keyring did not answer within %1</source>
+        <translation>桌面密钥环未在 %1 内响应</translation>
+    </message>
+</context>
+<context>
     <name>traybeat::SettingsDialog</name>
     <message>
         <source>traybeat Settings</source>
@@ -1086,6 +1108,10 @@ Add one to receive notifications from a server.</source>
         <source>Quiet hours must start and end at different times.</source>
         <translation>静默时段的开始和结束时间不能相同。</translation>
     </message>
+    <message>
+        <source>S&amp;tart traybeat when I log in</source>
+        <translation>登录时启动 traybeat(&amp;T)</translation>
+    </message>
 </context>
 <context>
     <name>traybeat::Subscription</name>
@@ -1180,10 +1206,6 @@ Add one to receive notifications from a server.</source>
     <message>
         <source>Optional</source>
         <translation>可选</translation>
-    </message>
-    <message>
-        <source>Sent in a request header, never in the URL. Kept unencrypted in traybeat&apos;s settings file.</source>
-        <translation>通过请求头发送，绝不放在 URL 中。以未加密形式保存在 traybeat 的设置文件中。</translation>
     </message>
     <message>
         <source>Ping frames</source>
@@ -1320,6 +1342,22 @@ Add one to receive notifications from a server.</source>
     <message>
         <source>With server keepalives, make interval + timeout longer than the server&apos;s keepalive period (ntfy: 45s), e.g. 55s + 20s.</source>
         <translation>使用服务器保活消息时，间隔 + 超时须长于服务器的保活周期（ntfy：45s），例如 55s + 20s。</translation>
+    </message>
+    <message>
+        <source>Sent in a request header, never in the URL.</source>
+        <translation>通过请求头发送，绝不放在 URL 中。</translation>
+    </message>
+    <message>
+        <source>Stored in the desktop keyring.</source>
+        <translation>保存在桌面密钥环中。</translation>
+    </message>
+    <message>
+        <source>Looking for the desktop keyring…</source>
+        <translation>正在查找桌面密钥环…</translation>
+    </message>
+    <message>
+        <source>Stored in traybeat.conf (readable only by you) — no keyring found.</source>
+        <translation>保存在 traybeat.conf 中（只有你能读取）——未找到密钥环。</translation>
     </message>
 </context>
 <context>
