@@ -17,11 +17,7 @@
 namespace traybeat::modes {
 
 namespace {
-// The context of this file's translated text (lupdate reads AuthMode::tr).
-struct AuthMode
-{
-    Q_DECLARE_TR_FUNCTIONS(traybeat::AuthMode)
-};
+using commandline::Text;
 
 void print(const QString &line)
 {
@@ -36,7 +32,7 @@ bool openStore(const QCommandLineParser &parser, AuthStore *store, QString *erro
     const QString path =
         isDefault ? commandline::defaultAuthFilePath() : parser.value(QStringLiteral("auth-file"));
     if (path.isEmpty()) {
-        *error = AuthMode::tr("--auth-file must not be empty");
+        *error = Text::tr("--auth-file must not be empty");
         return false;
     }
     if (isDefault && !PrivatePath::ensureDirectory(QFileInfo(path).absolutePath(),
@@ -64,12 +60,11 @@ int runUserCommand(const QCommandLineParser &parser, AuthStore &store, const QSt
     const QString name = arguments.value(1);
     const bool wantsName = command != QLatin1String("list");
     if (arguments.size() != (wantsName ? 2 : 1))
-        return commandline::fail(mode,
-                                 AuthMode::tr("usage: traybeat user add|del|change-pass NAME, or "
-                                              "traybeat user list"));
+        return commandline::fail(mode, Text::tr("usage: traybeat user add|del|change-pass NAME, or "
+                                                "traybeat user list"));
     const QString role = parser.value(QStringLiteral("role"));
     if (!role.isEmpty() && role != QLatin1String("admin") && role != QLatin1String("user"))
-        return commandline::fail(mode, AuthMode::tr("--role must be admin or user"));
+        return commandline::fail(mode, Text::tr("--role must be admin or user"));
     QString error;
     bool done = false;
     if (command == QLatin1String("list")) {
@@ -79,26 +74,24 @@ int runUserCommand(const QCommandLineParser &parser, AuthStore &store, const QSt
         return 0;
     } else if (command == QLatin1String("add")) {
         if (!AuthStore::isValidUserName(name))
-            return commandline::fail(mode,
-                                     AuthMode::tr("\"%1\" is not a valid user name").arg(name));
-        const auto password = commandline::readPassword(AuthMode::tr("Password: "), true, &error);
+            return commandline::fail(mode, Text::tr("\"%1\" is not a valid user name").arg(name));
+        const auto password = commandline::readPassword(Text::tr("Password: "), true, &error);
         done = password && store.addUser(name, *password, role == QLatin1String("admin"), &error);
     } else if (command == QLatin1String("del")) {
         done = store.removeUser(name, &error);
     } else if (command == QLatin1String("change-pass")) {
-        const auto password =
-            commandline::readPassword(AuthMode::tr("New password: "), true, &error);
+        const auto password = commandline::readPassword(Text::tr("New password: "), true, &error);
         done = password && store.changePassword(name, *password, &error) &&
                (role.isEmpty() || store.setAdmin(name, role == QLatin1String("admin"), &error));
     } else if (command == QLatin1String("change-role")) {
         done = !role.isEmpty() && store.setAdmin(name, role == QLatin1String("admin"), &error);
         if (role.isEmpty())
-            error = AuthMode::tr("change-role needs --role admin|user");
+            error = Text::tr("change-role needs --role admin|user");
     } else {
-        return commandline::fail(
-            mode, AuthMode::tr("unknown command \"%1\" (add, del, list, change-pass, "
-                               "change-role)")
-                      .arg(command));
+        return commandline::fail(mode,
+                                 Text::tr("unknown command \"%1\" (add, del, list, change-pass, "
+                                          "change-role)")
+                                     .arg(command));
     }
     if (!done)
         return commandline::fail(mode, error);
@@ -112,7 +105,7 @@ int runAccessCommand(const QCommandLineParser &parser, AuthStore &store, const Q
     if (parser.isSet(QStringLiteral("reset"))) {
         if (arguments.isEmpty() || arguments.size() > 2)
             return commandline::fail(mode,
-                                     AuthMode::tr("usage: traybeat access --reset NAME [PATTERN]"));
+                                     Text::tr("usage: traybeat access --reset NAME [PATTERN]"));
         if (!store.resetAccess(arguments[0], arguments.value(1), &error))
             return commandline::fail(mode, error);
         return 0;
@@ -124,14 +117,14 @@ int runAccessCommand(const QCommandLineParser &parser, AuthStore &store, const Q
         return 0;
     }
     if (arguments.size() != 3)
-        return commandline::fail(mode, AuthMode::tr("usage: traybeat access NAME|* TOPIC-PATTERN "
-                                                    "read-write|read-only|write-only|deny"));
+        return commandline::fail(mode, Text::tr("usage: traybeat access NAME|* TOPIC-PATTERN "
+                                                "read-write|read-only|write-only|deny"));
     const auto permission = parsePermission(arguments[2]);
     if (!permission)
-        return commandline::fail(
-            mode, AuthMode::tr("\"%1\" is none of read-write, read-only, write-only, "
-                               "deny")
-                      .arg(arguments[2]));
+        return commandline::fail(mode,
+                                 Text::tr("\"%1\" is none of read-write, read-only, write-only, "
+                                          "deny")
+                                     .arg(arguments[2]));
     if (!store.grant(arguments[0], arguments[1], *permission, &error))
         return commandline::fail(mode, error);
     return 0;
@@ -139,8 +132,7 @@ int runAccessCommand(const QCommandLineParser &parser, AuthStore &store, const Q
 
 QString formatTime(qint64 ms)
 {
-    return ms == 0 ? AuthMode::tr("never")
-                   : QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODate);
+    return ms == 0 ? Text::tr("never") : QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODate);
 }
 
 int runTokenCommand(const QCommandLineParser &parser, AuthStore &store, const QString &mode)
@@ -153,10 +145,9 @@ int runTokenCommand(const QCommandLineParser &parser, AuthStore &store, const QS
         if (parser.isSet(QStringLiteral("expires"))) {
             const auto duration = parseDuration(parser.value(QStringLiteral("expires")));
             if (!duration || duration->count() <= 0)
-                return commandline::fail(mode,
-                                         AuthMode::tr("--expires: \"%1\" is not a duration (e.g. "
-                                                      "30d, 12h)")
-                                             .arg(parser.value(QStringLiteral("expires"))));
+                return commandline::fail(mode, Text::tr("--expires: \"%1\" is not a duration (e.g. "
+                                                        "30d, 12h)")
+                                                   .arg(parser.value(QStringLiteral("expires"))));
             expiresMs = QDateTime::currentMSecsSinceEpoch() + duration->count();
         }
         const auto token =
@@ -168,7 +159,7 @@ int runTokenCommand(const QCommandLineParser &parser, AuthStore &store, const QS
     }
     if (command == QLatin1String("list") && arguments.size() == 2) {
         for (const TokenInfo &token : store.tokens(arguments[1]))
-            print(AuthMode::tr("%1… label \"%2\" created %3 expires %4")
+            print(Text::tr("%1… label \"%2\" created %3 expires %4")
                       .arg(token.hint, token.label, formatTime(token.createdMs),
                            formatTime(token.expiresMs)));
         return 0;
@@ -178,20 +169,30 @@ int runTokenCommand(const QCommandLineParser &parser, AuthStore &store, const QS
             return commandline::fail(mode, error);
         return 0;
     }
-    return commandline::fail(mode,
-                             AuthMode::tr("usage: traybeat token add NAME [--label L] [--expires "
-                                          "DUR], token list NAME, token remove NAME TOKEN"));
+    return commandline::fail(mode, Text::tr("usage: traybeat token add NAME [--label L] [--expires "
+                                            "DUR], token list NAME, token remove NAME TOKEN"));
 }
 
 using Command = int (*)(const QCommandLineParser &, AuthStore &, const QString &);
 
-int runAuthMode(int argc, char **argv, const QString &mode, const QString &description,
-                const QList<QCommandLineOption> &options, Command command)
+// One auth mode: its help text and options are built by functions, after the language is chosen.
+struct AuthMode
+{
+    const char *word;
+    QString (*description)();
+    QList<QCommandLineOption> (*options)();
+    Command command;
+};
+
+int runAuthMode(int argc, char **argv, const AuthMode &authMode)
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("traybeat"));
+    commandline::chooseLanguage(app);
+    const QString mode = QString::fromLatin1(authMode.word);
     QCommandLineParser parser;
-    if (const auto done = parseAuthCommandLine(parser, mode, description, options))
+    if (const auto done =
+            parseAuthCommandLine(parser, mode, authMode.description(), authMode.options()))
         return *done;
     AuthStore store;
     QString error;
@@ -199,47 +200,67 @@ int runAuthMode(int argc, char **argv, const QString &mode, const QString &descr
         std::fprintf(stderr, "traybeat %s: %s\n", qPrintable(mode), qPrintable(error));
         return 1;
     }
-    return command(parser, store, mode);
+    return authMode.command(parser, store, mode);
 }
 } // namespace
 
 int runUser(int argc, char **argv)
 {
-    return runAuthMode(
-        argc, argv, QStringLiteral("user"),
-        AuthMode::tr(
-            "Manages the users of `traybeat serve`: user add|del|change-pass NAME, user list, "
-            "user change-role NAME --role admin|user. Passwords are read from a prompt, or from "
-            "the first line of standard input when it is not a terminal."),
-        {{QStringLiteral("role"), AuthMode::tr("admin (may read and write every topic) or user."),
-          QStringLiteral("ROLE")}},
-        runUserCommand);
+    return runAuthMode(argc, argv,
+                       {"user",
+                        [] {
+                            return Text::tr(
+                                "Manages the users of `traybeat serve`: user add|del|change-pass "
+                                "NAME, user list, user change-role NAME --role admin|user. "
+                                "Passwords are read from a prompt, or from the first line of "
+                                "standard input when it is not a terminal.");
+                        },
+                        [] {
+                            return QList<QCommandLineOption>{
+                                {QStringLiteral("role"),
+                                 Text::tr("admin (may read and write every topic) or user."),
+                                 QStringLiteral("ROLE")}};
+                        },
+                        runUserCommand});
 }
 
 int runAccess(int argc, char **argv)
 {
-    return runAuthMode(
-        argc, argv, QStringLiteral("access"),
-        AuthMode::tr(
-            "Grants a user (or * for everyone) access to topics: access NAME TOPIC-PATTERN "
-            "read-write|read-only|write-only|deny. access [NAME] lists; access --reset NAME "
-            "[PATTERN] removes grants. * in a pattern matches any characters."),
-        {{QStringLiteral("reset"),
-          AuthMode::tr("Remove NAME's grant on PATTERN, or all of them.")}},
-        runAccessCommand);
+    return runAuthMode(argc, argv,
+                       {"access",
+                        [] {
+                            return Text::tr(
+                                "Grants a user (or * for everyone) access to topics: access NAME "
+                                "TOPIC-PATTERN read-write|read-only|write-only|deny. access [NAME] "
+                                "lists; access --reset NAME [PATTERN] removes grants. * in a "
+                                "pattern matches any characters.");
+                        },
+                        [] {
+                            return QList<QCommandLineOption>{
+                                {QStringLiteral("reset"),
+                                 Text::tr("Remove NAME's grant on PATTERN, or all of them.")}};
+                        },
+                        runAccessCommand});
 }
 
 int runToken(int argc, char **argv)
 {
     return runAuthMode(
-        argc, argv, QStringLiteral("token"),
-        AuthMode::tr("Manages access tokens: token add NAME (prints the new token once), "
-                     "token list NAME, token remove NAME TOKEN."),
-        {{QStringLiteral("label"), AuthMode::tr("A note to tell the token apart."),
-          QStringLiteral("LABEL")},
-         {QStringLiteral("expires"), AuthMode::tr("The token stops working after DUR (e.g. 30d)."),
-          QStringLiteral("DUR")}},
-        runTokenCommand);
+        argc, argv,
+        {"token",
+         [] {
+             return Text::tr("Manages access tokens: token add NAME (prints the new token "
+                             "once), token list NAME, token remove NAME TOKEN.");
+         },
+         [] {
+             return QList<QCommandLineOption>{
+                 {QStringLiteral("label"), Text::tr("A note to tell the token apart."),
+                  QStringLiteral("LABEL")},
+                 {QStringLiteral("expires"),
+                  Text::tr("The token stops working after DUR (e.g. 30d)."),
+                  QStringLiteral("DUR")}};
+         },
+         runTokenCommand});
 }
 
 } // namespace traybeat::modes

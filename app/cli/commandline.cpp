@@ -1,6 +1,7 @@
 #include "commandline.h"
 
 #include "duration.h"
+#include "translations.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -15,6 +16,38 @@
 
 namespace traybeat::commandline {
 
+using std::chrono::milliseconds;
+
+void chooseLanguage(QCoreApplication &app)
+{
+    QString warning;
+    if (!Translations::install(app, Translations::requestedLanguage(app.arguments()), &warning))
+        std::fprintf(stderr, "traybeat: %s\n", qPrintable(warning));
+}
+
+namespace {
+// Qt names the program by argv[0] (or "<executable_name>" before the application object
+// exists) in the first line of the help, its translated "Usage: %1 [options] ..."; the user
+// typed `traybeat <mode>`, so say that.
+void nameProgramInUsage(QString *help, const QString &mode)
+{
+    // Qt's own text (a variable, so that lupdate leaves it to Qt's catalog).
+    static const char usageTemplate[] = "Usage: %1";
+    const QString usage = QCommandLineParser::tr(usageTemplate);
+    const QString prefix = usage.left(usage.indexOf(QLatin1String("%1")));
+    if (prefix.isEmpty() || !help->startsWith(prefix))
+        return;
+    const qsizetype lineEnd = help->indexOf(QLatin1Char('\n'));
+    const qsizetype optionsStart = help->indexOf(QLatin1String(" ["), prefix.size());
+    const qsizetype nameEnd =
+        optionsStart > 0 && (lineEnd < 0 || optionsStart < lineEnd) ? optionsStart : lineEnd;
+    if (nameEnd > 0)
+        help->replace(prefix.size(), nameEnd - prefix.size(),
+                      QStringLiteral("traybeat") +
+                          (mode.isEmpty() ? QString() : QLatin1Char(' ') + mode));
+}
+} // namespace
+
 int fail(const QString &mode, const QString &reason)
 {
     const QString prefix =
@@ -28,28 +61,25 @@ std::optional<int> parse(QCommandLineParser &parser, const QStringList &argument
                          const QString &mode)
 {
     const QCommandLineOption help = parser.addHelpOption();
+    parser.addOption({QStringLiteral("lang"),
+                      Text::tr("Language of the texts, e.g. zh_CN or en (default: the system's)."),
+                      QStringLiteral("CODE")});
     if (!parser.parse(arguments))
         return fail(mode, parser.errorText());
-    if (parser.isSet(help)) {
-        // Qt names the program by argv[0] (or not at all before QApplication exists); the
-        // user typed `traybeat <mode>`, so say that.
+    // Qt offers --help-all too (with its own options, which traybeat's modes do not take).
+    if (parser.isSet(help) || parser.isSet(QStringLiteral("help-all"))) {
         QString help = parser.helpText();
-        const QString usage = QStringLiteral("Usage: ");
-        if (help.startsWith(usage)) {
-            const qsizetype nameEnd = help.indexOf(QLatin1String(" ["), usage.size());
-            if (nameEnd > 0)
-                help.replace(0, nameEnd,
-                             usage + QStringLiteral("traybeat") +
-                                 (mode.isEmpty() ? QString() : QLatin1Char(' ') + mode));
-        }
+        nameProgramInUsage(&help, mode);
         std::fputs(qPrintable(help), stdout);
         return 0;
     }
     return std::nullopt;
 }
 
-std::chrono::milliseconds durationOption(const QCommandLineParser &parser, const QString &name,
-                                         std::chrono::milliseconds fallback, QString *error)
+// (`milliseconds`, not `std::chrono::milliseconds`: lupdate loses the class of Text::tr below a
+// qualified return type.)
+milliseconds durationOption(const QCommandLineParser &parser, const QString &name,
+                            milliseconds fallback, QString *error)
 {
     if (!parser.isSet(name))
         return fallback;
@@ -57,8 +87,8 @@ std::chrono::milliseconds durationOption(const QCommandLineParser &parser, const
     if (const auto duration = parseDuration(text))
         return *duration;
     if (error && error->isEmpty())
-        *error = QStringLiteral("--%1: \"%2\" is not a duration (use a number with ms, s, m, h or "
-                                "d, e.g. 250ms, 5s, 2m)")
+        *error = Text::tr("--%1: \"%2\" is not a duration (use a number with ms, s, m, h or d, "
+                          "e.g. 250ms, 5s, 2m)")
                      .arg(name, text);
     return fallback;
 }
@@ -67,11 +97,10 @@ QList<QCommandLineOption> tokenOptions(const QString &purpose)
 {
     return {
         {QStringLiteral("token-file"),
-         QStringLiteral("%1, read from the first line of FILE.").arg(purpose),
-         QStringLiteral("FILE")},
+         Text::tr("%1, read from the first line of FILE.").arg(purpose), QStringLiteral("FILE")},
         {QStringLiteral("token"),
-         QStringLiteral("%1. Visible to other users of this machine (ps, /proc): prefer "
-                        "--token-file or the environment variable TRAYBEAT_TOKEN.")
+         Text::tr("%1. Visible to other users of this machine (ps, /proc): prefer "
+                  "--token-file or the environment variable TRAYBEAT_TOKEN.")
              .arg(purpose),
          QStringLiteral("TOKEN")},
     };
@@ -81,7 +110,7 @@ std::optional<QString> readToken(const QCommandLineParser &parser, QString *erro
 {
     const bool fromFile = parser.isSet(QStringLiteral("token-file"));
     if (fromFile && parser.isSet(QStringLiteral("token"))) {
-        *error = QStringLiteral("--token and --token-file: give one of them");
+        *error = Text::tr("--token and --token-file: give one of them");
         return std::nullopt;
     }
     if (!fromFile) {
@@ -92,13 +121,13 @@ std::optional<QString> readToken(const QCommandLineParser &parser, QString *erro
     const QString path = parser.value(QStringLiteral("token-file"));
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("--token-file: cannot read %1: %2").arg(path, file.errorString());
+        *error = Text::tr("--token-file: cannot read %1: %2").arg(path, file.errorString());
         return std::nullopt;
     }
     // A secret is short; a huge file is a mistake, not a token.
     const QString token = QString::fromUtf8(file.readLine(4096)).trimmed();
     if (token.isEmpty()) {
-        *error = QStringLiteral("--token-file: %1 holds no token on its first line").arg(path);
+        *error = Text::tr("--token-file: %1 holds no token on its first line").arg(path);
         return std::nullopt;
     }
     return token;
@@ -141,13 +170,12 @@ std::optional<QString> readPassword(const QString &prompt, bool confirm, QString
     const bool interactive = ::isatty(STDIN_FILENO) == 1;
     const QString password = interactive ? promptWithoutEcho(prompt) : readLine();
     if (password.isEmpty()) {
-        *error = QCoreApplication::translate("traybeat::commandline", "the password is empty");
+        *error = Text::tr("the password is empty");
         return std::nullopt;
     }
     if (interactive && confirm &&
-        promptWithoutEcho(QCoreApplication::translate("traybeat::commandline",
-                                                      "Repeat the password: ")) != password) {
-        *error = QCoreApplication::translate("traybeat::commandline", "the two passwords differ");
+        promptWithoutEcho(Text::tr("Repeat the password: ")) != password) {
+        *error = Text::tr("the two passwords differ");
         return std::nullopt;
     }
     return password;
@@ -162,9 +190,8 @@ QString defaultAuthFilePath()
 QCommandLineOption authFileOption()
 {
     return {QStringLiteral("auth-file"),
-            QCoreApplication::translate("traybeat::commandline",
-                                        "SQLite file of users, access grants and tokens "
-                                        "(default %1).")
+            Text::tr("SQLite file of users, access grants and tokens "
+                     "(default %1).")
                 .arg(defaultAuthFilePath()),
             QStringLiteral("FILE")};
 }

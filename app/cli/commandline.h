@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QString>
 #include <chrono>
 #include <optional>
@@ -11,12 +12,25 @@ namespace traybeat::commandline {
 
 inline constexpr int BadUsage = 2;
 
+// The translation context of the modes' help and error texts: `Text::tr("...")`. What a script
+// reads (listen's JSON, serve's "listening on" line) is not translated.
+class Text final
+{
+    Q_DECLARE_TR_FUNCTIONS(traybeat::CommandLine)
+};
+
+// Installs the translations (Translations::install) for `--lang CODE` in `app`'s arguments, or
+// for the system locale. Call before any text is built. A language without a translation gets
+// one warning line on stderr, and the texts stay English.
+void chooseLanguage(QCoreApplication &app);
+
 // Prints "traybeat <mode>: <reason>" (one line) to stderr and returns BadUsage, so a mode can
 // write `return commandline::fail(u"listen"_s, reason);`.
 int fail(const QString &mode, const QString &reason);
 
 // Runs `parser.process`-like parsing without exiting on errors: --help prints help and yields 0,
-// an unknown option yields a one-line failure. std::nullopt means "go on".
+// an unknown option yields a one-line failure. std::nullopt means "go on". Adds --help and
+// --lang (read earlier by chooseLanguage) to the options.
 std::optional<int> parse(QCommandLineParser &parser, const QStringList &arguments,
                          const QString &mode);
 

@@ -8,41 +8,41 @@
 namespace traybeat::connectionoptions {
 
 using commandline::durationOption;
+using commandline::Text;
 
 void addTo(QCommandLineParser &parser)
 {
     parser.addOptions(
-        commandline::tokenOptions(QStringLiteral("Access token, sent as a header (never logged)")));
+        commandline::tokenOptions(Text::tr("Access token, sent as a header (never logged)")));
     parser.addOptions({
         {QStringLiteral("user"),
-         QStringLiteral("Sign in as NAME with a password (Basic auth) instead of a token; the "
-                        "password comes from TRAYBEAT_PASSWORD, else a prompt."),
+         Text::tr("Sign in as NAME with a password (Basic auth) instead of a token; the "
+                  "password comes from TRAYBEAT_PASSWORD, else a prompt."),
          QStringLiteral("NAME")},
-        {QStringLiteral("server"), QStringLiteral("Push server base URL (http, https, ws or wss)."),
+        {QStringLiteral("server"), Text::tr("Push server base URL (http, https, ws or wss)."),
          QStringLiteral("URL")},
         {QStringLiteral("protocol"),
-         QStringLiteral("Dialect: ntfy (default), gotify (needs --token) or text."),
+         Text::tr("Dialect: ntfy (default), gotify (needs --token) or text."),
          QStringLiteral("NAME"), QStringLiteral("ntfy")},
-        {QStringLiteral("topic"), QStringLiteral("Topic to subscribe to (repeatable, or a,b)."),
+        {QStringLiteral("topic"), Text::tr("Topic to subscribe to (repeatable, or a,b)."),
          QStringLiteral("TOPIC")},
         {QStringLiteral("heartbeat"),
-         QStringLiteral("ping (default), passive, or text:PAYLOAD (default for --protocol text)."),
+         Text::tr("ping (default), passive, or text:PAYLOAD (default for --protocol text)."),
          QStringLiteral("MODE")},
         {QStringLiteral("heartbeat-interval"),
-         QStringLiteral("Idle time before a heartbeat (25s; passive: 55s)."),
+         Text::tr("Idle time before a heartbeat (25s; passive: 55s)."), QStringLiteral("DUR")},
+        {QStringLiteral("heartbeat-timeout"), Text::tr("Wait for its answer (10s; passive: 20s)."),
          QStringLiteral("DUR")},
-        {QStringLiteral("heartbeat-timeout"),
-         QStringLiteral("Wait for its answer (10s; passive: 20s)."), QStringLiteral("DUR")},
-        {QStringLiteral("connect-timeout"), QStringLiteral("Limit per connection attempt (10s)."),
+        {QStringLiteral("connect-timeout"), Text::tr("Limit per connection attempt (10s)."),
          QStringLiteral("DUR")},
-        {QStringLiteral("reconnect-min"), QStringLiteral("Shortest reconnect delay (1s)."),
+        {QStringLiteral("reconnect-min"), Text::tr("Shortest reconnect delay (1s)."),
          QStringLiteral("DUR")},
-        {QStringLiteral("reconnect-max"), QStringLiteral("Longest reconnect delay (60s)."),
+        {QStringLiteral("reconnect-max"), Text::tr("Longest reconnect delay (60s)."),
          QStringLiteral("DUR")},
-        {QStringLiteral("ca-file"), QStringLiteral("Extra trusted CA certificates (PEM)."),
+        {QStringLiteral("ca-file"), Text::tr("Extra trusted CA certificates (PEM)."),
          QStringLiteral("FILE")},
-        {QStringLiteral("insecure"), QStringLiteral("Accept any TLS certificate (unsafe).")},
-        {QStringLiteral("name"), QStringLiteral("Subscription name (default: host/topics)."),
+        {QStringLiteral("insecure"), Text::tr("Accept any TLS certificate (unsafe).")},
+        {QStringLiteral("name"), Text::tr("Subscription name (default: host/topics)."),
          QStringLiteral("NAME")},
     });
 }
@@ -55,7 +55,7 @@ bool readUser(const QCommandLineParser &parser, SubscriptionConfig *config, QStr
         return true;
     config->user = parser.value(QStringLiteral("user"));
     if (config->user.isEmpty()) {
-        *error = QStringLiteral("--user must not be empty");
+        *error = Text::tr("--user must not be empty");
         return false;
     }
     if (qEnvironmentVariableIsSet("TRAYBEAT_PASSWORD")) {
@@ -63,11 +63,11 @@ bool readUser(const QCommandLineParser &parser, SubscriptionConfig *config, QStr
         return true;
     }
     if (::isatty(STDIN_FILENO) != 1) {
-        *error = QStringLiteral("--user: set TRAYBEAT_PASSWORD (no terminal to ask on)");
+        *error = Text::tr("--user: set TRAYBEAT_PASSWORD (no terminal to ask on)");
         return false;
     }
-    const auto password = commandline::readPassword(
-        QStringLiteral("Password for %1: ").arg(config->user), false, error);
+    const auto password =
+        commandline::readPassword(Text::tr("Password for %1: ").arg(config->user), false, error);
     if (!password)
         return false;
     config->password = *password;
@@ -78,7 +78,7 @@ bool readUser(const QCommandLineParser &parser, SubscriptionConfig *config, QStr
 std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString *error)
 {
     if (!parser.isSet(QStringLiteral("server"))) {
-        *error = QStringLiteral("--server is required (e.g. --server http://127.0.0.1:8080)");
+        *error = Text::tr("--server is required (e.g. --server http://127.0.0.1:8080)");
         return std::nullopt;
     }
     SubscriptionConfig config;
@@ -86,8 +86,8 @@ std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString
     config.server = QUrl(serverText, QUrl::StrictMode);
     if (!config.server.isValid() || config.server.scheme().isEmpty() ||
         config.server.host().isEmpty()) {
-        *error = QStringLiteral("--server: \"%1\" is not a URL (e.g. http://127.0.0.1:8080)")
-                     .arg(serverText);
+        *error =
+            Text::tr("--server: \"%1\" is not a URL (e.g. http://127.0.0.1:8080)").arg(serverText);
         return std::nullopt;
     }
     config.protocol = parser.value(QStringLiteral("protocol"));
@@ -104,8 +104,8 @@ std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString
     if (parser.isSet(QStringLiteral("heartbeat"))) {
         const auto mode = HeartbeatMode::parse(parser.value(QStringLiteral("heartbeat")));
         if (!mode) {
-            *error = QStringLiteral("--heartbeat: \"%1\" is not a heartbeat mode (use ping, "
-                                    "passive or text:PAYLOAD)")
+            *error = Text::tr("--heartbeat: \"%1\" is not a heartbeat mode (use ping, "
+                              "passive or text:PAYLOAD)")
                          .arg(parser.value(QStringLiteral("heartbeat")));
             return std::nullopt;
         }
@@ -134,9 +134,9 @@ std::optional<SubscriptionConfig> read(const QCommandLineParser &parser, QString
         config.protocol == QLatin1String("ntfy") &&
         silenceLimit <= ConnectionConfig::ntfyKeepalive) {
         *error =
-            QStringLiteral("--heartbeat passive: interval + timeout is %1, but ntfy servers "
-                           "send a keepalive only every %2, so every quiet link would be "
-                           "dropped; make the sum longer (the passive default is %3 + %4)")
+            Text::tr("--heartbeat passive: interval + timeout is %1, but ntfy servers "
+                     "send a keepalive only every %2, so every quiet link would be "
+                     "dropped; make the sum longer (the passive default is %3 + %4)")
                 .arg(formatDuration(silenceLimit), formatDuration(ConnectionConfig::ntfyKeepalive),
                      formatDuration(ConnectionConfig::passiveHeartbeatInterval),
                      formatDuration(ConnectionConfig::passiveHeartbeatTimeout));

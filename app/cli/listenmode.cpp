@@ -18,20 +18,23 @@ int runListen(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("traybeat"));
+    commandline::chooseLanguage(app);
     const QString mode = QStringLiteral("listen");
+    using commandline::Text;
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Subscribe and print each event as one JSON line on stdout."));
+        Text::tr("Subscribe and print each event as one JSON line on stdout."));
     connectionoptions::addTo(parser);
     parser.addOption({QStringLiteral("state-dir"),
-                      QStringLiteral("Folder for the notification store (default: app data)."),
+                      Text::tr("Folder for the notification store (default: app data)."),
                       QStringLiteral("DIR")});
     if (const auto exitCode = commandline::parse(parser, app.arguments(), mode))
         return *exitCode;
     if (!parser.positionalArguments().isEmpty())
-        return commandline::fail(mode, QStringLiteral("unexpected argument \"%1\"")
-                                           .arg(parser.positionalArguments().constFirst()));
+        return commandline::fail(
+            mode,
+            Text::tr("unexpected argument \"%1\"").arg(parser.positionalArguments().constFirst()));
     QString error;
     const auto config = connectionoptions::read(parser, &error);
     if (!config)
@@ -43,8 +46,8 @@ int runListen(int argc, char **argv)
             : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     if (!PrivatePath::ensureDirectory(stateDir, PrivatePath::Existing::Narrow, &error))
         return commandline::fail(mode, (parser.isSet(QStringLiteral("state-dir"))
-                                            ? QStringLiteral("--state-dir: %1")
-                                            : QStringLiteral("state folder: %1"))
+                                            ? Text::tr("--state-dir: %1")
+                                            : Text::tr("state folder: %1"))
                                            .arg(error));
     NotificationStore store;
     if (!store.open(QDir(stateDir).filePath(QStringLiteral("notifications.db")), &error))

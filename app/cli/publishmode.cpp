@@ -17,6 +17,7 @@
 namespace traybeat::modes {
 
 namespace {
+using commandline::Text;
 const QString mode = QStringLiteral("publish");
 
 // The server's own words when it sent an ntfy-style error body, else Qt's description.
@@ -36,20 +37,20 @@ QString replyError(QNetworkReply *reply, const QByteArray &body)
 void addOptions(QCommandLineParser &parser)
 {
     parser.setApplicationDescription(
-        QStringLiteral("Publishes one message to a topic on a traybeat or ntfy server."));
+        Text::tr("Publishes one message to a topic on a traybeat or ntfy server."));
     parser.addOptions({
-        {QStringLiteral("server"), QStringLiteral("Server URL (default http://127.0.0.1:8080)."),
+        {QStringLiteral("server"), Text::tr("Server URL (default http://127.0.0.1:8080)."),
          QStringLiteral("URL"), QStringLiteral("http://127.0.0.1:8080")},
-        {QStringLiteral("title"), QStringLiteral("Message title."), QStringLiteral("T")},
-        {QStringLiteral("priority"), QStringLiteral("1-5 or min, low, default, high, urgent."),
+        {QStringLiteral("title"), Text::tr("Message title."), QStringLiteral("T")},
+        {QStringLiteral("priority"), Text::tr("1-5 or min, low, default, high, urgent."),
          QStringLiteral("P")},
-        {QStringLiteral("click"), QStringLiteral("URL opened when the notification is clicked."),
+        {QStringLiteral("click"), Text::tr("URL opened when the notification is clicked."),
          QStringLiteral("URL")},
-        {QStringLiteral("tags"), QStringLiteral("Comma-separated tags."), QStringLiteral("a,b")},
+        {QStringLiteral("tags"), Text::tr("Comma-separated tags."), QStringLiteral("a,b")},
     });
-    parser.addOptions(commandline::tokenOptions(QStringLiteral("Bearer token for the server")));
-    parser.addPositionalArgument(QStringLiteral("TOPIC"), QStringLiteral("Topic to publish to."));
-    parser.addPositionalArgument(QStringLiteral("MESSAGE"), QStringLiteral("Message body."));
+    parser.addOptions(commandline::tokenOptions(Text::tr("Bearer token for the server")));
+    parser.addPositionalArgument(QStringLiteral("TOPIC"), Text::tr("Topic to publish to."));
+    parser.addPositionalArgument(QStringLiteral("MESSAGE"), Text::tr("Message body."));
 }
 
 // The arguments' one-line complaint, or empty when TOPIC, --server, --priority and --click
@@ -58,23 +59,23 @@ QString argumentError(const QCommandLineParser &parser)
 {
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 2)
-        return QStringLiteral("expected TOPIC and MESSAGE (got %1 arguments)")
-            .arg(positional.size());
+        return Text::tr("expected TOPIC and MESSAGE (got %n argument(s))", nullptr,
+                        int(positional.size()));
     if (!ntfy::isValidTopic(positional[0]))
-        return QStringLiteral("invalid topic \"%1\": use 1-64 characters of A-Z, a-z, 0-9, _ and -")
+        return Text::tr("invalid topic \"%1\": use 1-64 characters of A-Z, a-z, 0-9, _ and -")
             .arg(positional[0]);
     const QUrl server(parser.value(QStringLiteral("server")), QUrl::StrictMode);
     if (!server.isValid() || server.host().isEmpty() ||
         (server.scheme() != QLatin1String("http") && server.scheme() != QLatin1String("https")))
-        return QStringLiteral("--server: \"%1\" is not an http(s) URL")
+        return Text::tr("--server: \"%1\" is not an http(s) URL")
             .arg(parser.value(QStringLiteral("server")));
     const QString priority = parser.value(QStringLiteral("priority"));
     if (parser.isSet(QStringLiteral("priority")) && !ntfy::parsePriority(priority))
-        return QStringLiteral("--priority: \"%1\" is not 1-5 or min, low, default, high, urgent")
+        return Text::tr("--priority: \"%1\" is not 1-5 or min, low, default, high, urgent")
             .arg(priority);
     const QString click = parser.value(QStringLiteral("click"));
     if (!click.isEmpty() && !QUrl(click, QUrl::StrictMode).isValid())
-        return QStringLiteral("--click: \"%1\" is not a URL").arg(click);
+        return Text::tr("--click: \"%1\" is not a URL").arg(click);
     return {};
 }
 
@@ -131,6 +132,7 @@ int runPublish(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("traybeat"));
+    commandline::chooseLanguage(app);
 
     QCommandLineParser parser;
     addOptions(parser);

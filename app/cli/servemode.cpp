@@ -20,6 +20,7 @@
 namespace traybeat::modes {
 
 namespace {
+using commandline::Text;
 const QString mode = QStringLiteral("serve");
 
 // SIGTERM/SIGINT arrive on a socket pair (the classic self-pipe): a signal handler may only
@@ -75,51 +76,49 @@ QString defaultDatabasePath()
 void addOptions(QCommandLineParser &parser)
 {
     parser.setApplicationDescription(
-        QStringLiteral("Runs the reference push server: ntfy's publish and subscribe API "
-                       "(POST /<topic>, JSON publishing, /<topics>/ws|json|sse|raw, scheduled "
-                       "delivery; see the README)."));
+        Text::tr("Runs the reference push server: ntfy's publish and subscribe API (POST /<topic>, "
+                 "JSON publishing, /<topics>/ws|json|sse|raw, scheduled delivery; see the "
+                 "README)."));
     parser.addOptions({
         {QStringLiteral("listen"),
-         QStringLiteral("Address and port to listen on: ADDR:PORT, :PORT (loopback) or "
-                        "0.0.0.0:PORT (all interfaces); port 0 picks a free one. Default "
-                        "127.0.0.1:8080."),
+         Text::tr("Address and port to listen on: ADDR:PORT, :PORT (loopback) or "
+                  "0.0.0.0:PORT (all interfaces); port 0 picks a free one. Default "
+                  "127.0.0.1:8080."),
          QStringLiteral("ADDR:PORT"), QStringLiteral("127.0.0.1:8080")},
         {QStringLiteral("db"),
-         QStringLiteral("SQLite file for the message cache (default %1).")
-             .arg(defaultDatabasePath()),
+         Text::tr("SQLite file for the message cache (default %1).").arg(defaultDatabasePath()),
          QStringLiteral("FILE")},
     });
     parser.addOptions(commandline::tokenOptions(
-        QStringLiteral("Require 'Authorization: Bearer TOKEN' on every request")));
+        Text::tr("Require 'Authorization: Bearer TOKEN' on every request")));
     parser.addOption(commandline::authFileOption());
     parser.addOptions({
         {QStringLiteral("default-access"),
-         QStringLiteral("What a client may do where no grant says otherwise: read-write, "
-                        "read-only, write-only or deny-all (default read-write; deny-all with "
-                        "--token and no auth file, as before users existed)."),
+         Text::tr("What a client may do where no grant says otherwise: read-write, "
+                  "read-only, write-only or deny-all (default read-write; deny-all with "
+                  "--token and no auth file, as before users existed)."),
          QStringLiteral("ACCESS")},
         {QStringLiteral("keepalive"),
-         QStringLiteral("Interval of keepalive events to subscribers (default 45s)."),
+         Text::tr("Interval of keepalive events to subscribers (default 45s)."),
          QStringLiteral("DUR")},
         {QStringLiteral("cache"),
-         QStringLiteral("How long messages are kept for catch-up (default 12h)."),
-         QStringLiteral("DUR")},
-        {QStringLiteral("message-limit"),
-         QStringLiteral("Largest message body in bytes (default 4096)."), QStringLiteral("BYTES")},
+         Text::tr("How long messages are kept for catch-up (default 12h)."), QStringLiteral("DUR")},
+        {QStringLiteral("message-limit"), Text::tr("Largest message body in bytes (default 4096)."),
+         QStringLiteral("BYTES")},
         {QStringLiteral("read-timeout"),
-         QStringLiteral("A request head must arrive within DUR of its first byte, a body may "
-                        "pause at most DUR, a client must take our answers within DUR "
-                        "(default 10s)."),
+         Text::tr("A request head must arrive within DUR of its first byte, a body may "
+                  "pause at most DUR, a client must take our answers within DUR "
+                  "(default 10s)."),
          QStringLiteral("DUR")},
         {QStringLiteral("idle-timeout"),
-         QStringLiteral("An idle keep-alive connection is closed after DUR (default 60s)."),
+         Text::tr("An idle keep-alive connection is closed after DUR (default 60s)."),
          QStringLiteral("DUR")},
         {QStringLiteral("max-connections"),
-         QStringLiteral("Open connections at most (default: the descriptor limit less 32 for "
-                        "the database); more are refused at once."),
+         Text::tr("Open connections at most (default: the descriptor limit less 32 for "
+                  "the database); more are refused at once."),
          QStringLiteral("N")},
         {QStringLiteral("max-connections-per-address"),
-         QStringLiteral("Open connections from one client address at most (default 100)."),
+         Text::tr("Open connections from one client address at most (default 100)."),
          QStringLiteral("N")},
     });
 }
@@ -134,7 +133,7 @@ std::optional<int> countOption(const QCommandLineParser &parser, const QString &
     const int value = parser.value(name).toInt(&isNumber);
     if (isNumber && value >= 1 && value <= maximum)
         return value;
-    *error = QStringLiteral("--%1 must be a number between 1 and %2").arg(name).arg(maximum);
+    *error = Text::tr("--%1 must be a number between 1 and %2").arg(name).arg(maximum);
     return std::nullopt;
 }
 
@@ -151,9 +150,9 @@ bool readTimings(const QCommandLineParser &parser, PushServerOptions *options, Q
     if (!error->isEmpty())
         return false;
     if (options->cache.count() <= 0)
-        *error = QStringLiteral("--cache must be longer than 0");
+        *error = Text::tr("--cache must be longer than 0");
     else if (options->readTimeout.count() <= 0 || options->idleTimeout.count() <= 0)
-        *error = QStringLiteral("--read-timeout and --idle-timeout must be longer than 0");
+        *error = Text::tr("--read-timeout and --idle-timeout must be longer than 0");
     return error->isEmpty();
 }
 
@@ -178,7 +177,7 @@ bool readStorage(const QCommandLineParser &parser, PushServerOptions *options, Q
     options->databasePath = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db"))
                                                                : defaultDatabasePath();
     if (options->databasePath.isEmpty()) {
-        *error = QStringLiteral("--db must not be empty");
+        *error = Text::tr("--db must not be empty");
         return false;
     }
     // The default folder is traybeat's own and is narrowed; a --db folder may hold other things.
@@ -188,8 +187,7 @@ bool readStorage(const QCommandLineParser &parser, PushServerOptions *options, Q
     if (!PrivatePath::ensureDirectory(
             folder, isDefault ? PrivatePath::Existing::Narrow : PrivatePath::Existing::Keep,
             &reason)) {
-        *error = (isDefault ? QStringLiteral("state folder: %1") : QStringLiteral("--db: %1"))
-                     .arg(reason);
+        *error = (isDefault ? Text::tr("state folder: %1") : Text::tr("--db: %1")).arg(reason);
         return false;
     }
     return true;
@@ -203,7 +201,7 @@ bool readAccess(const QCommandLineParser &parser, PushServerOptions *options, QS
                              ? parser.value(QStringLiteral("auth-file"))
                              : commandline::defaultAuthFilePath();
     if (parser.isSet(QStringLiteral("auth-file")) && path.isEmpty()) {
-        *error = QStringLiteral("--auth-file must not be empty");
+        *error = Text::tr("--auth-file must not be empty");
         return false;
     }
     if (parser.isSet(QStringLiteral("auth-file")) || QFileInfo::exists(path))
@@ -214,8 +212,8 @@ bool readAccess(const QCommandLineParser &parser, PushServerOptions *options, QS
     const auto permission =
         text == QLatin1String("deny-all") ? std::optional(Permission::Deny) : parsePermission(text);
     if (!permission) {
-        *error = QStringLiteral("--default-access: \"%1\" is none of read-write, read-only, "
-                                "write-only, deny-all")
+        *error = Text::tr("--default-access: \"%1\" is none of read-write, read-only, "
+                          "write-only, deny-all")
                      .arg(text);
         return false;
     }
@@ -227,12 +225,11 @@ std::optional<PushServerOptions> readOptions(const QCommandLineParser &parser, Q
 {
     PushServerOptions options;
     if (!parser.positionalArguments().isEmpty()) {
-        *error =
-            QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first());
+        *error = Text::tr("unexpected argument \"%1\"").arg(parser.positionalArguments().first());
         return std::nullopt;
     }
     if (!parseListen(parser.value(QStringLiteral("listen")), &options.address, &options.port)) {
-        *error = QStringLiteral("--listen: \"%1\" is not ADDR:PORT")
+        *error = Text::tr("--listen: \"%1\" is not ADDR:PORT")
                      .arg(parser.value(QStringLiteral("listen")));
         return std::nullopt;
     }
@@ -242,7 +239,7 @@ std::optional<PushServerOptions> readOptions(const QCommandLineParser &parser, Q
     if (!token)
         return std::nullopt;
     if (parser.isSet(QStringLiteral("token")) && token->isEmpty()) {
-        *error = QStringLiteral("--token must not be empty");
+        *error = Text::tr("--token must not be empty");
         return std::nullopt;
     }
     options.token = *token;
@@ -255,7 +252,8 @@ std::optional<PushServerOptions> readOptions(const QCommandLineParser &parser, Q
 int serve(QCoreApplication &app, const PushServerOptions &options)
 {
     if (!installSignalHandlers()) {
-        std::fprintf(stderr, "traybeat serve: cannot install signal handlers\n");
+        std::fprintf(stderr, "traybeat serve: %s\n",
+                     qPrintable(Text::tr("cannot install signal handlers")));
         return 1;
     }
     QSocketNotifier signalNotifier(signalPipe[1], QSocketNotifier::Read);
@@ -271,7 +269,8 @@ int serve(QCoreApplication &app, const PushServerOptions &options)
         std::fprintf(stderr, "traybeat serve: %s\n", qPrintable(error));
         return 1;
     }
-    // The URL printed is one a local client can use; an any-address is named after it.
+    // The URL printed is one a local client can use; an any-address is named after it. Scripts
+    // read this line for the port: it is not translated.
     const bool anyAddress = options.address == QHostAddress(QHostAddress::AnyIPv4) ||
                             options.address == QHostAddress(QHostAddress::AnyIPv6) ||
                             options.address == QHostAddress(QHostAddress::Any);
@@ -293,6 +292,7 @@ int runServe(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("traybeat"));
+    commandline::chooseLanguage(app);
 
     QCommandLineParser parser;
     addOptions(parser);

@@ -168,8 +168,9 @@ void TrayApp::enterWindowMode()
     const QString message =
         tr("No system tray was found, so traybeat runs in this window. It keeps receiving and "
            "showing notifications while the window is open; closing it quits traybeat.");
-    std::fprintf(stderr, "traybeat: no system tray available; the history window is the main "
-                         "window (closing it quits)\n");
+    std::fprintf(stderr, "traybeat: %s\n",
+                 qPrintable(tr("no system tray available; the history window is the main "
+                               "window (closing it quits)")));
     m_history->installEventFilter(this);
     activate();
     auto *box = new QMessageBox(QMessageBox::Information, tr("traybeat"), message, QMessageBox::Ok,

@@ -2,6 +2,7 @@
 
 #include "commandline.h"
 #include "singleinstance.h"
+#include "translations.h"
 #include "trayapp.h"
 #include "trayicons.h"
 
@@ -16,39 +17,41 @@ namespace traybeat::modes {
 namespace {
 
 using namespace std::chrono_literals;
+using commandline::Text;
 
 constexpr auto activationTimeout = 5s;
 
 // The arguments are read before QApplication exists, so that a bad one gets its one-line reason
-// and exit status 2 even where no display can be opened. (Qt's own -platform style options are
-// therefore not accepted here; QT_QPA_PLATFORM and friends work.) Returns the exit status when
-// the mode ends here (--help, a bad argument); an empty `stateDirectory` means the default.
+// and exit status 2 even where no display can be opened: under a QCoreApplication of its own,
+// which carries the translations of the help and error texts meanwhile. (Qt's own -platform
+// style options are therefore not accepted here; QT_QPA_PLATFORM and friends work.) Returns the
+// exit status when the mode ends here (--help, a bad argument); an empty `stateDirectory` means
+// the default.
 std::optional<int> parseArguments(int argc, char **argv, TrayOptions *options)
 {
-    QStringList arguments;
-    for (int i = 0; i < argc; ++i)
-        arguments << QString::fromLocal8Bit(argv[i]);
+    QCoreApplication parsingApp(argc, argv);
+    commandline::chooseLanguage(parsingApp);
+    const QStringList arguments = parsingApp.arguments();
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("traybeat: push notifications in the system tray."));
+    parser.setApplicationDescription(Text::tr("traybeat: push notifications in the system tray."));
     const QCommandLineOption demoOption(
         QStringLiteral("demo"),
-        QStringLiteral("Also run an embedded server that publishes sample notifications."));
+        Text::tr("Also run an embedded server that publishes sample notifications."));
     const QCommandLineOption stateDirOption(
         QStringLiteral("state-dir"),
-        QStringLiteral("Keep the notification store in DIR (default: the app data folder)."),
+        Text::tr("Keep the notification store in DIR (default: the app data folder)."),
         QStringLiteral("DIR"));
     parser.addOption(demoOption);
     parser.addOption(stateDirOption);
     if (const auto status = commandline::parse(parser, arguments, QString()))
         return status;
     if (!parser.positionalArguments().isEmpty()) {
-        return commandline::fail(QString(), QStringLiteral("unexpected argument \"%1\" (modes: "
-                                                           "listen, serve, publish; see --help)")
+        return commandline::fail(QString(), Text::tr("unexpected argument \"%1\" (modes: "
+                                                     "listen, serve, publish; see --help)")
                                                 .arg(parser.positionalArguments().first()));
     }
     if (parser.isSet(stateDirOption) && parser.value(stateDirOption).isEmpty())
-        return commandline::fail(QString(), QStringLiteral("--state-dir: the folder is empty"));
+        return commandline::fail(QString(), Text::tr("--state-dir: the folder is empty"));
     options->demo = parser.isSet(demoOption);
     options->stateDirectory = parser.value(stateDirOption);
     return std::nullopt;
@@ -74,6 +77,9 @@ int runTray(int argc, char **argv)
         return *status;
 
     QApplication app(argc, argv);
+    // Again for this application object; a warning was printed while parsing.
+    QString ignoredWarning;
+    Translations::install(app, Translations::requestedLanguage(app.arguments()), &ignoredWarning);
     setUpApplication();
     if (options.stateDirectory.isEmpty())
         options.stateDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
@@ -82,7 +88,8 @@ int runTray(int argc, char **argv)
     if (instance.claim() == SingleInstance::Role::Secondary) {
         if (instance.activatePrimary(activationTimeout))
             return 0;
-        std::fputs("traybeat: another traybeat is running but did not answer\n", stderr);
+        std::fprintf(stderr, "traybeat: %s\n",
+                     qPrintable(Text::tr("another traybeat is running but did not answer")));
         return 1;
     }
 

@@ -9,14 +9,12 @@ const WebSocket = require('ws');
 const ReconnectingWebSocket = ReconnectingWebSocketModule.default || ReconnectingWebSocketModule;
 const url = process.argv[2];
 if (!url) {
-  process.stderr.write('usage: node client.js ws://HOST:PORT/TOPIC/ws\n');
-  process.exit(2);
+    process.stderr.write('usage: node client.js ws://HOST:PORT/TOPIC/ws\n');
+    process.exit(2);
 }
-const socket = new ReconnectingWebSocket(url, [], { WebSocket, maxRetries: Infinity });
-socket.addEventListener('message', (event) => {
-  process.stdout.write(String(event.data) + '\n');
-});
-socket.addEventListener('error', (event) => {
-  process.stderr.write(`error: ${event.message || 'connection failed'}\n`);
-});
+const socket = new ReconnectingWebSocket(url, [], {WebSocket, maxRetries : Infinity});
+socket.addEventListener('message', (event) => { process.stdout.write(String(event.data) + '\n'); });
+socket.addEventListener(
+    'error',
+    (event) => { process.stderr.write(`error: ${event.message || 'connection failed'}\n`); });
 process.on('SIGTERM', () => process.exit(0));

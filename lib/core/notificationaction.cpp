@@ -25,11 +25,6 @@ constexpr TypeName typeNames[] = {
     {NotificationAction::Type::Copy, QLatin1String("copy")},
 };
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("traybeat::NotificationAction", text);
-}
-
 // An HTTP token (RFC 9110 §5.6.2), as a method or a header name must be.
 bool isToken(const QString &text)
 {
@@ -44,14 +39,15 @@ bool isToken(const QString &text)
 bool readHeaders(const QJsonObject &json, NotificationAction *action, QString *error)
 {
     if (json.size() > maximumHeaders) {
-        *error = tr("more than %1 headers").arg(maximumHeaders);
+        *error = NotificationAction::tr("more than %1 headers").arg(maximumHeaders);
         return false;
     }
     for (auto it = json.constBegin(); it != json.constEnd(); ++it) {
         const QString value = it.value().toString();
         if (!isToken(it.key()) || value.size() > maximumTextLength ||
             value.contains(QLatin1Char('\r')) || value.contains(QLatin1Char('\n'))) {
-            *error = tr("the header \"%1\" is not a valid HTTP header").arg(it.key().left(64));
+            *error = NotificationAction::tr("the header \"%1\" is not a valid HTTP header")
+                         .arg(it.key().left(64));
             return false;
         }
         action->headers.append({it.key(), value});
@@ -62,20 +58,21 @@ bool readHeaders(const QJsonObject &json, NotificationAction *action, QString *e
 bool readHttpFields(const QJsonObject &json, NotificationAction *action, QString *error)
 {
     if (!isSafeToOpen(action->url)) {
-        *error = tr("an http action needs an http or https URL");
+        *error = NotificationAction::tr("an http action needs an http or https URL");
         return false;
     }
     const QString method = json.value(QLatin1String("method")).toString();
     if (!method.isEmpty()) {
         if (!isToken(method) || method.size() > 16) {
-            *error = tr("\"%1\" is not an HTTP method").arg(method.left(32));
+            *error = NotificationAction::tr("\"%1\" is not an HTTP method").arg(method.left(32));
             return false;
         }
         action->method = method.toUpper();
     }
     action->body = json.value(QLatin1String("body")).toString();
     if (action->body.size() > maximumTextLength) {
-        *error = tr("the request body is longer than %1 characters").arg(maximumTextLength);
+        *error = NotificationAction::tr("the request body is longer than %1 characters")
+                     .arg(maximumTextLength);
         return false;
     }
     return readHeaders(json.value(QLatin1String("headers")).toObject(), action, error);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
@@ -42,6 +43,9 @@ struct NotificationAction
     static QJsonArray listToJson(const QList<NotificationAction> &actions);
 
     bool operator==(const NotificationAction &other) const;
+
+    // Last: the macro ends in `private:`.
+    Q_DECLARE_TR_FUNCTIONS(traybeat::NotificationAction)
 };
 
 } // namespace traybeat

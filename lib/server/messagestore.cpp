@@ -105,8 +105,9 @@ bool MessageStore::open(const QString &filePath, QString *errorMessage)
     m_database.setDatabaseName(filePath.isEmpty() ? QStringLiteral(":memory:") : filePath);
     if (!m_database.open()) {
         if (errorMessage)
-            *errorMessage = QStringLiteral("cannot open database %1: %2")
-                                .arg(filePath, m_database.lastError().text());
+            *errorMessage =
+                QCoreApplication::translate("traybeat::MessageStore", "cannot open database %1: %2")
+                    .arg(filePath, m_database.lastError().text());
         close();
         return false;
     }
@@ -122,16 +123,18 @@ bool MessageStore::open(const QString &filePath, QString *errorMessage)
     for (const QString &statement : std::as_const(statements)) {
         if (!execute(statement, errorMessage)) {
             if (errorMessage)
-                *errorMessage =
-                    QStringLiteral("cannot use database %1: %2").arg(filePath, *errorMessage);
+                *errorMessage = QCoreApplication::translate("traybeat::MessageStore",
+                                                            "cannot use database %1: %2")
+                                    .arg(filePath, *errorMessage);
             close();
             return false;
         }
     }
     if (!migrate(errorMessage)) {
         if (errorMessage)
-            *errorMessage =
-                QStringLiteral("cannot upgrade database %1: %2").arg(filePath, *errorMessage);
+            *errorMessage = QCoreApplication::translate("traybeat::MessageStore",
+                                                        "cannot upgrade database %1: %2")
+                                .arg(filePath, *errorMessage);
         close();
         return false;
     }
@@ -146,7 +149,8 @@ bool MessageStore::open(const QString &filePath, QString *errorMessage)
         m_prune.prepare(QStringLiteral("DELETE FROM messages WHERE time_ms < ? AND delivered = 1"));
     if (!prepared) {
         if (errorMessage)
-            *errorMessage = QStringLiteral("cannot prepare statements on %1: %2")
+            *errorMessage = QCoreApplication::translate("traybeat::MessageStore",
+                                                        "cannot prepare statements on %1: %2")
                                 .arg(filePath, m_database.lastError().text());
         close();
         return false;

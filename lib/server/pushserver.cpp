@@ -171,7 +171,7 @@ bool PushServer::listen(QString *errorMessage)
                                                     : connectionCapFromDescriptorLimit();
     if (!m_tcpServer.listen(m_options.address, m_options.port)) {
         if (errorMessage)
-            *errorMessage = QStringLiteral("cannot listen on %1 port %2: %3")
+            *errorMessage = tr("cannot listen on %1 port %2: %3")
                                 .arg(m_options.address.toString())
                                 .arg(m_options.port)
                                 .arg(m_tcpServer.errorString());

@@ -1,0 +1,1495 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>traybeat::ActionBar</name>
+    <message>
+        <source>Opens a web page</source>
+        <translation>打开网页</translation>
+    </message>
+    <message>
+        <source>Copies a text to the clipboard</source>
+        <translation>将文本复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Sends a web request</source>
+        <translation>发送网络请求</translation>
+    </message>
+    <message>
+        <source>“%1” is not available on the desktop: it is an Android broadcast.</source>
+        <translation>“%1”在桌面上不可用：它是 Android 广播。</translation>
+    </message>
+    <message>
+        <source>Not available on the desktop</source>
+        <translation>在桌面上不可用</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+    <message>
+        <source>Sending…</source>
+        <translation>正在发送…</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::ActionRunner</name>
+    <message>
+        <source>Not an HTTP action</source>
+        <translation>不是 HTTP 操作</translation>
+    </message>
+    <message>
+        <source>Only http and https addresses are requested</source>
+        <translation>只会请求 http 和 https 地址</translation>
+    </message>
+    <message>
+        <source>Too many actions are running; try again in a moment</source>
+        <translation>正在执行的操作过多，请稍后再试</translation>
+    </message>
+    <message>
+        <source>No answer within %1 s</source>
+        <translation>%1 秒内没有应答</translation>
+    </message>
+    <message>
+        <source>Refused a redirect to an address that is not http or https</source>
+        <translation>已拒绝重定向到非 http 或 https 的地址</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>HTTP error %1</source>
+        <translation>HTTP 错误 %1</translation>
+    </message>
+    <message>
+        <source>HTTP error %1 %2</source>
+        <translation>HTTP 错误 %1 %2</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::Autostart</name>
+    <message>
+        <source>cannot remove %1</source>
+        <translation>无法删除 %1</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::CommandLine</name>
+    <message>
+        <source>Language of the texts, e.g. zh_CN or en (default: the system&apos;s).</source>
+        <translation>界面文字的语言，例如 zh_CN 或 en（默认：跟随系统）。</translation>
+    </message>
+    <message>
+        <source>%1, read from the first line of FILE.</source>
+        <translation>%1，从 FILE 的第一行读取。</translation>
+    </message>
+    <message>
+        <source>%1. Visible to other users of this machine (ps, /proc): prefer --token-file or the environment variable TRAYBEAT_TOKEN.</source>
+        <translation>%1。本机其他用户可以看到它（ps、/proc）：建议改用 --token-file 或环境变量 TRAYBEAT_TOKEN。</translation>
+    </message>
+    <message>
+        <source>--token and --token-file: give one of them</source>
+        <translation>--token 和 --token-file：只能指定其中一个</translation>
+    </message>
+    <message>
+        <source>--token-file: cannot read %1: %2</source>
+        <translation>--token-file：无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>--token-file: %1 holds no token on its first line</source>
+        <translation>--token-file：%1 的第一行没有令牌</translation>
+    </message>
+    <message>
+        <source>Access token, sent as a header (never logged)</source>
+        <translation>访问令牌，通过请求头发送（绝不写入日志）</translation>
+    </message>
+    <message>
+        <source>Push server base URL (http, https, ws or wss).</source>
+        <translation>推送服务器的基础 URL（http、https、ws 或 wss）。</translation>
+    </message>
+    <message>
+        <source>Dialect: ntfy (default), gotify (needs --token) or text.</source>
+        <translation>协议：ntfy（默认）、gotify（需要 --token）或 text。</translation>
+    </message>
+    <message>
+        <source>Topic to subscribe to (repeatable, or a,b).</source>
+        <translation>要订阅的主题（可重复指定，或写成 a,b）。</translation>
+    </message>
+    <message>
+        <source>ping (default), passive, or text:PAYLOAD (default for --protocol text).</source>
+        <translation>ping（默认）、passive 或 text:PAYLOAD（--protocol text 时的默认值）。</translation>
+    </message>
+    <message>
+        <source>Idle time before a heartbeat (25s; passive: 55s).</source>
+        <translation>空闲多久后发送心跳（25s；passive 模式：55s）。</translation>
+    </message>
+    <message>
+        <source>Wait for its answer (10s; passive: 20s).</source>
+        <translation>等待心跳应答的时间（10s；passive 模式：20s）。</translation>
+    </message>
+    <message>
+        <source>Limit per connection attempt (10s).</source>
+        <translation>每次连接尝试的时限（10s）。</translation>
+    </message>
+    <message>
+        <source>Shortest reconnect delay (1s).</source>
+        <translation>最短重新连接间隔（1s）。</translation>
+    </message>
+    <message>
+        <source>Longest reconnect delay (60s).</source>
+        <translation>最长重新连接间隔（60s）。</translation>
+    </message>
+    <message>
+        <source>Extra trusted CA certificates (PEM).</source>
+        <translation>额外信任的 CA 证书（PEM 格式）。</translation>
+    </message>
+    <message>
+        <source>Accept any TLS certificate (unsafe).</source>
+        <translation>接受任何 TLS 证书（不安全）。</translation>
+    </message>
+    <message>
+        <source>Subscription name (default: host/topics).</source>
+        <translation>订阅名称（默认：主机/主题）。</translation>
+    </message>
+    <message>
+        <source>--server is required (e.g. --server http://127.0.0.1:8080)</source>
+        <translation>必须指定 --server（例如 --server http://127.0.0.1:8080）</translation>
+    </message>
+    <message>
+        <source>--server: &quot;%1&quot; is not a URL (e.g. http://127.0.0.1:8080)</source>
+        <translation>--server：“%1”不是有效的 URL（例如 http://127.0.0.1:8080）</translation>
+    </message>
+    <message>
+        <source>--heartbeat: &quot;%1&quot; is not a heartbeat mode (use ping, passive or text:PAYLOAD)</source>
+        <translation>--heartbeat：“%1”不是有效的心跳模式（请使用 ping、passive 或 text:PAYLOAD）</translation>
+    </message>
+    <message>
+        <source>--heartbeat passive: interval + timeout is %1, but ntfy servers send a keepalive only every %2, so every quiet link would be dropped; make the sum longer (the passive default is %3 + %4)</source>
+        <translation>--heartbeat passive：间隔 + 超时为 %1，但 ntfy 服务器每 %2 才发送一次保活消息，所有安静的连接都会被断开；请加长两者之和（passive 模式的默认值为 %3 + %4）</translation>
+    </message>
+    <message>
+        <source>Subscribe and print each event as one JSON line on stdout.</source>
+        <translation>订阅并将每个事件作为一行 JSON 输出到标准输出。</translation>
+    </message>
+    <message>
+        <source>Folder for the notification store (default: app data).</source>
+        <translation>通知存储所在的文件夹（默认：应用数据目录）。</translation>
+    </message>
+    <message>
+        <source>unexpected argument &quot;%1&quot;</source>
+        <translation>多余的参数“%1”</translation>
+    </message>
+    <message>
+        <source>--state-dir: %1</source>
+        <translation>--state-dir：%1</translation>
+    </message>
+    <message>
+        <source>state folder: %1</source>
+        <translation>状态文件夹：%1</translation>
+    </message>
+    <message>
+        <source>Publishes one message to a topic on a traybeat or ntfy server.</source>
+        <translation>向 traybeat 或 ntfy 服务器上的某个主题发布一条消息。</translation>
+    </message>
+    <message>
+        <source>Server URL (default http://127.0.0.1:8080).</source>
+        <translation>服务器 URL（默认 http://127.0.0.1:8080）。</translation>
+    </message>
+    <message>
+        <source>Message title.</source>
+        <translation>消息标题。</translation>
+    </message>
+    <message>
+        <source>1-5 or min, low, default, high, urgent.</source>
+        <translation>1-5，或 min、low、default、high、urgent。</translation>
+    </message>
+    <message>
+        <source>URL opened when the notification is clicked.</source>
+        <translation>点击通知时打开的 URL。</translation>
+    </message>
+    <message>
+        <source>Comma-separated tags.</source>
+        <translation>以逗号分隔的标签。</translation>
+    </message>
+    <message>
+        <source>Bearer token for the server</source>
+        <translation>服务器的 Bearer 令牌</translation>
+    </message>
+    <message>
+        <source>Topic to publish to.</source>
+        <translation>要发布到的主题。</translation>
+    </message>
+    <message>
+        <source>Message body.</source>
+        <translation>消息正文。</translation>
+    </message>
+    <message numerus="yes">
+        <source>expected TOPIC and MESSAGE (got %n argument(s))</source>
+        <translation>
+            <numerusform>需要 TOPIC 和 MESSAGE 两个参数（实际给出 %n 个）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>invalid topic &quot;%1&quot;: use 1-64 characters of A-Z, a-z, 0-9, _ and -</source>
+        <translation>无效的主题“%1”：只能使用 1-64 个 A-Z、a-z、0-9、_ 和 - 字符</translation>
+    </message>
+    <message>
+        <source>--server: &quot;%1&quot; is not an http(s) URL</source>
+        <translation>--server：“%1”不是 http(s) URL</translation>
+    </message>
+    <message>
+        <source>--priority: &quot;%1&quot; is not 1-5 or min, low, default, high, urgent</source>
+        <translation>--priority：“%1”不是 1-5，也不是 min、low、default、high、urgent 之一</translation>
+    </message>
+    <message>
+        <source>--click: &quot;%1&quot; is not a URL</source>
+        <translation>--click：“%1”不是有效的 URL</translation>
+    </message>
+    <message>
+        <source>Address and port to listen on: ADDR:PORT, :PORT (loopback) or 0.0.0.0:PORT (all interfaces); port 0 picks a free one. Default 127.0.0.1:8080.</source>
+        <translation>监听的地址和端口：ADDR:PORT、:PORT（本机回环）或 0.0.0.0:PORT（所有网络接口）；端口 0 表示自动选择空闲端口。默认 127.0.0.1:8080。</translation>
+    </message>
+    <message>
+        <source>SQLite file for the message cache (default %1).</source>
+        <translation>消息缓存使用的 SQLite 文件（默认 %1）。</translation>
+    </message>
+    <message>
+        <source>Require &apos;Authorization: Bearer TOKEN&apos; on every request</source>
+        <translation>要求每个请求都带有“Authorization: Bearer TOKEN”</translation>
+    </message>
+    <message>
+        <source>Interval of keepalive events to subscribers (default 45s).</source>
+        <translation>向订阅者发送保活事件的间隔（默认 45s）。</translation>
+    </message>
+    <message>
+        <source>How long messages are kept for catch-up (default 12h).</source>
+        <translation>消息保留多久以供补收（默认 12h）。</translation>
+    </message>
+    <message>
+        <source>Largest message body in bytes (default 4096).</source>
+        <translation>消息正文的最大字节数（默认 4096）。</translation>
+    </message>
+    <message>
+        <source>A request head must arrive within DUR of its first byte, a body may pause at most DUR, a client must take our answers within DUR (default 10s).</source>
+        <translation>请求头须在首字节到达后 DUR 内收齐，请求体最多可停顿 DUR，客户端须在 DUR 内接收我们的应答（默认 10s）。</translation>
+    </message>
+    <message>
+        <source>An idle keep-alive connection is closed after DUR (default 60s).</source>
+        <translation>空闲的 keep-alive 连接在 DUR 后关闭（默认 60s）。</translation>
+    </message>
+    <message>
+        <source>Open connections at most (default: the descriptor limit less 32 for the database); more are refused at once.</source>
+        <translation>最多同时打开的连接数（默认：文件描述符上限减去留给数据库的 32 个）；超出的连接会被立即拒绝。</translation>
+    </message>
+    <message>
+        <source>Open connections from one client address at most (default 100).</source>
+        <translation>来自同一客户端地址的最大连接数（默认 100）。</translation>
+    </message>
+    <message>
+        <source>--%1 must be a number between 1 and %2</source>
+        <translation>--%1 必须是 1 到 %2 之间的数字</translation>
+    </message>
+    <message>
+        <source>--cache must be longer than 0</source>
+        <translation>--cache 必须大于 0</translation>
+    </message>
+    <message>
+        <source>--read-timeout and --idle-timeout must be longer than 0</source>
+        <translation>--read-timeout 和 --idle-timeout 必须大于 0</translation>
+    </message>
+    <message>
+        <source>--db must not be empty</source>
+        <translation>--db 不能为空</translation>
+    </message>
+    <message>
+        <source>--db: %1</source>
+        <translation>--db：%1</translation>
+    </message>
+    <message>
+        <source>--listen: &quot;%1&quot; is not ADDR:PORT</source>
+        <translation>--listen：“%1”不是 ADDR:PORT 格式</translation>
+    </message>
+    <message>
+        <source>--token must not be empty</source>
+        <translation>--token 不能为空</translation>
+    </message>
+    <message>
+        <source>cannot install signal handlers</source>
+        <translation>无法安装信号处理程序</translation>
+    </message>
+    <message>
+        <source>traybeat: push notifications in the system tray.</source>
+        <translation>traybeat：系统托盘中的推送通知。</translation>
+    </message>
+    <message>
+        <source>Also run an embedded server that publishes sample notifications.</source>
+        <translation>同时运行一个内置服务器，发布示例通知。</translation>
+    </message>
+    <message>
+        <source>Keep the notification store in DIR (default: the app data folder).</source>
+        <translation>将通知存储保存在 DIR 中（默认：应用数据文件夹）。</translation>
+    </message>
+    <message>
+        <source>unexpected argument &quot;%1&quot; (modes: listen, serve, publish; see --help)</source>
+        <translation>多余的参数“%1”（可用模式：listen、serve、publish；参见 --help）</translation>
+    </message>
+    <message>
+        <source>--state-dir: the folder is empty</source>
+        <translation>--state-dir：文件夹名为空</translation>
+    </message>
+    <message>
+        <source>another traybeat is running but did not answer</source>
+        <translation>另一个 traybeat 正在运行，但没有响应</translation>
+    </message>
+    <message>
+        <source>--%1: &quot;%2&quot; is not a duration (use a number with ms, s, m, h or d, e.g. 250ms, 5s, 2m)</source>
+        <translation>--%1：“%2”不是有效的时长（请使用数字加单位 ms、s、m、h 或 d，例如 250ms、5s、2m）</translation>
+    </message>
+    <message>
+        <source>Runs the reference push server: ntfy&apos;s publish and subscribe API (POST /&lt;topic&gt;, JSON publishing, /&lt;topics&gt;/ws|json|sse|raw, scheduled delivery; see the README).</source>
+        <translation>运行参考推送服务器：ntfy 的发布与订阅 API（POST /&lt;topic&gt;、JSON 发布、/&lt;topics&gt;/ws|json|sse|raw、定时投递；详见 README）。</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::ConnectionManager</name>
+    <message>
+        <source>reconnecting on request</source>
+        <translation>应请求重新连接</translation>
+    </message>
+    <message>
+        <source>the server closed the connection (code %1)</source>
+        <translation>服务器关闭了连接（代码 %1）</translation>
+    </message>
+    <message>
+        <source>TLS error: %1</source>
+        <translation>TLS 错误：%1</translation>
+    </message>
+    <message>
+        <source>the server refused the credentials (HTTP 401)</source>
+        <translation>服务器拒绝了凭据（HTTP 401）</translation>
+    </message>
+    <message>
+        <source>access forbidden by the server (HTTP 403)</source>
+        <translation>服务器禁止访问（HTTP 403）</translation>
+    </message>
+    <message>
+        <source>the server answered HTTP %1</source>
+        <translation>服务器返回 HTTP %1</translation>
+    </message>
+    <message>
+        <source>no sign of life from the server for %1 ms</source>
+        <translation>服务器已 %1 毫秒没有响应</translation>
+    </message>
+    <message>
+        <source>the connection was not established within %1 ms</source>
+        <translation>连接未能在 %1 毫秒内建立</translation>
+    </message>
+    <message>
+        <source>trying again: %1</source>
+        <translation>正在重试：%1</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::Demo</name>
+    <message>
+        <source>Welcome to traybeat</source>
+        <translation>欢迎使用 traybeat</translation>
+    </message>
+    <message>
+        <source>This demo runs its own push server and publishes a few samples. Click a pop-up to read it in the history.</source>
+        <translation>此演示运行自己的推送服务器，并发布几条示例通知。点击弹窗即可在历史记录中查看。</translation>
+    </message>
+    <message>
+        <source>Backup finished</source>
+        <translation>备份完成</translation>
+    </message>
+    <message>
+        <source>nightly-backup: 12.4 GB in 8 min 31 s, no errors.</source>
+        <translation>nightly-backup：12.4 GB，用时 8 分 31 秒，无错误。</translation>
+    </message>
+    <message>
+        <source>Release 2.4.1 deployed</source>
+        <translation>2.4.1 版已部署</translation>
+    </message>
+    <message>
+        <source>Production is on 2.4.1. Click to open the release notes (https://example.org).</source>
+        <translation>生产环境已升级到 2.4.1。点击打开发布说明（https://example.org）。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;HTML&lt;/b&gt; stays literal</source>
+        <translation>&lt;b&gt;HTML&lt;/b&gt; 按原文显示</translation>
+    </message>
+    <message>
+        <source>Server text is never rich text: &lt;i&gt;no markup&lt;/i&gt;, &lt;a href=&quot;https://example.org&quot;&gt;no links&lt;/a&gt;, &amp;amp; no entities.</source>
+        <translation>服务器发来的文字从不作为富文本显示：&lt;i&gt;没有标记&lt;/i&gt;，&lt;a href=&quot;https://example.org&quot;&gt;没有链接&lt;/a&gt;，&amp;amp; 也没有实体。</translation>
+    </message>
+    <message>
+        <source>Disk almost full on db-1</source>
+        <translation>db-1 的磁盘快满了</translation>
+    </message>
+    <message>
+        <source>/var is 97% full. Writes will start failing soon. Urgent notifications stay until you close them.</source>
+        <translation>/var 已用 97%。写入很快就会失败。紧急通知会一直显示，直到你关闭它。</translation>
+    </message>
+    <message>
+        <source>Build passed</source>
+        <translation>构建通过</translation>
+    </message>
+    <message>
+        <source>main #1842: 312 tests passed in 4 min 2 s.</source>
+        <translation>main #1842：312 个测试全部通过，用时 4 分 2 秒。</translation>
+    </message>
+    <message>
+        <source>New comment</source>
+        <translation>新评论</translation>
+    </message>
+    <message>
+        <source>Alex: &quot;Looks good to me, merging after lunch.&quot;</source>
+        <translation>Alex：“我看没问题，午饭后合并。”</translation>
+    </message>
+    <message>
+        <source>Temperature high</source>
+        <translation>温度过高</translation>
+    </message>
+    <message>
+        <source>Server room: 29.5 °C (threshold 28 °C).</source>
+        <translation>机房：29.5 °C（阈值 28 °C）。</translation>
+    </message>
+    <message>
+        <source>Certificate renewed</source>
+        <translation>证书已续期</translation>
+    </message>
+    <message>
+        <source>example.org: valid until next quarter.</source>
+        <translation>example.org：有效期至下个季度。</translation>
+    </message>
+    <message>
+        <source>cannot create a temporary folder for the demo server: %1</source>
+        <translation>无法为演示服务器创建临时文件夹：%1</translation>
+    </message>
+    <message>
+        <source>the demo server did not start: %1</source>
+        <translation>演示服务器未能启动：%1</translation>
+    </message>
+    <message>
+        <source>Garage door open</source>
+        <translation>车库门未关</translation>
+    </message>
+    <message>
+        <source>The garage door has been open for 15 minutes.</source>
+        <translation>车库门已经开了 15 分钟。</translation>
+    </message>
+    <message>
+        <source>Close it</source>
+        <translation>关门</translation>
+    </message>
+    <message>
+        <source>Garage door closed</source>
+        <translation>车库门已关闭</translation>
+    </message>
+    <message>
+        <source>Closed from the pop-up&apos;s button.</source>
+        <translation>已通过弹窗上的按钮关闭。</translation>
+    </message>
+    <message>
+        <source>Open camera</source>
+        <translation>打开摄像头</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::GotifyProtocol</name>
+    <message>
+        <source>a gotify message without a usable id; skipped</source>
+        <translation>一条 gotify 消息没有可用的 ID，已跳过</translation>
+    </message>
+    <message>
+        <source>a gotify message</source>
+        <translation>一条 gotify 消息</translation>
+    </message>
+    <message>
+        <source>more than %1 live messages arrived meanwhile</source>
+        <translation>在此期间收到了超过 %1 条实时消息</translation>
+    </message>
+    <message>
+        <source>the gotify server refused the client token (HTTP %1)</source>
+        <translation>gotify 服务器拒绝了客户端令牌（HTTP %1）</translation>
+    </message>
+    <message>
+        <source>the gotify server answered HTTP %1</source>
+        <translation>gotify 服务器返回 HTTP %1</translation>
+    </message>
+    <message>
+        <source>the answer was too large or too slow</source>
+        <translation>应答过大或过慢</translation>
+    </message>
+    <message>
+        <source>the message list is not a JSON object (%1)</source>
+        <translation>消息列表不是 JSON 对象（%1）</translation>
+    </message>
+    <message>
+        <source>wrong type</source>
+        <translation>类型错误</translation>
+    </message>
+    <message>
+        <source>the answer holds no message list</source>
+        <translation>应答中没有消息列表</translation>
+    </message>
+    <message>
+        <source>the server ignored the paging position (since=%1)</source>
+        <translation>服务器忽略了分页位置（since=%1）</translation>
+    </message>
+    <message>
+        <source>more than %1 messages missed while offline; the older ones are skipped</source>
+        <translation>离线期间错过了超过 %1 条消息，较早的消息已跳过</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n gotify message(s) without a usable id skipped while catching up</source>
+        <translation>
+            <numerusform>补收时跳过了 %n 条没有可用 ID 的 gotify 消息</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>catching up on missed gotify messages failed: %1</source>
+        <translation>补收错过的 gotify 消息失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::HistoryModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Subscription</source>
+        <translation>订阅</translation>
+    </message>
+    <message>
+        <source>Topic</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::HistoryWindow</name>
+    <message>
+        <source>Notification History</source>
+        <translation>通知历史记录</translation>
+    </message>
+    <message>
+        <source>Search titles, messages and topics</source>
+        <translation>搜索标题、消息和主题</translation>
+    </message>
+    <message>
+        <source>All subscriptions</source>
+        <translation>所有订阅</translation>
+    </message>
+    <message>
+        <source>Mark All Read</source>
+        <translation>全部标为已读</translation>
+    </message>
+    <message>
+        <source>Open Link</source>
+        <translation>打开链接</translation>
+    </message>
+    <message>
+        <source>Select a notification to read it in full.</source>
+        <translation>选择一条通知即可查看全文。</translation>
+    </message>
+    <message>
+        <source>Clear…</source>
+        <translation>清除…</translation>
+    </message>
+    <message>
+        <source>(no title)</source>
+        <translation>（无标题）</translation>
+    </message>
+    <message>
+        <source>topic %1</source>
+        <translation>主题 %1</translation>
+    </message>
+    <message>
+        <source>priority %1</source>
+        <translation>优先级 %1</translation>
+    </message>
+    <message>
+        <source>tags: %1</source>
+        <translation>标签：%1</translation>
+    </message>
+    <message>
+        <source>Delete all %1 from the history?</source>
+        <translation>要从历史记录中删除全部 %1 吗？</translation>
+    </message>
+    <message>
+        <source>Delete all %1 of “%2” from the history?</source>
+        <translation>要从历史记录中删除“%2”的全部 %1 吗？</translation>
+    </message>
+    <message>
+        <source>Clear History</source>
+        <translation>清除历史记录</translation>
+    </message>
+    <message>
+        <source>This cannot be undone.</source>
+        <translation>此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>1 notification</source>
+        <translation>1 条通知</translation>
+    </message>
+    <message>
+        <source>%1 notifications</source>
+        <translation>%1 条通知</translation>
+    </message>
+    <message>
+        <source>No matching notifications</source>
+        <translation>没有匹配的通知</translation>
+    </message>
+    <message>
+        <source>No notifications yet</source>
+        <translation>还没有通知</translation>
+    </message>
+    <message>
+        <source>Try another search or subscription.</source>
+        <translation>请换个搜索词或订阅试试。</translation>
+    </message>
+    <message>
+        <source>Messages from your subscriptions will appear here.</source>
+        <translation>来自订阅的消息会显示在这里。</translation>
+    </message>
+    <message>
+        <source>%1 matching</source>
+        <translation>%1 条匹配</translation>
+    </message>
+    <message>
+        <source>%1 unread</source>
+        <translation>%1 条未读</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::MessageStore</name>
+    <message>
+        <source>cannot open database %1: %2</source>
+        <translation>无法打开数据库 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot use database %1: %2</source>
+        <translation>无法使用数据库 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot prepare statements on %1: %2</source>
+        <translation>无法在 %1 上准备语句：%2</translation>
+    </message>
+    <message>
+        <source>cannot upgrade database %1: %2</source>
+        <translation>无法升级数据库 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::NativeNotifier</name>
+    <message>
+        <source>1 new notification from %1</source>
+        <translation>来自 %1 的 1 条新通知</translation>
+    </message>
+    <message>
+        <source>%1 new notifications from %2</source>
+        <translation>来自 %2 的 %1 条新通知</translation>
+    </message>
+    <message>
+        <source>Open the history to read them.</source>
+        <translation>请打开历史记录查看。</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::NotificationAction</name>
+    <message>
+        <source>unknown action type &quot;%1&quot;</source>
+        <translation>未知的操作类型“%1”</translation>
+    </message>
+    <message>
+        <source>an action without a label</source>
+        <translation>操作缺少标签</translation>
+    </message>
+    <message>
+        <source>an action label longer than %1 characters</source>
+        <translation>操作标签超过 %1 个字符</translation>
+    </message>
+    <message>
+        <source>a view action needs a URL</source>
+        <translation>view 操作需要一个 URL</translation>
+    </message>
+    <message>
+        <source>a copy action needs a value of at most %1 characters</source>
+        <translation>copy 操作需要一个不超过 %1 个字符的值</translation>
+    </message>
+    <message>
+        <source>more than %1 actions; the rest are not shown</source>
+        <translation>操作超过 %1 个，其余的不显示</translation>
+    </message>
+    <message>
+        <source>more than %1 headers</source>
+        <translation>请求头超过 %1 个</translation>
+    </message>
+    <message>
+        <source>the header &quot;%1&quot; is not a valid HTTP header</source>
+        <translation>“%1”不是有效的 HTTP 请求头</translation>
+    </message>
+    <message>
+        <source>an http action needs an http or https URL</source>
+        <translation>http 操作需要 http 或 https URL</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an HTTP method</source>
+        <translation>“%1”不是 HTTP 方法</translation>
+    </message>
+    <message>
+        <source>the request body is longer than %1 characters</source>
+        <translation>请求体超过 %1 个字符</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::NotificationAttachment</name>
+    <message>
+        <source>an attachment without an http or https URL</source>
+        <translation>附件没有 http 或 https URL</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::NotificationStore</name>
+    <message>
+        <source>%1 is not a traybeat database (or it is damaged)</source>
+        <translation>%1 不是 traybeat 数据库（或已损坏）</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot configure %1: %2</source>
+        <translation>无法配置 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 was written by a newer traybeat (schema %2, this one knows up to %3)</source>
+        <translation>%1 由更新版本的 traybeat 写入（架构版本 %2，当前版本最高只支持 %3）</translation>
+    </message>
+    <message>
+        <source>cannot create the tables in %1: %2</source>
+        <translation>无法在 %1 中创建数据表：%2</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 is a folder, not a database file</source>
+        <translation>%1 是文件夹，不是数据库文件</translation>
+    </message>
+    <message>
+        <source>%1 is not writable</source>
+        <translation>%1 不可写</translation>
+    </message>
+    <message>
+        <source>cannot open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot prepare statements on %1</source>
+        <translation>无法在 %1 上准备语句</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::NtfyProtocol</name>
+    <message>
+        <source>an ntfy event</source>
+        <translation>一个 ntfy 事件</translation>
+    </message>
+    <message>
+        <source>an ntfy message without an id; skipped</source>
+        <translation>一条 ntfy 消息没有 ID，已跳过</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::PopupStack</name>
+    <message>
+        <source>%1 subscriptions</source>
+        <translation>%1 个订阅</translation>
+    </message>
+    <message>
+        <source>1 new notification from %1</source>
+        <translation>来自 %1 的 1 条新通知</translation>
+    </message>
+    <message>
+        <source>%1 new notifications from %2</source>
+        <translation>来自 %2 的 %1 条新通知</translation>
+    </message>
+    <message>
+        <source>Too many to show one by one. Click to read them in the history.</source>
+        <translation>通知太多，无法逐条显示。点击即可在历史记录中查看。</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::PopupWidget</name>
+    <message>
+        <source>min priority</source>
+        <translation>最低优先级</translation>
+    </message>
+    <message>
+        <source>low priority</source>
+        <translation>低优先级</translation>
+    </message>
+    <message>
+        <source>high priority</source>
+        <translation>高优先级</translation>
+    </message>
+    <message>
+        <source>urgent</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Click to open the link</source>
+        <translation>点击打开链接</translation>
+    </message>
+    <message>
+        <source>Click to read it in the history</source>
+        <translation>点击在历史记录中查看</translation>
+    </message>
+    <message>
+        <source>traybeat</source>
+        <translation>traybeat</translation>
+    </message>
+    <message>
+        <source>Click to open the history</source>
+        <translation>点击打开历史记录</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::PrivatePath</name>
+    <message>
+        <source>cannot inspect the folder %1</source>
+        <translation>无法检查文件夹 %1</translation>
+    </message>
+    <message>
+        <source>the folder %1 belongs to another account, which could swap %2</source>
+        <translation>文件夹 %1 属于其他账户，该账户可能会替换 %2</translation>
+    </message>
+    <message>
+        <source>other accounts can write to the folder %1 (mode %2) and could swap %3</source>
+        <translation>其他账户可以写入文件夹 %1（权限 %2），可能会替换 %3</translation>
+    </message>
+    <message>
+        <source>%1 is not a folder</source>
+        <translation>%1 不是文件夹</translation>
+    </message>
+    <message>
+        <source>the folder %1 belongs to another account, which could swap what traybeat keeps there</source>
+        <translation>文件夹 %1 属于其他账户，该账户可能会替换 traybeat 保存在其中的内容</translation>
+    </message>
+    <message>
+        <source>other accounts can write to the folder %1 (mode %2) and could swap what traybeat keeps there; use a folder only you can write to</source>
+        <translation>其他账户可以写入文件夹 %1（权限 %2），可能会替换 traybeat 保存在其中的内容；请使用只有你能写入的文件夹</translation>
+    </message>
+    <message>
+        <source>the folder name is empty</source>
+        <translation>文件夹名为空</translation>
+    </message>
+    <message>
+        <source>cannot create the folder %1</source>
+        <translation>无法创建文件夹 %1</translation>
+    </message>
+    <message>
+        <source>cannot create the folder %1: %2</source>
+        <translation>无法创建文件夹 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot make the folder %1 private to its owner: %2</source>
+        <translation>无法将文件夹 %1 设为仅所有者可访问：%2</translation>
+    </message>
+    <message>
+        <source>cannot create %1: %2</source>
+        <translation>无法创建 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot inspect %1: %2</source>
+        <translation>无法检查 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot make %1 private to its owner: %2</source>
+        <translation>无法将 %1 设为仅所有者可访问：%2</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::Protocol</name>
+    <message>
+        <source>the %1 protocol is not available in this build</source>
+        <translation>此版本不支持 %1 协议</translation>
+    </message>
+    <message>
+        <source>%1 of %2 bytes is over the %3 byte limit; skipped</source>
+        <translation>%1（%2 字节）超过了 %3 字节的上限，已跳过</translation>
+    </message>
+    <message>
+        <source>%1 is not a JSON object (%2); skipped</source>
+        <translation>%1不是 JSON 对象（%2），已跳过</translation>
+    </message>
+    <message>
+        <source>wrong type</source>
+        <translation>类型错误</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::PushServer</name>
+    <message>
+        <source>cannot listen on %1 port %2: %3</source>
+        <translation>无法在 %1 的端口 %2 上监听：%3</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::SecretStore</name>
+    <message>
+        <source>no D-Bus session bus</source>
+        <translation>没有 D-Bus 会话总线</translation>
+    </message>
+    <message>
+        <source>the desktop keyring did not answer within %1</source>
+        <translation>桌面密钥环未在 %1 内响应</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::SettingsDialog</name>
+    <message>
+        <source>traybeat Settings</source>
+        <translation>traybeat 设置</translation>
+    </message>
+    <message>
+        <source>&amp;Subscriptions</source>
+        <translation>订阅(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Notifications</source>
+        <translation>通知(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>协议</translation>
+    </message>
+    <message>
+        <source>Topics</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>No subscriptions yet.
+Add one to receive notifications from a server.</source>
+        <translation>还没有订阅。
+添加一个订阅即可接收来自服务器的通知。</translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>添加(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>编辑(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>删除(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Each subscription keeps its own connection and history. Changes take effect when you press OK.</source>
+        <translation>每个订阅都有自己的连接和历史记录。按“确定”后更改生效。</translation>
+    </message>
+    <message>
+        <source>&amp;Do not disturb</source>
+        <translation>勿扰模式(&amp;D)</translation>
+    </message>
+    <message>
+        <source>No pop-ups at all; notifications are still kept in the history.</source>
+        <translation>完全不弹窗；通知仍会保存在历史记录中。</translation>
+    </message>
+    <message>
+        <source>Top right</source>
+        <translation>右上角</translation>
+    </message>
+    <message>
+        <source>Top left</source>
+        <translation>左上角</translation>
+    </message>
+    <message>
+        <source>Bottom right</source>
+        <translation>右下角</translation>
+    </message>
+    <message>
+        <source>Bottom left</source>
+        <translation>左下角</translation>
+    </message>
+    <message>
+        <source>Use the desktop&apos;s notifications instead of traybeat&apos;s own pop-ups</source>
+        <translation>使用桌面系统的通知，而不是 traybeat 自己的弹窗</translation>
+    </message>
+    <message>
+        <source>For normal priority. Higher priorities stay longer; urgent ones stay until closed.</source>
+        <translation>适用于普通优先级。优先级越高显示越久；紧急通知会一直显示，直到被关闭。</translation>
+    </message>
+    <message>
+        <source>Pop-ups</source>
+        <translation>弹窗</translation>
+    </message>
+    <message>
+        <source>&amp;Position:</source>
+        <translation>位置(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Show for:</source>
+        <translation>显示时长(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>&amp;Quiet hours</source>
+        <translation>静默时段(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Urgent notifications still pop up</source>
+        <translation>紧急通知仍会弹出</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <source>Add Subscription</source>
+        <translation>添加订阅</translation>
+    </message>
+    <message>
+        <source>Edit Subscription</source>
+        <translation>编辑订阅</translation>
+    </message>
+    <message>
+        <source>Pop-up duration: use a duration like 6s</source>
+        <translation>弹窗显示时长：请输入类似 6s 的时长</translation>
+    </message>
+    <message>
+        <source>Pop-up duration must be between %1 and %2.</source>
+        <translation>弹窗显示时长必须在 %1 到 %2 之间。</translation>
+    </message>
+    <message>
+        <source>Quiet hours must start and end at different times.</source>
+        <translation>静默时段的开始和结束时间不能相同。</translation>
+    </message>
+    <message>
+        <source>S&amp;tart traybeat when I log in</source>
+        <translation>登录时启动 traybeat(&amp;T)</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::Subscription</name>
+    <message numerus="yes">
+        <source>%n notification(s) could not be stored; fetching them again</source>
+        <translation>
+            <numerusform>有 %n 条通知无法保存，正在重新获取</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n notification(s) could not be stored; kept in memory to store later</source>
+        <translation>
+            <numerusform>有 %n 条通知无法保存，已暂存在内存中，稍后再保存</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n notification(s) could not be stored and were dropped (memory limit)</source>
+        <translation>
+            <numerusform>有 %n 条通知无法保存，已被丢弃（超出内存上限）</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::SubscriptionConfig</name>
+    <message>
+        <source>No server URL is given.</source>
+        <translation>未指定服务器 URL。</translation>
+    </message>
+    <message>
+        <source>The server URL &quot;%1&quot; is not usable: it must start with http://, https://, ws:// or wss:// and name a host.</source>
+        <translation>服务器 URL“%1”不可用：必须以 http://、https://、ws:// 或 wss:// 开头，并包含主机名。</translation>
+    </message>
+    <message>
+        <source>Unknown protocol &quot;%1&quot; (use ntfy, gotify or text).</source>
+        <translation>未知的协议“%1”（请使用 ntfy、gotify 或 text）。</translation>
+    </message>
+    <message>
+        <source>The ntfy protocol needs at least one topic.</source>
+        <translation>ntfy 协议至少需要一个主题。</translation>
+    </message>
+    <message>
+        <source>The gotify protocol needs a client token (gotify&apos;s Clients page makes one).</source>
+        <translation>gotify 协议需要客户端令牌（可在 gotify 的“Clients”页面创建）。</translation>
+    </message>
+    <message>
+        <source>The topic &quot;%1&quot; is not valid: use letters, digits, - and _ (1 to 64 characters).</source>
+        <translation>主题“%1”无效：只能使用字母、数字、- 和 _（1 到 64 个字符）。</translation>
+    </message>
+    <message>
+        <source>The heartbeat interval and timeout must be longer than zero.</source>
+        <translation>心跳间隔和超时必须大于零。</translation>
+    </message>
+    <message>
+        <source>The connect timeout must be longer than zero.</source>
+        <translation>连接超时必须大于零。</translation>
+    </message>
+    <message>
+        <source>The shortest reconnect delay must be longer than zero.</source>
+        <translation>最短重新连接间隔必须大于零。</translation>
+    </message>
+    <message>
+        <source>The longest reconnect delay must not be shorter than the shortest.</source>
+        <translation>最长重新连接间隔不能短于最短间隔。</translation>
+    </message>
+    <message>
+        <source>The CA file &quot;%1&quot; does not exist.</source>
+        <translation>CA 文件“%1”不存在。</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::SubscriptionEditor</name>
+    <message>
+        <source>ntfy</source>
+        <translation>ntfy</translation>
+    </message>
+    <message>
+        <source>Gotify</source>
+        <translation>Gotify</translation>
+    </message>
+    <message>
+        <source>Plain WebSocket text</source>
+        <translation>纯 WebSocket 文本</translation>
+    </message>
+    <message>
+        <source>Subscription</source>
+        <translation>订阅</translation>
+    </message>
+    <message>
+        <source>alerts, backups</source>
+        <translation>alerts, backups</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <source>Ping frames</source>
+        <translation>Ping 帧</translation>
+    </message>
+    <message>
+        <source>Server keepalives (send nothing)</source>
+        <translation>服务器保活消息（不发送任何内容）</translation>
+    </message>
+    <message>
+        <source>Text message</source>
+        <translation>文本消息</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Server &amp;URL:</source>
+        <translation>服务器 URL(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>&amp;Protocol:</source>
+        <translation>协议(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;Topics:</source>
+        <translation>主题(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Access &amp;token:</source>
+        <translation>访问令牌(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Connection health</source>
+        <translation>连接健康检查</translation>
+    </message>
+    <message>
+        <source>&amp;Heartbeat:</source>
+        <translation>心跳(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>Heartbeat &amp;interval:</source>
+        <translation>心跳间隔(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>Heartbeat time&amp;out:</source>
+        <translation>心跳超时(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>&amp;Reconnect after:</source>
+        <translation>重新连接间隔(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>Not used by this protocol</source>
+        <translation>此协议不使用</translation>
+    </message>
+    <message>
+        <source>Defaults to the server and topics</source>
+        <translation>默认为服务器和主题</translation>
+    </message>
+    <message>
+        <source>Enter the text to send as heartbeat, e.g. HeartBeat</source>
+        <translation>请输入作为心跳发送的文本，例如 HeartBeat</translation>
+    </message>
+    <message>
+        <source>Give the subscription a name.</source>
+        <translation>请为订阅命名。</translation>
+    </message>
+    <message>
+        <source>A subscription named “%1” already exists.</source>
+        <translation>名为“%1”的订阅已存在。</translation>
+    </message>
+    <message>
+        <source>Enter the server&apos;s address, e.g. https://ntfy.example.com</source>
+        <translation>请输入服务器地址，例如 https://ntfy.example.com</translation>
+    </message>
+    <message>
+        <source>Server URL must start with http://, https://, ws:// or wss://</source>
+        <translation>服务器 URL 必须以 http://、https://、ws:// 或 wss:// 开头</translation>
+    </message>
+    <message>
+        <source>Server URL must name a host, e.g. https://ntfy.example.com</source>
+        <translation>服务器 URL 必须包含主机名，例如 https://ntfy.example.com</translation>
+    </message>
+    <message>
+        <source>Topic names may use letters, digits, - and _ (1–64 characters): “%1” does not.</source>
+        <translation>主题名只能使用字母、数字、- 和 _（1–64 个字符）：“%1”不符合要求。</translation>
+    </message>
+    <message>
+        <source>ntfy needs at least one topic.</source>
+        <translation>ntfy 至少需要一个主题。</translation>
+    </message>
+    <message>
+        <source>Heartbeat interval: use a duration like 25s</source>
+        <translation>心跳间隔：请输入类似 25s 的时长</translation>
+    </message>
+    <message>
+        <source>Heartbeat interval must be at least 1s.</source>
+        <translation>心跳间隔至少为 1s。</translation>
+    </message>
+    <message>
+        <source>Heartbeat timeout: use a duration like 10s</source>
+        <translation>心跳超时：请输入类似 10s 的时长</translation>
+    </message>
+    <message>
+        <source>Heartbeat timeout must be longer than 0s.</source>
+        <translation>心跳超时必须大于 0s。</translation>
+    </message>
+    <message>
+        <source>Reconnect delays: use durations like 1s and 1m</source>
+        <translation>重新连接间隔：请输入类似 1s 和 1m 的时长</translation>
+    </message>
+    <message>
+        <source>The shortest reconnect delay must be longer than 0s.</source>
+        <translation>最短重新连接间隔必须大于 0s。</translation>
+    </message>
+    <message>
+        <source>The longest reconnect delay must not be shorter than the shortest.</source>
+        <translation>最长重新连接间隔不能短于最短间隔。</translation>
+    </message>
+    <message>
+        <source>A silent, dead connection is noticed within %1.</source>
+        <translation>连接静默断开时，会在 %1 内被发现。</translation>
+    </message>
+    <message>
+        <source>With server keepalives, make interval + timeout longer than the server&apos;s keepalive period (ntfy: 45s), e.g. 55s + 20s.</source>
+        <translation>使用服务器保活消息时，间隔 + 超时须长于服务器的保活周期（ntfy：45s），例如 55s + 20s。</translation>
+    </message>
+    <message>
+        <source>Sent in a request header, never in the URL.</source>
+        <translation>通过请求头发送，绝不放在 URL 中。</translation>
+    </message>
+    <message>
+        <source>Stored in the desktop keyring.</source>
+        <translation>保存在桌面密钥环中。</translation>
+    </message>
+    <message>
+        <source>Looking for the desktop keyring…</source>
+        <translation>正在查找桌面密钥环…</translation>
+    </message>
+    <message>
+        <source>Stored in traybeat.conf (readable only by you) — no keyring found.</source>
+        <translation>保存在 traybeat.conf 中（只有你能读取）——未找到密钥环。</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::TextProtocol</name>
+    <message>
+        <source>a frame of %1 bytes is over the %2 byte limit; skipped</source>
+        <translation>一个 %1 字节的帧超过了 %2 字节的上限，已跳过</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::Translations</name>
+    <message>
+        <source>no translation for language &quot;%1&quot; (available: en, %2); continuing in English</source>
+        <translation>没有语言“%1”的翻译（可用：en、%2）；将继续使用英语</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::TrayApp</name>
+    <message>
+        <source>state folder: %1</source>
+        <translation>状态文件夹：%1</translation>
+    </message>
+    <message>
+        <source>cannot open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>No system tray was found, so traybeat runs in this window. It keeps receiving and showing notifications while the window is open; closing it quits traybeat.</source>
+        <translation>未找到系统托盘，因此 traybeat 在此窗口中运行。窗口打开期间会持续接收并显示通知；关闭窗口即退出 traybeat。</translation>
+    </message>
+    <message>
+        <source>traybeat</source>
+        <translation>traybeat</translation>
+    </message>
+    <message>
+        <source>The Demo subscription of --demo is not listed: it is not saved and ends when traybeat quits.</source>
+        <translation>--demo 的演示订阅不在此列出：它不会被保存，traybeat 退出时即结束。</translation>
+    </message>
+    <message>
+        <source>no system tray available; the history window is the main window (closing it quits)</source>
+        <translation>没有可用的系统托盘；历史记录窗口将作为主窗口（关闭它即退出）</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::TrayController</name>
+    <message>
+        <source>&amp;Reconnect now</source>
+        <translation>立即重新连接(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Do not disturb</source>
+        <translation>勿扰模式(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;History…</source>
+        <translation>历史记录(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source> (%1 unread)</source>
+        <translation>（%1 条未读）</translation>
+    </message>
+    <message>
+        <source>No subscriptions yet: add one in Settings…</source>
+        <translation>还没有订阅：请在“设置…”中添加</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>正在连接</translation>
+    </message>
+    <message>
+        <source>reconnecting</source>
+        <translation>正在重新连接</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>traybeat: %1</source>
+        <translation>traybeat：%1</translation>
+    </message>
+    <message>
+        <source> · do not disturb</source>
+        <translation> · 勿扰模式</translation>
+    </message>
+    <message>
+        <source>No subscriptions yet</source>
+        <translation>还没有订阅</translation>
+    </message>
+    <message>
+        <source> (%1)</source>
+        <translation>（%1）</translation>
+    </message>
+    <message>
+        <source>last sign of life at %1</source>
+        <translation>最后一次响应于 %1</translation>
+    </message>
+    <message>
+        <source>no sign of life yet</source>
+        <translation>尚无响应</translation>
+    </message>
+    <message>
+        <source>round trip %1 ms</source>
+        <translation>往返 %1 毫秒</translation>
+    </message>
+    <message>
+        <source>next attempt at %1</source>
+        <translation>下次尝试于 %1</translation>
+    </message>
+    <message>
+        <source>%1 unread</source>
+        <translation>%1 条未读</translation>
+    </message>
+</context>
+</TS>
