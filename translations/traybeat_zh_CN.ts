@@ -68,6 +68,45 @@
     </message>
 </context>
 <context>
+    <name>traybeat::AuthStore</name>
+    <message>
+        <source>cannot open auth file %1: %2</source>
+        <translation>无法打开认证文件 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot use auth file %1: %2</source>
+        <translation>无法使用认证文件 %1：%2</translation>
+    </message>
+    <message>
+        <source>no user &quot;%1&quot;</source>
+        <translation>没有用户“%1”</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid user name (letters, digits, . _ @ -, at most 64)</source>
+        <translation>“%1”不是有效的用户名（字母、数字、. _ @ -，最多 64 个）</translation>
+    </message>
+    <message>
+        <source>user &quot;%1&quot; exists already</source>
+        <translation>用户“%1”已存在</translation>
+    </message>
+    <message>
+        <source>cannot hash the password</source>
+        <translation>无法计算密码的哈希</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a topic pattern (letters, digits, _ - and *, at most 64)</source>
+        <translation>“%1”不是主题模式（字母、数字、_ - 和 *，最多 64 个）</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; has no grant on &quot;%2&quot;</source>
+        <translation>“%1”在“%2”上没有授权</translation>
+    </message>
+    <message>
+        <source>user &quot;%1&quot; has no token &quot;%2&quot;</source>
+        <translation>用户“%1”没有令牌“%2”</translation>
+    </message>
+</context>
+<context>
     <name>traybeat::Autostart</name>
     <message>
         <source>cannot remove %1</source>
@@ -353,6 +392,126 @@
     <message>
         <source>Runs the reference push server: ntfy&apos;s publish and subscribe API (POST /&lt;topic&gt;, JSON publishing, /&lt;topics&gt;/ws|json|sse|raw, scheduled delivery; see the README).</source>
         <translation>运行参考推送服务器：ntfy 的发布与订阅 API（POST /&lt;topic&gt;、JSON 发布、/&lt;topics&gt;/ws|json|sse|raw、定时投递；详见 README）。</translation>
+    </message>
+    <message>
+        <source>--auth-file must not be empty</source>
+        <translation>--auth-file 不能为空</translation>
+    </message>
+    <message>
+        <source>usage: traybeat user add|del|change-pass NAME, or traybeat user list</source>
+        <translation>用法：traybeat user add|del|change-pass NAME，或 traybeat user list</translation>
+    </message>
+    <message>
+        <source>--role must be admin or user</source>
+        <translation>--role 必须是 admin 或 user</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid user name</source>
+        <translation>“%1”不是有效的用户名</translation>
+    </message>
+    <message>
+        <source>Password: </source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>New password: </source>
+        <translation>新密码：</translation>
+    </message>
+    <message>
+        <source>change-role needs --role admin|user</source>
+        <translation>change-role 需要 --role admin|user</translation>
+    </message>
+    <message>
+        <source>unknown command &quot;%1&quot; (add, del, list, change-pass, change-role)</source>
+        <translation>未知命令“%1”（add、del、list、change-pass、change-role）</translation>
+    </message>
+    <message>
+        <source>usage: traybeat access --reset NAME [PATTERN]</source>
+        <translation>用法：traybeat access --reset NAME [PATTERN]</translation>
+    </message>
+    <message>
+        <source>usage: traybeat access NAME|* TOPIC-PATTERN read-write|read-only|write-only|deny</source>
+        <translation>用法：traybeat access NAME|* TOPIC-PATTERN read-write|read-only|write-only|deny</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is none of read-write, read-only, write-only, deny</source>
+        <translation>“%1”不是 read-write、read-only、write-only、deny 之一</translation>
+    </message>
+    <message>
+        <source>--expires: &quot;%1&quot; is not a duration (e.g. 30d, 12h)</source>
+        <translation>--expires：“%1”不是时长（例如 30d、12h）</translation>
+    </message>
+    <message>
+        <source>usage: traybeat token add NAME [--label L] [--expires DUR], token list NAME, token remove NAME TOKEN</source>
+        <translation>用法：traybeat token add NAME [--label L] [--expires DUR]，token list NAME，token remove NAME TOKEN</translation>
+    </message>
+    <message>
+        <source>Manages the users of `traybeat serve`: user add|del|change-pass NAME, user list, user change-role NAME --role admin|user. Passwords are read from a prompt, or from the first line of standard input when it is not a terminal.</source>
+        <translation>管理 `traybeat serve` 的用户：user add|del|change-pass NAME、user list、user change-role NAME --role admin|user。密码从提示中读取；标准输入不是终端时，读取其第一行。</translation>
+    </message>
+    <message>
+        <source>admin (may read and write every topic) or user.</source>
+        <translation>admin（可读写所有主题）或 user。</translation>
+    </message>
+    <message>
+        <source>Grants a user (or * for everyone) access to topics: access NAME TOPIC-PATTERN read-write|read-only|write-only|deny. access [NAME] lists; access --reset NAME [PATTERN] removes grants. * in a pattern matches any characters.</source>
+        <translation>授予用户（或 * 表示所有人）对主题的访问权限：access NAME TOPIC-PATTERN read-write|read-only|write-only|deny。access [NAME] 列出授权；access --reset NAME [PATTERN] 删除授权。模式中的 * 匹配任意字符。</translation>
+    </message>
+    <message>
+        <source>Remove NAME&apos;s grant on PATTERN, or all of them.</source>
+        <translation>删除 NAME 在 PATTERN 上的授权，或其全部授权。</translation>
+    </message>
+    <message>
+        <source>Manages access tokens: token add NAME (prints the new token once), token list NAME, token remove NAME TOKEN.</source>
+        <translation>管理访问令牌：token add NAME（新令牌只显示一次）、token list NAME、token remove NAME TOKEN。</translation>
+    </message>
+    <message>
+        <source>A note to tell the token apart.</source>
+        <translation>用于区分令牌的备注。</translation>
+    </message>
+    <message>
+        <source>The token stops working after DUR (e.g. 30d).</source>
+        <translation>令牌在 DUR 之后失效（例如 30d）。</translation>
+    </message>
+    <message>
+        <source>the password is empty</source>
+        <translation>密码为空</translation>
+    </message>
+    <message>
+        <source>Repeat the password: </source>
+        <translation>再次输入密码：</translation>
+    </message>
+    <message>
+        <source>the two passwords differ</source>
+        <translation>两次输入的密码不一致</translation>
+    </message>
+    <message>
+        <source>SQLite file of users, access grants and tokens (default %1).</source>
+        <translation>保存用户、访问授权和令牌的 SQLite 文件（默认 %1）。</translation>
+    </message>
+    <message>
+        <source>Sign in as NAME with a password (Basic auth) instead of a token; the password comes from TRAYBEAT_PASSWORD, else a prompt.</source>
+        <translation>以 NAME 和密码登录（Basic 认证），代替令牌；密码取自 TRAYBEAT_PASSWORD，否则提示输入。</translation>
+    </message>
+    <message>
+        <source>--user must not be empty</source>
+        <translation>--user 不能为空</translation>
+    </message>
+    <message>
+        <source>--user: set TRAYBEAT_PASSWORD (no terminal to ask on)</source>
+        <translation>--user：请设置 TRAYBEAT_PASSWORD（没有可用于提示的终端）</translation>
+    </message>
+    <message>
+        <source>Password for %1: </source>
+        <translation>%1 的密码：</translation>
+    </message>
+    <message>
+        <source>What a client may do where no grant says otherwise: read-write, read-only, write-only or deny-all (default read-write; deny-all with --token and no auth file, as before users existed).</source>
+        <translation>没有授权规定时客户端可以做什么：read-write、read-only、write-only 或 deny-all（默认 read-write；给出 --token 且没有认证文件时为 deny-all，与引入用户之前相同）。</translation>
+    </message>
+    <message>
+        <source>--default-access: &quot;%1&quot; is none of read-write, read-only, write-only, deny-all</source>
+        <translation>--default-access：“%1”不是 read-write、read-only、write-only、deny-all 之一</translation>
     </message>
 </context>
 <context>
@@ -1179,6 +1338,18 @@ Add one to receive notifications from a server.</source>
     <message>
         <source>The CA file &quot;%1&quot; does not exist.</source>
         <translation>CA 文件“%1”不存在。</translation>
+    </message>
+    <message>
+        <source>Give a user name and password or a token, not both.</source>
+        <translation>请给出用户名和密码，或者令牌，不要同时给出。</translation>
+    </message>
+    <message>
+        <source>The gotify protocol signs in with a client token, not a user name.</source>
+        <translation>gotify 协议使用客户端令牌登录，而不是用户名。</translation>
+    </message>
+    <message>
+        <source>A user name must not contain &quot;:&quot;.</source>
+        <translation>用户名不能包含“:”。</translation>
     </message>
 </context>
 <context>

@@ -130,9 +130,11 @@ int runAccessCommand(const QCommandLineParser &parser, AuthStore &store, const Q
     return 0;
 }
 
+// What `user list` and `token list` print is for scripts too: not translated.
 QString formatTime(qint64 ms)
 {
-    return ms == 0 ? Text::tr("never") : QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODate);
+    return ms == 0 ? QStringLiteral("never")
+                   : QDateTime::fromMSecsSinceEpoch(ms).toString(Qt::ISODate);
 }
 
 int runTokenCommand(const QCommandLineParser &parser, AuthStore &store, const QString &mode)
@@ -159,7 +161,7 @@ int runTokenCommand(const QCommandLineParser &parser, AuthStore &store, const QS
     }
     if (command == QLatin1String("list") && arguments.size() == 2) {
         for (const TokenInfo &token : store.tokens(arguments[1]))
-            print(Text::tr("%1… label \"%2\" created %3 expires %4")
+            print(QStringLiteral("%1… label \"%2\" created %3 expires %4")
                       .arg(token.hint, token.label, formatTime(token.createdMs),
                            formatTime(token.expiresMs)));
         return 0;

@@ -39,9 +39,10 @@ std::optional<QByteArray> authorizationOf(const HttpRequest &request)
     return *decoded;
 }
 
+// The texts of answers are part of the wire format, as ntfy's are: English, not translated.
 ntfy::Error unauthorized()
 {
-    return {401, 40101, AccessGuard::tr("unauthorized: missing or wrong credentials")};
+    return {401, 40101, QStringLiteral("unauthorized: missing or wrong credentials")};
 }
 } // namespace
 
@@ -84,7 +85,8 @@ AccessGuard::Outcome AccessGuard::identify(const QHostAddress &peer, const HttpR
 {
     if (isLockedOut(peer)) {
         *error = {429, 42909,
-                  tr("limit reached: too many failed authentication attempts, try again later")};
+                  QStringLiteral(
+                      "limit reached: too many failed authentication attempts, try again later")};
         return Outcome::Refused;
     }
     const auto authorization = authorizationOf(request);
@@ -158,12 +160,13 @@ AccessGuard::Outcome AccessGuard::startVerifying(const QHostAddress &peer, const
                                                  ntfy::Error *error, Done whenDone)
 {
     if (m_verifying >= m_options.maxVerifying) {
-        *error = {503, 50301, tr("too many sign-ins at once, try again shortly")};
+        *error = {503, 50301, QStringLiteral("too many sign-ins at once, try again shortly")};
         return Outcome::Refused;
     }
     int &fromPeer = m_verifyingByAddress[peer];
     if (fromPeer >= m_options.maxVerifyingPerAddress) {
-        *error = {429, 42908, tr("limit reached: too many sign-ins at once from this address")};
+        *error = {429, 42908,
+                  QStringLiteral("limit reached: too many sign-ins at once from this address")};
         return Outcome::Refused;
     }
     ++fromPeer;
@@ -271,8 +274,10 @@ std::optional<ntfy::Error> AccessGuard::check(const Identity &identity, const QS
         if (identity.user.isEmpty())
             return unauthorized();
         return ntfy::Error{403, 40301,
-                           tr("forbidden: %1 may not %2 topic %3")
-                               .arg(identity.user, write ? tr("write to") : tr("read"), topic)};
+                           QStringLiteral("forbidden: %1 may not %2 topic %3")
+                               .arg(identity.user,
+                                    write ? QStringLiteral("write to") : QStringLiteral("read"),
+                                    topic)};
     }
     return std::nullopt;
 }
