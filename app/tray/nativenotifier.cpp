@@ -118,7 +118,7 @@ void NativeNotifier::sendSummary()
                                 : tr("%1 new notifications from %2").arg(m_folded).arg(from);
     const QString subscription = m_foldedFrom.size() == 1 ? m_foldedFrom.first() : QString();
     notify(summary, tr("Open the history to read them."), m_foldedTopPriority,
-           {subscription, {}, {}}, true);
+           {subscription, {}, {}, {}}, true);
 }
 
 void NativeNotifier::notify(const QString &summary, const QString &body, int priority,
