@@ -444,7 +444,7 @@ void tst_Access::passwordsAreVerifiedOffTheEventLoop()
         ++results;
     };
     QList<AccessGuard::Outcome> outcomes;
-    for (const QByteArray &password : {"pw", "nope", "other"}) {
+    for (const char *password : {"pw", "nope", "other"}) {
         HttpRequest request;
         request.headers.append(authorizationHeader(basic("phil", password)));
         Identity identity;
