@@ -93,13 +93,14 @@ int runTray(int argc, char **argv)
         return 1;
     }
 
+    // A desktop logout or `kill` ends the app like Quit does: links closed, store flushed. Set
+    // before the app starts, so a signal during a slow start-up is handled too (by exec()).
+    commandline::quitOnTerminationSignals();
     TrayApp tray(options);
     QString error;
     if (!tray.start(&error))
         return commandline::fail(QString(), error);
     QObject::connect(&instance, &SingleInstance::activationRequested, &tray, &TrayApp::activate);
-    // A desktop logout or `kill` ends the app like Quit does: links closed, store flushed.
-    commandline::quitOnTerminationSignals();
     return app.exec();
 }
 

@@ -293,15 +293,15 @@ mkdir -p "$plain_config/traybeat"
 printf '[subscriptions]\nsize=1\n1\\name=Plain\n1\\server=http://127.0.0.1:9\n1\\topics=alerts\n1\\token=tk_plain_e2e\n' \
   >"$plain_config/traybeat/traybeat.conf"
 DBUS_SESSION_BUS_ADDRESS=$(head -n1 "$work/bare-bus") XDG_CONFIG_HOME="$plain_config" \
-  setsid "$app" --state-dir "$work/state-plain" >"$work/keyring-app.log" 2>&1 &
+  setsid "$app" --state-dir "$work/state-plain" >"$work/plain-app.log" 2>&1 &
 second_pid=$!
 said_no_keyring() {
   kill -0 "$second_pid" 2>/dev/null || fail "traybeat (no keyring) ended early"
-  grep -q 'tokens are kept in .*traybeat.conf .*no desktop keyring' "$work/keyring-app.log"
+  grep -q 'tokens are kept in .*traybeat.conf .*no desktop keyring' "$work/plain-app.log"
 }
 poll "$timeout_s" said_no_keyring || fail "without a keyring, the log does not say where tokens are kept"
 grep -q '^1\\token=tk_plain_e2e$' "$plain_config/traybeat/traybeat.conf" \
   || fail "without a keyring the token did not stay in traybeat.conf"
-echo "e2e_desktop: without a keyring: $(grep -o 'tokens are kept in.*' "$work/keyring-app.log")"
+echo "e2e_desktop: without a keyring: $(grep -o 'tokens are kept in.*' "$work/plain-app.log")"
 ends_cleanly "$second_pid" "traybeat (no keyring)"; second_pid=''
 echo "e2e_desktop: PASS"
