@@ -1,3 +1,4 @@
+#include "authstore.h"
 #include "notificationstore.h"
 #include "popupwidget.h"
 #include "pushserver.h"
@@ -5,6 +6,10 @@
 
 #include <QApplication>
 #include <QLabel>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QSignalSpy>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -27,6 +32,7 @@ private slots:
     void subscriptionAddedLive();
     void demo();
     void quitsCleanlyWithSeveralConnectedSubscriptions();
+    void signsInWithUserAndPassword();
 
 private:
     static QList<PopupWidget *> popups()
@@ -176,6 +182,78 @@ void tst_TrayApp::quitsCleanlyWithSeveralConnectedSubscriptions()
                               15000);
     app.reset(); // crashed here when a stopping link's report walked the list being destroyed
     QTRY_COMPARE(m_server->subscriberCount(), 0); // and every link was closed
+}
+
+// End to end with Basic auth: a real `traybeat serve --auth-file` (its user made with the auth
+// store, the only way in with --default-access deny-all); the right password receives a message,
+// a wrong one ends in `failed` (401) instead of a reconnect loop.
+void tst_TrayApp::signsInWithUserAndPassword()
+{
+    const QString authFile = m_state->filePath(QStringLiteral("auth.db"));
+    {
+        AuthStore store;
+        QString error;
+        QVERIFY2(store.open(authFile, &error), qPrintable(error));
+        QVERIFY(store.addUser(QStringLiteral("phil"), QStringLiteral("correct horse"), false,
+                              &error));
+        QVERIFY(store.grant(QStringLiteral("phil"), QStringLiteral("private"),
+                            Permission::ReadWrite, &error));
+    }
+    QProcess serve;
+    serve.start(QStringLiteral(TRAYBEAT_BINARY),
+                {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                 QStringLiteral("--db"), m_state->filePath(QStringLiteral("server.db")),
+                 QStringLiteral("--auth-file"), authFile, QStringLiteral("--default-access"),
+                 QStringLiteral("deny-all")});
+    QVERIFY(serve.waitForStarted());
+    QByteArray output;
+    // The "listening on http://…" line, complete.
+    QTRY_VERIFY_WITH_TIMEOUT((output += serve.readAllStandardOutput(),
+                              output.indexOf('\n', std::max(0, int(output.indexOf("http://")))) >
+                                  output.indexOf("http://") &&
+                                  output.contains("http://")),
+                             10000);
+    const int start = output.indexOf("http://");
+    const QUrl base(QString::fromLatin1(output.mid(start, output.indexOf('\n', start) - start)));
+
+    SubscriptionConfig good;
+    good.name = QStringLiteral("signed in");
+    good.server = base;
+    good.topics = {QStringLiteral("private")};
+    good.user = QStringLiteral("phil");
+    good.password = QStringLiteral("correct horse");
+    SubscriptionConfig wrong = good;
+    wrong.name = QStringLiteral("wrong password");
+    wrong.password = QStringLiteral("incorrect horse");
+    {
+        TrayApp app({false, m_state->path()});
+        app.settings()->setSubscriptions({good, wrong});
+        startApp(app);
+        const auto stateOf = [&app](const QString &name) {
+            for (const LinkStatus &status : app.trayController()->statuses()) {
+                if (status.name == name)
+                    return status.state;
+            }
+            return ConnectionState::Disconnected;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(good.name), ConnectionState::Connected, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(wrong.name), ConnectionState::Failed, 15000);
+
+        QNetworkAccessManager network;
+        QNetworkRequest request(base.resolved(QUrl(QStringLiteral("/private"))));
+        request.setRawHeader("Authorization", "Basic " + QByteArray("phil:correct horse").toBase64());
+        std::unique_ptr<QNetworkReply> reply(network.post(request, QByteArray("for phil")));
+        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QTRY_COMPARE_WITH_TIMEOUT(storedCount(good.name), 1, 10000);
+        QCOMPARE(storedCount(wrong.name), 0);
+        // The reason says why, and never quotes the password.
+        for (const LinkStatus &status : app.trayController()->statuses())
+            QVERIFY(!status.reason.contains(QStringLiteral("horse")));
+    }
+    serve.terminate();
+    QVERIFY(serve.waitForFinished(10000));
 }
 
 QTEST_MAIN(tst_TrayApp)

@@ -40,14 +40,17 @@ bool sameConnection(const ConnectionConfig &a, const ConnectionConfig &b)
 bool sameSubscription(const SubscriptionConfig &a, const SubscriptionConfig &b)
 {
     return a.name == b.name && a.server == b.server && a.protocol == b.protocol &&
-           a.topics == b.topics && a.token == b.token && sameConnection(a.connection, b.connection);
+           a.topics == b.topics && a.token == b.token && a.user == b.user &&
+           a.password == b.password && sameConnection(a.connection, b.connection);
 }
 
-// A reason may quote a server's words; make sure it never carries the token we sent.
-QString withoutToken(QString text, const QString &token)
+// A reason may quote a server's words; make sure it never carries the secrets we sent.
+QString withoutSecrets(QString text, const SubscriptionConfig &config)
 {
-    if (!token.isEmpty())
-        text.replace(token, QStringLiteral("[token]"));
+    if (!config.token.isEmpty())
+        text.replace(config.token, QStringLiteral("[token]"));
+    if (!config.password.isEmpty())
+        text.replace(config.password, QStringLiteral("[password]"));
     return text;
 }
 
@@ -322,10 +325,10 @@ void TrayApp::refreshStatuses()
         status.server = entry.config.server;
         if (subscription->isValid()) {
             status.state = connection->state();
-            status.reason = withoutToken(connection->stateReason(), entry.config.token);
+            status.reason = withoutSecrets(connection->stateReason(), entry.config);
         } else {
             status.state = ConnectionState::Failed;
-            status.reason = withoutToken(subscription->errorString(), entry.config.token);
+            status.reason = withoutSecrets(subscription->errorString(), entry.config);
         }
         status.lastProofOfLife = connection->lastProofOfLife();
         status.roundTrip = connection->lastRoundTrip();
