@@ -419,10 +419,13 @@ void tst_SettingsDialog::notificationSettingsAreSaved()
     child<QTimeEdit>(m_dialog.get(), "quietFromEdit")->setTime(QTime(21, 15));
     child<QTimeEdit>(m_dialog.get(), "quietToEdit")->setTime(QTime(6, 45));
     child<QCheckBox>(m_dialog.get(), "urgentBreaksThroughCheck")->setChecked(false);
+    auto *urgentInDoNotDisturb = child<QCheckBox>(m_dialog.get(), "urgentBreaksDoNotDisturbCheck");
+    QVERIFY(urgentInDoNotDisturb->isChecked()); // on by default, like GNOME and KDE
+    urgentInDoNotDisturb->setChecked(false);
     okButton(m_dialog.get())->click();
 
     QCOMPARE(subscriptionsSpy.size(), 0);
-    QCOMPARE(changedSpy.size(), 3); // pop-ups, do not disturb, quiet hours
+    QCOMPARE(changedSpy.size(), 4); // pop-ups, quiet hours, do not disturb and its urgent rule
     QCOMPARE(m_settings->popups().corner, PopupCorner::BottomLeft);
     QCOMPARE(m_settings->popups().duration, 15s);
     QCOMPARE(m_settings->popups().useNativePopups, true);
@@ -432,6 +435,7 @@ void tst_SettingsDialog::notificationSettingsAreSaved()
     QCOMPARE(quiet.from, QTime(21, 15));
     QCOMPARE(quiet.to, QTime(6, 45));
     QCOMPARE(quiet.urgentBreaksThrough, false);
+    QCOMPARE(m_settings->urgentBreaksDoNotDisturb(), false);
 }
 
 void tst_SettingsDialog::doNotDisturbFromElsewhereIsKept()

@@ -17,7 +17,7 @@
 //                    1\reconnectMin=1s, 1\reconnectMax=1m, 1\connectTimeout=10s,
 //                    1\caFile=/path/ca.pem, 1\insecure=false
 //   [popups]         corner=top-right, duration=6s, native=false
-//   [General]        doNotDisturb=false
+//   [General]        doNotDisturb=false, urgentBreaksDoNotDisturb=true
 //   [quietHours]     enabled=false, from=22:00, to=07:00, urgentBreaksThrough=true
 // Durations and times are written as text ("25s", "22:00") rather than numbers so that a person
 // editing the file cannot mistake milliseconds for seconds.
@@ -631,6 +631,20 @@ void AppSettings::setDoNotDisturb(bool enabled)
     if (enabled == doNotDisturb())
         return;
     m_settings->setValue(QStringLiteral("doNotDisturb"), enabled);
+    m_settings->sync();
+    emit changed();
+}
+
+bool AppSettings::urgentBreaksDoNotDisturb() const
+{
+    return readBool(*m_settings, QStringLiteral("urgentBreaksDoNotDisturb"), true);
+}
+
+void AppSettings::setUrgentBreaksDoNotDisturb(bool enabled)
+{
+    if (enabled == urgentBreaksDoNotDisturb())
+        return;
+    m_settings->setValue(QStringLiteral("urgentBreaksDoNotDisturb"), enabled);
     m_settings->sync();
     emit changed();
 }

@@ -65,6 +65,9 @@ public:
 
     bool doNotDisturb() const;
     void setDoNotDisturb(bool enabled);
+    // Whether urgent (priority 5) messages still pop up during do not disturb; on by default.
+    bool urgentBreaksDoNotDisturb() const;
+    void setUrgentBreaksDoNotDisturb(bool enabled);
 
     QuietHours quietHours() const;
     void setQuietHours(const QuietHours &quietHours);
