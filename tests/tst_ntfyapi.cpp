@@ -302,8 +302,9 @@ void tst_NtfyApi::publishForms_data()
                      {QStringLiteral("url"), QStringLiteral("https://a.example")}}));
     row("Attach: decoded name", "POST", "/t", "x",
         {{"X-Attach", "https://a.example/my%20report.pdf"}}, "attachment",
-        QJsonObject({{QStringLiteral("name"), QStringLiteral("my report.pdf")},
-                     {QStringLiteral("url"), QStringLiteral("https://a.example/my%20report.pdf")}}));
+        QJsonObject(
+            {{QStringLiteral("name"), QStringLiteral("my report.pdf")},
+             {QStringLiteral("url"), QStringLiteral("https://a.example/my%20report.pdf")}}));
     row("Filename overrides, header", "POST", "/t", "x",
         {{"Attach", "https://a.example/x.bin"}, {"Filename", "flower.jpg"}}, "attachment",
         QJsonObject({{QStringLiteral("name"), QStringLiteral("flower.jpg")},
@@ -673,9 +674,9 @@ void tst_NtfyApi::naturalTimes_data()
     row("30 mins", at(0, 9, 30));
     row("1 hour", at(0, 10));
     row("90s", at(0, 9, 1).addSecs(30));
-    for (const char *refused : {"next friday", "13pm", "0am", "25:00", "10:75", "10.30",
-                                "tomorrow tomorrow", "soonish", "in 2 weeks", "at", "", "friday 3",
-                                "10am tomorrow", "2 fortnights"})
+    for (const char *refused :
+         {"next friday", "13pm", "0am", "25:00", "10:75", "10.30", "tomorrow tomorrow", "soonish",
+          "in 2 weeks", "at", "", "friday 3", "10am tomorrow", "2 fortnights"})
         row(refused, QDateTime());
 }
 
@@ -686,7 +687,8 @@ void tst_NtfyApi::naturalTimes()
     const qint64 now = QDateTime(QDate(2026, 12, 2), QTime(9, 0)).toMSecsSinceEpoch();
     const auto parsed = ntfy::parseFutureTime(text, now);
     if (!expected.isValid()) {
-        QVERIFY2(!parsed, qPrintable(QDateTime::fromMSecsSinceEpoch(parsed.value_or(0)).toString()));
+        QVERIFY2(!parsed,
+                 qPrintable(QDateTime::fromMSecsSinceEpoch(parsed.value_or(0)).toString()));
         return;
     }
     QVERIFY(parsed);
@@ -706,8 +708,7 @@ void tst_NtfyApi::delayForms_data()
     QTest::newRow("x-at natural") << QByteArray("X-At") << QByteArray("tomorrow, 10am")
                                   << qint64(-1);
     QTest::newRow("In 2 days") << QByteArray("In") << QByteArray("2 days") << qint64(2 * 86400);
-    QTest::newRow("Delay 30 mins") << QByteArray("Delay") << QByteArray("30 mins")
-                                   << qint64(1800);
+    QTest::newRow("Delay 30 mins") << QByteArray("Delay") << QByteArray("30 mins") << qint64(1800);
 }
 
 void tst_NtfyApi::delayForms()

@@ -97,16 +97,17 @@ void tst_SingleInstance::secondLaunchOfTheAppSaysSoInOneLine()
     environment.insert(QStringLiteral("LANG"), QStringLiteral("C.UTF-8"));
     environment.remove(QStringLiteral("LANGUAGE"));
     environment.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS")); // no keyring wanted here
-    const QStringList arguments{QStringLiteral("--state-dir"), home.filePath(QStringLiteral("state"))};
+    const QStringList arguments{QStringLiteral("--state-dir"),
+                                home.filePath(QStringLiteral("state"))};
     QProcess first;
     first.setProcessEnvironment(environment);
     first.start(QStringLiteral(TRAYBEAT_BINARY), arguments);
     QVERIFY(first.waitForStarted());
     // Offscreen has no system tray: the line about the window mode comes once it runs.
     QByteArray firstErrors;
-    QTRY_VERIFY_WITH_TIMEOUT((firstErrors += first.readAllStandardError(),
-                              firstErrors.contains("no system tray")),
-                             15000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (firstErrors += first.readAllStandardError(), firstErrors.contains("no system tray")),
+        15000);
 
     QProcess second;
     second.setProcessEnvironment(environment);

@@ -9,8 +9,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
-#include <QSignalSpy>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -206,8 +206,8 @@ void tst_TrayApp::signsInWithUserAndPassword()
         AuthStore store;
         QString error;
         QVERIFY2(store.open(authFile, &error), qPrintable(error));
-        QVERIFY(store.addUser(QStringLiteral("phil"), QStringLiteral("correct horse"), false,
-                              &error));
+        QVERIFY(
+            store.addUser(QStringLiteral("phil"), QStringLiteral("correct horse"), false, &error));
         QVERIFY(store.grant(QStringLiteral("phil"), QStringLiteral("private"),
                             Permission::ReadWrite, &error));
     }
@@ -222,7 +222,7 @@ void tst_TrayApp::signsInWithUserAndPassword()
     // The "listening on http://…" line, complete.
     QTRY_VERIFY_WITH_TIMEOUT((output += serve.readAllStandardOutput(),
                               output.indexOf('\n', std::max(0, int(output.indexOf("http://")))) >
-                                  output.indexOf("http://") &&
+                                      output.indexOf("http://") &&
                                   output.contains("http://")),
                              10000);
     const int start = output.indexOf("http://");
@@ -253,7 +253,8 @@ void tst_TrayApp::signsInWithUserAndPassword()
 
         QNetworkAccessManager network;
         QNetworkRequest request(base.resolved(QUrl(QStringLiteral("/private"))));
-        request.setRawHeader("Authorization", "Basic " + QByteArray("phil:correct horse").toBase64());
+        request.setRawHeader("Authorization",
+                             "Basic " + QByteArray("phil:correct horse").toBase64());
         std::unique_ptr<QNetworkReply> reply(network.post(request, QByteArray("for phil")));
         QSignalSpy finished(reply.get(), &QNetworkReply::finished);
         QVERIFY(finished.wait(10000));

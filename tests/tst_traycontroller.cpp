@@ -258,9 +258,9 @@ void tst_TrayController::menu()
     }
     QCOMPARE(texts, (QStringList{QStringLiteral("Demo: connected (2 unread)"),
                                  QStringLiteral("R&&D: failed"), QStringLiteral("&Reconnect now"),
-                                 QStringLiteral("&Mark all read"), QStringLiteral("&Do not disturb"),
-                                 QStringLiteral("&History…"), QStringLiteral("&Settings…"),
-                                 QStringLiteral("&Quit")}));
+                                 QStringLiteral("&Mark all read"),
+                                 QStringLiteral("&Do not disturb"), QStringLiteral("&History…"),
+                                 QStringLiteral("&Settings…"), QStringLiteral("&Quit")}));
     // A status line keeps its state's colour: an enabled line (not greyed text) with the state's
     // icon, a submenu whose Reconnect reconnects that subscription only.
     for (int line : {0, 1}) {

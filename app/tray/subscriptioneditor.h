@@ -51,7 +51,7 @@ private:
     void applySignIn(SubscriptionConfig &config) const;
     bool signsInWithPassword() const;
     void updateSignInRows();
-    QFormLayout *buildForm();  // both sections in one form, so that all fields line up
+    QFormLayout *buildForm(); // both sections in one form, so that all fields line up
     void connectUi();
     void onProtocolChanged();
     void setHeartbeat(const HeartbeatMode &mode);

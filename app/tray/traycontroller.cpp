@@ -4,8 +4,8 @@
 
 #include <QAction>
 #include <QCoreApplication>
-#include <QEvent>
 #include <QCursor>
+#include <QEvent>
 #include <QLocale>
 #include <QToolTip>
 #include <algorithm>
@@ -182,8 +182,8 @@ void TrayController::onActivated(QSystemTrayIcon::ActivationReason reason)
 void TrayController::refresh()
 {
     refreshIcon();
-    m_trayIcon.setToolTip(toolTipText(m_statuses, m_doNotDisturb, QDateTime::currentDateTimeUtc(),
-                                      m_quietUntil));
+    m_trayIcon.setToolTip(
+        toolTipText(m_statuses, m_doNotDisturb, QDateTime::currentDateTimeUtc(), m_quietUntil));
 }
 
 void TrayController::refreshIcon()
@@ -317,8 +317,8 @@ QString TrayController::toolTipText(const LinkStatusList &statuses, bool doNotDi
     if (doNotDisturb)
         headline += tr(" · do not disturb");
     else if (quietUntil.isValid())
-        headline += tr(" · quiet hours until %1")
-                        .arg(QLocale().toString(quietUntil, QLocale::ShortFormat));
+        headline +=
+            tr(" · quiet hours until %1").arg(QLocale().toString(quietUntil, QLocale::ShortFormat));
     lines << headline;
     if (statuses.isEmpty())
         lines << tr("No subscriptions yet");

@@ -2,11 +2,11 @@
 
 #include "linkstatus.h"
 
+#include <QDeadlineTimer>
 #include <QHash>
 #include <QIcon>
 #include <QMenu>
 #include <QObject>
-#include <QDeadlineTimer>
 #include <QSystemTrayIcon>
 #include <QTime>
 #include <QTimer>
@@ -101,7 +101,7 @@ private:
     QAction *m_quietHoursAction;
     QAction *m_markAllReadAction;
     QList<QObject *> m_statusLines; // per subscription a submenu (Reconnect); else one action
-    QStringList m_statusTexts;             // what the status lines show now
+    QStringList m_statusTexts;      // what the status lines show now
     QList<ConnectionState> m_statusStates; // and with which icons
     LinkStatusList m_statuses;
     bool m_doNotDisturb = false;

@@ -363,7 +363,8 @@ QVariantMap AppSettings::storedFields(const SubscriptionConfig &config,
     QVariantMap fields = persistedFields(config);
     for (const SecretField &field : secretFields) {
         fields.remove(QLatin1String(field.plainKey));
-        const QString reference = keyringReference(config.name, field, config.*field.member, before);
+        const QString reference =
+            keyringReference(config.name, field, config.*field.member, before);
         if (!reference.isEmpty())
             fields.insert(QLatin1String(field.referenceKey), reference);
         else if (!(config.*field.member).isEmpty())
@@ -425,10 +426,10 @@ void AppSettings::useSecretStore(SecretStore *store)
     m_secretStore = store;
     connect(store, &SecretStore::availabilityChanged, this, [this] {
         if (m_secretStore->availability() == SecretStore::Availability::Unavailable)
-            qCInfo(lcUi).noquote() << "settings: tokens and passwords are kept in"
-                                   << m_settings->fileName()
-                                   << "(readable only by you): no desktop keyring -"
-                                   << m_secretStore->unavailableReason();
+            qCInfo(lcUi).noquote()
+                << "settings: tokens and passwords are kept in" << m_settings->fileName()
+                << "(readable only by you): no desktop keyring -"
+                << m_secretStore->unavailableReason();
         emit secretLocationChanged();
     });
     QSet<QString> keys;

@@ -6,10 +6,8 @@ namespace traybeat {
 
 DeliveryPolicy::DeliveryPolicy(bool doNotDisturb, const QuietHours &quietHours,
                                const PopupSettings &popups, bool urgentBreaksDoNotDisturb)
-    : m_doNotDisturb(doNotDisturb),
-      m_urgentBreaksDoNotDisturb(urgentBreaksDoNotDisturb),
-      m_quietHours(quietHours),
-      m_popups(popups)
+    : m_doNotDisturb(doNotDisturb), m_urgentBreaksDoNotDisturb(urgentBreaksDoNotDisturb),
+      m_quietHours(quietHours), m_popups(popups)
 {
 }
 

@@ -143,9 +143,9 @@ std::optional<int> parseDayOffset(const QString &text, const QDate &today)
 // without a day that has passed today means tomorrow, as ntfy does.
 std::optional<qint64> parseNaturalTime(const QString &text, qint64 nowMs)
 {
-    static const QRegularExpression pattern(
-        QStringLiteral("^(?:([a-z]+)\\s*,?\\s*)??(?:(?:at\\s+)?([0-9:]+\\s*(?:am|pm|a\\.m\\.|p\\.m\\.)?"
-                       "|noon|midnight))?$"));
+    static const QRegularExpression pattern(QStringLiteral(
+        "^(?:([a-z]+)\\s*,?\\s*){0,1}?(?:(?:at\\s+)?([0-9:]+\\s*(?:am|pm|a\\.m\\.|p\\.m\\.)?"
+        "|noon|midnight))?$"));
     const auto match = pattern.match(text.trimmed().toLower());
     if (!match.hasMatch() || (match.captured(1).isEmpty() && match.captured(2).isEmpty()))
         return std::nullopt;
