@@ -273,7 +273,12 @@ void tst_TrayController::menu()
     QCOMPARE(reconnectOne.size(), 1);
     QCOMPARE(reconnectOne.first().first().toString(), QStringLiteral("R&D"));
     QSignalSpy markAllRead(&controller, &TrayController::markAllReadRequested);
-    actions[3]->trigger();
+    for (QAction *action : actions) {
+        if (action->text() == QStringLiteral("&Mark all read")) {
+            QVERIFY(action->isEnabled()); // 2 unread
+            action->trigger();
+        }
+    }
     QCOMPARE(markAllRead.size(), 1);
 
     // The status lines follow the subscriptions.

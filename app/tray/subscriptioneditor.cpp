@@ -133,8 +133,10 @@ void SubscriptionEditor::setTokenLocation(SecretLocation location, const QString
         m_tokenLocation->setToolTip(problem);
         break;
     }
-    m_passwordLocation->setText(m_tokenLocation->text());
-    m_passwordLocation->setToolTip(m_tokenLocation->toolTip());
+    if (m_passwordLocation) { // the password is kept where the token is
+        m_passwordLocation->setText(m_tokenLocation->text());
+        m_passwordLocation->setToolTip(m_tokenLocation->toolTip());
+    }
     growToFit();
 }
 
@@ -471,6 +473,7 @@ void SubscriptionEditor::createSignInFields()
     m_passwordError->setObjectName(QStringLiteral("passwordError"));
     m_passwordLocation = hintLabel(QString(), this);
     m_passwordLocation->setObjectName(QStringLiteral("passwordLocationLabel"));
+    m_passwordLocation->setText(m_tokenLocation->text());
 
     connect(m_signIn, &QComboBox::currentIndexChanged, this, [this] {
         updateSignInRows();

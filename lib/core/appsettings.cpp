@@ -361,6 +361,8 @@ QVariantMap AppSettings::storedFields(const SubscriptionConfig &config,
                                       const QList<StoredSecret> &before) const
 {
     QVariantMap fields = persistedFields(config);
+    if (config.user.isEmpty())
+        fields.remove(QStringLiteral("user")); // only subscriptions that sign in name a user
     for (const SecretField &field : secretFields) {
         fields.remove(QLatin1String(field.plainKey));
         const QString reference =
