@@ -1,16 +1,13 @@
 #include "authstore.h"
 #include "notificationstore.h"
 #include "popupwidget.h"
+#include "pushclients.h"
 #include "pushserver.h"
 #include "trayapp.h"
 
 #include <QApplication>
 #include <QLabel>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QProcess>
 #include <QSettings>
-#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -219,14 +216,8 @@ void tst_TrayApp::signsInWithUserAndPassword()
                  QStringLiteral("deny-all")});
     QVERIFY(serve.waitForStarted());
     QByteArray output;
-    // The "listening on http://…" line, complete.
-    QTRY_VERIFY_WITH_TIMEOUT((output += serve.readAllStandardOutput(),
-                              output.indexOf('\n', std::max(0, int(output.indexOf("http://")))) >
-                                      output.indexOf("http://") &&
-                                  output.contains("http://")),
-                             10000);
-    const int start = output.indexOf("http://");
-    const QUrl base(QString::fromLatin1(output.mid(start, output.indexOf('\n', start) - start)));
+    const QUrl base = test::serveAddress(serve, &output);
+    QVERIFY2(base.isValid(), output.constData());
 
     SubscriptionConfig good;
     good.name = QStringLiteral("signed in");
@@ -252,13 +243,12 @@ void tst_TrayApp::signsInWithUserAndPassword()
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(wrong.name), ConnectionState::Failed, 15000);
 
         QNetworkAccessManager network;
-        QNetworkRequest request(base.resolved(QUrl(QStringLiteral("/private"))));
-        request.setRawHeader("Authorization",
-                             "Basic " + QByteArray("phil:correct horse").toBase64());
-        std::unique_ptr<QNetworkReply> reply(network.post(request, QByteArray("for phil")));
-        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
-        QVERIFY(finished.wait(10000));
-        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        const test::Headers basicAuth{
+            {"Authorization", "Basic " + QByteArray("phil:correct horse").toBase64()}};
+        QCOMPARE(test::httpRequest(network, base.resolved(QUrl(QStringLiteral("/private"))), "POST",
+                                   "for phil", basicAuth, 10000)
+                     .status,
+                 200);
         QTRY_COMPARE_WITH_TIMEOUT(storedCount(good.name), 1, 10000);
         QCOMPARE(storedCount(wrong.name), 0);
         // The reason says why, and never quotes the password.
