@@ -1,4 +1,4 @@
-// Sleep and wake-up as logind tells them: the test's own dbus-daemon (a config of its own,
+// Sleep and wake-up as logind tells them: the test's own dbus-daemon (tests/data/system-bus.conf,
 // standing in for the system bus through DBUS_SYSTEM_BUS_ADDRESS), a stand-in for logind on it
 // that sends the real PrepareForSleep signal, and a real WebSocket server on 127.0.0.1 counting
 // handshakes. On "woke up" the link is opened again at once, long before its heartbeat (60 s)
@@ -23,23 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 const QString logindService = QStringLiteral("org.freedesktop.login1");
-
-// Everything allowed: it is the test's bus alone.
-const char busConfig[] = R"(<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:dir=%1</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow receive_type="signal"/>
-  </policy>
-</busconfig>
-)";
 
 // What the app logs, so a test can count the lines.
 QStringList s_logged;
@@ -82,12 +65,9 @@ private:
 void tst_LogindWatcher::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    QFile config(m_dir.filePath(QStringLiteral("bus.conf")));
-    QVERIFY(config.open(QIODevice::WriteOnly));
-    config.write(QByteArray(busConfig).replace("%1", m_dir.path().toLocal8Bit()));
-    config.close();
+    // The test's own stand-in for the system bus (tests/data/system-bus.conf).
     m_busDaemon.start(QStringLiteral("dbus-daemon"),
-                      {QStringLiteral("--config-file=") + config.fileName(),
+                      {QStringLiteral("--config-file=" TRAYBEAT_TEST_DATA "/system-bus.conf"),
                        QStringLiteral("--nofork"), QStringLiteral("--print-address")});
     if (!m_busDaemon.waitForStarted(5000))
         QSKIP("dbus-daemon is not installed (apt-get install dbus)");
