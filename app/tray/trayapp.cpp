@@ -300,7 +300,7 @@ void TrayApp::watchOutages(Entry *entry)
             [this, token](const QString &name, const QString &reason) {
                 tell(name, tr("Cannot connect to %1: %2").arg(name, withoutToken(reason, token)),
                      tr("traybeat tries again every 10 minutes. Check the subscription's "
-                        "settings (token, certificate) or choose Reconnect in the tray menu."),
+                        "settings (token, certificate) or choose “Reconnect now” in the tray menu."),
                      4);
             });
     connect(entry->outage.get(), &OutageMonitor::recovered, this,
