@@ -152,6 +152,7 @@ QWidget *SettingsDialog::buildConnectionTab()
     m_outageMinutes->setObjectName(QStringLiteral("outageMinutesSpin"));
     m_outageMinutes->setRange(1, 120);
     m_outageMinutes->setSuffix(tr(" min"));
+    m_outageMinutes->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
     m_connectDirectly = new QCheckBox(tr("Connect &directly (ignore the system proxy)"), tab);
     m_connectDirectly->setObjectName(QStringLiteral("connectDirectlyCheck"));
 
