@@ -6,7 +6,7 @@
 #include "blackholeproxy.h"
 #include "notificationstore.h"
 #include "outagemonitor.h"
-#include "pushserver.h"
+#include "pushservers.h"
 #include "subscription.h"
 
 #include <QSignalSpy>
@@ -46,15 +46,7 @@ private:
     }
     std::unique_ptr<PushServer> startServer(quint16 port = 0, const QString &token = {})
     {
-        PushServerOptions options;
-        options.port = port;
-        options.token = token;
-        options.databasePath = m_dir->filePath(QStringLiteral("server.db"));
-        auto server = std::make_unique<PushServer>(options);
-        QString error;
-        if (!server->listen(&error))
-            qWarning() << "server did not start:" << error;
-        return server;
+        return test::startPushServer(m_dir->filePath(QStringLiteral("server.db")), port, token);
     }
 
     std::unique_ptr<QTemporaryDir> m_dir;

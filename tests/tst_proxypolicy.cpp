@@ -10,7 +10,7 @@
 // name directly and fails, and the proxy sees nothing.
 #include "notificationstore.h"
 #include "proxypolicy.h"
-#include "pushserver.h"
+#include "pushservers.h"
 #include "subscription.h"
 
 #include <QJsonDocument>
@@ -198,11 +198,8 @@ private:
 void tst_ProxyPolicy::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
-    PushServerOptions options;
-    options.databasePath = m_dir->filePath(QStringLiteral("server.db"));
-    m_server = std::make_unique<PushServer>(options);
-    QString error;
-    QVERIFY2(m_server->listen(&error), qPrintable(error));
+    m_server = test::startPushServer(m_dir->filePath(QStringLiteral("server.db")));
+    QVERIFY(m_server->isListening());
     m_store = std::make_unique<NotificationStore>();
     QVERIFY(m_store->open(m_dir->filePath(QStringLiteral("client.db"))));
 }
