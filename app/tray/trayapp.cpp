@@ -89,7 +89,6 @@ TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
     connect(&m_tray, &TrayController::quitRequested, qApp, &QCoreApplication::quit,
             Qt::QueuedConnection);
     connect(&m_tray, &TrayController::statusesWanted, this, &TrayApp::refreshStatuses);
-    connect(&m_logind, &LogindWatcher::resumed, &m_systemWatcher, &SystemWatcher::notifyResumed);
 
     connect(&m_popups, &PopupStack::historyRequested, this, &TrayApp::showHistory);
     connect(&m_popups, &PopupStack::urlRequested, this, &TrayApp::openUrl);
@@ -150,6 +149,11 @@ bool TrayApp::start(QString *errorMessage)
         if (!nameTaken)
             m_store.removeSubscription(Demo::subscriptionName());
     }
+
+    // Not before: a start that fails says why first, not what it found on the system bus.
+    m_logind = std::make_unique<LogindWatcher>();
+    connect(m_logind.get(), &LogindWatcher::resumed, &m_systemWatcher,
+            &SystemWatcher::notifyResumed);
 
     m_history = std::make_unique<HistoryWindow>(&m_store);
     m_history->setActionRunner(&m_actionRunner);

@@ -95,7 +95,7 @@ private:
     NotificationStore m_store;
     ActionRunner m_actionRunner;   // http actions of pop-ups, the history and native notifications
     SystemWatcher m_systemWatcher; // wake-up and network-back: reconnect without waiting
-    LogindWatcher m_logind;        // wake-up as logind announces it, where there is logind
+    std::unique_ptr<LogindWatcher> m_logind; // wake-up as logind says it (made by start())
     std::unique_ptr<Demo> m_demo;
     std::vector<Entry> m_entries; // after the store: destroyed first
     TrayController m_tray;
