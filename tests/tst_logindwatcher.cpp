@@ -50,9 +50,9 @@ private slots:
 private:
     bool sendPrepareForSleep(const QDBusConnection &bus, bool sleeping)
     {
-        QDBusMessage signal = QDBusMessage::createSignal(QStringLiteral("/org/freedesktop/login1"),
-                                                         QStringLiteral("org.freedesktop.login1.Manager"),
-                                                         QStringLiteral("PrepareForSleep"));
+        QDBusMessage signal = QDBusMessage::createSignal(
+            QStringLiteral("/org/freedesktop/login1"),
+            QStringLiteral("org.freedesktop.login1.Manager"), QStringLiteral("PrepareForSleep"));
         signal << sleeping;
         return bus.send(signal);
     }
@@ -156,7 +156,8 @@ void tst_LogindWatcher::withoutABusTheClocksAreTheFallback()
     LogindWatcher logind(noBus);
     QVERIFY(!logind.isActive());
     QCOMPARE(s_logged.size(), 1);
-    QVERIFY2(s_logged.constFirst().contains(QStringLiteral("clocks")), qPrintable(s_logged.join('\n')));
+    QVERIFY2(s_logged.constFirst().contains(QStringLiteral("clocks")),
+             qPrintable(s_logged.join('\n')));
     QDBusConnection::disconnectFromBus(QStringLiteral("no-bus"));
 }
 

@@ -99,9 +99,8 @@ public:
     explicit ProxyEnvironment(const QString &httpProxy, const QString &httpsProxy)
     {
         for (const char *name : names)
-            m_saved.append(qEnvironmentVariableIsSet(name)
-                               ? std::optional(qgetenv(name))
-                               : std::nullopt);
+            m_saved.append(qEnvironmentVariableIsSet(name) ? std::optional(qgetenv(name))
+                                                           : std::nullopt);
         qputenv("http_proxy", httpProxy.toLocal8Bit());
         qputenv("https_proxy", httpsProxy.toLocal8Bit());
         qunsetenv("HTTP_PROXY");
@@ -122,8 +121,8 @@ public:
     }
 
 private:
-    static constexpr const char *names[] = {"http_proxy", "https_proxy", "HTTP_PROXY",
-                                            "HTTPS_PROXY", "all_proxy",  "no_proxy",
+    static constexpr const char *names[] = {"http_proxy",  "https_proxy", "HTTP_PROXY",
+                                            "HTTPS_PROXY", "all_proxy",   "no_proxy",
                                             "NO_PROXY"};
     QList<std::optional<QByteArray>> m_saved;
 };
@@ -138,7 +137,8 @@ struct Listener
     void read()
     {
         buffer += process.readAllStandardOutput();
-        for (qsizetype newline; (newline = buffer.indexOf('\n')) >= 0; buffer.remove(0, newline + 1)) {
+        for (qsizetype newline; (newline = buffer.indexOf('\n')) >= 0;
+             buffer.remove(0, newline + 1)) {
             const QJsonObject event = QJsonDocument::fromJson(buffer.left(newline)).object();
             if (event.value(QLatin1String("event")).toString() == QLatin1String("state"))
                 states << event.value(QLatin1String("state")).toString();
@@ -283,15 +283,15 @@ void tst_ProxyPolicy::listenUsesTheProxyUnlessToldNotTo()
         Listener through;
         through.process.setProcessEnvironment(environment);
         through.process.start(QStringLiteral(TRAYBEAT_BINARY), listenArguments(m_server->port()));
-        QTRY_VERIFY_WITH_TIMEOUT((through.read(), through.states.contains(QStringLiteral("connected"))),
-                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (through.read(), through.states.contains(QStringLiteral("connected"))), 10000);
         QCOMPARE(proxy.tunnels(), 1);
     }
 
     Listener direct;
     direct.process.setProcessEnvironment(environment);
-    direct.process.start(QStringLiteral(TRAYBEAT_BINARY),
-                         listenArguments(m_server->port()) << QStringLiteral("--no-proxy"));
+    direct.process.start(QStringLiteral(TRAYBEAT_BINARY), listenArguments(m_server->port())
+                                                              << QStringLiteral("--no-proxy"));
     QTRY_VERIFY_WITH_TIMEOUT((direct.read(), direct.errors.size() >= 2), 10000);
     QVERIFY(!direct.states.contains(QStringLiteral("connected")));
     QCOMPARE(proxy.tunnels(), 1); // no new tunnel

@@ -12,8 +12,7 @@ const QString logindPath = QStringLiteral("/org/freedesktop/login1");
 const QString managerInterface = QStringLiteral("org.freedesktop.login1.Manager");
 } // namespace
 
-LogindWatcher::LogindWatcher(QObject *parent)
-    : LogindWatcher(QDBusConnection::systemBus(), parent)
+LogindWatcher::LogindWatcher(QObject *parent) : LogindWatcher(QDBusConnection::systemBus(), parent)
 {
 }
 
@@ -30,9 +29,9 @@ LogindWatcher::LogindWatcher(const QDBusConnection &bus, QObject *parent)
                                 "clocks only";
         return;
     }
-    m_active = m_bus.connect(logindService, logindPath, managerInterface,
-                             QStringLiteral("PrepareForSleep"), this,
-                             SLOT(onPrepareForSleep(bool)));
+    m_active =
+        m_bus.connect(logindService, logindPath, managerInterface,
+                      QStringLiteral("PrepareForSleep"), this, SLOT(onPrepareForSleep(bool)));
     if (!m_active)
         qCWarning(lcConnection) << "cannot listen to logind:" << m_bus.lastError().message();
 }

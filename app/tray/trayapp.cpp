@@ -65,8 +65,9 @@ void stopReports(Subscription *subscription, OutageMonitor *outage, QObject *rec
 QString shortClockText(const QDateTime &when)
 {
     const QDateTime local = when.toLocalTime();
-    return local.toString(local.date() == QDate::currentDate() ? QStringLiteral("HH:mm")
-                                                               : QStringLiteral("yyyy-MM-dd HH:mm"));
+    return local.toString(local.date() == QDate::currentDate()
+                              ? QStringLiteral("HH:mm")
+                              : QStringLiteral("yyyy-MM-dd HH:mm"));
 }
 
 } // namespace
@@ -302,10 +303,11 @@ void TrayApp::watchOutages(Entry *entry)
             });
     connect(entry->outage.get(), &OutageMonitor::permanentFailure, this,
             [this, token](const QString &name, const QString &reason) {
-                tell(name, tr("Cannot connect to %1: %2").arg(name, withoutToken(reason, token)),
-                     tr("traybeat tries again every 10 minutes. Check the subscription's "
-                        "settings (token, certificate) or choose “Reconnect now” in the tray menu."),
-                     4);
+                tell(
+                    name, tr("Cannot connect to %1: %2").arg(name, withoutToken(reason, token)),
+                    tr("traybeat tries again every 10 minutes. Check the subscription's "
+                       "settings (token, certificate) or choose “Reconnect now” in the tray menu."),
+                    4);
             });
     connect(entry->outage.get(), &OutageMonitor::recovered, this,
             [this](const QString &name, const QDateTime &since, int missed) {

@@ -74,8 +74,7 @@ private:
     void watchOutages(Entry *entry);
     OutageMonitor::Config outageConfig() const;
     static QString recoveryText(const QString &name, int missed);
-    void tell(const QString &subscription, const QString &title, const QString &body,
-              int priority);
+    void tell(const QString &subscription, const QString &title, const QString &body, int priority);
     void applySettings();
     void applyAutostartDefault();
     void refreshStatuses();

@@ -53,7 +53,7 @@ void OutageMonitor::onStateChanged(ConnectionState state, const QString &reason)
     case ConnectionState::Failed:
         linkDown();
         if (std::exchange(m_failureAnnounced, true))
-            return; // the rare retry failed again: said already
+            return;           // the rare retry failed again: said already
         m_outageTimer.stop(); // the failure is the news; "down for 2 minutes" would repeat it
         if (m_subscription)
             emit permanentFailure(m_subscription->name(), reason);
@@ -91,8 +91,8 @@ void OutageMonitor::onLongOutage()
     if (!m_downSince.isValid() || wasAnnounced() || !m_subscription)
         return;
     m_outageAnnounced = true;
-    qCInfo(lcConnection).noquote() << m_subscription->name() << "has been down since"
-                                   << m_downSince.toString(Qt::ISODate);
+    qCInfo(lcConnection).noquote()
+        << m_subscription->name() << "has been down since" << m_downSince.toString(Qt::ISODate);
     emit longOutage(m_subscription->name(), m_downSince);
 }
 

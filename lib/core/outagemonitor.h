@@ -34,8 +34,7 @@ public:
     };
 
     // Follows `subscription`, which must outlive this object or be destroyed with it.
-    OutageMonitor(Subscription *subscription, const Config &config,
-                           QObject *parent = nullptr);
+    OutageMonitor(Subscription *subscription, const Config &config, QObject *parent = nullptr);
     ~OutageMonitor() override;
 
     void setConfig(const Config &config);

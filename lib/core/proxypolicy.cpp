@@ -29,7 +29,8 @@ QNetworkProxy ProxyPolicy::forWebSocket(const QUrl &url)
         asked.setScheme(QStringLiteral("https"));
     asked.setQuery(QString()); // a resume cursor or a token is nobody else's business
     asked.setUserInfo(QString());
-    const QList<QNetworkProxy> proxies = QNetworkProxyFactory::proxyForQuery(QNetworkProxyQuery(asked));
+    const QList<QNetworkProxy> proxies =
+        QNetworkProxyFactory::proxyForQuery(QNetworkProxyQuery(asked));
     for (const QNetworkProxy &proxy : proxies) {
         if (proxy.type() == QNetworkProxy::NoProxy || proxy.type() == QNetworkProxy::DefaultProxy)
             return QNetworkProxy::NoProxy;
