@@ -12,6 +12,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeEdit>
@@ -75,6 +76,7 @@ private slots:
     void notificationValidation();
     void notificationSettingsAreSaved();
     void doNotDisturbFromElsewhereIsKept();
+    void connectionSettingsAreSaved();
     void tokenLocationIsShown();
     void signInWithUserAndPassword();
     void startAtLoginIsProposedWithTheFirstSubscription();
@@ -436,6 +438,24 @@ void tst_SettingsDialog::notificationSettingsAreSaved()
     QCOMPARE(quiet.to, QTime(6, 45));
     QCOMPARE(quiet.urgentBreaksThrough, false);
     QCOMPARE(m_settings->urgentBreaksDoNotDisturb(), false);
+}
+
+void tst_SettingsDialog::connectionSettingsAreSaved()
+{
+    auto *minutes = child<QSpinBox>(m_dialog.get(), "outageMinutesSpin");
+    QCOMPARE(minutes->value(), 2);
+    QVERIFY(!child<QCheckBox>(m_dialog.get(), "connectDirectlyCheck")->isChecked());
+    minutes->setValue(15);
+    child<QCheckBox>(m_dialog.get(), "connectDirectlyCheck")->setChecked(true);
+    okButton(m_dialog.get())->click();
+    QCOMPARE(m_settings->outageNoticeDelay(), std::chrono::milliseconds(15min));
+    QVERIFY(m_settings->connectsDirectly());
+
+    // A finer value from the file is shown rounded but kept unless changed here.
+    m_settings->setOutageNoticeDelay(90s);
+    m_dialog->reload();
+    okButton(m_dialog.get())->click();
+    QCOMPARE(m_settings->outageNoticeDelay(), std::chrono::milliseconds(90s));
 }
 
 void tst_SettingsDialog::doNotDisturbFromElsewhereIsKept()

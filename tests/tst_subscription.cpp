@@ -3,7 +3,7 @@
 // NotificationStore in a temporary folder. Every outage ends with each message shown once.
 #include "blackholeproxy.h"
 #include "notificationstore.h"
-#include "pushserver.h"
+#include "pushservers.h"
 #include "subscription.h"
 #include "systemwatcher.h"
 
@@ -77,15 +77,7 @@ private:
     }
     std::unique_ptr<PushServer> startServer(quint16 port = 0, const QString &token = {})
     {
-        PushServerOptions options;
-        options.port = port;
-        options.token = token;
-        options.databasePath = m_dir->filePath(QStringLiteral("server.db"));
-        auto server = std::make_unique<PushServer>(options);
-        QString error;
-        if (!server->listen(&error))
-            qWarning() << "server did not start:" << error;
-        return server;
+        return test::startPushServer(m_dir->filePath(QStringLiteral("server.db")), port, token);
     }
     void publish(PushServer &server, int from, int count)
     {

@@ -70,7 +70,7 @@ bool looksEnglish(QString text)
 {
     static const QRegularExpression kept(QStringLiteral(
         "traybeat\\.conf|traybeat|ntfy|D-Bus|Gotify|gotify|WebSocket|HeartBeat|Ping|URL|TLS|HTTP|"
-        "https?://\\S*|\\balerts\\b|\\bbackups\\b"));
+        "https?://\\S*|\\balerts\\b|\\bbackups\\b|\\b[a-z]+_proxy\\b"));
     static const QRegularExpression word(QStringLiteral("[A-Za-z]{3,}"));
     return text.remove(kept).contains(word);
 }

@@ -31,6 +31,7 @@ private slots:
     void quitsCleanlyWithSeveralConnectedSubscriptions();
     void signsInWithUserAndPassword();
     void quietHoursAndMarkAllReadInTheTray();
+    void longOutageAndItsEndAreToldOnce();
 
 private:
     static QList<PopupWidget *> popups()
@@ -288,6 +289,48 @@ void tst_TrayApp::quietHoursAndMarkAllReadInTheTray()
     app.settings()->setQuietHours(quiet); // applied live
     QVERIFY(!app.trayController()->quietHoursActive());
     QVERIFY(!app.trayController()->iconKey().contains(QStringLiteral("+quiet")));
+}
+
+// The person hears of a long outage once, as a pop-up, and of its end with the number of
+// messages the catch-up brought (a real server that goes away and comes back on its database).
+void tst_TrayApp::longOutageAndItsEndAreToldOnce()
+{
+    PushServerOptions options;
+    options.databasePath = m_state->filePath(QStringLiteral("server.db"));
+    m_server = std::make_unique<PushServer>(options);
+    QString error;
+    QVERIFY2(m_server->listen(&error), qPrintable(error));
+    options.port = m_server->port();
+    TrayApp app({false, m_state->path()});
+    SubscriptionConfig config = subscription(QStringLiteral("alerts"), QStringLiteral("a"));
+    config.connection.backoff.floor = 100ms; // back soon after the server is
+    config.connection.backoff.cap = 1s;
+    app.settings()->setSubscriptions({config});
+    app.settings()->setOutageNoticeDelay(1s);
+    PopupSettings lasting = app.settings()->popups();
+    lasting.duration = 1h; // every pop-up stays, so they can be counted at the end
+    app.settings()->setPopups(lasting);
+    startApp(app);
+    QTRY_COMPARE_WITH_TIMEOUT(app.trayController()->aggregateState(), ConnectionState::Connected,
+                              15000);
+
+    m_server.reset();
+    const auto outageNotices = [] {
+        const QStringList titles = popupTitles();
+        return std::count_if(titles.cbegin(), titles.cend(), [](const QString &title) {
+            return title.startsWith(QStringLiteral("Not connected to alerts since "));
+        });
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(outageNotices(), 1, 15000);
+    m_server = std::make_unique<PushServer>(options);
+    QVERIFY2(m_server->listen(&error), qPrintable(error));
+    QVERIFY(m_server->publish(QStringLiteral("a"), QStringLiteral("one"), QStringLiteral("m1")));
+    QVERIFY(m_server->publish(QStringLiteral("a"), QStringLiteral("two"), QStringLiteral("m2")));
+    QTRY_VERIFY_WITH_TIMEOUT(popupTitles().join('|').simplified().contains(QStringLiteral(
+                                 "Reconnected to alerts; 2 notifications arrived that were sent "
+                                 "while offline")),
+                             30000);
+    QCOMPARE(outageNotices(), 1);
 }
 
 QTEST_MAIN(tst_TrayApp)

@@ -517,6 +517,10 @@
         <source>already running; brought its window forward</source>
         <translation>已在运行；已将它的窗口带到前面</translation>
     </message>
+    <message>
+        <source>Connect directly, ignoring the system proxy settings (http_proxy, https_proxy).</source>
+        <translation>直接连接，忽略系统代理设置（http_proxy、https_proxy）。</translation>
+    </message>
 </context>
 <context>
     <name>traybeat::ConnectionManager</name>
@@ -1275,6 +1279,30 @@ Add one to receive notifications from a server.</source>
         <source>S&amp;tart traybeat when I log in</source>
         <translation>登录时启动 traybeat(&amp;T)</translation>
     </message>
+    <message>
+        <source>&amp;Connection</source>
+        <translation>连接(&amp;C)</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>Connect &amp;directly (ignore the system proxy)</source>
+        <translation>直接连接，忽略系统代理(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Tell me when a subscription is offline for longer than:</source>
+        <translation>订阅断开超过此时长时通知我(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Said once, and once more when it is back, with how many notifications arrived that were sent meanwhile. A refused token or certificate is said at once.</source>
+        <translation>只通知一次；恢复连接时再通知一次，并说明补收到多少条断线期间发送的通知。令牌或证书被拒绝时会立即通知。</translation>
+    </message>
+    <message>
+        <source>By default traybeat follows the system proxy settings (https_proxy, http_proxy, no_proxy).</source>
+        <translation>默认情况下 traybeat 使用系统代理设置（https_proxy、http_proxy、no_proxy）。</translation>
+    </message>
 </context>
 <context>
     <name>traybeat::Subscription</name>
@@ -1606,6 +1634,40 @@ Add one to receive notifications from a server.</source>
     <message>
         <source>no system tray available; the history window is the main window (closing it quits)</source>
         <translation>没有可用的系统托盘；历史记录窗口将作为主窗口（关闭它即退出）</translation>
+    </message>
+    <message>
+        <source>Not connected to %1 since %2 — notifications may be delayed</source>
+        <translation>自 %2 起未连接到 %1——通知可能会延迟</translation>
+    </message>
+    <message>
+        <source>traybeat keeps trying and fetches what was sent meanwhile once the connection is back.</source>
+        <translation>traybeat 会继续尝试连接，恢复后会补收期间发送的通知。</translation>
+    </message>
+    <message>
+        <source>Cannot connect to %1: %2</source>
+        <translation>无法连接到 %1：%2</translation>
+    </message>
+    <message>
+        <source>Not connected from %1 until now.</source>
+        <translation>从 %1 至今一直未连接。</translation>
+    </message>
+    <message>
+        <source>Reconnected to %1; nothing was sent while offline</source>
+        <translation>已重新连接到 %1；断线期间没有新通知</translation>
+    </message>
+    <message>
+        <source>Reconnected to %1; 1 notification arrived that was sent while offline</source>
+        <translation>已重新连接到 %1；收到 1 条断线期间发送的通知</translation>
+    </message>
+    <message numerus="yes">
+        <source>Reconnected to %1; %n notifications arrived that were sent while offline</source>
+        <translation>
+            <numerusform>已重新连接到 %1；收到 %n 条断线期间发送的通知</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>traybeat tries again every 10 minutes. Check the subscription&apos;s settings (token, certificate) or choose “Reconnect now” in the tray menu.</source>
+        <translation>traybeat 每 10 分钟重试一次。请检查订阅设置（令牌、证书），或在托盘菜单中选择“立即重新连接”。</translation>
     </message>
 </context>
 <context>

@@ -4,6 +4,7 @@
 #include "modes.h"
 #include "notificationstore.h"
 #include "privatepath.h"
+#include "proxypolicy.h"
 #include "subscription.h"
 #include "systemwatcher.h"
 
@@ -29,6 +30,9 @@ int runListen(int argc, char **argv)
     parser.addOption({QStringLiteral("state-dir"),
                       Text::tr("Folder for the notification store (default: app data)."),
                       QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("no-proxy"),
+                      Text::tr("Connect directly, ignoring the system proxy settings "
+                               "(http_proxy, https_proxy).")});
     if (const auto exitCode = commandline::parse(parser, app.arguments(), mode))
         return *exitCode;
     if (!parser.positionalArguments().isEmpty())
@@ -39,6 +43,8 @@ int runListen(int argc, char **argv)
     const auto config = connectionoptions::read(parser, &error);
     if (!config)
         return commandline::fail(mode, error);
+
+    ProxyPolicy::apply(parser.isSet(QStringLiteral("no-proxy")));
 
     const QString stateDir =
         parser.isSet(QStringLiteral("state-dir"))

@@ -17,6 +17,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QShowEvent>
+#include <QSpinBox>
 #include <QStackedWidget>
 #include <QTabWidget>
 #include <QTimeEdit>
@@ -43,6 +44,7 @@ SettingsDialog::SettingsDialog(AppSettings *settings, QWidget *parent)
     auto *tabs = new QTabWidget(this);
     tabs->addTab(buildSubscriptionsTab(), tr("&Subscriptions"));
     tabs->addTab(buildNotificationsTab(), tr("&Notifications"));
+    tabs->addTab(buildConnectionTab(), tr("&Connection"));
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(tabs, 1);
@@ -142,6 +144,34 @@ QWidget *SettingsDialog::buildNotificationsTab()
     layout->addWidget(m_urgentBreaksDoNotDisturb);
     layout->addSpacing(6);
     layout->addWidget(m_quietHours);
+    layout->addStretch(1);
+    return tab;
+}
+
+QWidget *SettingsDialog::buildConnectionTab()
+{
+    auto *tab = new QWidget(this);
+    m_outageMinutes = new QSpinBox(tab);
+    m_outageMinutes->setObjectName(QStringLiteral("outageMinutesSpin"));
+    m_outageMinutes->setRange(1, 120);
+    m_outageMinutes->setSuffix(tr(" min"));
+    m_outageMinutes->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
+    m_connectDirectly = new QCheckBox(tr("Connect &directly (ignore the system proxy)"), tab);
+    m_connectDirectly->setObjectName(QStringLiteral("connectDirectlyCheck"));
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Tell me when a subscription is offline for longer than:"), m_outageMinutes);
+    auto *layout = new QVBoxLayout(tab);
+    layout->addLayout(form);
+    layout->addWidget(hintLabel(tr("Said once, and once more when it is back, with how many "
+                                   "notifications arrived that were sent meanwhile. A refused "
+                                   "token or certificate is said at once."),
+                                tab));
+    layout->addSpacing(6);
+    layout->addWidget(m_connectDirectly);
+    layout->addWidget(hintLabel(tr("By default traybeat follows the system proxy settings "
+                                   "(https_proxy, http_proxy, no_proxy)."),
+                                tab));
     layout->addStretch(1);
     return tab;
 }
@@ -263,6 +293,11 @@ void SettingsDialog::reload()
     m_quietFrom->setTime(quietHours.from);
     m_quietTo->setTime(quietHours.to);
     m_urgentBreaksThrough->setChecked(quietHours.urgentBreaksThrough);
+
+    const auto outageMinutes =
+        std::chrono::duration_cast<std::chrono::minutes>(m_settings->outageNoticeDelay());
+    m_outageMinutes->setValue(int(outageMinutes.count()));
+    m_connectDirectly->setChecked(m_settings->connectsDirectly());
     validate();
 }
 
@@ -442,6 +477,12 @@ void SettingsDialog::accept()
     if (m_doNotDisturb->isChecked() != m_loadedDoNotDisturb)
         m_settings->setDoNotDisturb(m_doNotDisturb->isChecked());
     m_settings->setUrgentBreaksDoNotDisturb(m_urgentBreaksDoNotDisturb->isChecked());
+    // Written only when changed here: a finer value from the file (90s) is not rounded away.
+    const std::chrono::minutes outageMinutes(m_outageMinutes->value());
+    if (outageMinutes !=
+        std::chrono::duration_cast<std::chrono::minutes>(m_settings->outageNoticeDelay()))
+        m_settings->setOutageNoticeDelay(outageMinutes);
+    m_settings->setConnectsDirectly(m_connectDirectly->isChecked());
     QDialog::accept();
 }
 

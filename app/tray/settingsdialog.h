@@ -12,6 +12,7 @@ class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QSpinBox;
 class QStackedWidget;
 class QTimeEdit;
 class QTreeWidget;
@@ -57,6 +58,7 @@ protected:
 private:
     QWidget *buildSubscriptionsTab();
     QWidget *buildNotificationsTab();
+    QWidget *buildConnectionTab(); // outage notices, the proxy
     // Parts of the notifications tab, children of `tab`.
     QGroupBox *buildPopupsGroup(QWidget *tab); // corner, duration, the desktop's pop-ups
     QGroupBox *buildQuietHoursGroup(QWidget *tab);
@@ -102,6 +104,8 @@ private:
     QTimeEdit *m_quietTo = nullptr;
     QCheckBox *m_urgentBreaksThrough = nullptr;
     ErrorLabel *m_quietHoursError = nullptr;
+    QSpinBox *m_outageMinutes = nullptr;
+    QCheckBox *m_connectDirectly = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };
 

@@ -5,6 +5,7 @@
 #include "historywindow.h"
 #include "logging.h"
 #include "privatepath.h"
+#include "proxypolicy.h"
 #include "settingsdialog.h"
 #include "subscription.h"
 #include "urlpolicy.h"
@@ -55,10 +56,21 @@ QString withoutSecrets(QString text, const SubscriptionConfig &config)
 }
 
 // A link that is going away must not report into a list that no longer holds it.
-void stopReports(Subscription *subscription, QObject *receiver)
+void stopReports(Subscription *subscription, OutageMonitor *outage, QObject *receiver)
 {
     subscription->disconnect(receiver);
     subscription->connection()->disconnect(receiver);
+    if (outage)
+        outage->disconnect(receiver);
+}
+
+// "14:02", or with the date when it was not today.
+QString shortClockText(const QDateTime &when)
+{
+    const QDateTime local = when.toLocalTime();
+    return local.toString(local.date() == QDate::currentDate()
+                              ? QStringLiteral("HH:mm")
+                              : QStringLiteral("yyyy-MM-dd HH:mm"));
 }
 
 } // namespace
@@ -112,7 +124,7 @@ TrayApp::~TrayApp()
     std::swap(closing, m_entries);
     for (const Entry &entry : closing) {
         if (entry.subscription)
-            stopReports(entry.subscription.get(), this);
+            stopReports(entry.subscription.get(), entry.outage.get(), this);
     }
     closing.clear();
 }
@@ -148,6 +160,11 @@ bool TrayApp::start(QString *errorMessage)
         if (!nameTaken)
             m_store.removeSubscription(Demo::subscriptionName());
     }
+
+    // Not before: a start that fails says why first, not what it found on the system bus.
+    m_logind = std::make_unique<LogindWatcher>();
+    connect(m_logind.get(), &LogindWatcher::resumed, &m_systemWatcher,
+            &SystemWatcher::notifyResumed);
 
     m_history = std::make_unique<HistoryWindow>(&m_store);
     m_history->setActionRunner(&m_actionRunner);
@@ -229,9 +246,10 @@ void TrayApp::syncSubscriptions()
             next.push_back(std::move(*existing));
             continue;
         }
-        Entry entry{config, std::make_unique<Subscription>(config, &m_store)};
+        Entry entry{config, std::make_unique<Subscription>(config, &m_store), nullptr};
         Subscription *subscription = entry.subscription.get();
         subscription->watch(&m_systemWatcher);
+        watchOutages(&entry);
         connect(subscription, &Subscription::notificationsArrived, this,
                 &TrayApp::onNotificationsArrived);
         connect(subscription, &Subscription::stateChanged, this,
@@ -248,7 +266,7 @@ void TrayApp::syncSubscriptions()
     std::swap(m_entries, next);
     for (const Entry &gone : next) {
         if (gone.subscription)
-            stopReports(gone.subscription.get(), this);
+            stopReports(gone.subscription.get(), gone.outage.get(), this);
     }
     next.clear(); // removed or changed: their links close here
 
@@ -280,6 +298,69 @@ void TrayApp::onSubscriptionStateChanged()
     }
 }
 
+void TrayApp::watchOutages(Entry *entry)
+{
+    entry->outage = std::make_unique<OutageMonitor>(entry->subscription.get(), outageConfig());
+    const SubscriptionConfig config = entry->config;
+    connect(entry->outage.get(), &OutageMonitor::longOutage, this,
+            [this](const QString &name, const QDateTime &since) {
+                tell(name,
+                     tr("Not connected to %1 since %2 — notifications may be delayed")
+                         .arg(name, shortClockText(since)),
+                     tr("traybeat keeps trying and fetches what was sent meanwhile once the "
+                        "connection is back."),
+                     3);
+            });
+    connect(entry->outage.get(), &OutageMonitor::permanentFailure, this,
+            [this, config](const QString &name, const QString &reason) {
+                tell(
+                    name, tr("Cannot connect to %1: %2").arg(name, withoutSecrets(reason, config)),
+                    tr("traybeat tries again every 10 minutes. Check the subscription's "
+                       "settings (token, certificate) or choose “Reconnect now” in the tray menu."),
+                    4);
+            });
+    connect(entry->outage.get(), &OutageMonitor::recovered, this,
+            [this](const QString &name, const QDateTime &since, int missed) {
+                tell(name, recoveryText(name, missed),
+                     tr("Not connected from %1 until now.").arg(shortClockText(since)), 3);
+            });
+}
+
+// English has no catalogue of its own for plurals: the one and the many are separate texts.
+QString TrayApp::recoveryText(const QString &name, int missed)
+{
+    if (missed == 0)
+        return tr("Reconnected to %1; nothing was sent while offline").arg(name);
+    if (missed == 1)
+        return tr("Reconnected to %1; 1 notification arrived that was sent while offline")
+            .arg(name);
+    return tr("Reconnected to %1; %n notifications arrived that were sent while offline", nullptr,
+              missed)
+        .arg(name);
+}
+
+OutageMonitor::Config TrayApp::outageConfig() const
+{
+    OutageMonitor::Config config;
+    config.longOutage = m_settings.outageNoticeDelay();
+    return config;
+}
+
+// The app's own news about a link: shown like a message of that subscription (a click opens
+// its history), under the same do-not-disturb and quiet hours, but not stored.
+void TrayApp::tell(const QString &subscription, const QString &title, const QString &body,
+                   int priority)
+{
+    qCInfo(lcUi).noquote() << title;
+    Notification notice;
+    notice.subscription = subscription;
+    notice.title = title;
+    notice.body = body;
+    notice.priority = priority;
+    notice.time = QDateTime::currentDateTimeUtc();
+    onNotificationsArrived({notice});
+}
+
 void TrayApp::onNotificationsArrived(const NotificationList &fresh)
 {
     // Everything is stored already; this only decides what interrupts the person.
@@ -301,6 +382,12 @@ void TrayApp::onNotificationsArrived(const NotificationList &fresh)
 
 void TrayApp::applySettings()
 {
+    const bool direct = m_settings.connectsDirectly();
+    ProxyPolicy::apply(direct);
+    if (std::exchange(m_connectsDirectly, direct) != direct)
+        reconnectAll(); // the links open again, on the new path
+    for (const Entry &entry : m_entries)
+        entry.outage->setConfig(outageConfig());
     const bool doNotDisturb = m_settings.doNotDisturb();
     m_popupSettings = m_settings.popups();
     m_policy = DeliveryPolicy(doNotDisturb, m_settings.quietHours(), m_popupSettings,

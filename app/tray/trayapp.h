@@ -3,8 +3,10 @@
 #include "actionrunner.h"
 #include "appsettings.h"
 #include "deliverypolicy.h"
+#include "logindwatcher.h"
 #include "nativenotifier.h"
 #include "notificationstore.h"
+#include "outagemonitor.h"
 #include "popupstack.h"
 #include "secretstore.h"
 #include "systemwatcher.h"
@@ -63,12 +65,17 @@ private:
     {
         SubscriptionConfig config;
         std::unique_ptr<Subscription> subscription;
+        std::unique_ptr<OutageMonitor> outage; // after the subscription: destroyed first
     };
 
     void syncSubscriptions();
     QList<SubscriptionConfig> wantedSubscriptions() const;
     void onNotificationsArrived(const NotificationList &fresh);
     void onSubscriptionStateChanged();
+    void watchOutages(Entry *entry);
+    OutageMonitor::Config outageConfig() const;
+    static QString recoveryText(const QString &name, int missed);
+    void tell(const QString &subscription, const QString &title, const QString &body, int priority);
     void applySettings();
     void applyAutostartDefault();
     void refreshStatuses();
@@ -90,6 +97,7 @@ private:
     NotificationStore m_store;
     ActionRunner m_actionRunner;   // http actions of pop-ups, the history and native notifications
     SystemWatcher m_systemWatcher; // wake-up and network-back: reconnect without waiting
+    std::unique_ptr<LogindWatcher> m_logind; // wake-up as logind says it (made by start())
     std::unique_ptr<Demo> m_demo;
     std::vector<Entry> m_entries; // after the store: destroyed first
     TrayController m_tray;
@@ -105,6 +113,7 @@ private:
     QTimer m_unreadTimer;      // coalesces store changes: a burst asks for counts once
     bool m_windowMode = false; // no system tray: the history window is the main window
     bool m_started = false;
+    bool m_connectsDirectly = false; // the proxy setting the links were opened with
 };
 
 } // namespace traybeat

@@ -17,7 +17,8 @@
 //                    1\reconnectMin=1s, 1\reconnectMax=1m, 1\connectTimeout=10s,
 //                    1\caFile=/path/ca.pem, 1\insecure=false
 //   [popups]         corner=top-right, duration=6s, native=false
-//   [General]        doNotDisturb=false, urgentBreaksDoNotDisturb=true
+//   [General]        doNotDisturb=false, urgentBreaksDoNotDisturb=true, outageNotice=2m,
+//                    connectDirectly=false
 //   [quietHours]     enabled=false, from=22:00, to=07:00, urgentBreaksThrough=true
 // Durations and times are written as text ("25s", "22:00") rather than numbers so that a person
 // editing the file cannot mistake milliseconds for seconds.
@@ -679,6 +680,34 @@ void AppSettings::setQuietHours(const QuietHours &wanted)
     m_settings->setValue(QStringLiteral("to"), quietHours.to.toString(timeFormat));
     m_settings->setValue(QStringLiteral("urgentBreaksThrough"), quietHours.urgentBreaksThrough);
     m_settings->endGroup();
+    m_settings->sync();
+    emit changed();
+}
+
+std::chrono::milliseconds AppSettings::outageNoticeDelay() const
+{
+    return readDuration(*m_settings, QStringLiteral("outageNotice"), defaultOutageNoticeDelay);
+}
+
+void AppSettings::setOutageNoticeDelay(std::chrono::milliseconds delay)
+{
+    if (delay == outageNoticeDelay())
+        return;
+    m_settings->setValue(QStringLiteral("outageNotice"), formatDuration(delay));
+    m_settings->sync();
+    emit changed();
+}
+
+bool AppSettings::connectsDirectly() const
+{
+    return readBool(*m_settings, QStringLiteral("connectDirectly"), false);
+}
+
+void AppSettings::setConnectsDirectly(bool direct)
+{
+    if (direct == connectsDirectly())
+        return;
+    m_settings->setValue(QStringLiteral("connectDirectly"), direct);
     m_settings->sync();
     emit changed();
 }

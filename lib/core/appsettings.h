@@ -72,6 +72,15 @@ public:
     QuietHours quietHours() const;
     void setQuietHours(const QuietHours &quietHours);
 
+    // How long a subscription may be down before a notification says so (OutageMonitor).
+    static constexpr std::chrono::milliseconds defaultOutageNoticeDelay = std::chrono::minutes(2);
+    std::chrono::milliseconds outageNoticeDelay() const;
+    void setOutageNoticeDelay(std::chrono::milliseconds delay);
+
+    // Connect directly, ignoring the system's proxy settings (ProxyPolicy).
+    bool connectsDirectly() const;
+    void setConnectsDirectly(bool direct);
+
     // Keeps secrets (tokens, passwords) in `store` (the desktop keyring) from now on: reads the
     // secrets the file refers to, then moves the file's plain-text ones into the keyring (one log
     // line). A secret stays in the file whenever the keyring cannot take it. Without a store, or

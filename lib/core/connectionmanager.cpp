@@ -1,6 +1,7 @@
 #include "connectionmanager.h"
 
 #include "logging.h"
+#include "proxypolicy.h"
 
 #include <QCoreApplication>
 #include <QRegularExpression>
@@ -243,6 +244,7 @@ void ConnectionManager::openSocket()
         ssl.addCaCertificates(m_caCertificates);
         socket->setSslConfiguration(ssl);
     }
+    socket->setProxy(ProxyPolicy::forWebSocket(request.url()));
     qCDebug(lcConnection) << "connecting to" << redactedUrl(request.url());
     m_connectTimer.start(m_config.connectTimeout);
     socket->open(request);

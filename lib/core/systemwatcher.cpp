@@ -3,6 +3,7 @@
 #include "logging.h"
 
 #include <QNetworkInformation>
+#include <algorithm>
 #include <ctime>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -103,19 +104,29 @@ bool SystemWatcher::wasSuspended(std::chrono::milliseconds monotonic,
     return boottime - monotonic > threshold;
 }
 
-void SystemWatcher::check()
+SystemWatcher::ClockReading SystemWatcher::takeReading()
 {
     const auto [monotonic, boottime] = m_clocks();
-    const auto monotonicDelta = monotonic - m_lastMonotonic;
-    const auto boottimeDelta = boottime - m_lastBoottime;
+    const ClockReading advanced{monotonic - m_lastMonotonic, boottime - m_lastBoottime};
     m_lastMonotonic = monotonic;
     m_lastBoottime = boottime;
+    return advanced;
+}
+
+void SystemWatcher::check()
+{
+    const auto [monotonic, boottime] = takeReading();
     // A second of slack: the two clocks are read one after the other on a busy machine.
-    if (wasSuspended(monotonicDelta, boottimeDelta, std::chrono::seconds(1))) {
-        qCInfo(lcConnection) << "the machine slept for" << (boottimeDelta - monotonicDelta).count()
-                             << "ms";
-        emit resumedFromSleep(boottimeDelta - monotonicDelta);
+    if (wasSuspended(monotonic, boottime, std::chrono::seconds(1))) {
+        qCInfo(lcConnection) << "the machine slept for" << (boottime - monotonic).count() << "ms";
+        emit resumedFromSleep(boottime - monotonic);
     }
+}
+
+void SystemWatcher::notifyResumed()
+{
+    const auto [monotonic, boottime] = takeReading();
+    emit resumedFromSleep(std::max(boottime - monotonic, std::chrono::milliseconds(0)));
 }
 
 void SystemWatcher::onReachabilityChanged()

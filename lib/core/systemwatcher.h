@@ -53,6 +53,9 @@ public:
     // Reads the clocks and compares with the last reading; run by the timer every
     // `checkInterval`.
     void check();
+    // Someone who knows (logind) says the machine just woke: reported like a sleep the clocks
+    // showed, and the clocks are read anew, so the same sleep is not reported twice.
+    void notifyResumed();
 
 signals:
     void resumedFromSleep(std::chrono::milliseconds slept);
@@ -62,6 +65,8 @@ private:
     void onReachabilityChanged();
     bool startBootClockTimer(std::chrono::milliseconds interval);
     void onBootClockTimer();
+    // How far each clock advanced since the last reading; takes a new reading.
+    ClockReading takeReading();
 
     ClockSource m_clocks;
     QTimer m_checkTimer; // the fallback when there is no boot-time timer
