@@ -11,6 +11,8 @@
 
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDBusConnection>
+#include <QDBusConnectionInterface>
 #include <QDesktopServices>
 #include <QDir>
 #include <QMessageBox>
@@ -51,6 +53,21 @@ QString withoutToken(QString text, const QString &token)
     return text;
 }
 
+// Qt talks Wayland: the compositor places every window, so a pop-up cannot be put in a corner
+// (an X11 client under XWayland, QT_QPA_PLATFORM=xcb, still can). See docs/design.md.
+bool isWaylandPlatform()
+{
+    return QGuiApplication::platformName().startsWith(QLatin1String("wayland"));
+}
+
+// The desktop offers StatusNotifierItem: Qt's tray icon is then a D-Bus item, not an XEmbed window.
+bool hasStatusNotifierWatcher()
+{
+    const QDBusConnection bus = QDBusConnection::sessionBus();
+    return bus.isConnected() &&
+           bus.interface()->isServiceRegistered(QStringLiteral("org.kde.StatusNotifierWatcher"));
+}
+
 // A link that is going away must not report into a list that no longer holds it.
 void stopReports(Subscription *subscription, QObject *receiver)
 {
@@ -63,6 +80,7 @@ void stopReports(Subscription *subscription, QObject *receiver)
 TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
     : QObject(parent), m_options(options), m_native(m_tray.trayIcon())
 {
+    m_settings.setNativePopupsByDefault(isWaylandPlatform());
     connect(&m_settings, &AppSettings::subscriptionsChanged, this, &TrayApp::syncSubscriptions);
     connect(&m_settings, &AppSettings::subscriptionsChanged, this, &TrayApp::applyAutostartDefault);
     connect(&m_settings, &AppSettings::changed, this, &TrayApp::applySettings);
@@ -151,6 +169,8 @@ bool TrayApp::start(QString *errorMessage)
 
     if (!m_tray.show())
         enterWindowMode();
+    else if (hasStatusNotifierWatcher())
+        qCInfo(lcUi) << "tray icon: a StatusNotifierItem (the desktop's watcher is on the bus)";
     // First run: a grey icon alone would leave the person wondering what to do next.
     if (wantedSubscriptions().isEmpty())
         showSettings();
@@ -292,7 +312,10 @@ void TrayApp::onNotificationsArrived(const NotificationList &fresh)
 void TrayApp::applySettings()
 {
     const bool doNotDisturb = m_settings.doNotDisturb();
+    const PopupSettings previous = m_popupSettings;
     m_popupSettings = m_settings.popups();
+    if (!m_deliveryLogged || previous.useNativePopups != m_popupSettings.useNativePopups)
+        logPopupDelivery();
     m_policy = DeliveryPolicy(doNotDisturb, m_settings.quietHours(), m_popupSettings);
     m_popups.setPolicy(m_policy);
     m_popups.setCorner(m_popupSettings.corner);
@@ -300,6 +323,18 @@ void TrayApp::applySettings()
     if (doNotDisturb && !m_tray.doNotDisturb())
         m_popups.closeAll(); // "not now" includes what is already on screen
     m_tray.setDoNotDisturb(doNotDisturb);
+}
+
+// Said once, and again when it changes: which way notifications pop up, and why (the tests of
+// the Wayland session read it).
+void TrayApp::logPopupDelivery()
+{
+    m_deliveryLogged = true;
+    const char *why = m_settings.nativePopupsByDefault() ? " (Wayland session)" : "";
+    if (m_popupSettings.useNativePopups)
+        qCInfo(lcUi).nospace() << "pop-ups: the desktop's notification daemon" << why;
+    else
+        qCInfo(lcUi).nospace() << "pop-ups: traybeat's own windows" << why;
 }
 
 void TrayApp::refreshUnread()

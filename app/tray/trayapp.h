@@ -69,6 +69,7 @@ private:
     void onNotificationsArrived(const NotificationList &fresh);
     void onSubscriptionStateChanged();
     void applySettings();
+    void logPopupDelivery();
     void applyAutostartDefault();
     void refreshStatuses();
     void refreshUnread();
@@ -99,6 +100,7 @@ private:
     PopupSettings m_popupSettings;
     QHash<QString, int> m_unread;
     QTimer m_unreadTimer;      // coalesces store changes: a burst asks for counts once
+    bool m_deliveryLogged = false;
     bool m_windowMode = false; // no system tray: the history window is the main window
     bool m_started = false;
 };
