@@ -105,6 +105,25 @@ QWidget *editorFocus(SettingsDialog *dialog)
     return editor->focusWidget() ? editor->focusWidget() : editor;
 }
 
+SubscriptionConfig alphaSubscription()
+{
+    SubscriptionConfig config;
+    config.name = QStringLiteral("alpha");
+    config.server = QUrl(QStringLiteral("https://ntfy.example.org"));
+    config.topics = {QStringLiteral("alerts")};
+    return config;
+}
+
+// Settings in a file of their own with one subscription saved, and their dialog.
+struct SettingsWithOneSubscription
+{
+    SettingsWithOneSubscription() { settings.setSubscriptions({alphaSubscription()}); }
+    QTemporaryDir dir;
+    QSettings file{dir.filePath(QStringLiteral("traybeat.ini")), QSettings::IniFormat};
+    AppSettings settings{&file};
+    SettingsDialog dialog{&settings};
+};
+
 } // namespace
 
 class tst_Accessibility : public QObject
@@ -249,15 +268,9 @@ void tst_Accessibility::historyContextMenuKey()
 
 void tst_Accessibility::settingsWithTheKeyboard()
 {
-    QTemporaryDir dir;
-    QSettings file(dir.filePath(QStringLiteral("traybeat.ini")), QSettings::IniFormat);
-    AppSettings settings(&file);
-    SubscriptionConfig existing;
-    existing.name = QStringLiteral("alpha");
-    existing.server = QUrl(QStringLiteral("https://ntfy.example.org"));
-    existing.topics = {QStringLiteral("alerts")};
-    settings.setSubscriptions({existing});
-    SettingsDialog dialog(&settings);
+    SettingsWithOneSubscription fixture;
+    AppSettings &settings = fixture.settings;
+    SettingsDialog &dialog = fixture.dialog;
     dialog.show();
     QVERIFY(QTest::qWaitForWindowActive(&dialog, windowTimeoutMs));
 
@@ -308,15 +321,9 @@ void tst_Accessibility::settingsWithTheKeyboard()
 
 void tst_Accessibility::subscriptionListKeys()
 {
-    QTemporaryDir dir;
-    QSettings file(dir.filePath(QStringLiteral("traybeat.ini")), QSettings::IniFormat);
-    AppSettings settings(&file);
-    SubscriptionConfig existing;
-    existing.name = QStringLiteral("alpha");
-    existing.server = QUrl(QStringLiteral("https://ntfy.example.org"));
-    existing.topics = {QStringLiteral("alerts")};
-    settings.setSubscriptions({existing});
-    SettingsDialog dialog(&settings);
+    SettingsWithOneSubscription fixture;
+    AppSettings &settings = fixture.settings;
+    SettingsDialog &dialog = fixture.dialog;
     dialog.show();
     QVERIFY(QTest::qWaitForWindowActive(&dialog, windowTimeoutMs));
     auto *list = dialog.findChild<QTreeWidget *>(QStringLiteral("subscriptionList"));
