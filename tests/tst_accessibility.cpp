@@ -287,7 +287,7 @@ void tst_Accessibility::settingsWithTheKeyboard()
     QTRY_VERIFY(corner->isVisible());
     corner->setFocus();
     QStringList expected{"popupCornerCombo", "popupDurationEdit", "nativePopupsCheck",
-                         "doNotDisturbCheck", "quietHoursGroup", "QPushButton",
+                         "doNotDisturbCheck", "urgentBreaksDoNotDisturbCheck", "quietHoursGroup", "QPushButton",
                          "QPushButton", "qt_tabwidget_tabbar"};
     QCOMPARE(tabRound(&dialog), expected);
 

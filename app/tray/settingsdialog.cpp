@@ -141,6 +141,12 @@ QWidget *SettingsDialog::buildNotificationsTab()
     layout->addWidget(hintLabel(tr("No pop-ups at all; notifications are still kept in the "
                                    "history."),
                                 tab));
+    m_urgentBreaksDoNotDisturb = new QCheckBox(tr("Urgent notifications still pop up"), tab);
+    m_urgentBreaksDoNotDisturb->setObjectName(QStringLiteral("urgentBreaksDoNotDisturbCheck"));
+    // Two boxes say the same on screen; a screen reader reads each without its neighbours.
+    m_urgentBreaksDoNotDisturb->setAccessibleName(
+        tr("Urgent notifications still pop up during do not disturb"));
+    layout->addWidget(m_urgentBreaksDoNotDisturb);
     layout->addSpacing(6);
     layout->addWidget(m_quietHours);
     layout->addStretch(1);
@@ -209,6 +215,8 @@ QGroupBox *SettingsDialog::buildQuietHoursGroup(QWidget *tab)
     m_quietTo->setAccessibleName(tr("Quiet hours end"));
     m_urgentBreaksThrough = new QCheckBox(tr("Ur&gent notifications still pop up"), quietHours);
     m_urgentBreaksThrough->setObjectName(QStringLiteral("urgentBreaksThroughCheck"));
+    m_urgentBreaksThrough->setAccessibleName(
+        tr("Urgent notifications still pop up during quiet hours"));
     m_quietHoursError = new ErrorLabel(quietHours);
     m_quietHoursError->setObjectName(QStringLiteral("quietHoursError"));
 
@@ -281,6 +289,7 @@ void SettingsDialog::reload()
 
     m_loadedDoNotDisturb = m_settings->doNotDisturb();
     m_doNotDisturb->setChecked(m_loadedDoNotDisturb);
+    m_urgentBreaksDoNotDisturb->setChecked(m_settings->urgentBreaksDoNotDisturb());
 
     const QuietHours quietHours = m_settings->quietHours();
     m_quietHours->setChecked(quietHours.enabled);
@@ -465,6 +474,7 @@ void SettingsDialog::accept()
     m_settings->setQuietHours(quietHoursFromFields());
     if (m_doNotDisturb->isChecked() != m_loadedDoNotDisturb)
         m_settings->setDoNotDisturb(m_doNotDisturb->isChecked());
+    m_settings->setUrgentBreaksDoNotDisturb(m_urgentBreaksDoNotDisturb->isChecked());
     QDialog::accept();
 }
 

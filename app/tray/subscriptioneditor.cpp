@@ -21,6 +21,8 @@ using namespace std::chrono_literals;
 const QString pingMode = QStringLiteral("ping");
 const QString passiveMode = QStringLiteral("passive");
 const QString textMode = QStringLiteral("text");
+const QString signInWithToken = QStringLiteral("token");
+const QString signInWithPassword = QStringLiteral("password");
 
 QString protocolLabel(const QString &protocol)
 {
@@ -65,6 +67,7 @@ SubscriptionEditor::~SubscriptionEditor() = default;
 void SubscriptionEditor::buildUi()
 {
     createServerFields();
+    createSignInFields();
     createHealthFields();
     QFormLayout *form = buildForm();
 
@@ -130,6 +133,10 @@ void SubscriptionEditor::setTokenLocation(SecretLocation location, const QString
         m_tokenLocation->setToolTip(problem);
         break;
     }
+    if (m_passwordLocation) { // the password is kept where the token is
+        m_passwordLocation->setText(m_tokenLocation->text());
+        m_passwordLocation->setToolTip(m_tokenLocation->toolTip());
+    }
     growToFit();
 }
 
@@ -187,7 +194,10 @@ QFormLayout *SubscriptionEditor::buildForm()
     tokenLayout->addWidget(m_token);
     tokenLayout->addWidget(m_tokenLocation);
     tokenField->setFocusProxy(m_token); // the label's mnemonic lands in the field
+    form->addRow(tr("&Sign in with:"), m_signIn);
     form->addRow(tr("Access &token:"), tokenField);
+    m_tokenField = tokenField;
+    addCredentialRows(form);
     form->addItem(new QSpacerItem(0, 12, QSizePolicy::Minimum, QSizePolicy::Fixed));
     form->addRow(sectionLabel(tr("Connection health"), this));
     form->addRow(tr("&Heartbeat:"), fieldWithError(heartbeatRow, m_heartbeatError, this));
@@ -225,6 +235,7 @@ void SubscriptionEditor::setSubscription(const SubscriptionConfig &config)
     m_lastProtocol = m_protocol->currentData().toString();
     m_topics->setText(config.topics.join(QStringLiteral(", ")));
     m_token->setText(config.token);
+    setSignIn(config);
     setHeartbeat(connection.heartbeat);
     m_interval->setText(formatDuration(connection.heartbeatInterval));
     m_timeout->setText(formatDuration(connection.heartbeatTimeout));
@@ -265,6 +276,7 @@ SubscriptionConfig SubscriptionEditor::subscription() const
                         ? SubscriptionConfig::parseTopics(m_topics->text())
                         : QStringList();
     config.token = m_token->text();
+    applySignIn(config);
     const QString mode = m_heartbeat->currentData().toString();
     if (mode == textMode)
         connection.heartbeat = {HeartbeatMode::Kind::Text, m_heartbeatPayload->text()};
@@ -290,6 +302,7 @@ void SubscriptionEditor::onProtocolChanged()
     if (subscription().connection.heartbeat == SubscriptionConfig::defaultHeartbeat(m_lastProtocol))
         setHeartbeat(SubscriptionConfig::defaultHeartbeat(protocol));
     m_lastProtocol = protocol;
+    updateSignInRows();
     validate();
 }
 
@@ -337,6 +350,8 @@ void SubscriptionEditor::validate()
     report(m_serverError, serverProblem(serverText, config.server),
            showRequired || !serverText.isEmpty());
     report(m_topicsError, topicsProblem(config), showRequired || !config.topics.isEmpty());
+    report(m_userError, userProblem(config), showRequired || !m_user->text().isEmpty());
+    report(m_passwordError, passwordProblem(config), showRequired);
 
     const bool textHeartbeat = m_heartbeat->currentData().toString() == textMode;
     m_heartbeatPayload->setVisible(textHeartbeat);
@@ -437,6 +452,105 @@ QString SubscriptionEditor::reconnectProblem() const
         return tr("The shortest reconnect delay must be longer than 0s.");
     if (*longest < *shortest)
         return tr("The longest reconnect delay must not be shorter than the shortest.");
+    return {};
+}
+
+void SubscriptionEditor::createSignInFields()
+{
+    m_signIn = new QComboBox(this);
+    m_signIn->setObjectName(QStringLiteral("signInCombo"));
+    m_signIn->addItem(tr("Access token"), signInWithToken);
+    m_signIn->addItem(tr("User name and password"), signInWithPassword);
+    m_user = new QLineEdit(this);
+    m_user->setObjectName(QStringLiteral("userEdit"));
+    m_password = new QLineEdit(this);
+    m_password->setObjectName(QStringLiteral("passwordEdit"));
+    m_password->setEchoMode(QLineEdit::Password);
+    m_password->setToolTip(tr("Sent in a request header, never in the URL."));
+    m_userError = new ErrorLabel(this);
+    m_userError->setObjectName(QStringLiteral("userError"));
+    m_passwordError = new ErrorLabel(this);
+    m_passwordError->setObjectName(QStringLiteral("passwordError"));
+    m_passwordLocation = hintLabel(QString(), this);
+    m_passwordLocation->setObjectName(QStringLiteral("passwordLocationLabel"));
+    m_passwordLocation->setText(m_tokenLocation->text());
+
+    connect(m_signIn, &QComboBox::currentIndexChanged, this, [this] {
+        updateSignInRows();
+        validate();
+    });
+    for (QLineEdit *edit : {m_user, m_password}) {
+        connect(edit, &QLineEdit::textChanged, this, &SubscriptionEditor::validate);
+        connect(edit, &QLineEdit::textEdited, this, &SubscriptionEditor::onUserEdit);
+    }
+}
+
+void SubscriptionEditor::addCredentialRows(QFormLayout *form)
+{
+    m_form = form;
+    m_userField = fieldWithError(m_user, m_userError, this);
+    m_passwordField = fieldWithError(m_password, m_passwordError, this);
+    m_passwordField->layout()->addWidget(m_passwordLocation);
+    form->addRow(tr("User na&me:"), m_userField);
+    form->addRow(tr("Pass&word:"), m_passwordField);
+}
+
+void SubscriptionEditor::setSignIn(const SubscriptionConfig &config)
+{
+    const QSignalBlocker blocker(m_signIn);
+    m_signIn->setCurrentIndex(
+        m_signIn->findData(config.user.isEmpty() ? signInWithToken : signInWithPassword));
+    m_user->setText(config.user);
+    m_password->setText(config.password);
+}
+
+bool SubscriptionEditor::signsInWithPassword() const
+{
+    return m_protocol->currentData().toString() == QLatin1String("ntfy") &&
+           m_signIn->currentData().toString() == signInWithPassword;
+}
+
+// Only the chosen way is kept: a token left in the hidden field is not sent as well.
+void SubscriptionEditor::applySignIn(SubscriptionConfig &config) const
+{
+    if (signsInWithPassword()) {
+        config.token.clear();
+        config.user = m_user->text().trimmed();
+        config.password = m_password->text();
+    } else {
+        config.user.clear();
+        config.password.clear();
+    }
+}
+
+// The other dialects sign in with a token only.
+void SubscriptionEditor::updateSignInRows()
+{
+    if (!m_form)
+        return;
+    const bool withPassword = signsInWithPassword();
+    m_form->setRowVisible(m_signIn, m_protocol->currentData().toString() == QLatin1String("ntfy"));
+    m_form->setRowVisible(m_tokenField, !withPassword);
+    m_form->setRowVisible(m_userField, withPassword);
+    m_form->setRowVisible(m_passwordField, withPassword);
+    growToFit();
+}
+
+QString SubscriptionEditor::userProblem(const SubscriptionConfig &config) const
+{
+    if (!signsInWithPassword())
+        return {};
+    if (config.user.isEmpty())
+        return tr("Enter the user name.");
+    if (config.user.contains(QLatin1Char(':')))
+        return tr("A user name must not contain \":\".");
+    return {};
+}
+
+QString SubscriptionEditor::passwordProblem(const SubscriptionConfig &config) const
+{
+    if (signsInWithPassword() && config.password.isEmpty())
+        return tr("Enter the password.");
     return {};
 }
 
