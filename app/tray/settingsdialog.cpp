@@ -147,6 +147,9 @@ QWidget *SettingsDialog::buildNotificationsTab()
     m_urgentBreaksDoNotDisturb->setAccessibleName(
         tr("Urgent notifications still pop up during do not disturb"));
     layout->addWidget(m_urgentBreaksDoNotDisturb);
+    // Tab in reading order: it is made after the quiet hours group, but shown above it.
+    setTabOrder(m_doNotDisturb, m_urgentBreaksDoNotDisturb);
+    setTabOrder(m_urgentBreaksDoNotDisturb, m_quietHours);
     layout->addSpacing(6);
     layout->addWidget(m_quietHours);
     layout->addStretch(1);
