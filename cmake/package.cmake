@@ -22,6 +22,8 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, qt6-qpa-plugins")
 # traybeat's own translations are inside the binary; Qt's (its dialogs' standard buttons) come
-# from this package, which a desktop in another language than English most likely has anyway.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-translations-l10n")
+# from qt6-translations-l10n, which a desktop in another language than English most likely has.
+# qt6-wayland: Qt's Wayland platform plugin (loaded, not linked, so shlibdeps cannot see it);
+# without it a Wayland session runs traybeat through XWayland.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-translations-l10n, qt6-wayland")
 include(CPack)

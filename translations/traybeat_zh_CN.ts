@@ -763,20 +763,8 @@
         <translation>所有订阅</translation>
     </message>
     <message>
-        <source>Mark All Read</source>
-        <translation>全部标为已读</translation>
-    </message>
-    <message>
-        <source>Open Link</source>
-        <translation>打开链接</translation>
-    </message>
-    <message>
         <source>Select a notification to read it in full.</source>
         <translation>选择一条通知即可查看全文。</translation>
-    </message>
-    <message>
-        <source>Clear…</source>
-        <translation>清除…</translation>
     </message>
     <message>
         <source>(no title)</source>
@@ -845,6 +833,62 @@
     <message>
         <source>%1 unread</source>
         <translation>%1 条未读</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Filters the history as you type (Ctrl+F)</source>
+        <translation>输入时即筛选历史记录（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>Subscription</source>
+        <translation>订阅</translation>
+    </message>
+    <message>
+        <source>&amp;Mark All Read</source>
+        <translation>全部标为已读(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>通知</translation>
+    </message>
+    <message>
+        <source>Newest first. Enter opens the link; the context menu key offers more.</source>
+        <translation>最新的在前。回车键打开链接；菜单键提供更多操作。</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>链接</translation>
+    </message>
+    <message>
+        <source>&amp;Open Link</source>
+        <translation>打开链接(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>C&amp;lear…</source>
+        <translation>清除(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Text</source>
+        <translation>复制文本(&amp;C)</translation>
     </message>
 </context>
 <context>
@@ -1220,10 +1264,6 @@ Add one to receive notifications from a server.</source>
         <translation>左下角</translation>
     </message>
     <message>
-        <source>Use the desktop&apos;s notifications instead of traybeat&apos;s own pop-ups</source>
-        <translation>使用桌面系统的通知，而不是 traybeat 自己的弹窗</translation>
-    </message>
-    <message>
         <source>For normal priority. Higher priorities stay longer; urgent ones stay until closed.</source>
         <translation>适用于普通优先级。优先级越高显示越久；紧急通知会一直显示，直到被关闭。</translation>
     </message>
@@ -1236,24 +1276,8 @@ Add one to receive notifications from a server.</source>
         <translation>位置(&amp;P)：</translation>
     </message>
     <message>
-        <source>&amp;Show for:</source>
-        <translation>显示时长(&amp;S)：</translation>
-    </message>
-    <message>
         <source>&amp;Quiet hours</source>
         <translation>静默时段(&amp;Q)</translation>
-    </message>
-    <message>
-        <source>Urgent notifications still pop up</source>
-        <translation>紧急通知仍会弹出</translation>
-    </message>
-    <message>
-        <source>From</source>
-        <translation>从</translation>
-    </message>
-    <message>
-        <source>to</source>
-        <translation>到</translation>
     </message>
     <message>
         <source>Add Subscription</source>
@@ -1302,6 +1326,62 @@ Add one to receive notifications from a server.</source>
     <message>
         <source>By default traybeat follows the system proxy settings (https_proxy, http_proxy, no_proxy).</source>
         <translation>默认情况下 traybeat 使用系统代理设置（https_proxy、http_proxy、no_proxy）。</translation>
+    </message>
+    <message>
+        <source>Subscriptions</source>
+        <translation>订阅</translation>
+    </message>
+    <message>
+        <source>Enter edits the selected subscription, Delete removes it.</source>
+        <translation>回车键编辑所选订阅，Delete 键将其删除。</translation>
+    </message>
+    <message>
+        <source>Pop-up duration</source>
+        <translation>弹窗显示时长</translation>
+    </message>
+    <message>
+        <source>&amp;Use the desktop&apos;s notifications instead of traybeat&apos;s own pop-ups</source>
+        <translation>使用桌面的通知代替 traybeat 自己的弹窗(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Sho&amp;w for:</source>
+        <translation>显示时长(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>This desktop runs Wayland, where the desktop places every window: traybeat&apos;s own pop-ups may not appear in the chosen corner.</source>
+        <translation>此桌面运行 Wayland，所有窗口都由桌面决定位置：traybeat 自己的弹窗可能不会出现在所选的角落。</translation>
+    </message>
+    <message>
+        <source>Quiet hours start</source>
+        <translation>静默时段开始</translation>
+    </message>
+    <message>
+        <source>Quiet hours end</source>
+        <translation>静默时段结束</translation>
+    </message>
+    <message>
+        <source>Ur&amp;gent notifications still pop up</source>
+        <translation>紧急通知仍会弹出(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;From</source>
+        <translation>从(&amp;F)</translation>
+    </message>
+    <message>
+        <source>t&amp;o</source>
+        <translation>到(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Urgent notifications still pop up</source>
+        <translation>紧急通知仍会弹出</translation>
+    </message>
+    <message>
+        <source>Urgent notifications still pop up during do not disturb</source>
+        <translation>勿扰模式下紧急通知仍会弹出</translation>
+    </message>
+    <message>
+        <source>Urgent notifications still pop up during quiet hours</source>
+        <translation>静默时段内紧急通知仍会弹出</translation>
     </message>
 </context>
 <context>
@@ -1759,6 +1839,10 @@ Add one to receive notifications from a server.</source>
     <message>
         <source>%1 unread</source>
         <translation>%1 条未读</translation>
+    </message>
+    <message>
+        <source>traybeat</source>
+        <translation>traybeat</translation>
     </message>
     <message>
         <source>&amp;Mark all read</source>

@@ -7,7 +7,10 @@
 #include "notificationstore.h"
 #include "urlpolicy.h"
 
+#include <QClipboard>
 #include <QComboBox>
+#include <QGuiApplication>
+#include <QMenu>
 #include <QDesktopServices>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -87,13 +90,16 @@ QLayout *HistoryWindow::buildFilterRow()
     m_search->setObjectName(QStringLiteral("searchEdit"));
     m_search->setPlaceholderText(tr("Search titles, messages and topics"));
     m_search->setClearButtonEnabled(true);
+    m_search->setAccessibleName(tr("Search"));
+    m_search->setAccessibleDescription(tr("Filters the history as you type (Ctrl+F)"));
 
     m_subscriptionFilter = new QComboBox(this);
     m_subscriptionFilter->setObjectName(QStringLiteral("subscriptionFilter"));
     m_subscriptionFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_subscriptionFilter->addItem(tr("All subscriptions"), QString());
+    m_subscriptionFilter->setAccessibleName(tr("Subscription"));
 
-    m_markAllRead = new QPushButton(tr("Mark All Read"), this);
+    m_markAllRead = new QPushButton(tr("&Mark All Read"), this);
     m_markAllRead->setObjectName(QStringLiteral("markAllReadButton"));
 
     auto *filterRow = new QHBoxLayout;
@@ -107,6 +113,12 @@ void HistoryWindow::buildTable()
 {
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("historyTable"));
+    m_table->setAccessibleName(tr("Notifications"));
+    m_table->setAccessibleDescription(
+        tr("Newest first. Enter opens the link; the context menu key offers more."));
+    // Tab leaves the list for the next control instead of walking its cells.
+    m_table->setTabKeyNavigation(false);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -162,6 +174,7 @@ QStackedWidget *HistoryWindow::buildDetailPane()
 {
     m_detailTitle = plainTextLabel(this);
     m_detailTitle->setObjectName(QStringLiteral("detailTitle"));
+    m_detailTitle->setAccessibleName(tr("Title"));
     QFont titleFont = m_detailTitle->font();
     titleFont.setBold(true);
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
@@ -169,13 +182,17 @@ QStackedWidget *HistoryWindow::buildDetailPane()
     m_detailMeta = plainTextLabel(this);
     m_detailMeta->setObjectName(QStringLiteral("detailMeta"));
     m_detailMeta->setForegroundRole(QPalette::PlaceholderText);
+    m_detailMeta->setAccessibleName(tr("Details"));
     m_detailBody = new QPlainTextEdit(this);
     m_detailBody->setObjectName(QStringLiteral("detailBody"));
     m_detailBody->setReadOnly(true);
+    m_detailBody->setTabChangesFocus(true);
+    m_detailBody->setAccessibleName(tr("Message"));
     m_detailLink = plainTextLabel(this);
     m_detailLink->setObjectName(QStringLiteral("detailLink"));
     m_detailLink->setWordWrap(false);
-    m_openLink = new QPushButton(tr("Open Link"), this);
+    m_detailLink->setAccessibleName(tr("Link"));
+    m_openLink = new QPushButton(tr("&Open Link"), this);
     m_openLink->setObjectName(QStringLiteral("openLinkButton"));
 
     auto *linkRow = new QHBoxLayout;
@@ -204,7 +221,8 @@ QLayout *HistoryWindow::buildStatusRow()
 {
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("statusLabel"));
-    m_clear = new QPushButton(tr("Clear…"), this);
+    m_status->setAccessibleName(tr("Count"));
+    m_clear = new QPushButton(tr("C&lear…"), this);
     m_clear->setObjectName(QStringLiteral("clearButton"));
 
     auto *statusRow = new QHBoxLayout;
@@ -227,6 +245,18 @@ void HistoryWindow::connectUi()
     connect(m_clear, &QPushButton::clicked, this, &HistoryWindow::clearHistory);
     // Not `activated`: styles that activate on a single click would open links on selection.
     connect(m_table, &QTableView::doubleClicked, this, &HistoryWindow::openLink);
+    connect(m_table, &QTableView::customContextMenuRequested, this,
+            &HistoryWindow::showContextMenu);
+    // Keyboards without a context menu key: Shift+F10, as in GTK and Windows.
+    auto *menuShortcut = new QShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F10), m_table, nullptr,
+                                       nullptr, Qt::WidgetShortcut);
+    connect(menuShortcut, &QShortcut::activated, this, [this] {
+        showContextMenu(m_table->visualRect(m_table->currentIndex()).center());
+    });
+    for (const QKeySequence &key : {QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter)}) {
+        auto *openShortcut = new QShortcut(key, m_table, nullptr, nullptr, Qt::WidgetShortcut);
+        connect(openShortcut, &QShortcut::activated, this, &HistoryWindow::openLink);
+    }
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &HistoryWindow::onCurrentRowChanged);
 
@@ -481,6 +511,37 @@ void HistoryWindow::openLink()
     }
     if (!QDesktopServices::openUrl(m_selectedUrl))
         qCWarning(lcUi) << "history: could not open" << redactedUrl(m_selectedUrl);
+}
+
+// The selected message's commands, for the context menu key and a right click.
+void HistoryWindow::showContextMenu(const QPoint &position)
+{
+    QMenu menu(this);
+    QAction *open = menu.addAction(tr("&Open Link"), this, &HistoryWindow::openLink);
+    open->setEnabled(isSafeToOpen(m_selectedUrl));
+    QAction *copy = menu.addAction(tr("&Copy Text"), this, &HistoryWindow::copySelected);
+    copy->setEnabled(m_selected.has_value());
+    menu.addSeparator();
+    QAction *markAll = menu.addAction(tr("&Mark All Read"), this, &HistoryWindow::markAllRead);
+    markAll->setEnabled(m_markAllRead->isEnabled());
+    m_contextMenu = &menu; // tests drive it with the keyboard
+    // The context menu key gives the viewport's position of the current row, a click its own.
+    menu.exec(m_table->viewport()->mapToGlobal(position));
+    m_contextMenu = nullptr;
+}
+
+void HistoryWindow::copySelected()
+{
+    if (!m_selected)
+        return;
+    const auto notification = m_store->notification(m_selected->subscription, m_selected->id);
+    if (!notification)
+        return;
+    QStringList parts;
+    if (!notification->title.isEmpty())
+        parts << notification->title;
+    parts << notification->body;
+    QGuiApplication::clipboard()->setText(parts.join(QLatin1Char('\n')));
 }
 
 void HistoryWindow::markAllRead()

@@ -11,6 +11,7 @@ class QComboBox;
 class QLabel;
 class QLayout;
 class QLineEdit;
+class QMenu;
 class QModelIndex;
 class QPlainTextEdit;
 class QPushButton;
@@ -40,6 +41,8 @@ public:
     void setSubscriptionNames(const QStringList &names);
 
     HistoryModel *model() const { return m_model; }
+    // The context menu while it is open (tests drive it with the keyboard), else null.
+    QMenu *contextMenu() const { return m_contextMenu; }
     // Runs the http actions of the detail pane's buttons; null: shown disabled. Must outlive
     // the window or be reset to null.
     void setActionRunner(ActionRunner *runner);
@@ -79,6 +82,8 @@ private:
     void showActions(const Notification &notification);
     void openUrl(const QUrl &url);
     void openLink();
+    void showContextMenu(const QPoint &position);
+    void copySelected();
     void markAllRead();
     void clearHistory();
     void updateState();
@@ -105,6 +110,7 @@ private:
     QPlainTextEdit *m_detailBody = nullptr;
     ActionBar *m_actionBar = nullptr;
     QLabel *m_status = nullptr;
+    QMenu *m_contextMenu = nullptr;
 
     QTimer m_searchTimer; // debounces typing in the search box
     std::optional<Selected> m_selected;

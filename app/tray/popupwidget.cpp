@@ -4,6 +4,8 @@
 #include "emojitags.h"
 #include "urlpolicy.h"
 
+#include <QAccessible>
+#include <QAccessibleWidget>
 #include <QEnterEvent>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -27,6 +29,8 @@ constexpr int titleLines = 2;
 constexpr int bodyLines = 4;
 // Laying out more than this is wasted work: at most a few lines are ever shown.
 constexpr int layoutLimit = 2000;
+// A screen reader reads the whole text, up to this much (a server may send far more).
+constexpr int accessibleTextLimit = 1000;
 // After the pointer leaves, a countdown that had nearly run out gets this long at least, so
 // the pop-up does not vanish the moment the pointer moves off it.
 constexpr std::chrono::milliseconds leaveGrace{1500};
@@ -99,6 +103,14 @@ QIcon closeIcon(const QColor &color)
     return icon;
 }
 
+// Pop-ups are alerts to assistive technology (role AlertMessage), not plain panels.
+QAccessibleInterface *popupAccessible(const QString &className, QObject *object)
+{
+    if (className == QLatin1String("traybeat::PopupWidget") && object && object->isWidgetType())
+        return new QAccessibleWidget(static_cast<QWidget *>(object), QAccessible::AlertMessage);
+    return nullptr;
+}
+
 } // namespace
 
 PopupWidget::PopupWidget(QWidget *parent)
@@ -111,6 +123,11 @@ PopupWidget::PopupWidget(QWidget *parent)
       m_actionBar(new ActionBar(this))
 {
     setObjectName(QStringLiteral("traybeatPopup"));
+    static const bool factoryInstalled = [] {
+        QAccessible::installFactory(popupAccessible);
+        return true;
+    }();
+    Q_UNUSED(factoryInstalled)
     setWindowTitle(windowName());
     // A pop-up must not take the keyboard from what the person is typing into.
     setAttribute(Qt::WA_ShowWithoutActivating);
@@ -214,7 +231,15 @@ void PopupWidget::setTexts(const QString &meta, const QString &time, const QStri
     m_title->setVisible(!m_title->text().isEmpty());
     m_body->setText(elided(body, m_body->font(), textWidth(), bodyLines));
     m_body->setVisible(!m_body->text().isEmpty());
-    setAccessibleName(title.isEmpty() ? body.left(200) : title.left(200));
+    // What a screen reader announces when the pop-up appears (an alert, see showEvent): the
+    // title, then the whole body (not the elided lines), then where it came from.
+    setAccessibleName(title.isEmpty() ? body.left(accessibleTextLimit)
+                                      : title.left(accessibleTextLimit));
+    QStringList description;
+    if (!title.isEmpty() && !body.isEmpty())
+        description << body.left(accessibleTextLimit);
+    description << meta;
+    setAccessibleDescription(description.join(QLatin1Char('\n')));
     updateHeight();
 }
 
@@ -320,6 +345,9 @@ void PopupWidget::paintEvent(QPaintEvent *)
 void PopupWidget::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
+    // Never focused, so only an alert makes screen readers (Orca) read it out.
+    QAccessibleEvent alert(this, QAccessible::Alert);
+    QAccessible::updateAccessibility(&alert);
     if (m_dismissAfter && !m_dismissTimer.isActive() && !m_actionBar->isBusy())
         startCountdown(*m_dismissAfter);
 }

@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QShortcut>
 #include <QShowEvent>
 #include <QSpinBox>
 #include <QStackedWidget>
@@ -62,6 +63,9 @@ QWidget *SettingsDialog::buildSubscriptionsTab()
 
     m_subscriptionList = new QTreeWidget(tab);
     m_subscriptionList->setObjectName(QStringLiteral("subscriptionList"));
+    m_subscriptionList->setAccessibleName(tr("Subscriptions"));
+    m_subscriptionList->setAccessibleDescription(tr("Enter edits the selected subscription, "
+                                                    "Delete removes it."));
     m_subscriptionList->setRootIsDecorated(false);
     m_subscriptionList->setUniformRowHeights(true);
     m_subscriptionList->setAllColumnsShowFocus(true);
@@ -141,7 +145,13 @@ QWidget *SettingsDialog::buildNotificationsTab()
                                 tab));
     m_urgentBreaksDoNotDisturb = new QCheckBox(tr("Urgent notifications still pop up"), tab);
     m_urgentBreaksDoNotDisturb->setObjectName(QStringLiteral("urgentBreaksDoNotDisturbCheck"));
+    // Two boxes say the same on screen; a screen reader reads each without its neighbours.
+    m_urgentBreaksDoNotDisturb->setAccessibleName(
+        tr("Urgent notifications still pop up during do not disturb"));
     layout->addWidget(m_urgentBreaksDoNotDisturb);
+    // Tab in reading order: it is made after the quiet hours group, but shown above it.
+    setTabOrder(m_doNotDisturb, m_urgentBreaksDoNotDisturb);
+    setTabOrder(m_urgentBreaksDoNotDisturb, m_quietHours);
     layout->addSpacing(6);
     layout->addWidget(m_quietHours);
     layout->addStretch(1);
@@ -187,11 +197,12 @@ QGroupBox *SettingsDialog::buildPopupsGroup(QWidget *tab)
     m_corner->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
     m_popupDuration = new QLineEdit(tab);
     m_popupDuration->setObjectName(QStringLiteral("popupDurationEdit"));
+    m_popupDuration->setAccessibleName(tr("Pop-up duration"));
     m_popupDuration->setMaximumWidth(
         m_popupDuration->fontMetrics().horizontalAdvance(QStringLiteral("0000000ms")) + 24);
     m_popupDurationError = new ErrorLabel(tab);
     m_popupDurationError->setObjectName(QStringLiteral("popupDurationError"));
-    m_nativePopups = new QCheckBox(tr("Use the desktop's notifications instead of traybeat's "
+    m_nativePopups = new QCheckBox(tr("&Use the desktop's notifications instead of traybeat's "
                                       "own pop-ups"),
                                    tab);
     m_nativePopups->setObjectName(QStringLiteral("nativePopupsCheck"));
@@ -209,8 +220,16 @@ QGroupBox *SettingsDialog::buildPopupsGroup(QWidget *tab)
     auto *popups = new QGroupBox(tr("Pop-ups"), tab);
     auto *popupForm = new QFormLayout(popups);
     popupForm->addRow(tr("&Position:"), m_corner);
-    popupForm->addRow(tr("&Show for:"), durationField);
+    popupForm->addRow(tr("Sho&w for:"), durationField);
     popupForm->addRow(m_nativePopups);
+    if (m_settings->nativePopupsByDefault()) {
+        auto *waylandHint = hintLabel(tr("This desktop runs Wayland, where the desktop places "
+                                         "every window: traybeat's own pop-ups may not appear in "
+                                         "the chosen corner."),
+                                      tab);
+        waylandHint->setObjectName(QStringLiteral("waylandPopupsHint"));
+        popupForm->addRow(waylandHint);
+    }
     return popups;
 }
 
@@ -225,15 +244,23 @@ QGroupBox *SettingsDialog::buildQuietHoursGroup(QWidget *tab)
     m_quietTo = new QTimeEdit(quietHours);
     m_quietTo->setObjectName(QStringLiteral("quietToEdit"));
     m_quietTo->setDisplayFormat(QStringLiteral("HH:mm"));
-    m_urgentBreaksThrough = new QCheckBox(tr("Urgent notifications still pop up"), quietHours);
+    m_quietFrom->setAccessibleName(tr("Quiet hours start"));
+    m_quietTo->setAccessibleName(tr("Quiet hours end"));
+    m_urgentBreaksThrough = new QCheckBox(tr("Ur&gent notifications still pop up"), quietHours);
     m_urgentBreaksThrough->setObjectName(QStringLiteral("urgentBreaksThroughCheck"));
+    m_urgentBreaksThrough->setAccessibleName(
+        tr("Urgent notifications still pop up during quiet hours"));
     m_quietHoursError = new ErrorLabel(quietHours);
     m_quietHoursError->setObjectName(QStringLiteral("quietHoursError"));
 
+    auto *fromLabel = new QLabel(tr("&From"), quietHours);
+    fromLabel->setBuddy(m_quietFrom);
+    auto *toLabel = new QLabel(tr("t&o"), quietHours);
+    toLabel->setBuddy(m_quietTo);
     auto *span = new QHBoxLayout;
-    span->addWidget(new QLabel(tr("From"), quietHours));
+    span->addWidget(fromLabel);
     span->addWidget(m_quietFrom);
-    span->addWidget(new QLabel(tr("to"), quietHours));
+    span->addWidget(toLabel);
     span->addWidget(m_quietTo);
     span->addStretch(1);
     auto *quietLayout = new QVBoxLayout(quietHours);
@@ -254,6 +281,15 @@ void SettingsDialog::connectUi()
             &SettingsDialog::updateButtons);
     connect(m_subscriptionList, &QTreeWidget::itemDoubleClicked, this,
             &SettingsDialog::editSubscription);
+    // The list's keys; without them Enter would press OK and close the dialog.
+    const auto listKey = [this](QKeySequence key, void (SettingsDialog::*slot)()) {
+        auto *shortcut = new QShortcut(key, m_subscriptionList, nullptr, nullptr,
+                                       Qt::WidgetShortcut);
+        connect(shortcut, &QShortcut::activated, this, slot);
+    };
+    listKey(QKeySequence(Qt::Key_Return), &SettingsDialog::editSubscription);
+    listKey(QKeySequence(Qt::Key_Enter), &SettingsDialog::editSubscription);
+    listKey(QKeySequence::Delete, &SettingsDialog::removeSubscription);
     connect(m_popupDuration, &QLineEdit::textChanged, this, &SettingsDialog::validate);
     connect(m_quietHours, &QGroupBox::toggled, this, &SettingsDialog::validate);
     connect(m_quietFrom, &QTimeEdit::timeChanged, this, &SettingsDialog::validate);

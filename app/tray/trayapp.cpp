@@ -12,6 +12,8 @@
 
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDBusConnection>
+#include <QDBusConnectionInterface>
 #include <QDesktopServices>
 #include <QDir>
 #include <QMessageBox>
@@ -55,6 +57,21 @@ QString withoutSecrets(QString text, const SubscriptionConfig &config)
     return text;
 }
 
+// Qt talks Wayland: the compositor places every window, so a pop-up cannot be put in a corner
+// (an X11 client under XWayland, QT_QPA_PLATFORM=xcb, still can). See docs/design.md.
+bool isWaylandPlatform()
+{
+    return QGuiApplication::platformName().startsWith(QLatin1String("wayland"));
+}
+
+// The desktop offers StatusNotifierItem: Qt's tray icon is then a D-Bus item, not an XEmbed window.
+bool hasStatusNotifierWatcher()
+{
+    const QDBusConnection bus = QDBusConnection::sessionBus();
+    return bus.isConnected() &&
+           bus.interface()->isServiceRegistered(QStringLiteral("org.kde.StatusNotifierWatcher"));
+}
+
 // A link that is going away must not report into a list that no longer holds it.
 void stopReports(Subscription *subscription, OutageMonitor *outage, QObject *receiver)
 {
@@ -78,6 +95,7 @@ QString shortClockText(const QDateTime &when)
 TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
     : QObject(parent), m_options(options), m_native(m_tray.trayIcon())
 {
+    m_settings.setNativePopupsByDefault(isWaylandPlatform());
     connect(&m_settings, &AppSettings::subscriptionsChanged, this, &TrayApp::syncSubscriptions);
     connect(&m_settings, &AppSettings::subscriptionsChanged, this, &TrayApp::applyAutostartDefault);
     connect(&m_settings, &AppSettings::changed, this, &TrayApp::applySettings);
@@ -178,6 +196,8 @@ bool TrayApp::start(QString *errorMessage)
 
     if (!m_tray.show())
         enterWindowMode();
+    else if (hasStatusNotifierWatcher())
+        qCInfo(lcUi) << "tray icon: a StatusNotifierItem (the desktop's watcher is on the bus)";
     // First run: a grey icon alone would leave the person wondering what to do next.
     if (wantedSubscriptions().isEmpty())
         showSettings();
@@ -389,7 +409,10 @@ void TrayApp::applySettings()
     for (const Entry &entry : m_entries)
         entry.outage->setConfig(outageConfig());
     const bool doNotDisturb = m_settings.doNotDisturb();
+    const PopupSettings previous = m_popupSettings;
     m_popupSettings = m_settings.popups();
+    if (!m_deliveryLogged || previous.useNativePopups != m_popupSettings.useNativePopups)
+        logPopupDelivery();
     m_policy = DeliveryPolicy(doNotDisturb, m_settings.quietHours(), m_popupSettings,
                               m_settings.urgentBreaksDoNotDisturb());
     m_popups.setPolicy(m_policy);
@@ -415,6 +438,18 @@ void TrayApp::applyQuietHours()
     constexpr int day = 24 * 60 * 60 * 1000;
     const int untilNext = (now.msecsTo(next) + day) % day;
     m_quietHoursTimer.start(std::chrono::milliseconds(untilNext + 500)); // past the boundary
+}
+
+// Said once, and again when it changes: which way notifications pop up, and why (the tests of
+// the Wayland session read it).
+void TrayApp::logPopupDelivery()
+{
+    m_deliveryLogged = true;
+    const char *why = m_settings.nativePopupsByDefault() ? " (Wayland session)" : "";
+    if (m_popupSettings.useNativePopups)
+        qCInfo(lcUi).nospace() << "pop-ups: the desktop's notification daemon" << why;
+    else
+        qCInfo(lcUi).nospace() << "pop-ups: traybeat's own windows" << why;
 }
 
 void TrayApp::refreshUnread()

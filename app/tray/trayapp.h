@@ -77,6 +77,7 @@ private:
     static QString recoveryText(const QString &name, int missed);
     void tell(const QString &subscription, const QString &title, const QString &body, int priority);
     void applySettings();
+    void logPopupDelivery();
     void applyAutostartDefault();
     void refreshStatuses();
     void refreshUnread();
@@ -111,6 +112,7 @@ private:
     QHash<QString, int> m_unread;
     QTimer m_quietHoursTimer;  // fires once when quiet hours begin or end
     QTimer m_unreadTimer;      // coalesces store changes: a burst asks for counts once
+    bool m_deliveryLogged = false;
     bool m_windowMode = false; // no system tray: the history window is the main window
     bool m_started = false;
     bool m_connectsDirectly = false; // the proxy setting the links were opened with

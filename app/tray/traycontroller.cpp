@@ -66,6 +66,7 @@ TrayController::TrayController(QObject *parent) : QObject(parent)
     m_menu.addAction(tr("&Quit"), this, &TrayController::quitRequested);
     connect(m_doNotDisturbAction, &QAction::toggled, this, &TrayController::doNotDisturbToggled);
 
+    m_menu.setAccessibleName(tr("traybeat"));
     m_trayIcon.setContextMenu(&m_menu);
     connect(&m_trayIcon, &QSystemTrayIcon::activated, this, &TrayController::onActivated);
 

@@ -16,7 +16,8 @@
 //                    1\heartbeat=ping, 1\heartbeatInterval=25s, 1\heartbeatTimeout=10s,
 //                    1\reconnectMin=1s, 1\reconnectMax=1m, 1\connectTimeout=10s,
 //                    1\caFile=/path/ca.pem, 1\insecure=false
-//   [popups]         corner=top-right, duration=6s, native=false
+//   [popups]         corner=top-right, duration=6s, delivery=own|desktop (absent: the session
+//                    decides; see setNativePopupsByDefault)
 //   [General]        doNotDisturb=false, urgentBreaksDoNotDisturb=true, outageNotice=2m,
 //                    connectDirectly=false
 //   [quietHours]     enabled=false, from=22:00, to=07:00, urgentBreaksThrough=true
@@ -56,6 +57,10 @@ const QString subscriptionsArray = QStringLiteral("subscriptions");
 // Read once at start when no secret is in the keyring yet: whether a keyring answers at all.
 const QString availabilityProbeKey = QStringLiteral("availability-check");
 const QString timeFormat = QStringLiteral("HH:mm");
+const QString deliveryKey = QStringLiteral("delivery");
+const QString desktopDelivery = QStringLiteral("desktop");
+const QString ownDelivery = QStringLiteral("own");
+const QString legacyNativeKey = QStringLiteral("native");
 // More than anyone sets up by hand; guards against a garbage `size=2000000000` in the file.
 constexpr int maximumSubscriptions = 1000;
 
@@ -249,6 +254,22 @@ void makeNamesUnique(QList<SubscriptionConfig> &subscriptions)
         }
         taken.append(name);
     }
+}
+
+// The pop-up delivery the user chose (`delivery`), else an older version's `native=true`
+// (`native=false` was written by default and says nothing), else the session's default.
+bool readDelivery(const QSettings &settings, bool sessionDefault)
+{
+    const QVariant delivery = settings.value(deliveryKey);
+    if (delivery.isValid()) {
+        const QString text = delivery.toString().trimmed().toLower();
+        if (text == desktopDelivery || text == ownDelivery)
+            return text == desktopDelivery;
+        warnBadValue(settings, deliveryKey, delivery,
+                     sessionDefault ? desktopDelivery : ownDelivery);
+        return sessionDefault;
+    }
+    return readBool(settings, legacyNativeKey, false) || sessionDefault;
 }
 
 bool operator==(const PopupSettings &a, const PopupSettings &b)
@@ -606,8 +627,7 @@ PopupSettings AppSettings::popups() const
             warnBadValue(*m_settings, QStringLiteral("corner"), corner, cornerName(popups.corner));
     }
     popups.duration = readDuration(*m_settings, QStringLiteral("duration"), popups.duration);
-    popups.useNativePopups =
-        readBool(*m_settings, QStringLiteral("native"), popups.useNativePopups);
+    popups.useNativePopups = readDelivery(*m_settings, m_nativePopupsByDefault);
     m_settings->endGroup();
     return popups;
 }
@@ -619,7 +639,10 @@ void AppSettings::setPopups(const PopupSettings &popups)
     m_settings->beginGroup(QStringLiteral("popups"));
     m_settings->setValue(QStringLiteral("corner"), cornerName(popups.corner));
     m_settings->setValue(QStringLiteral("duration"), formatDuration(popups.duration));
-    m_settings->setValue(QStringLiteral("native"), popups.useNativePopups);
+    // Versions before the Wayland default wrote `native=false` whether chosen or not.
+    m_settings->remove(legacyNativeKey);
+    if (m_settings->contains(deliveryKey) || popups.useNativePopups != m_nativePopupsByDefault)
+        m_settings->setValue(deliveryKey, popups.useNativePopups ? desktopDelivery : ownDelivery);
     m_settings->endGroup();
     m_settings->sync();
     emit changed();

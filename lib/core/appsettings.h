@@ -33,7 +33,9 @@ struct PopupSettings
     PopupCorner corner = PopupCorner::TopRight;
     // How long a default-priority pop-up stays; higher priorities stay longer, urgent until closed.
     std::chrono::milliseconds duration = std::chrono::seconds(6);
-    bool useNativePopups = false; // QSystemTrayIcon::showMessage instead of our own widgets
+    // The desktop's notification daemon (NativeNotifier) instead of our own widgets. Until the
+    // user chooses, the session decides (AppSettings::setNativePopupsByDefault).
+    bool useNativePopups = false;
 };
 
 struct QuietHours
@@ -61,7 +63,13 @@ public:
     void setSubscriptions(const QList<SubscriptionConfig> &subscriptions);
 
     PopupSettings popups() const;
+    // Writes the delivery choice only once it differs from the session's default (or was
+    // written before): a user who never chose keeps following the session.
     void setPopups(const PopupSettings &popups);
+    // What useNativePopups is while the user has not chosen: true under Wayland, where a client
+    // cannot place its own pop-ups (the tray app decides, see docs/design.md). Default false.
+    void setNativePopupsByDefault(bool native) { m_nativePopupsByDefault = native; }
+    bool nativePopupsByDefault() const { return m_nativePopupsByDefault; }
 
     bool doNotDisturb() const;
     void setDoNotDisturb(bool enabled);
@@ -131,6 +139,7 @@ private:
     int m_pendingReads = 0;
     int m_movedSecrets = 0;
     bool m_unreadableSecrets = false;
+    bool m_nativePopupsByDefault = false;
 };
 
 } // namespace traybeat
