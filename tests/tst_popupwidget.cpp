@@ -98,6 +98,13 @@ void tst_PopupWidget::showsWhereItCameFrom()
     QCOMPARE(PopupWidget::accentColor(5), QColor(0xda, 0x36, 0x33));
     QVERIFY(PopupWidget::accentColor(1) != PopupWidget::accentColor(3));
 
+    // A topic that only repeats the subscription's name (in another case) is said once.
+    notification.topic = QStringLiteral("demo");
+    popup.setNotification(notification);
+    const QString once = popup.findChild<QLabel *>(QStringLiteral("meta"))->text();
+    QVERIFY2(!once.contains(QStringLiteral("demo")) && once.count(QStringLiteral("Demo")) == 1,
+             qPrintable(once));
+
     // No title: the body alone, no empty bold line.
     notification.title.clear();
     popup.setNotification(notification);

@@ -177,7 +177,9 @@ void PopupWidget::setNotification(const Notification &notification)
     m_summary = false;
     m_accent = accentColor(notification.priority);
     QStringList meta{notification.subscription};
-    if (!notification.topic.isEmpty() && notification.topic != notification.subscription)
+    // A subscription is often named after its topic ("Demo" for topic "demo"): say it once.
+    if (!notification.topic.isEmpty()
+        && notification.topic.compare(notification.subscription, Qt::CaseInsensitive) != 0)
         meta << notification.topic;
     if (const QString priority = priorityText(notification.priority); !priority.isEmpty())
         meta << priority;
