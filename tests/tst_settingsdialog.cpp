@@ -49,6 +49,16 @@ void retype(QLineEdit *edit, const QString &text)
     QCOMPARE(edit->text(), text);
 }
 
+// Picks the item of `combo` (an object name in `parent`) whose data is `value`.
+void choose(QWidget *parent, const char *combo, const QString &value)
+{
+    auto *box = parent->findChild<QComboBox *>(QLatin1String(combo));
+    QVERIFY(box);
+    const int index = box->findData(value);
+    QVERIFY2(index >= 0, qPrintable(value));
+    box->setCurrentIndex(index);
+}
+
 SubscriptionConfig existingSubscription()
 {
     SubscriptionConfig config;
@@ -664,8 +674,7 @@ void tst_SettingsDialog::passiveHeartbeatUnderNtfyKeepaliveIsRefused()
     SubscriptionEditor *editor = openAddEditor();
     QVERIFY(editor);
     fillValid(editor);
-    auto *heartbeat = child<QComboBox>(editor, "heartbeatCombo");
-    heartbeat->setCurrentIndex(heartbeat->findData(QStringLiteral("passive")));
+    choose(editor, "heartbeatCombo", QStringLiteral("passive"));
     retype(child<QLineEdit>(editor, "heartbeatIntervalEdit"), QStringLiteral("25s"));
     retype(child<QLineEdit>(editor, "heartbeatTimeoutEdit"), QStringLiteral("10s"));
     auto *error = child<ErrorLabel>(editor, "timeoutError");
@@ -680,9 +689,8 @@ void tst_SettingsDialog::passiveHeartbeatUnderNtfyKeepaliveIsRefused()
     // Another dialect's server has no such keepalive to wait for.
     retype(child<QLineEdit>(editor, "heartbeatIntervalEdit"), QStringLiteral("25s"));
     QVERIFY(!okButton(editor)->isEnabled());
-    auto *protocol = child<QComboBox>(editor, "protocolCombo");
-    protocol->setCurrentIndex(protocol->findData(QStringLiteral("text")));
-    heartbeat->setCurrentIndex(heartbeat->findData(QStringLiteral("passive")));
+    choose(editor, "protocolCombo", QStringLiteral("text"));
+    choose(editor, "heartbeatCombo", QStringLiteral("passive"));
     QVERIFY(!error->isVisible());
     QVERIFY(okButton(editor)->isEnabled());
 }
@@ -694,8 +702,7 @@ void tst_SettingsDialog::textHeartbeatOnNtfyWarns()
     fillValid(editor);
     auto *warning = child<QLabel>(editor, "heartbeatWarning");
     QVERIFY(!warning->isVisible());
-    auto *heartbeat = child<QComboBox>(editor, "heartbeatCombo");
-    heartbeat->setCurrentIndex(heartbeat->findData(QStringLiteral("text")));
+    choose(editor, "heartbeatCombo", QStringLiteral("text"));
     retype(child<QLineEdit>(editor, "heartbeatPayloadEdit"), QStringLiteral("HeartBeat"));
     QVERIFY(warning->isVisible());
     QVERIFY(warning->text().startsWith(QStringLiteral("ntfy does not answer text messages")));
@@ -709,8 +716,7 @@ void tst_SettingsDialog::gotifyTokenIsRequiredBesideTheField()
     fillValid(editor);
     auto *token = child<QLineEdit>(editor, "tokenEdit");
     QCOMPARE(token->placeholderText(), QStringLiteral("Optional"));
-    auto *protocol = child<QComboBox>(editor, "protocolCombo");
-    protocol->setCurrentIndex(protocol->findData(QStringLiteral("gotify")));
+    choose(editor, "protocolCombo", QStringLiteral("gotify"));
     QCOMPARE(token->placeholderText(), QStringLiteral("Required"));
     retype(token, QString());
     auto *error = child<ErrorLabel>(editor, "tokenError");
@@ -735,8 +741,7 @@ void tst_SettingsDialog::longErrorsWrapOnScreen()
     SubscriptionEditor *editor = openAddEditor();
     QVERIFY(editor);
     fillValid(editor);
-    auto *heartbeat = child<QComboBox>(editor, "heartbeatCombo");
-    heartbeat->setCurrentIndex(heartbeat->findData(QStringLiteral("passive")));
+    choose(editor, "heartbeatCombo", QStringLiteral("passive"));
     retype(child<QLineEdit>(editor, "heartbeatIntervalEdit"), QStringLiteral("25s"));
     retype(child<QLineEdit>(editor, "serverEdit"),
            QStringLiteral("https://") + QString(300, QLatin1Char('x')) + QStringLiteral(":99999"));

@@ -60,6 +60,9 @@ SubscriptionEditor::SubscriptionEditor(QWidget *parent)
       m_testTimeout(ConnectionProbe::defaultTimeout)
 {
     setWindowTitle(tr("Subscription"));
+    m_fitTimer.setSingleShot(true);
+    m_fitTimer.setInterval(0);
+    connect(&m_fitTimer, &QTimer::timeout, this, &SubscriptionEditor::fitToContents);
     buildUi();
     connectUi();
     setSubscription({});
@@ -310,6 +313,8 @@ QString SubscriptionEditor::defaultNameFromFields() const
 {
     SubscriptionConfig config;
     config.server = QUrl(m_server->text().trimmed());
+    if (config.server.host().isEmpty())
+        return {}; // not "/alerts": no name until there is a server to name it after
     if (m_protocol->currentData().toString() == QLatin1String("ntfy"))
         config.topics = SubscriptionConfig::parseTopics(m_topics->text());
     return config.defaultName();
@@ -470,14 +475,25 @@ void SubscriptionEditor::updateHeartbeatWarning(const SubscriptionConfig &config
 // squeezing the rows into each other (its layout only asks for a minimum width).
 void SubscriptionEditor::growToFit()
 {
+    // Measured once the labels' layout requests (posted events) are through: before, the form
+    // still holds their old heights, and a long new error would be squeezed.
+    m_fitTimer.start();
+}
+
+void SubscriptionEditor::fitToContents()
+{
     if (!isVisible())
         return; // shown at its size hint, which counts them already
     const int needed = layout()->hasHeightForWidth() ? layout()->totalHeightForWidth(width())
                                                      : layout()->totalSizeHint().height();
-    // Never past the screen's bottom: the window manager would not let OK be reached.
+    // Never past the screen's bottom: the window manager would not let OK be reached. Shrinks
+    // back when the errors go, unless the user sized the window since.
     const int room = screen() ? screen()->availableGeometry().height() - 60 : needed;
-    if (needed > height())
-        resize(width(), std::min(needed, std::max(room, height())));
+    const int fitting = std::min(needed, std::max(room, minimumSizeHint().height()));
+    if (fitting > height() || (height() == m_fittedHeight && fitting != height())) {
+        resize(width(), fitting);
+        m_fittedHeight = height();
+    }
 }
 
 QString SubscriptionEditor::nameProblem(const QString &name) const

@@ -5,6 +5,7 @@
 
 #include <QDialog>
 #include <QSet>
+#include <QTimer>
 #include <chrono>
 
 class QComboBox;
@@ -76,7 +77,8 @@ private:
     QStringList formValues() const;
     void onConnectionTestFinished(bool connected, const QString &reason);
     void showTestResult(const QString &text, bool failed);
-    void growToFit();
+    void growToFit(); // soon: fitToContents
+    void fitToContents();
     // What is wrong with a field, in a sentence for the person; empty when it is usable.
     QString nameProblem(const QString &name) const;
     static QString serverProblem(const QString &text, const QUrl &server);
@@ -104,6 +106,8 @@ private:
     ConnectionProbe *m_probe = nullptr;
     std::chrono::milliseconds m_testTimeout;
     QStringList m_testedValues; // formValues() of the test shown beside the button
+    int m_fittedHeight = -1;    // the height fitToContents() gave the window last
+    QTimer m_fitTimer;          // zero-interval single shot
 
     QLineEdit *m_name = nullptr;
     QLineEdit *m_server = nullptr;
