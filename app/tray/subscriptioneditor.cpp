@@ -5,6 +5,7 @@
 #include "errorlabel.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -475,15 +476,18 @@ void SubscriptionEditor::updateHeartbeatWarning(const SubscriptionConfig &config
 // squeezing the rows into each other (its layout only asks for a minimum width).
 void SubscriptionEditor::growToFit()
 {
-    // Measured once the labels' layout requests (posted events) are through: before, the form
-    // still holds their old heights, and a long new error would be squeezed.
-    m_fitTimer.start();
+    m_fitTimer.start(); // once per batch of changes, not for every label touched
+
 }
 
 void SubscriptionEditor::fitToContents()
 {
     if (!isVisible())
         return; // shown at its size hint, which counts them already
+    // A label's new size climbs to this layout one widget level per LayoutRequest round (label →
+    // its field's box → the form), each round caching the old heights until it is through.
+    for (int level = 0; level < 3; ++level)
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
     const int needed = layout()->hasHeightForWidth() ? layout()->totalHeightForWidth(width())
                                                      : layout()->totalSizeHint().height();
     // Never past the screen's bottom: the window manager would not let OK be reached. Shrinks
