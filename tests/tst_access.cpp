@@ -677,10 +677,10 @@ void tst_Access::serveProcessReadsTheAuthFile()
                  QStringLiteral("deny-all")});
     QVERIFY(serve.waitForStarted());
     QByteArray output;
+    const QUrl base = serveAddress(serve, &output);
+    QVERIFY2(base.isValid(), output.constData());
     QTRY_VERIFY_WITH_TIMEOUT(
         (output += serve.readAllStandardOutput(), output.contains("users and access from")), 10000);
-    const int start = output.indexOf("http://");
-    const QUrl base(QString::fromLatin1(output.mid(start, output.indexOf('\n', start) - start)));
     const auto post = [&](const QByteArray &authorization) {
         Headers headers;
         if (!authorization.isEmpty())

@@ -114,6 +114,8 @@ static void compareSubscriptions(const SubscriptionConfig &actual,
     QCOMPARE(actual.protocol, expected.protocol);
     QCOMPARE(actual.topics, expected.topics);
     QCOMPARE(actual.token, expected.token);
+    QCOMPARE(actual.user, expected.user);
+    QCOMPARE(actual.password, expected.password);
     QCOMPARE(actual.connection.heartbeat.toString(), expected.connection.heartbeat.toString());
     QCOMPARE(actual.connection.heartbeatInterval, expected.connection.heartbeatInterval);
     QCOMPARE(actual.connection.heartbeatTimeout, expected.connection.heartbeatTimeout);
@@ -148,7 +150,13 @@ void tst_AppSettings::roundTrip()
     gotify.server = QUrl(QStringLiteral("wss://gotify.example.org"));
     gotify.protocol = QStringLiteral("gotify");
     gotify.connection.heartbeat = {HeartbeatMode::Kind::Passive, {}};
-    const QList<SubscriptionConfig> subscriptions{sampleSubscription(), gotify};
+    SubscriptionConfig basic; // ntfy's Basic auth instead of a token
+    basic.name = QStringLiteral("signed in");
+    basic.server = QUrl(QStringLiteral("https://ntfy.example.net"));
+    basic.topics = {QStringLiteral("private")};
+    basic.user = QStringLiteral("phil");
+    basic.password = QStringLiteral("correct horse, battery");
+    const QList<SubscriptionConfig> subscriptions{sampleSubscription(), gotify, basic};
 
     PopupSettings popups;
     popups.corner = PopupCorner::BottomLeft;
@@ -171,9 +179,15 @@ void tst_AppSettings::roundTrip()
     QSettings file(iniPath(), QSettings::IniFormat);
     AppSettings settings(&file);
     const QList<SubscriptionConfig> read = settings.subscriptions();
-    QCOMPARE(read.size(), 2);
+    QCOMPARE(read.size(), 3);
     compareSubscriptions(read.at(0), subscriptions.at(0));
     compareSubscriptions(read.at(1), subscriptions.at(1));
+    compareSubscriptions(read.at(2), subscriptions.at(2));
+    // Without a keyring (none asked here) the password is kept in the private file, beside the
+    // user name; tst_secretstore checks that a keyring gets it instead.
+    QCOMPARE(file.value(QStringLiteral("subscriptions/3/user")).toString(), QStringLiteral("phil"));
+    QVERIFY(file.contains(QStringLiteral("subscriptions/3/password")));
+    QVERIFY(!file.contains(QStringLiteral("subscriptions/1/user")));
     QCOMPARE(settings.popups().corner, PopupCorner::BottomLeft);
     QCOMPARE(settings.popups().duration, 12s);
     QCOMPARE(settings.popups().useNativePopups, true);

@@ -80,8 +80,10 @@ void tst_DeliveryPolicy::shouldPopUp_data()
     QTest::newRow("quiet after midnight, low")
         << false << true << true << QTime(2, 0) << 2 << false;
     QTest::newRow("dnd by day, default") << true << false << true << day << 3 << false;
-    QTest::newRow("dnd by day, urgent") << true << false << true << day << 5 << false;
-    QTest::newRow("dnd and quiet, urgent") << true << true << true << night << 5 << false;
+    // Do not disturb lets urgent through by default (GNOME, KDE); its own setting, below.
+    QTest::newRow("dnd by day, urgent") << true << false << true << day << 5 << true;
+    QTest::newRow("dnd by day, high") << true << false << true << day << 4 << false;
+    QTest::newRow("dnd and quiet, urgent") << true << true << true << night << 5 << true;
 }
 
 void tst_DeliveryPolicy::shouldPopUp()
@@ -97,6 +99,9 @@ void tst_DeliveryPolicy::shouldPopUp()
     hours.urgentBreaksThrough = urgentBreaksThrough;
     const DeliveryPolicy policy(doNotDisturb, hours, PopupSettings{});
     QCOMPARE(policy.shouldPopUp(priority, now), popUp);
+    // Urgent held back by do not disturb when its setting says so; nothing else changes.
+    const DeliveryPolicy strict(doNotDisturb, hours, PopupSettings{}, false);
+    QCOMPARE(strict.shouldPopUp(priority, now), doNotDisturb ? false : popUp);
 }
 
 void tst_DeliveryPolicy::dismissAfter_data()

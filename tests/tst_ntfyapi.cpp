@@ -4,6 +4,7 @@
 // and raw; since, filters, scheduled delivery (also across a restart), a database of the
 // previous schema.
 
+#include "ntfy.h"
 #include "ntfyprotocol.h"
 #include "pushclients.h"
 #include "pushserver.h"
@@ -127,6 +128,8 @@ private slots:
     void filters_data();
     void filters();
     void filtersApplyToLiveStreams();
+    void naturalTimes_data();
+    void naturalTimes();
     void delayForms_data();
     void delayForms();
     void scheduledMessageArrivesOnceAtItsTime();
@@ -289,6 +292,23 @@ void tst_NtfyApi::publishForms_data()
         QJsonObject(
             {{QStringLiteral("name"), QStringLiteral("report.pdf")},
              {QStringLiteral("url"), QStringLiteral("https://a.example/files/report.pdf?x=1")}}));
+    // As ntfy (path.Base of the decoded path); no type or size: the URL is never fetched.
+    row("Attach: a folder's name", "POST", "/t", "x", {{"Attach", "https://a.example/files/"}},
+        "attachment",
+        QJsonObject({{QStringLiteral("name"), QStringLiteral("files")},
+                     {QStringLiteral("url"), QStringLiteral("https://a.example/files/")}}));
+    row("Attach: no path", "POST", "/t", "x", {{"Attach", "https://a.example"}}, "attachment",
+        QJsonObject({{QStringLiteral("name"), QStringLiteral("attachment")},
+                     {QStringLiteral("url"), QStringLiteral("https://a.example")}}));
+    row("Attach: decoded name", "POST", "/t", "x",
+        {{"X-Attach", "https://a.example/my%20report.pdf"}}, "attachment",
+        QJsonObject(
+            {{QStringLiteral("name"), QStringLiteral("my report.pdf")},
+             {QStringLiteral("url"), QStringLiteral("https://a.example/my%20report.pdf")}}));
+    row("Filename overrides, header", "POST", "/t", "x",
+        {{"Attach", "https://a.example/x.bin"}, {"Filename", "flower.jpg"}}, "attachment",
+        QJsonObject({{QStringLiteral("name"), QStringLiteral("flower.jpg")},
+                     {QStringLiteral("url"), QStringLiteral("https://a.example/x.bin")}}));
     row("a + f query, empty body", "GET", "/t/publish?a=https://a.example/x&f=doc.txt", "", {},
         "attachment",
         QJsonObject({{QStringLiteral("name"), QStringLiteral("doc.txt")},
@@ -355,6 +375,9 @@ void tst_NtfyApi::publishRejects_data()
           "view, 1, https://a/; view, 2, https://a/; view, 3, https://a/; view, 4, https://a/"}},
         40018, "only 3 actions");
     row("delay unparsable", "/t", "x", {{"Delay", "soonish"}}, 40004, "unable to parse");
+    row("delay: next friday", "/t", "x", {{"At", "next friday"}}, 40004, "tomorrow, 3pm");
+    row("delay: 13pm", "/t", "x", {{"At", "13pm"}}, 40004, "unable to parse");
+    row("delay: 10.30", "/t", "x", {{"At", "10.30"}}, 40004, "unable to parse");
     row("delay too small", "/t", "x", {{"Delay", "5s"}}, 40005, "too small");
     row("delay too large", "/t", "x", {{"In", "4d"}}, 40006, "too large");
     row("delay in the past", "/t", "x", {{"At", "1000000000"}}, 40005, "too small");
@@ -616,6 +639,62 @@ void tst_NtfyApi::filtersApplyToLiveStreams()
     QTRY_COMPARE(raw.body(), QByteArray("\nwanted\n"));
 }
 
+// ntfy's natural delivery times, the documented subset, against a fixed "now": Wednesday
+// 2 December 2026, 09:00 local time. An invalid expectation: refused.
+void tst_NtfyApi::naturalTimes_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QDateTime>("expected");
+    const QDate today(2026, 12, 2);
+    const auto at = [&today](int days, int hour, int minute = 0) {
+        return QDateTime(today.addDays(days), QTime(hour, minute));
+    };
+    const auto row = [](const char *text, const QDateTime &expected) {
+        QTest::newRow(text) << QString::fromUtf8(text) << expected;
+    };
+    row("10am", at(0, 10));
+    row("8am", at(1, 8)); // passed today: tomorrow, as ntfy
+    row("10:30", at(0, 10, 30));
+    row("3pm", at(0, 15));
+    row("3 PM", at(0, 15));
+    row("17:00", at(0, 17));
+    row("at 10am", at(0, 10));
+    row("noon", at(0, 12));
+    row("midnight", at(1, 0));
+    row("tomorrow, 10am", at(1, 10));
+    row("tomorrow 3:30pm", at(1, 15, 30));
+    row("Tomorrow at 9am", at(1, 9));
+    row("tomorrow", at(1, 9));
+    row("today 5pm", at(0, 17));
+    row("Friday, 7am", at(2, 7));
+    row("fri 7am", at(2, 7));
+    row("wednesday 9am", at(7, 9)); // today's weekday: a week ahead
+    row("monday", at(5, 9));
+    row("2 days", at(2, 9));
+    row("30 mins", at(0, 9, 30));
+    row("1 hour", at(0, 10));
+    row("90s", at(0, 9, 1).addSecs(30));
+    for (const char *refused :
+         {"next friday", "13pm", "0am", "25:00", "10:75", "10.30", "tomorrow tomorrow", "soonish",
+          "in 2 weeks", "at", "", "friday 3", "10am tomorrow", "2 fortnights"})
+        row(refused, QDateTime());
+}
+
+void tst_NtfyApi::naturalTimes()
+{
+    QFETCH(QString, text);
+    QFETCH(QDateTime, expected);
+    const qint64 now = QDateTime(QDate(2026, 12, 2), QTime(9, 0)).toMSecsSinceEpoch();
+    const auto parsed = ntfy::parseFutureTime(text, now);
+    if (!expected.isValid()) {
+        QVERIFY2(!parsed,
+                 qPrintable(QDateTime::fromMSecsSinceEpoch(parsed.value_or(0)).toString()));
+        return;
+    }
+    QVERIFY(parsed);
+    QCOMPARE(QDateTime::fromMSecsSinceEpoch(*parsed), expected);
+}
+
 void tst_NtfyApi::delayForms_data()
 {
     QTest::addColumn<QByteArray>("header");
@@ -628,6 +707,8 @@ void tst_NtfyApi::delayForms_data()
     QTest::newRow("At unix") << QByteArray("At") << QByteArray("{now+600}") << qint64(600);
     QTest::newRow("x-at natural") << QByteArray("X-At") << QByteArray("tomorrow, 10am")
                                   << qint64(-1);
+    QTest::newRow("In 2 days") << QByteArray("In") << QByteArray("2 days") << qint64(2 * 86400);
+    QTest::newRow("Delay 30 mins") << QByteArray("Delay") << QByteArray("30 mins") << qint64(1800);
 }
 
 void tst_NtfyApi::delayForms()

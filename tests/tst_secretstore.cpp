@@ -73,6 +73,7 @@ private slots:
     void keyringTokensAreReadBackAtStart();
     void changedAndRemovedTokensLeaveNoEntryBehind();
     void unreadableKeyringTokenSurvivesASave();
+    void passwordsGoToKeyringUserNamesStayInFile();
 
 private:
     QString iniPath() const { return m_dir->filePath(QStringLiteral("traybeat.conf")); }
@@ -363,6 +364,44 @@ void tst_SecretStore::unreadableKeyringTokenSurvivesASave()
     edited.topics = {QStringLiteral("b")};
     settings.setSubscriptions({edited});
     QCOMPARE(keyOf(1), QStringLiteral("not-in-the-keyring"));
+}
+
+// ntfy's Basic auth: the password is a secret like a token (moved from the file, read back at
+// the next start, deleted with its subscription); the user name stays readable in the file.
+void tst_SecretStore::passwordsGoToKeyringUserNamesStayInFile()
+{
+    startKeyring();
+    const QString password = QStringLiteral("correct horse, battery");
+    writeFile("[subscriptions]\nsize=1\n1\\name=one\n1\\server=https://a.example\n"
+              "1\\topics=a\n1\\user=phil\n1\\password=\"correct horse, battery\"\n");
+    QString key;
+    {
+        AppSide app(iniPath());
+        app.settings.useSecretStore(&app.store);
+        const auto passwordKey = [this] {
+            QSettings file(iniPath(), QSettings::IniFormat);
+            return file.value(QStringLiteral("subscriptions/1/passwordInKeyring")).toString();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!passwordKey().isEmpty(), keyringTimeoutMs);
+        key = passwordKey();
+    }
+    const QByteArray contents = fileContents();
+    QVERIFY2(!contents.contains("correct horse") && contents.contains("user=phil"),
+             contents.constData());
+    QCOMPARE(lookup(key), password);
+
+    AppSide app(iniPath());
+    AppSettings &settings = app.settings;
+    QSignalSpy loaded(&settings, &AppSettings::subscriptionsChanged);
+    settings.useSecretStore(&app.store);
+    QVERIFY(loaded.wait(keyringTimeoutMs));
+    const SubscriptionConfig read = settings.subscriptions().at(0);
+    QCOMPARE(read.user, QStringLiteral("phil"));
+    QCOMPARE(read.password, password);
+    QVERIFY(read.token.isEmpty());
+
+    settings.setSubscriptions({});
+    QTRY_COMPARE_WITH_TIMEOUT(lookup(key), QString(), keyringTimeoutMs);
 }
 
 QTEST_GUILESS_MAIN(tst_SecretStore)

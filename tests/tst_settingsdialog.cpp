@@ -92,6 +92,7 @@ private slots:
     void notificationSettingsAreSaved();
     void doNotDisturbFromElsewhereIsKept();
     void tokenLocationIsShown();
+    void signInWithUserAndPassword();
     void startAtLoginIsProposedWithTheFirstSubscription();
     void startAtLoginSwitchedOffStaysOff();
     void defaultNameFollowsTheServerUntilTyped();
@@ -489,10 +490,13 @@ void tst_SettingsDialog::notificationSettingsAreSaved()
     child<QTimeEdit>(m_dialog.get(), "quietFromEdit")->setTime(QTime(21, 15));
     child<QTimeEdit>(m_dialog.get(), "quietToEdit")->setTime(QTime(6, 45));
     child<QCheckBox>(m_dialog.get(), "urgentBreaksThroughCheck")->setChecked(false);
+    auto *urgentInDoNotDisturb = child<QCheckBox>(m_dialog.get(), "urgentBreaksDoNotDisturbCheck");
+    QVERIFY(urgentInDoNotDisturb->isChecked()); // on by default, like GNOME and KDE
+    urgentInDoNotDisturb->setChecked(false);
     okButton(m_dialog.get())->click();
 
     QCOMPARE(subscriptionsSpy.size(), 0);
-    QCOMPARE(changedSpy.size(), 3); // pop-ups, do not disturb, quiet hours
+    QCOMPARE(changedSpy.size(), 4); // pop-ups, quiet hours, do not disturb and its urgent rule
     QCOMPARE(m_settings->popups().corner, PopupCorner::BottomLeft);
     QCOMPARE(m_settings->popups().duration, 15s);
     QCOMPARE(m_settings->popups().useNativePopups, true);
@@ -502,6 +506,7 @@ void tst_SettingsDialog::notificationSettingsAreSaved()
     QCOMPARE(quiet.from, QTime(21, 15));
     QCOMPARE(quiet.to, QTime(6, 45));
     QCOMPARE(quiet.urgentBreaksThrough, false);
+    QCOMPARE(m_settings->urgentBreaksDoNotDisturb(), false);
 }
 
 void tst_SettingsDialog::doNotDisturbFromElsewhereIsKept()
@@ -527,6 +532,67 @@ void tst_SettingsDialog::tokenLocationIsShown()
              QStringLiteral("Stored in traybeat.conf (readable only by you) — no keyring found."));
     editor->setTokenLocation(SecretLocation::Keyring);
     QCOMPARE(location->text(), QStringLiteral("Stored in the desktop keyring."));
+}
+
+// ntfy offers a token or a user name and password; only the chosen one is kept, errors show
+// beside their field, and the password is saved like the token.
+void tst_SettingsDialog::signInWithUserAndPassword()
+{
+    SubscriptionEditor *editor = openAddEditor();
+    QVERIFY(editor);
+    fillValid(editor);
+    auto *signIn = child<QComboBox>(editor, "signInCombo");
+    auto *user = child<QLineEdit>(editor, "userEdit");
+    auto *password = child<QLineEdit>(editor, "passwordEdit");
+    QVERIFY(signIn && user && password);
+    QVERIFY(signIn->isVisible());
+    QVERIFY(!user->isVisible() && !password->isVisible());
+
+    signIn->setCurrentIndex(signIn->findData(QStringLiteral("password")));
+    QVERIFY(user->isVisible() && password->isVisible());
+    QVERIFY(!child<QLineEdit>(editor, "tokenEdit")->isVisible());
+    QCOMPARE(password->echoMode(), QLineEdit::Password);
+    QVERIFY(child<QLabel>(editor, "passwordLocationLabel")->isVisible());
+    QVERIFY(!okButton(editor)->isEnabled());
+    QVERIFY(child<ErrorLabel>(editor, "userError")->text().contains(QStringLiteral("user name")));
+    QVERIFY(child<ErrorLabel>(editor, "passwordError")->isVisible());
+
+    retype(user, QStringLiteral("ph:il"));
+    QVERIFY(child<ErrorLabel>(editor, "userError")->text().contains(QStringLiteral("\":\"")));
+    retype(user, QStringLiteral("phil"));
+    retype(password, QStringLiteral("correct horse"));
+    QVERIFY(!child<ErrorLabel>(editor, "userError")->isVisible());
+    QVERIFY(!child<ErrorLabel>(editor, "passwordError")->isVisible());
+    QVERIFY(okButton(editor)->isEnabled());
+    const SubscriptionConfig config = editor->subscription();
+    QCOMPARE(config.user, QStringLiteral("phil"));
+    QCOMPARE(config.password, QStringLiteral("correct horse"));
+    QVERIFY(config.token.isEmpty()); // the token typed before is not sent as well
+
+    // Gotify signs in with a client token only.
+    auto *protocol = child<QComboBox>(editor, "protocolCombo");
+    protocol->setCurrentIndex(protocol->findData(QStringLiteral("gotify")));
+    QVERIFY(!signIn->isVisible() && !user->isVisible());
+    QVERIFY(child<QLineEdit>(editor, "tokenEdit")->isVisible());
+    QVERIFY(editor->subscription().user.isEmpty());
+    protocol->setCurrentIndex(protocol->findData(QStringLiteral("ntfy")));
+    QVERIFY(user->isVisible());
+
+    okButton(editor)->click();
+    QTRY_VERIFY(!m_dialog->openEditor());
+    okButton(m_dialog.get())->click();
+    const SubscriptionConfig saved = m_settings->subscriptions().at(1);
+    QCOMPARE(saved.user, QStringLiteral("phil"));
+    QCOMPARE(saved.password, QStringLiteral("correct horse"));
+    QVERIFY(saved.token.isEmpty());
+
+    // Opened again, the editor shows the user name and password way.
+    SubscriptionEditor again;
+    again.setSubscription(saved);
+    QCOMPARE(child<QComboBox>(&again, "signInCombo")->currentData().toString(),
+             QStringLiteral("password"));
+    QCOMPARE(child<QLineEdit>(&again, "userEdit")->text(), QStringLiteral("phil"));
+    QVERIFY(again.isValid());
 }
 
 // The first subscription proposes starting at login (the box is checked), and OK does it.

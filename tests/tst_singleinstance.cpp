@@ -1,5 +1,6 @@
 #include "singleinstance.h"
 
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -16,6 +17,7 @@ private slots:
     void differentKeysDoNotCollide();
     void lockIsReleasedWithTheInstance();
     void keyFollowsTheSettingsLocation();
+    void secondLaunchOfTheAppSaysSoInOneLine();
 
 private:
     QTemporaryDir m_runtime;
@@ -81,6 +83,44 @@ void tst_SingleInstance::keyFollowsTheSettingsLocation()
     qputenv("XDG_CONFIG_HOME", saved);
     QVERIFY(one != two);
     QVERIFY(two != otherState);
+}
+
+// The real app twice: the second launch hands over, prints one line saying so, and exits 0.
+void tst_SingleInstance::secondLaunchOfTheAppSaysSoInOneLine()
+{
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+    environment.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
+    environment.insert(QStringLiteral("LANG"), QStringLiteral("C.UTF-8"));
+    environment.remove(QStringLiteral("LANGUAGE"));
+    environment.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS")); // no keyring wanted here
+    const QStringList arguments{QStringLiteral("--state-dir"),
+                                home.filePath(QStringLiteral("state"))};
+    QProcess first;
+    first.setProcessEnvironment(environment);
+    first.start(QStringLiteral(TRAYBEAT_BINARY), arguments);
+    QVERIFY(first.waitForStarted());
+    // Offscreen has no system tray: the line about the window mode comes once it runs.
+    QByteArray firstErrors;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (firstErrors += first.readAllStandardError(), firstErrors.contains("no system tray")),
+        15000);
+
+    QProcess second;
+    second.setProcessEnvironment(environment);
+    second.start(QStringLiteral(TRAYBEAT_BINARY), arguments);
+    QVERIFY(second.waitForFinished(15000));
+    QCOMPARE(second.exitCode(), 0);
+    const QByteArray output = second.readAllStandardOutput();
+    QCOMPARE(output.count('\n'), 1);
+    QVERIFY2(output.startsWith("traybeat: already running; brought its window forward"),
+             output.constData());
+
+    first.terminate();
+    QVERIFY(first.waitForFinished(15000));
 }
 
 QTEST_MAIN(tst_SingleInstance)

@@ -1,5 +1,7 @@
+#include "authstore.h"
 #include "notificationstore.h"
 #include "popupwidget.h"
+#include "pushclients.h"
 #include "pushserver.h"
 #include "trayapp.h"
 
@@ -27,6 +29,8 @@ private slots:
     void subscriptionAddedLive();
     void demo();
     void quitsCleanlyWithSeveralConnectedSubscriptions();
+    void signsInWithUserAndPassword();
+    void quietHoursAndMarkAllReadInTheTray();
 
 private:
     static QList<PopupWidget *> popups()
@@ -118,11 +122,22 @@ void tst_TrayApp::doNotDisturbStoresWithoutPopUps()
     QTRY_COMPARE_WITH_TIMEOUT(app.trayController()->aggregateState(), ConnectionState::Connected,
                               15000);
     QVERIFY(app.trayController()->iconKey().contains(QStringLiteral("+dnd")));
-    for (int priority = 1; priority <= 5; ++priority)
+    for (int priority = 1; priority <= 4; ++priority)
         QVERIFY(m_server->publish(QStringLiteral("a"), QStringLiteral("quiet"), {}, priority));
-    QTRY_COMPARE_WITH_TIMEOUT(storedCount(QStringLiteral("alerts")), 5, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(storedCount(QStringLiteral("alerts")), 4, 10000);
     // Pop-ups are decided in the same turn that stores the messages: none came with them.
     QCOMPARE(popups().size(), 0);
+    // Urgent breaks through (the default, as GNOME's and KDE's do not disturb) ...
+    QVERIFY(m_server->publish(QStringLiteral("a"), QStringLiteral("urgent"), {}, 5));
+    QTRY_COMPARE_WITH_TIMEOUT(popups().size(), 1, 10000);
+    // ... unless that is switched off.
+    app.settings()->setUrgentBreaksDoNotDisturb(false);
+    QVERIFY(m_server->publish(QStringLiteral("a"), QStringLiteral("urgent, held"), {}, 5));
+    QTRY_COMPARE_WITH_TIMEOUT(storedCount(QStringLiteral("alerts")), 6, 10000);
+    QCOMPARE(popups().size(), 1);
+    for (PopupWidget *popup : popups())
+        popup->close();
+    QTRY_COMPARE(popups().size(), 0);
 
     app.settings()->setDoNotDisturb(false); // applied live
     QVERIFY(m_server->publish(QStringLiteral("a"), QStringLiteral("loud")));
@@ -176,6 +191,103 @@ void tst_TrayApp::quitsCleanlyWithSeveralConnectedSubscriptions()
                               15000);
     app.reset(); // crashed here when a stopping link's report walked the list being destroyed
     QTRY_COMPARE(m_server->subscriberCount(), 0); // and every link was closed
+}
+
+// End to end with Basic auth: a real `traybeat serve --auth-file` (its user made with the auth
+// store, the only way in with --default-access deny-all); the right password receives a message,
+// a wrong one ends in `failed` (401) instead of a reconnect loop.
+void tst_TrayApp::signsInWithUserAndPassword()
+{
+    const QString authFile = m_state->filePath(QStringLiteral("auth.db"));
+    {
+        AuthStore store;
+        QString error;
+        QVERIFY2(store.open(authFile, &error), qPrintable(error));
+        QVERIFY(
+            store.addUser(QStringLiteral("phil"), QStringLiteral("correct horse"), false, &error));
+        QVERIFY(store.grant(QStringLiteral("phil"), QStringLiteral("private"),
+                            Permission::ReadWrite, &error));
+    }
+    QProcess serve;
+    serve.start(QStringLiteral(TRAYBEAT_BINARY),
+                {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                 QStringLiteral("--db"), m_state->filePath(QStringLiteral("server.db")),
+                 QStringLiteral("--auth-file"), authFile, QStringLiteral("--default-access"),
+                 QStringLiteral("deny-all")});
+    QVERIFY(serve.waitForStarted());
+    QByteArray output;
+    const QUrl base = test::serveAddress(serve, &output);
+    QVERIFY2(base.isValid(), output.constData());
+
+    SubscriptionConfig good;
+    good.name = QStringLiteral("signed in");
+    good.server = base;
+    good.topics = {QStringLiteral("private")};
+    good.user = QStringLiteral("phil");
+    good.password = QStringLiteral("correct horse");
+    SubscriptionConfig wrong = good;
+    wrong.name = QStringLiteral("wrong password");
+    wrong.password = QStringLiteral("incorrect horse");
+    {
+        TrayApp app({false, m_state->path()});
+        app.settings()->setSubscriptions({good, wrong});
+        startApp(app);
+        const auto stateOf = [&app](const QString &name) {
+            for (const LinkStatus &status : app.trayController()->statuses()) {
+                if (status.name == name)
+                    return status.state;
+            }
+            return ConnectionState::Disconnected;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(good.name), ConnectionState::Connected, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(wrong.name), ConnectionState::Failed, 15000);
+
+        QNetworkAccessManager network;
+        const test::Headers basicAuth{
+            {"Authorization", "Basic " + QByteArray("phil:correct horse").toBase64()}};
+        QCOMPARE(test::httpRequest(network, base.resolved(QUrl(QStringLiteral("/private"))), "POST",
+                                   "for phil", basicAuth, 10000)
+                     .status,
+                 200);
+        QTRY_COMPARE_WITH_TIMEOUT(storedCount(good.name), 1, 10000);
+        QCOMPARE(storedCount(wrong.name), 0);
+        // The reason says why, and never quotes the password.
+        for (const LinkStatus &status : app.trayController()->statuses())
+            QVERIFY(!status.reason.contains(QStringLiteral("horse")));
+    }
+    serve.terminate();
+    QVERIFY(serve.waitForFinished(10000));
+}
+
+// Quiet hours in force show in the tray (and hold a pop-up back); "Mark all read" in the menu
+// marks the store's messages read, and the unread badge follows.
+void tst_TrayApp::quietHoursAndMarkAllReadInTheTray()
+{
+    TrayApp app({false, m_state->path()});
+    app.settings()->setSubscriptions({subscription(QStringLiteral("alerts"), QStringLiteral("a"))});
+    QuietHours quiet;
+    quiet.enabled = true;
+    quiet.from = QTime::currentTime().addSecs(-3600);
+    quiet.to = QTime::currentTime().addSecs(3600);
+    app.settings()->setQuietHours(quiet);
+    startApp(app);
+    QTRY_COMPARE_WITH_TIMEOUT(app.trayController()->aggregateState(), ConnectionState::Connected,
+                              15000);
+    QVERIFY2(app.trayController()->iconKey().contains(QStringLiteral("+quiet")),
+             qPrintable(app.trayController()->iconKey()));
+    QVERIFY(app.trayController()->quietHoursActive());
+    QVERIFY(m_server->publish(QStringLiteral("a"), QStringLiteral("held"), QStringLiteral("T")));
+    QTRY_COMPARE_WITH_TIMEOUT(app.trayController()->unreadCount(), 1, 10000);
+    QCOMPARE(popups().size(), 0);
+
+    emit app.trayController()->markAllReadRequested();
+    QTRY_COMPARE_WITH_TIMEOUT(app.trayController()->unreadCount(), 0, 10000);
+    QVERIFY(!app.trayController()->iconKey().contains(QStringLiteral("+unread")));
+
+    quiet.enabled = false;
+    app.settings()->setQuietHours(quiet); // applied live
+    QVERIFY(!app.trayController()->quietHoursActive());
+    QVERIFY(!app.trayController()->iconKey().contains(QStringLiteral("+quiet")));
 }
 
 QTEST_MAIN(tst_TrayApp)

@@ -4,6 +4,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QHelpEvent>
+#include <QMenu>
 #include <QSignalSpy>
 #include <QTest>
 #include <QTextDocument>
@@ -28,6 +29,8 @@ private slots:
     void menu();
     void doNotDisturbAction();
     void leftClickOpensHistory();
+    void refreshesOnlyWhileOpen();
+    void quietHoursShowInIconToolTipAndMenu();
 
 private:
     static LinkStatus status(const QString &name, ConnectionState state, int unread = 0)
@@ -250,15 +253,33 @@ void tst_TrayController::menu()
     QStringList texts;
     const QList<QAction *> actions = controller.menu()->actions();
     for (const QAction *action : actions) {
-        if (!action->isSeparator())
+        if (!action->isSeparator() && action->isVisible())
             texts << action->text();
     }
     QCOMPARE(texts, (QStringList{QStringLiteral("Demo: connected (2 unread)"),
                                  QStringLiteral("R&&D: failed"), QStringLiteral("&Reconnect now"),
+                                 QStringLiteral("&Mark all read"),
                                  QStringLiteral("&Do not disturb"), QStringLiteral("&History…"),
                                  QStringLiteral("&Settings…"), QStringLiteral("&Quit")}));
-    QVERIFY(!actions[0]->isEnabled()); // status lines are not commands
-    QVERIFY(!actions[1]->isEnabled());
+    // A status line keeps its state's colour: an enabled line (not greyed text) with the state's
+    // icon, a submenu whose Reconnect reconnects that subscription only.
+    for (int line : {0, 1}) {
+        QVERIFY(actions[line]->isEnabled());
+        QVERIFY(actions[line]->menu());
+        QVERIFY(!actions[line]->icon().isNull());
+    }
+    QSignalSpy reconnectOne(&controller, &TrayController::reconnectOneRequested);
+    actions[1]->menu()->actions().first()->trigger();
+    QCOMPARE(reconnectOne.size(), 1);
+    QCOMPARE(reconnectOne.first().first().toString(), QStringLiteral("R&D"));
+    QSignalSpy markAllRead(&controller, &TrayController::markAllReadRequested);
+    for (QAction *action : actions) {
+        if (action->text() == QStringLiteral("&Mark all read")) {
+            QVERIFY(action->isEnabled()); // 2 unread
+            action->trigger();
+        }
+    }
+    QCOMPARE(markAllRead.size(), 1);
 
     // The status lines follow the subscriptions.
     controller.setStatuses({status(QStringLiteral("Only"), State::Connecting)});
@@ -280,7 +301,8 @@ void tst_TrayController::menu()
     QSignalSpy history(&controller, &TrayController::historyRequested);
     controller.setStatuses({status(QStringLiteral("Demo"), State::Connected)});
     for (QAction *action : controller.menu()->actions()) {
-        if (action->isEnabled() && !action->isCheckable() && !action->isSeparator())
+        if (action->isEnabled() && action->isVisible() && !action->isCheckable() &&
+            !action->isSeparator() && !action->menu())
             action->trigger();
     }
     QCOMPARE(reconnect.size(), 1);
@@ -318,6 +340,66 @@ void tst_TrayController::leftClickOpensHistory()
     QCOMPARE(history.size(), 0);
     emit controller.trayIcon()->activated(QSystemTrayIcon::Trigger);
     QCOMPARE(history.size(), 1);
+}
+
+// Idle, nothing ticks; while the tooltip (or the menu) is open the statuses are asked for every
+// interval, and that stops by itself once it is gone.
+void tst_TrayController::refreshesOnlyWhileOpen()
+{
+    TrayController controller;
+    controller.setRefreshTimings(50ms, 400ms);
+    QSignalSpy wanted(&controller, &TrayController::statusesWanted);
+    controller.setStatuses({status(QStringLiteral("alerts"), State::Connected)});
+    QVERIFY(!controller.isRefreshing());
+
+    QHelpEvent hover(QEvent::ToolTip, QPoint(1, 1), QPoint(1, 1));
+    QCoreApplication::sendEvent(controller.trayIcon(), &hover);
+    QVERIFY(controller.isRefreshing());
+    QTRY_VERIFY(wanted.count() >= 3);
+    QTRY_VERIFY_WITH_TIMEOUT(!controller.isRefreshing(), 10000);
+    const int settled = wanted.count();
+    QTest::qWait(200);
+    QCOMPARE(wanted.count(), settled);
+
+    // The menu: refreshed while it is open, not after.
+    controller.menu()->popup(QPoint(0, 0));
+    QTRY_VERIFY(controller.menu()->isVisible());
+    QVERIFY(controller.isRefreshing());
+    QTRY_VERIFY(wanted.count() >= settled + 3);
+    controller.menu()->hide();
+    QTRY_VERIFY(!controller.isRefreshing());
+}
+
+void tst_TrayController::quietHoursShowInIconToolTipAndMenu()
+{
+    TrayController controller;
+    controller.setStatuses({status(QStringLiteral("alerts"), State::Connected)});
+    const auto quietLine = [&controller]() -> QAction * {
+        for (QAction *action : controller.menu()->actions()) {
+            if (action->isVisible() && action->text().startsWith(QStringLiteral("Quiet hours")))
+                return action;
+        }
+        return nullptr;
+    };
+    QVERIFY(!quietLine());
+    controller.setQuietHours(true, QTime(7, 0));
+    QCOMPARE(controller.iconKey(), QStringLiteral("connected+quiet"));
+    QVERIFY2(controller.toolTip().contains(QStringLiteral("quiet hours until")),
+             qPrintable(controller.toolTip()));
+    QAction *line = quietLine();
+    QVERIFY(line);
+    QVERIFY(line->isEnabled());
+    QSignalSpy settings(&controller, &TrayController::settingsRequested);
+    line->trigger(); // leads to where quiet hours are set
+    QCOMPARE(settings.size(), 1);
+    // Do not disturb says more than quiet hours: it wins in the icon and the headline.
+    controller.setDoNotDisturb(true);
+    QCOMPARE(controller.iconKey(), QStringLiteral("connected+dnd"));
+    controller.setDoNotDisturb(false);
+    controller.setQuietHours(false);
+    QCOMPARE(controller.iconKey(), QStringLiteral("connected"));
+    QVERIFY(!controller.toolTip().contains(QStringLiteral("quiet hours")));
+    QVERIFY(!quietLine());
 }
 
 QTEST_MAIN(tst_TrayController)

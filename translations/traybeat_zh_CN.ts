@@ -513,6 +513,10 @@
         <source>--default-access: &quot;%1&quot; is none of read-write, read-only, write-only, deny-all</source>
         <translation>--default-access：“%1”不是 read-write、read-only、write-only、deny-all 之一</translation>
     </message>
+    <message>
+        <source>already running; brought its window forward</source>
+        <translation>已在运行；已将它的窗口带到前面</translation>
+    </message>
 </context>
 <context>
     <name>traybeat::ConnectionManager</name>
@@ -1625,6 +1629,38 @@ Add one to receive notifications from a server.</source>
         <translation>已连接。</translation>
     </message>
     <message>
+        <source>&amp;Sign in with:</source>
+        <translation>登录方式(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>Access token</source>
+        <translation>访问令牌</translation>
+    </message>
+    <message>
+        <source>User name and password</source>
+        <translation>用户名和密码</translation>
+    </message>
+    <message>
+        <source>User na&amp;me:</source>
+        <translation>用户名(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>Pass&amp;word:</source>
+        <translation>密码(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>Enter the user name.</source>
+        <translation>请输入用户名。</translation>
+    </message>
+    <message>
+        <source>A user name must not contain &quot;:&quot;.</source>
+        <translation>用户名不能包含“:”。</translation>
+    </message>
+    <message>
+        <source>Enter the password.</source>
+        <translation>请输入密码。</translation>
+    </message>
+    <message>
         <source>Not connected: %1</source>
         <translation>未连接：%1</translation>
     </message>
@@ -1759,6 +1795,22 @@ Add one to receive notifications from a server.</source>
     <message>
         <source>%1 unread</source>
         <translation>%1 条未读</translation>
+    </message>
+    <message>
+        <source>&amp;Mark all read</source>
+        <translation>全部标为已读(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Quiet hours until %1…</source>
+        <translation>静默时段至 %1…</translation>
+    </message>
+    <message>
+        <source>&amp;Reconnect</source>
+        <translation>重新连接(&amp;R)</translation>
+    </message>
+    <message>
+        <source> · quiet hours until %1</source>
+        <translation> · 静默时段至 %1</translation>
     </message>
 </context>
 </TS>

@@ -141,6 +141,9 @@ QWidget *SettingsDialog::buildNotificationsTab()
     layout->addWidget(hintLabel(tr("No pop-ups at all; notifications are still kept in the "
                                    "history."),
                                 tab));
+    m_urgentBreaksDoNotDisturb = new QCheckBox(tr("Urgent notifications still pop up"), tab);
+    m_urgentBreaksDoNotDisturb->setObjectName(QStringLiteral("urgentBreaksDoNotDisturbCheck"));
+    layout->addWidget(m_urgentBreaksDoNotDisturb);
     layout->addSpacing(6);
     layout->addWidget(m_quietHours);
     layout->addStretch(1);
@@ -283,6 +286,7 @@ void SettingsDialog::reload()
 
     m_loadedDoNotDisturb = m_settings->doNotDisturb();
     m_doNotDisturb->setChecked(m_loadedDoNotDisturb);
+    m_urgentBreaksDoNotDisturb->setChecked(m_settings->urgentBreaksDoNotDisturb());
 
     const QuietHours quietHours = m_settings->quietHours();
     m_quietHours->setChecked(quietHours.enabled);
@@ -511,6 +515,7 @@ void SettingsDialog::accept()
     m_settings->setQuietHours(quietHoursFromFields());
     if (m_doNotDisturb->isChecked() != m_loadedDoNotDisturb)
         m_settings->setDoNotDisturb(m_doNotDisturb->isChecked());
+    m_settings->setUrgentBreaksDoNotDisturb(m_urgentBreaksDoNotDisturb->isChecked());
     QDialog::accept();
 }
 

@@ -106,6 +106,7 @@ private:
     ErrorLabel *m_popupDurationError = nullptr;
     QCheckBox *m_nativePopups = nullptr;
     QCheckBox *m_doNotDisturb = nullptr;
+    QCheckBox *m_urgentBreaksDoNotDisturb = nullptr;
     QGroupBox *m_quietHours = nullptr;
     QTimeEdit *m_quietFrom = nullptr;
     QTimeEdit *m_quietTo = nullptr;

@@ -25,6 +25,8 @@ using namespace std::chrono_literals;
 const QString pingMode = QStringLiteral("ping");
 const QString passiveMode = QStringLiteral("passive");
 const QString textMode = QStringLiteral("text");
+const QString signInWithToken = QStringLiteral("token");
+const QString signInWithPassword = QStringLiteral("password");
 
 QString protocolLabel(const QString &protocol)
 {
@@ -80,6 +82,7 @@ SubscriptionEditor::~SubscriptionEditor()
 void SubscriptionEditor::buildUi()
 {
     createServerFields();
+    createSignInFields();
     createHealthFields();
     QFormLayout *form = buildForm();
 
@@ -160,6 +163,10 @@ void SubscriptionEditor::setTokenLocation(SecretLocation location, const QString
         m_tokenLocation->setToolTip(problem);
         break;
     }
+    if (m_passwordLocation) { // the password is kept where the token is
+        m_passwordLocation->setText(m_tokenLocation->text());
+        m_passwordLocation->setToolTip(m_tokenLocation->toolTip());
+    }
     growToFit();
 }
 
@@ -224,7 +231,10 @@ QFormLayout *SubscriptionEditor::buildForm()
     tokenLayout->addWidget(m_tokenError);
     tokenLayout->addWidget(m_tokenLocation);
     tokenField->setFocusProxy(m_token); // the label's mnemonic lands in the field
+    form->addRow(tr("&Sign in with:"), m_signIn);
     form->addRow(tr("Access &token:"), tokenField);
+    m_tokenField = tokenField;
+    addCredentialRows(form);
     form->addItem(new QSpacerItem(0, 12, QSizePolicy::Minimum, QSizePolicy::Fixed));
     form->addRow(sectionLabel(tr("Connection health"), this));
     form->addRow(tr("&Heartbeat:"), heartbeatField);
@@ -239,16 +249,8 @@ void SubscriptionEditor::connectUi()
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     for (QLineEdit *edit : {m_name, m_server, m_topics, m_token, m_heartbeatPayload, m_interval,
-                            m_timeout, m_reconnectMin, m_reconnectMax}) {
-        connect(edit, &QLineEdit::textChanged, this, &SubscriptionEditor::validate);
-        // Typed in, or left (also without typing): from now on its errors show.
-        const auto touch = [this, edit] {
-            m_touched.insert(edit);
-            validate();
-        };
-        connect(edit, &QLineEdit::textEdited, this, touch);
-        connect(edit, &QLineEdit::editingFinished, this, touch);
-    }
+                            m_timeout, m_reconnectMin, m_reconnectMax})
+        watchField(edit);
     connect(m_name, &QLineEdit::textEdited, this, &SubscriptionEditor::onNameEdited);
     connect(m_protocol, &QComboBox::currentIndexChanged, this,
             &SubscriptionEditor::onProtocolChanged);
@@ -256,6 +258,18 @@ void SubscriptionEditor::connectUi()
     connect(m_testButton, &QPushButton::clicked, this, &SubscriptionEditor::testConnection);
     connect(m_probe, &ConnectionProbe::finished, this,
             &SubscriptionEditor::onConnectionTestFinished);
+}
+
+// Checked as it changes; its errors show once it was typed in or left (also without typing).
+void SubscriptionEditor::watchField(QLineEdit *edit)
+{
+    connect(edit, &QLineEdit::textChanged, this, &SubscriptionEditor::validate);
+    const auto touch = [this, edit] {
+        m_touched.insert(edit);
+        validate();
+    };
+    connect(edit, &QLineEdit::textEdited, this, touch);
+    connect(edit, &QLineEdit::editingFinished, this, touch);
 }
 
 void SubscriptionEditor::setSubscription(const SubscriptionConfig &config)
@@ -276,6 +290,7 @@ void SubscriptionEditor::setSubscription(const SubscriptionConfig &config)
     m_lastProtocol = m_protocol->currentData().toString();
     m_topics->setText(config.topics.join(QStringLiteral(", ")));
     m_token->setText(config.token);
+    setSignIn(config);
     setHeartbeat(connection.heartbeat);
     m_interval->setText(formatDuration(connection.heartbeatInterval));
     m_timeout->setText(formatDuration(connection.heartbeatTimeout));
@@ -333,6 +348,7 @@ SubscriptionConfig SubscriptionEditor::subscription() const
                         ? SubscriptionConfig::parseTopics(m_topics->text())
                         : QStringList();
     config.token = m_token->text();
+    applySignIn(config);
     const QString mode = m_heartbeat->currentData().toString();
     if (mode == textMode)
         connection.heartbeat = {HeartbeatMode::Kind::Text, m_heartbeatPayload->text()};
@@ -358,6 +374,7 @@ void SubscriptionEditor::onProtocolChanged()
     if (subscription().connection.heartbeat == SubscriptionConfig::defaultHeartbeat(m_lastProtocol))
         setHeartbeat(SubscriptionConfig::defaultHeartbeat(protocol));
     m_lastProtocol = protocol;
+    updateSignInRows();
     validate();
 }
 
@@ -426,6 +443,8 @@ void SubscriptionEditor::validate()
     report(m_topicsError, topicsProblem(config), m_topics);
     updateTokenField(config);
     report(m_tokenError, tokenProblem(config), m_token);
+    report(m_userError, userProblem(config), m_user);
+    report(m_passwordError, passwordProblem(config), m_password);
 
     const bool textHeartbeat = m_heartbeat->currentData().toString() == textMode;
     m_heartbeatPayload->setVisible(textHeartbeat);
@@ -579,6 +598,103 @@ QString SubscriptionEditor::reconnectProblem() const
     if (*longest > ConnectionConfig::longestReconnectDelay)
         return tr("The longest reconnect delay must be at most %1.")
             .arg(describeDuration(ConnectionConfig::longestReconnectDelay));
+    return {};
+}
+
+void SubscriptionEditor::createSignInFields()
+{
+    m_signIn = new QComboBox(this);
+    m_signIn->setObjectName(QStringLiteral("signInCombo"));
+    m_signIn->addItem(tr("Access token"), signInWithToken);
+    m_signIn->addItem(tr("User name and password"), signInWithPassword);
+    m_user = new QLineEdit(this);
+    m_user->setObjectName(QStringLiteral("userEdit"));
+    m_password = new QLineEdit(this);
+    m_password->setObjectName(QStringLiteral("passwordEdit"));
+    m_password->setEchoMode(QLineEdit::Password);
+    m_password->setToolTip(tr("Sent in a request header, never in the URL."));
+    m_userError = new ErrorLabel(this);
+    m_userError->setObjectName(QStringLiteral("userError"));
+    m_passwordError = new ErrorLabel(this);
+    m_passwordError->setObjectName(QStringLiteral("passwordError"));
+    m_passwordLocation = hintLabel(QString(), this);
+    m_passwordLocation->setObjectName(QStringLiteral("passwordLocationLabel"));
+    m_passwordLocation->setText(m_tokenLocation->text());
+
+    connect(m_signIn, &QComboBox::currentIndexChanged, this, [this] {
+        updateSignInRows();
+        validate();
+    });
+    for (QLineEdit *edit : {m_user, m_password})
+        watchField(edit);
+}
+
+void SubscriptionEditor::addCredentialRows(QFormLayout *form)
+{
+    m_form = form;
+    m_userField = fieldWithError(m_user, m_userError, this);
+    m_passwordField = fieldWithError(m_password, m_passwordError, this);
+    m_passwordField->layout()->addWidget(m_passwordLocation);
+    form->addRow(tr("User na&me:"), m_userField);
+    form->addRow(tr("Pass&word:"), m_passwordField);
+}
+
+void SubscriptionEditor::setSignIn(const SubscriptionConfig &config)
+{
+    const QSignalBlocker blocker(m_signIn);
+    m_signIn->setCurrentIndex(
+        m_signIn->findData(config.user.isEmpty() ? signInWithToken : signInWithPassword));
+    m_user->setText(config.user);
+    m_password->setText(config.password);
+}
+
+bool SubscriptionEditor::signsInWithPassword() const
+{
+    return m_protocol->currentData().toString() == QLatin1String("ntfy") &&
+           m_signIn->currentData().toString() == signInWithPassword;
+}
+
+// Only the chosen way is kept: a token left in the hidden field is not sent as well.
+void SubscriptionEditor::applySignIn(SubscriptionConfig &config) const
+{
+    if (signsInWithPassword()) {
+        config.token.clear();
+        config.user = m_user->text().trimmed();
+        config.password = m_password->text();
+    } else {
+        config.user.clear();
+        config.password.clear();
+    }
+}
+
+// The other dialects sign in with a token only.
+void SubscriptionEditor::updateSignInRows()
+{
+    if (!m_form)
+        return;
+    const bool withPassword = signsInWithPassword();
+    m_form->setRowVisible(m_signIn, m_protocol->currentData().toString() == QLatin1String("ntfy"));
+    m_form->setRowVisible(m_tokenField, !withPassword);
+    m_form->setRowVisible(m_userField, withPassword);
+    m_form->setRowVisible(m_passwordField, withPassword);
+    growToFit();
+}
+
+QString SubscriptionEditor::userProblem(const SubscriptionConfig &config) const
+{
+    if (!signsInWithPassword())
+        return {};
+    if (config.user.isEmpty())
+        return tr("Enter the user name.");
+    if (config.user.contains(QLatin1Char(':')))
+        return tr("A user name must not contain \":\".");
+    return {};
+}
+
+QString SubscriptionEditor::passwordProblem(const SubscriptionConfig &config) const
+{
+    if (signsInWithPassword() && config.password.isEmpty())
+        return tr("Enter the password.");
     return {};
 }
 

@@ -41,7 +41,8 @@ public:
     void setTakenNames(const QStringList &names);
 
     bool isValid() const { return m_valid; }
-    // Says under the token field where the token is kept; `problem` is why there is no keyring.
+    // Says under the token and password fields where they are kept; `problem` is why there is
+    // no keyring.
     void setTokenLocation(SecretLocation location, const QString &problem = QString());
     // How long "Test connection" waits for an answer (tests shorten it).
     void setConnectionTestTimeout(std::chrono::milliseconds timeout);
@@ -60,11 +61,19 @@ private:
     // Parts of buildUi, in the order the widgets are created (which is the tab order).
     void createServerFields(); // name, server, protocol, topics, token
     void createHealthFields(); // heartbeat, its timings, reconnect delays
-    QFormLayout *buildForm();  // both sections in one form, so that all fields line up
+    // ntfy signs in with a token or with a user name and password (Basic auth).
+    void createSignInFields();
+    void addCredentialRows(QFormLayout *form);
+    void setSignIn(const SubscriptionConfig &config);
+    void applySignIn(SubscriptionConfig &config) const;
+    bool signsInWithPassword() const;
+    void updateSignInRows();
+    QFormLayout *buildForm(); // both sections in one form, so that all fields line up
     void connectUi();
     void onProtocolChanged();
     void setHeartbeat(const HeartbeatMode &mode);
     void onNameEdited(const QString &text);
+    void watchField(QLineEdit *edit);
     void validate();
     // A field shows why it is refused once the user typed in it or left it.
     bool isTouched(const QWidget *field) const { return m_touched.contains(field); }
@@ -87,6 +96,8 @@ private:
     QString intervalProblem() const;
     QString timeoutProblem() const;
     QString reconnectProblem() const;
+    QString userProblem(const SubscriptionConfig &config) const;
+    QString passwordProblem(const SubscriptionConfig &config) const;
     // "A silent, dead connection is noticed within …", shown while both timings are usable.
     void updateDeadLinkHint(const SubscriptionConfig &config, bool timingsValid);
     QString effectiveName() const;
@@ -114,6 +125,13 @@ private:
     QComboBox *m_protocol = nullptr;
     QLineEdit *m_topics = nullptr;
     QLineEdit *m_token = nullptr;
+    QComboBox *m_signIn = nullptr;
+    QLineEdit *m_user = nullptr;
+    QLineEdit *m_password = nullptr;
+    QWidget *m_tokenField = nullptr;
+    QWidget *m_userField = nullptr;
+    QWidget *m_passwordField = nullptr;
+    QFormLayout *m_form = nullptr;
     QComboBox *m_heartbeat = nullptr;
     QLineEdit *m_heartbeatPayload = nullptr;
     QLineEdit *m_interval = nullptr;
@@ -129,12 +147,15 @@ private:
     ErrorLabel *m_intervalError = nullptr;
     ErrorLabel *m_timeoutError = nullptr;
     ErrorLabel *m_reconnectError = nullptr;
+    ErrorLabel *m_userError = nullptr;
+    ErrorLabel *m_passwordError = nullptr;
     ErrorLabel *m_generalError = nullptr;
     QLabel *m_deadLinkHint = nullptr;
     QLabel *m_tokenLocation = nullptr;
     QLabel *m_heartbeatWarning = nullptr;
     QPushButton *m_testButton = nullptr;
     QLabel *m_testResult = nullptr;
+    QLabel *m_passwordLocation = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };
 

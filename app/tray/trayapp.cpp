@@ -40,14 +40,17 @@ bool sameConnection(const ConnectionConfig &a, const ConnectionConfig &b)
 bool sameSubscription(const SubscriptionConfig &a, const SubscriptionConfig &b)
 {
     return a.name == b.name && a.server == b.server && a.protocol == b.protocol &&
-           a.topics == b.topics && a.token == b.token && sameConnection(a.connection, b.connection);
+           a.topics == b.topics && a.token == b.token && a.user == b.user &&
+           a.password == b.password && sameConnection(a.connection, b.connection);
 }
 
-// A reason may quote a server's words; make sure it never carries the token we sent.
-QString withoutToken(QString text, const QString &token)
+// A reason may quote a server's words; make sure it never carries the secrets we sent.
+QString withoutSecrets(QString text, const SubscriptionConfig &config)
 {
-    if (!token.isEmpty())
-        text.replace(token, QStringLiteral("[token]"));
+    if (!config.token.isEmpty())
+        text.replace(config.token, QStringLiteral("[token]"));
+    if (!config.password.isEmpty())
+        text.replace(config.password, QStringLiteral("[password]"));
     return text;
 }
 
@@ -74,6 +77,9 @@ TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
     connect(&m_tray, &TrayController::historyRequested, this, &TrayApp::activate);
     connect(&m_tray, &TrayController::settingsRequested, this, &TrayApp::showSettings);
     connect(&m_tray, &TrayController::reconnectRequested, this, &TrayApp::reconnectAll);
+    connect(&m_tray, &TrayController::reconnectOneRequested, this, &TrayApp::reconnectOne);
+    connect(&m_tray, &TrayController::markAllReadRequested, this,
+            [this] { m_store.markAllRead(); });
     connect(&m_tray, &TrayController::doNotDisturbToggled, this, &TrayApp::setDoNotDisturb);
     connect(&m_tray, &TrayController::quitRequested, qApp, &QCoreApplication::quit,
             Qt::QueuedConnection);
@@ -87,6 +93,10 @@ TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
     connect(&m_native, &NativeNotifier::urlRequested, this, &TrayApp::openUrl);
     connect(&m_native, &NativeNotifier::readRequested, this, &TrayApp::markRead);
     m_native.setActionRunner(&m_actionRunner);
+
+    // Quiet hours begin and end at clock times: one wake-up at the next of the two, no polling.
+    m_quietHoursTimer.setSingleShot(true);
+    connect(&m_quietHoursTimer, &QTimer::timeout, this, &TrayApp::applyQuietHours);
 
     m_unreadTimer.setSingleShot(true);
     m_unreadTimer.setInterval(250ms);
@@ -293,13 +303,31 @@ void TrayApp::applySettings()
 {
     const bool doNotDisturb = m_settings.doNotDisturb();
     m_popupSettings = m_settings.popups();
-    m_policy = DeliveryPolicy(doNotDisturb, m_settings.quietHours(), m_popupSettings);
+    m_policy = DeliveryPolicy(doNotDisturb, m_settings.quietHours(), m_popupSettings,
+                              m_settings.urgentBreaksDoNotDisturb());
     m_popups.setPolicy(m_policy);
     m_popups.setCorner(m_popupSettings.corner);
     m_native.setPolicy(m_policy);
     if (doNotDisturb && !m_tray.doNotDisturb())
         m_popups.closeAll(); // "not now" includes what is already on screen
     m_tray.setDoNotDisturb(doNotDisturb);
+    applyQuietHours();
+}
+
+// Shows whether quiet hours hold pop-ups back now, and wakes up once when that changes.
+void TrayApp::applyQuietHours()
+{
+    const QuietHours quietHours = m_settings.quietHours();
+    const QTime now = QTime::currentTime();
+    const bool active = quietHours.enabled && DeliveryPolicy::isQuietTime(quietHours, now);
+    m_tray.setQuietHours(active, quietHours.to);
+    m_quietHoursTimer.stop();
+    if (!quietHours.enabled || quietHours.from == quietHours.to)
+        return;
+    const QTime next = active ? quietHours.to : quietHours.from;
+    constexpr int day = 24 * 60 * 60 * 1000;
+    const int untilNext = (now.msecsTo(next) + day) % day;
+    m_quietHoursTimer.start(std::chrono::milliseconds(untilNext + 500)); // past the boundary
 }
 
 void TrayApp::refreshUnread()
@@ -322,10 +350,10 @@ void TrayApp::refreshStatuses()
         status.server = entry.config.server;
         if (subscription->isValid()) {
             status.state = connection->state();
-            status.reason = withoutToken(connection->stateReason(), entry.config.token);
+            status.reason = withoutSecrets(connection->stateReason(), entry.config);
         } else {
             status.state = ConnectionState::Failed;
-            status.reason = withoutToken(subscription->errorString(), entry.config.token);
+            status.reason = withoutSecrets(subscription->errorString(), entry.config);
         }
         status.lastProofOfLife = connection->lastProofOfLife();
         status.roundTrip = connection->lastRoundTrip();
@@ -398,6 +426,14 @@ void TrayApp::reconnectAll()
 {
     for (const Entry &entry : m_entries)
         entry.subscription->reconnectNow();
+}
+
+void TrayApp::reconnectOne(const QString &name)
+{
+    for (const Entry &entry : m_entries) {
+        if (entry.subscription->name() == name)
+            entry.subscription->reconnectNow();
+    }
 }
 
 void TrayApp::openUrl(const QUrl &url)

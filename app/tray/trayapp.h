@@ -49,6 +49,7 @@ public:
     // The settings the app follows live (the settings dialog writes through it; so can tests).
     AppSettings *settings() { return &m_settings; }
     const TrayController *trayController() const { return &m_tray; }
+    TrayController *trayController() { return &m_tray; }
 
 public slots:
     // Brings the history window forward (a second launch, a click on the tray icon).
@@ -76,6 +77,8 @@ private:
     void showSettings();
     void setDoNotDisturb(bool enabled);
     void reconnectAll();
+    void reconnectOne(const QString &name);
+    void applyQuietHours();
     void openUrl(const QUrl &url);
     void markRead(const QString &subscription, const QString &id);
     void addLocalSample(const Notification &notification);
@@ -98,6 +101,7 @@ private:
     DeliveryPolicy m_policy;
     PopupSettings m_popupSettings;
     QHash<QString, int> m_unread;
+    QTimer m_quietHoursTimer;  // fires once when quiet hours begin or end
     QTimer m_unreadTimer;      // coalesces store changes: a burst asks for counts once
     bool m_windowMode = false; // no system tray: the history window is the main window
     bool m_started = false;

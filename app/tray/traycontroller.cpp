@@ -4,8 +4,10 @@
 
 #include <QAction>
 #include <QCoreApplication>
+#include <QCursor>
 #include <QEvent>
 #include <QLocale>
+#include <QToolTip>
 #include <algorithm>
 
 namespace traybeat {
@@ -51,8 +53,12 @@ TrayController::TrayController(QObject *parent) : QObject(parent)
     m_statusSeparator = m_menu.addSeparator();
     m_reconnectAction =
         m_menu.addAction(tr("&Reconnect now"), this, &TrayController::reconnectRequested);
+    m_markAllReadAction =
+        m_menu.addAction(tr("&Mark all read"), this, &TrayController::markAllReadRequested);
     m_doNotDisturbAction = m_menu.addAction(tr("&Do not disturb"));
     m_doNotDisturbAction->setCheckable(true);
+    // Says that quiet hours hold pop-ups back now; a click leads to where they are set.
+    m_quietHoursAction = m_menu.addAction(QString(), this, &TrayController::settingsRequested);
     m_menu.addSeparator();
     m_menu.addAction(tr("&History…"), this, &TrayController::historyRequested);
     m_menu.addAction(tr("&Settings…"), this, &TrayController::settingsRequested);
@@ -63,11 +69,14 @@ TrayController::TrayController(QObject *parent) : QObject(parent)
     m_trayIcon.setContextMenu(&m_menu);
     connect(&m_trayIcon, &QSystemTrayIcon::activated, this, &TrayController::onActivated);
 
-    connect(&m_menu, &QMenu::aboutToShow, this, &TrayController::statusesWanted);
+    connect(&m_menu, &QMenu::aboutToShow, this, &TrayController::startRefreshing);
     // Under an XEmbed tray host Qt hands the icon's tooltip event to the QSystemTrayIcon.
     m_trayIcon.installEventFilter(this);
+    m_refreshTimer.setInterval(std::chrono::seconds(1));
+    connect(&m_refreshTimer, &QTimer::timeout, this, &TrayController::onRefreshTick);
     refresh();
     refreshMenu();
+    refreshQuietHoursLine();
 }
 
 TrayController::~TrayController()
@@ -100,6 +109,53 @@ void TrayController::setDoNotDisturb(bool enabled)
     refresh();
 }
 
+void TrayController::setQuietHours(bool active, QTime until)
+{
+    if (active == m_quietHours && until == m_quietUntil)
+        return;
+    m_quietHours = active;
+    m_quietUntil = active ? until : QTime();
+    refresh();
+    refreshQuietHoursLine();
+}
+
+void TrayController::setRefreshTimings(std::chrono::milliseconds interval,
+                                       std::chrono::milliseconds toolTipWindow)
+{
+    m_refreshTimer.setInterval(interval);
+    m_toolTipWindow = toolTipWindow;
+}
+
+void TrayController::refreshQuietHoursLine()
+{
+    m_quietHoursAction->setVisible(m_quietHours);
+    m_quietHoursAction->setText(
+        tr("Quiet hours until %1…").arg(QLocale().toString(m_quietUntil, QLocale::ShortFormat)));
+    m_quietHoursAction->setIcon(m_quietHours ? icon(ConnectionState::Connected, true, false)
+                                             : QIcon());
+}
+
+// Asked for now, and again every interval while the menu or the tooltip is open.
+void TrayController::startRefreshing()
+{
+    emit statusesWanted();
+    m_refreshTimer.start();
+}
+
+void TrayController::onRefreshTick()
+{
+    const bool toolTipOpen = QToolTip::isVisible() || !m_toolTipAskedUntil.hasExpired();
+    if (!m_menu.isVisible() && !toolTipOpen) {
+        m_refreshTimer.stop();
+        return;
+    }
+    const QString shown = m_trayIcon.toolTip();
+    emit statusesWanted();
+    // Qt's own tooltip (XEmbed hosts) keeps the text it was shown with: show ours again.
+    if (QToolTip::isVisible() && QToolTip::text() == shown && m_trayIcon.toolTip() != shown)
+        QToolTip::showText(QCursor::pos(), m_trayIcon.toolTip());
+}
+
 int TrayController::unreadCount() const
 {
     int total = 0;
@@ -110,8 +166,10 @@ int TrayController::unreadCount() const
 
 bool TrayController::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == &m_trayIcon && event->type() == QEvent::ToolTip)
-        emit statusesWanted(); // the tooltip itself is shown after this returns
+    if (watched == &m_trayIcon && event->type() == QEvent::ToolTip) {
+        m_toolTipAskedUntil.setRemainingTime(m_toolTipWindow);
+        startRefreshing(); // the tooltip itself is shown after this returns
+    }
     return QObject::eventFilter(watched, event);
 }
 
@@ -124,18 +182,24 @@ void TrayController::onActivated(QSystemTrayIcon::ActivationReason reason)
 void TrayController::refresh()
 {
     refreshIcon();
-    m_trayIcon.setToolTip(toolTipText(m_statuses, m_doNotDisturb, QDateTime::currentDateTimeUtc()));
+    m_trayIcon.setToolTip(
+        toolTipText(m_statuses, m_doNotDisturb, QDateTime::currentDateTimeUtc(), m_quietUntil));
 }
 
 void TrayController::refreshIcon()
 {
     const ConnectionState state = aggregateState();
     const bool unread = unreadCount() > 0;
-    const QString key = TrayIcons::key(state, m_doNotDisturb, unread);
+    // Quiet hours show the do-not-disturb moon too: either way pop-ups are held back now.
+    const bool quiet = m_doNotDisturb || m_quietHours;
+    QString key = TrayIcons::key(state, m_doNotDisturb, unread);
+    if (m_quietHours && !m_doNotDisturb)
+        key = TrayIcons::key(state, false, false) + QStringLiteral("+quiet") +
+              (unread ? QStringLiteral("+unread") : QString());
     if (key == m_iconKey)
         return; // re-setting the same icon makes the tray host repaint for nothing
     m_iconKey = key;
-    m_trayIcon.setIcon(icon(state, m_doNotDisturb, unread));
+    m_trayIcon.setIcon(icon(state, quiet, unread));
 }
 
 QIcon TrayController::icon(ConnectionState state, bool doNotDisturb, bool unread)
@@ -164,23 +228,38 @@ void TrayController::refreshMenu()
     }
     // Statuses arrive on every change and heartbeat; rebuilding the lines of an open menu for
     // nothing would make it flicker.
-    if (texts == m_statusTexts && states == m_statusStates)
-        return;
+    if (texts != m_statusTexts || states != m_statusStates)
+        rebuildStatusLines(texts, states);
+    m_reconnectAction->setEnabled(!m_statuses.isEmpty());
+    m_markAllReadAction->setEnabled(unreadCount() > 0);
+}
+
+// One line per subscription, with its state's icon in colour: a submenu (enabled, so neither
+// the text nor the icon is greyed out) that holds what can be done to that link.
+void TrayController::rebuildStatusLines(const QStringList &texts,
+                                        const QList<ConnectionState> &states)
+{
     m_statusTexts = texts;
     m_statusStates = states;
-
-    qDeleteAll(m_statusActions);
-    m_statusActions.clear();
-    for (int i = 0; i < texts.size(); ++i) {
-        auto *action = new QAction(texts[i], &m_menu);
-        if (!m_statuses.isEmpty())
-            action->setIcon(icon(states[i], false, false));
-        // A status line, not a command; disabled so a click does nothing.
-        action->setEnabled(false);
-        m_statusActions.append(action);
+    qDeleteAll(m_statusLines); // a submenu takes its line (its menuAction) out with it
+    m_statusLines.clear();
+    QList<QAction *> lines;
+    if (m_statuses.isEmpty()) {
+        auto *action = new QAction(texts.first(), &m_menu);
+        connect(action, &QAction::triggered, this, &TrayController::settingsRequested);
+        m_statusLines.append(action);
+        lines.append(action);
     }
-    m_menu.insertActions(m_statusSeparator, m_statusActions);
-    m_reconnectAction->setEnabled(!m_statuses.isEmpty());
+    for (int i = 0; i < m_statuses.size(); ++i) {
+        auto *lineMenu = new QMenu(texts[i], &m_menu);
+        lineMenu->setIcon(icon(states[i], false, false));
+        const QString name = m_statuses[i].name;
+        lineMenu->addAction(tr("&Reconnect"), this,
+                            [this, name] { emit reconnectOneRequested(name); });
+        m_statusLines.append(lineMenu);
+        lines.append(lineMenu->menuAction());
+    }
+    m_menu.insertActions(m_statusSeparator, lines);
 }
 
 ConnectionState TrayController::worstState(const LinkStatusList &statuses)
@@ -231,12 +310,15 @@ static QString withoutMarkup(QString text)
 // Plain text. The first line is always ours, so the tooltip is never mistaken for rich text
 // (Qt guesses from the first line) even though a reason may come from a server.
 QString TrayController::toolTipText(const LinkStatusList &statuses, bool doNotDisturb,
-                                    const QDateTime &now)
+                                    const QDateTime &now, QTime quietUntil)
 {
     QStringList lines;
     QString headline = tr("traybeat: %1").arg(stateText(worstState(statuses)));
     if (doNotDisturb)
         headline += tr(" · do not disturb");
+    else if (quietUntil.isValid())
+        headline +=
+            tr(" · quiet hours until %1").arg(QLocale().toString(quietUntil, QLocale::ShortFormat));
     lines << headline;
     if (statuses.isEmpty())
         lines << tr("No subscriptions yet");

@@ -86,8 +86,12 @@ int runTray(int argc, char **argv)
 
     SingleInstance instance(SingleInstance::defaultKey(options.stateDirectory));
     if (instance.claim() == SingleInstance::Role::Secondary) {
-        if (instance.activatePrimary(activationTimeout))
+        if (instance.activatePrimary(activationTimeout)) {
+            // Otherwise a launch from a terminal seems to do nothing at all.
+            std::printf("traybeat: %s\n",
+                        qPrintable(Text::tr("already running; brought its window forward")));
             return 0;
+        }
         std::fprintf(stderr, "traybeat: %s\n",
                      qPrintable(Text::tr("another traybeat is running but did not answer")));
         return 1;

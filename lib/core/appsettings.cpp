@@ -12,32 +12,47 @@
 
 // Layout of the settings file (INI on Linux, meant to be readable and hand-editable):
 //   [subscriptions]  size=N, 1\name=…, 1\server=…, 1\protocol=ntfy, 1\topics="a,b", 1\token=…,
+//                    1\user=phil, 1\password=… (ntfy's Basic auth, instead of a token),
 //                    1\heartbeat=ping, 1\heartbeatInterval=25s, 1\heartbeatTimeout=10s,
 //                    1\reconnectMin=1s, 1\reconnectMax=1m, 1\connectTimeout=10s,
 //                    1\caFile=/path/ca.pem, 1\insecure=false
 //   [popups]         corner=top-right, duration=6s, native=false
-//   [General]        doNotDisturb=false
+//   [General]        doNotDisturb=false, urgentBreaksDoNotDisturb=true
 //   [quietHours]     enabled=false, from=22:00, to=07:00, urgentBreaksThrough=true
 // Durations and times are written as text ("25s", "22:00") rather than numbers so that a person
 // editing the file cannot mistake milliseconds for seconds.
 //
-// Tokens: where a desktop keyring answers (SecretStore), an entry has `tokenInKeyring=<key>`
-// instead of `token`, and the token is the keyring's entry of that key (`secret-tool lookup
-// server traybeat user <key>`). A token is first written to this file and then moved into the
+// Secrets (a token, a password): where a desktop keyring answers (SecretStore), an entry has
+// `tokenInKeyring=<key>` instead of `token` (and `passwordInKeyring=<key>` instead of
+// `password`), and the secret is the keyring's entry of that key (`secret-tool lookup server
+// traybeat user <key>`). A secret is first written to this file and then moved into the
 // keyring, so a keyring that refuses it or a crash in between loses nothing; without a keyring
-// the file (0600) keeps it. Tokens are never logged.
+// the file (0600) keeps it. Secrets are never logged. The user name is no secret: it stays in
+// the file.
 //
 // Reading is forgiving: anything unreadable (a garbage value, a wrong type, an out-of-range
 // number) falls back to the default with a warning, so a broken file never stops the app.
 
 namespace traybeat {
 
+// A subscription's secrets: each is kept either in plain text under `plainKey` or in the keyring,
+// referred to by `referenceKey`.
+struct SecretField
+{
+    const char *plainKey;
+    const char *referenceKey;
+    QString SubscriptionConfig::*member;
+};
+constexpr SecretField secretFields[] = {
+    {"token", "tokenInKeyring", &SubscriptionConfig::token},
+    {"password", "passwordInKeyring", &SubscriptionConfig::password},
+};
+
 namespace {
 
 const QString subscriptionsArray = QStringLiteral("subscriptions");
-const QString tokenKey = QStringLiteral("token");
-const QString tokenInKeyringKey = QStringLiteral("tokenInKeyring");
-// Read once at start when no token is in the keyring yet: whether a keyring answers at all.
+
+// Read once at start when no secret is in the keyring yet: whether a keyring answers at all.
 const QString availabilityProbeKey = QStringLiteral("availability-check");
 const QString timeFormat = QStringLiteral("HH:mm");
 // More than anyone sets up by hand; guards against a garbage `size=2000000000` in the file.
@@ -157,6 +172,8 @@ QVariantMap persistedFields(const SubscriptionConfig &config)
         {QStringLiteral("protocol"), config.protocol},
         {QStringLiteral("topics"), config.topics.join(QLatin1Char(','))},
         {QStringLiteral("token"), config.token},
+        {QStringLiteral("user"), config.user},
+        {QStringLiteral("password"), config.password},
         {QStringLiteral("heartbeat"), connection.heartbeat.toString()},
         {QStringLiteral("heartbeatInterval"), formatDuration(connection.heartbeatInterval)},
         {QStringLiteral("heartbeatTimeout"), formatDuration(connection.heartbeatTimeout)},
@@ -175,6 +192,8 @@ SubscriptionConfig readSubscription(const QSettings &settings)
     config.name = readString(settings, QStringLiteral("name")).trimmed();
     config.server = QUrl(readString(settings, QStringLiteral("server")).trimmed());
     config.token = readString(settings, QStringLiteral("token"));
+    config.user = readString(settings, QStringLiteral("user")).trimmed();
+    config.password = readString(settings, QStringLiteral("password"));
     config.topics = SubscriptionConfig::parseTopics(readString(settings, QStringLiteral("topics")));
 
     const QString protocol = readString(settings, QStringLiteral("protocol")).trimmed();
@@ -297,8 +316,12 @@ QList<SubscriptionConfig> AppSettings::subscriptions() const
     for (int index = 0; index < size; ++index) {
         m_settings->setArrayIndex(index);
         SubscriptionConfig config = readSubscription(*m_settings);
-        config.token = resolvedToken(
-            {config.name, config.token, readString(*m_settings, tokenInKeyringKey).trimmed()});
+        for (const SecretField &field : secretFields) {
+            QString &secret = config.*field.member;
+            secret = resolvedSecret(
+                {config.name, field.plainKey, secret,
+                 readString(*m_settings, QLatin1String(field.referenceKey)).trimmed()});
+        }
         // Neither name nor server: nothing a user set up, only a gap in a hand-edited file.
         if (config.name.isEmpty() && config.server.isEmpty())
             ++emptyEntries;
@@ -323,7 +346,7 @@ void AppSettings::setSubscriptions(const QList<SubscriptionConfig> &subscription
     if (wanted == current)
         return;
 
-    const QList<StoredToken> before = storedTokens();
+    const QList<StoredSecret> before = storedSecrets();
     // remove() first: a shorter list must not leave the old tail entries behind.
     m_settings->remove(subscriptionsArray);
     m_settings->beginWriteArray(subscriptionsArray, int(subscriptions.size()));
@@ -335,55 +358,71 @@ void AppSettings::setSubscriptions(const QList<SubscriptionConfig> &subscription
     }
     m_settings->endArray();
     m_settings->sync();
-    moveTokensToKeyring();
+    moveSecretsToKeyring();
     removeUnreferencedSecrets();
     emit subscriptionsChanged();
 }
 
-// What is written for `config`: its fields, with the token as a reference to the keyring's
+// What is written for `config`: its fields, with each secret as a reference to the keyring's
 // entry when the keyring holds it already, else in plain text (moved into the keyring next).
 QVariantMap AppSettings::storedFields(const SubscriptionConfig &config,
-                                      const QList<StoredToken> &before) const
+                                      const QList<StoredSecret> &before) const
 {
     QVariantMap fields = persistedFields(config);
-    fields.remove(tokenKey);
-    if (config.token.isEmpty()) {
-        // A token the keyring did not give us (not yet read, or no answer) shows as empty; saving
-        // the other fields must not drop it.
-        for (const StoredToken &stored : before) {
-            if (stored.name == config.name && !stored.keyringKey.isEmpty() &&
-                !m_secrets.contains(stored.keyringKey)) {
-                fields.insert(tokenInKeyringKey, stored.keyringKey);
-                return fields;
-            }
-        }
-        return fields;
+    if (config.user.isEmpty())
+        fields.remove(QStringLiteral("user")); // only subscriptions that sign in name a user
+    for (const SecretField &field : secretFields) {
+        fields.remove(QLatin1String(field.plainKey));
+        const QString reference =
+            keyringReference(config.name, field, config.*field.member, before);
+        if (!reference.isEmpty())
+            fields.insert(QLatin1String(field.referenceKey), reference);
+        else if (!(config.*field.member).isEmpty())
+            fields.insert(QLatin1String(field.plainKey), config.*field.member);
     }
-    for (auto it = m_secrets.cbegin(); it != m_secrets.cend(); ++it) {
-        if (it.value() == config.token) {
-            fields.insert(tokenInKeyringKey, it.key());
-            return fields;
-        }
-    }
-    fields.insert(tokenKey, config.token);
     return fields;
 }
 
-QList<AppSettings::StoredToken> AppSettings::storedTokens() const
+// The keyring entry that holds `secret` of subscription `name` (field `field`), if any.
+QString AppSettings::keyringReference(const QString &name, const SecretField &field,
+                                      const QString &secret,
+                                      const QList<StoredSecret> &before) const
 {
-    QList<StoredToken> tokens;
+    if (secret.isEmpty()) {
+        // A secret the keyring did not give us (not yet read, or no answer) shows as empty;
+        // saving the other fields must not drop it.
+        for (const StoredSecret &stored : before) {
+            if (stored.name == name && stored.plainKey == QLatin1String(field.plainKey) &&
+                !stored.keyringKey.isEmpty() && !m_secrets.contains(stored.keyringKey))
+                return stored.keyringKey;
+        }
+        return {};
+    }
+    for (auto it = m_secrets.cbegin(); it != m_secrets.cend(); ++it) {
+        if (it.value() == secret)
+            return it.key();
+    }
+    return {};
+}
+
+QList<AppSettings::StoredSecret> AppSettings::storedSecrets() const
+{
+    QList<StoredSecret> secrets;
     const int size = std::min(m_settings->beginReadArray(subscriptionsArray), maximumSubscriptions);
     for (int index = 0; index < size; ++index) {
         m_settings->setArrayIndex(index);
-        tokens.append({readString(*m_settings, QStringLiteral("name")).trimmed(),
-                       readString(*m_settings, tokenKey),
-                       readString(*m_settings, tokenInKeyringKey).trimmed()});
+        const QString name = readString(*m_settings, QStringLiteral("name")).trimmed();
+        for (const SecretField &field : secretFields) {
+            secrets.append({name, QLatin1String(field.plainKey),
+                            readString(*m_settings, QLatin1String(field.plainKey)),
+                            readString(*m_settings, QLatin1String(field.referenceKey)).trimmed()});
+        }
     }
     m_settings->endArray();
-    return tokens;
+    return secrets;
 }
 
-QString AppSettings::resolvedToken(const StoredToken &stored) const
+QString AppSettings::resolvedSecret(const StoredSecret &stored) const
 {
     if (!stored.keyringKey.isEmpty() && m_secrets.contains(stored.keyringKey))
         return m_secrets.value(stored.keyringKey);
@@ -397,20 +436,21 @@ void AppSettings::useSecretStore(SecretStore *store)
     m_secretStore = store;
     connect(store, &SecretStore::availabilityChanged, this, [this] {
         if (m_secretStore->availability() == SecretStore::Availability::Unavailable)
-            qCInfo(lcUi).noquote() << "settings: tokens are kept in" << m_settings->fileName()
-                                   << "(readable only by you): no desktop keyring -"
-                                   << m_secretStore->unavailableReason();
+            qCInfo(lcUi).noquote()
+                << "settings: tokens and passwords are kept in" << m_settings->fileName()
+                << "(readable only by you): no desktop keyring -"
+                << m_secretStore->unavailableReason();
         emit secretLocationChanged();
     });
     QSet<QString> keys;
-    for (const StoredToken &stored : storedTokens()) {
+    for (const StoredSecret &stored : storedSecrets()) {
         if (!stored.keyringKey.isEmpty())
             keys.insert(stored.keyringKey);
     }
     if (keys.isEmpty()) {
-        // Nothing to read, but the settings dialog says where a token goes, and plain ones move.
+        // Nothing to read, but the settings dialog says where a secret goes, and plain ones move.
         store->read(availabilityProbeKey, this,
-                    [this](const SecretStore::Result &) { moveTokensToKeyring(); });
+                    [this](const SecretStore::Result &) { moveSecretsToKeyring(); });
         return;
     }
     m_pendingReads = int(keys.size());
@@ -426,69 +466,78 @@ void AppSettings::onSecretRead(const QString &key, const SecretStore::Result &re
         m_secrets.insert(key, result.secret);
     else if (result.notFound)
         qCWarning(lcUi).noquote() << "settings: the desktop keyring has no entry" << key
-                                  << "- its subscription connects without a token";
+                                  << "- its subscription connects without that secret";
     else
         m_unreadableSecrets = true;
     if (--m_pendingReads > 0)
         return;
     if (m_unreadableSecrets)
         qCWarning(lcUi).noquote()
-            << "settings: tokens kept in the desktop keyring cannot be read (" +
+            << "settings: secrets kept in the desktop keyring cannot be read (" +
                    m_secretStore->unavailableReason() +
                    ") - their subscriptions connect without them";
-    moveTokensToKeyring();
+    moveSecretsToKeyring();
     emit subscriptionsChanged();
 }
 
-// Each plain-text token of the file goes into the keyring; once it is there, the file's entries
+// Each plain-text secret of the file goes into the keyring; once it is there, the file's entries
 // that hold it get the reference instead.
-void AppSettings::moveTokensToKeyring()
+void AppSettings::moveSecretsToKeyring()
 {
     if (!m_secretStore || m_secretStore->availability() != SecretStore::Availability::Available)
         return;
-    for (const StoredToken &stored : storedTokens()) {
-        const QString token = stored.plain;
-        if (token.isEmpty() || !stored.keyringKey.isEmpty() || m_tokensMoving.contains(token))
+    for (const StoredSecret &stored : storedSecrets()) {
+        const QString secret = stored.plain;
+        if (secret.isEmpty() || !stored.keyringKey.isEmpty() || m_secretsMoving.contains(secret))
             continue;
-        m_tokensMoving.insert(token);
+        m_secretsMoving.insert(secret);
         const QString key = QUuid::createUuid().toString(QUuid::WithoutBraces);
-        m_secretStore->write(key, token, this,
-                             [this, key, token](const SecretStore::Result &result) {
-                                 onTokenMoved(key, token, result.ok);
+        m_secretStore->write(key, secret, this,
+                             [this, key, secret](const SecretStore::Result &result) {
+                                 onSecretMoved(key, secret, result.ok);
                              });
     }
 }
 
-void AppSettings::onTokenMoved(const QString &key, const QString &token, bool stored)
+void AppSettings::onSecretMoved(const QString &key, const QString &secret, bool stored)
 {
-    m_tokensMoving.remove(token);
+    m_secretsMoving.remove(secret);
     if (stored) {
-        m_secrets.insert(key, token);
-        // Found again by value: the list may have been saved again meanwhile.
-        const int size =
-            std::min(m_settings->value(subscriptionsArray + QStringLiteral("/size")).toInt(),
-                     maximumSubscriptions);
-        for (int index = 1; index <= size; ++index) {
-            const QString entry = QStringLiteral("%1/%2/").arg(subscriptionsArray).arg(index);
-            if (readString(*m_settings, entry + tokenKey) != token ||
-                m_settings->contains(entry + tokenInKeyringKey))
-                continue;
-            m_settings->remove(entry + tokenKey);
-            m_settings->setValue(entry + tokenInKeyringKey, key);
-            ++m_movedTokens;
-        }
-        m_settings->sync();
+        m_secrets.insert(key, secret);
+        replacePlainSecret(key, secret);
         removeUnreferencedSecrets(); // nobody holds it any more: saved again meanwhile
     } else {
-        qCWarning(lcUi).noquote() << "settings: a token stays in" << m_settings->fileName()
+        qCWarning(lcUi).noquote() << "settings: a secret stays in" << m_settings->fileName()
                                   << "- the desktop keyring did not take it (" +
                                          m_secretStore->unavailableReason() + ")";
     }
-    if (m_tokensMoving.isEmpty() && m_movedTokens > 0) {
-        qCInfo(lcUi).noquote() << "settings: moved" << m_movedTokens << "token(s) from"
+    if (m_secretsMoving.isEmpty() && m_movedSecrets > 0) {
+        qCInfo(lcUi).noquote() << "settings: moved" << m_movedSecrets << "secret(s) from"
                                << m_settings->fileName() << "into the desktop keyring";
-        m_movedTokens = 0;
+        m_movedSecrets = 0;
     }
+}
+
+// The file's plain `secret`s become references to keyring entry `key`. Found again by value:
+// the list may have been saved again meanwhile.
+void AppSettings::replacePlainSecret(const QString &key, const QString &secret)
+{
+    const int size =
+        std::min(m_settings->value(subscriptionsArray + QStringLiteral("/size")).toInt(),
+                 maximumSubscriptions);
+    for (int index = 1; index <= size; ++index) {
+        const QString entry = QStringLiteral("%1/%2/").arg(subscriptionsArray).arg(index);
+        for (const SecretField &field : secretFields) {
+            const QString plainKey = entry + QLatin1String(field.plainKey);
+            const QString referenceKey = entry + QLatin1String(field.referenceKey);
+            if (readString(*m_settings, plainKey) != secret || m_settings->contains(referenceKey))
+                continue;
+            m_settings->remove(plainKey);
+            m_settings->setValue(referenceKey, key);
+            ++m_movedSecrets;
+        }
+    }
+    m_settings->sync();
 }
 
 // Keyring entries this session knows of that no subscription refers to any more (removed, or
@@ -498,7 +547,7 @@ void AppSettings::removeUnreferencedSecrets()
     if (!m_secretStore)
         return;
     QSet<QString> referenced;
-    for (const StoredToken &stored : storedTokens())
+    for (const StoredSecret &stored : storedSecrets())
         referenced.insert(stored.keyringKey);
     const QStringList known = m_secrets.keys();
     for (const QString &key : known) {
@@ -593,6 +642,20 @@ void AppSettings::setDoNotDisturb(bool enabled)
     if (enabled == doNotDisturb())
         return;
     m_settings->setValue(QStringLiteral("doNotDisturb"), enabled);
+    m_settings->sync();
+    emit changed();
+}
+
+bool AppSettings::urgentBreaksDoNotDisturb() const
+{
+    return readBool(*m_settings, QStringLiteral("urgentBreaksDoNotDisturb"), true);
+}
+
+void AppSettings::setUrgentBreaksDoNotDisturb(bool enabled)
+{
+    if (enabled == urgentBreaksDoNotDisturb())
+        return;
+    m_settings->setValue(QStringLiteral("urgentBreaksDoNotDisturb"), enabled);
     m_settings->sync();
     emit changed();
 }

@@ -17,8 +17,9 @@ class QSettings;
 namespace traybeat {
 
 class SecretStore;
+struct SecretField;
 
-// Where the tokens of subscriptions are kept.
+// Where the secrets of subscriptions (tokens, passwords) are kept.
 enum class SecretLocation {
     SettingsFile, // traybeat.conf, readable only by its owner: no keyring (or none asked)
     Keyring,      // the desktop keyring; the file holds only a reference
@@ -45,8 +46,8 @@ struct QuietHours
 
 // The tray app's persistent settings (QSettings): subscriptions, pop-up behaviour, do not
 // disturb, quiet hours. Widgets read and write it; subscribers to `changed` apply changes live.
-// Tokens go to the desktop keyring once useSecretStore() is called and a keyring answers; the
-// file then keeps only a reference to the keyring's entry.
+// Secrets (tokens, passwords) go to the desktop keyring once useSecretStore() is called and a
+// keyring answers; the file then keeps only a reference to the keyring's entry.
 class AppSettings final : public QObject
 {
     Q_OBJECT
@@ -64,16 +65,19 @@ public:
 
     bool doNotDisturb() const;
     void setDoNotDisturb(bool enabled);
+    // Whether urgent (priority 5) messages still pop up during do not disturb; on by default.
+    bool urgentBreaksDoNotDisturb() const;
+    void setUrgentBreaksDoNotDisturb(bool enabled);
 
     QuietHours quietHours() const;
     void setQuietHours(const QuietHours &quietHours);
 
-    // Keeps tokens in `store` (the desktop keyring) from now on: reads the tokens the file
-    // refers to, then moves the file's plain-text tokens into the keyring (one log line). A token
-    // stays in the file whenever the keyring cannot take it. Without a store, or without a
-    // keyring that answers, tokens stay in the file. `store` must outlive this object.
+    // Keeps secrets (tokens, passwords) in `store` (the desktop keyring) from now on: reads the
+    // secrets the file refers to, then moves the file's plain-text ones into the keyring (one log
+    // line). A secret stays in the file whenever the keyring cannot take it. Without a store, or
+    // without a keyring that answers, they stay in the file. `store` must outlive this object.
     void useSecretStore(SecretStore *store);
-    // True while tokens the file refers to are being read from the keyring: subscriptions()
+    // True while secrets the file refers to are being read from the keyring: subscriptions()
     // has them empty until subscriptionsChanged() says they are there.
     bool isLoadingSecrets() const { return m_pendingReads > 0; }
     SecretLocation secretLocation() const;
@@ -91,28 +95,32 @@ signals:
     void secretLocationChanged();
 
 private:
-    struct StoredToken
+    struct StoredSecret
     {
         QString name;
-        QString plain;      // `token`: the token itself, in the file
-        QString keyringKey; // `tokenInKeyring`: the keyring entry that holds it
+        QString plainKey;   // which secret: `token` or `password`
+        QString plain;      // the secret itself, in the file
+        QString keyringKey; // `tokenInKeyring`/`passwordInKeyring`: the entry that holds it
     };
-    QList<StoredToken> storedTokens() const;
-    QString resolvedToken(const StoredToken &stored) const;
+    QList<StoredSecret> storedSecrets() const;
+    QString resolvedSecret(const StoredSecret &stored) const;
     QVariantMap storedFields(const SubscriptionConfig &config,
-                             const QList<StoredToken> &before) const;
+                             const QList<StoredSecret> &before) const;
+    QString keyringReference(const QString &name, const SecretField &field, const QString &secret,
+                             const QList<StoredSecret> &before) const;
     void onSecretRead(const QString &key, const SecretStore::Result &result);
-    void moveTokensToKeyring();
-    void onTokenMoved(const QString &key, const QString &token, bool stored);
+    void moveSecretsToKeyring();
+    void onSecretMoved(const QString &key, const QString &secret, bool stored);
+    void replacePlainSecret(const QString &key, const QString &secret);
     void removeUnreferencedSecrets();
 
     std::unique_ptr<QSettings> m_ownedSettings;
     QSettings *m_settings;
     SecretStore *m_secretStore = nullptr;
-    QHash<QString, QString> m_secrets; // keyring key -> token, for the entries known this session
-    QSet<QString> m_tokensMoving;      // plain tokens being written into the keyring
+    QHash<QString, QString> m_secrets; // keyring key -> secret, for the entries known this session
+    QSet<QString> m_secretsMoving;     // plain secrets being written into the keyring
     int m_pendingReads = 0;
-    int m_movedTokens = 0;
+    int m_movedSecrets = 0;
     bool m_unreadableSecrets = false;
 };
 

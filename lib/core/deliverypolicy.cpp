@@ -5,15 +5,16 @@
 namespace traybeat {
 
 DeliveryPolicy::DeliveryPolicy(bool doNotDisturb, const QuietHours &quietHours,
-                               const PopupSettings &popups)
-    : m_doNotDisturb(doNotDisturb), m_quietHours(quietHours), m_popups(popups)
+                               const PopupSettings &popups, bool urgentBreaksDoNotDisturb)
+    : m_doNotDisturb(doNotDisturb), m_urgentBreaksDoNotDisturb(urgentBreaksDoNotDisturb),
+      m_quietHours(quietHours), m_popups(popups)
 {
 }
 
 bool DeliveryPolicy::shouldPopUp(int priority, QTime now) const
 {
     if (m_doNotDisturb)
-        return false;
+        return priority >= urgentPriority && m_urgentBreaksDoNotDisturb;
     if (m_quietHours.enabled && isQuietTime(m_quietHours, now))
         return priority >= urgentPriority && m_quietHours.urgentBreaksThrough;
     return true;

@@ -15,10 +15,12 @@ class DeliveryPolicy
 {
 public:
     DeliveryPolicy() = default;
-    DeliveryPolicy(bool doNotDisturb, const QuietHours &quietHours, const PopupSettings &popups);
+    DeliveryPolicy(bool doNotDisturb, const QuietHours &quietHours, const PopupSettings &popups,
+                   bool urgentBreaksDoNotDisturb = true);
 
-    // Do not disturb is the person's explicit "not now" and silences everything; quiet hours are
-    // a schedule, so an urgent message may break through them when the setting allows it.
+    // Do not disturb is the person's explicit "not now"; quiet hours are a schedule. Urgent
+    // messages (priority 5) break through either when its setting allows it — by default, as
+    // GNOME's and KDE's do-not-disturb let critical notifications through.
     bool shouldPopUp(int priority, QTime now) const;
 
     // How long a pop-up of `priority` stays: longer for more important messages; std::nullopt
@@ -35,6 +37,7 @@ public:
 
 private:
     bool m_doNotDisturb = false;
+    bool m_urgentBreaksDoNotDisturb = true;
     QuietHours m_quietHours;
     PopupSettings m_popups;
 };

@@ -94,34 +94,98 @@ std::optional<bool> parseBool(QStringView text)
 }
 
 namespace {
-// "tomorrow", "10am", "tomorrow, 3:30pm", "17:00": a day word and/or a time of day.
+// A time of day: "10am", "3:30pm", "17:00", "noon", "midnight"; invalid for anything else.
+QTime parseTimeOfDay(const QString &text)
+{
+    if (text == u"noon")
+        return QTime(12, 0);
+    if (text == u"midnight")
+        return QTime(0, 0);
+    static const QRegularExpression pattern(
+        QStringLiteral("^(\\d{1,2})(?::(\\d{2}))?\\s*(am|pm|a\\.m\\.|p\\.m\\.)?$"));
+    const auto match = pattern.match(text);
+    if (!match.hasMatch())
+        return {};
+    int hour = match.captured(1).toInt();
+    const int minute = match.captured(2).toInt();
+    const QString half = match.captured(3).left(1);
+    if (half.isEmpty() && match.captured(2).isEmpty())
+        return {}; // a bare number is a unix time, never an hour
+    if (!half.isEmpty()) {
+        if (hour < 1 || hour > 12)
+            return {}; // "13pm", "0am"
+        hour = hour % 12 + (half == u"p" ? 12 : 0);
+    }
+    return QTime(hour, minute); // invalid for 24:00, 10:75
+}
+
+// 0 today, 1 tomorrow, 1..7 the next such weekday (a week ahead for today's, as ntfy's `when`
+// library has it); nullopt for anything else.
+std::optional<int> parseDayOffset(const QString &text, const QDate &today)
+{
+    if (text == u"today")
+        return 0;
+    if (text == u"tomorrow")
+        return 1;
+    static const char *const weekdays[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                           "friday", "saturday", "sunday"};
+    for (int day = 1; day <= 7; ++day) {
+        const QLatin1String name(weekdays[day - 1]);
+        if (text == name || (text.size() == 3 && name.startsWith(text))) {
+            const int ahead = (day - today.dayOfWeek() + 7) % 7;
+            return ahead == 0 ? 7 : ahead;
+        }
+    }
+    return std::nullopt;
+}
+
+// ntfy's natural times, the subset documented in ntfy.h: "[day][,] [at] [time of day]". A time
+// without a day that has passed today means tomorrow, as ntfy does.
 std::optional<qint64> parseNaturalTime(const QString &text, qint64 nowMs)
 {
-    static const QRegularExpression pattern(
-        QStringLiteral("^(?:(today|tomorrow)\\s*,?\\s*)?(?:(?:at\\s+)?(\\d{1,2})(?::(\\d{2}))?"
-                       "\\s*(am|pm)?)?$"),
-        QRegularExpression::CaseInsensitiveOption);
-    const auto match = pattern.match(text.trimmed());
-    const QString day = match.captured(1).toLower();
-    if (!match.hasMatch() || (day.isEmpty() && match.captured(2).isEmpty()))
+    static const QRegularExpression pattern(QStringLiteral(
+        "^(?:([a-z]+)\\s*,?\\s*){0,1}?(?:(?:at\\s+)?([0-9:]+\\s*(?:am|pm|a\\.m\\.|p\\.m\\.)?"
+        "|noon|midnight))?$"));
+    const auto match = pattern.match(text.trimmed().toLower());
+    if (!match.hasMatch() || (match.captured(1).isEmpty() && match.captured(2).isEmpty()))
         return std::nullopt;
     const QDateTime now = QDateTime::fromMSecsSinceEpoch(nowMs);
     QTime time = now.time();
     if (!match.captured(2).isEmpty()) {
-        int hour = match.captured(2).toInt();
-        const int minute = match.captured(3).toInt();
-        const QString half = match.captured(4).toLower();
-        if ((!half.isEmpty() && (hour < 1 || hour > 12)) ||
-            (match.captured(3).isEmpty() && half.isEmpty()))
-            return std::nullopt; // "13pm", or a bare number (that is a unix time)
-        if (!half.isEmpty())
-            hour = hour % 12 + (half == u"pm" ? 12 : 0);
-        time = QTime(hour, minute);
+        time = parseTimeOfDay(match.captured(2));
         if (!time.isValid())
             return std::nullopt;
     }
-    const QDate date = now.date().addDays(day == u"tomorrow" ? 1 : 0);
-    return QDateTime(date, time).toMSecsSinceEpoch();
+    if (match.captured(1).isEmpty()) {
+        const QDateTime today(now.date(), time);
+        return (today > now ? today : QDateTime(now.date().addDays(1), time)).toMSecsSinceEpoch();
+    }
+    const auto offset = parseDayOffset(match.captured(1), now.date());
+    if (!offset)
+        return std::nullopt;
+    return QDateTime(now.date().addDays(*offset), time).toMSecsSinceEpoch();
+}
+
+// ntfy's spelled-out durations: "2 days", "30 mins", "1 hour", "10 seconds", "5m".
+std::optional<qint64> parseWordDurationMs(const QString &text)
+{
+    static const QRegularExpression pattern(
+        QStringLiteral("^(\\d{1,6})\\s*(d|days?|h|hours?|m|mins?|minutes?|s|secs?|seconds?)$"),
+        QRegularExpression::CaseInsensitiveOption);
+    const auto match = pattern.match(text);
+    if (!match.hasMatch())
+        return std::nullopt;
+    const qint64 count = match.captured(1).toLongLong();
+    switch (match.captured(2).at(0).toLower().unicode()) {
+    case u'd':
+        return count * 86400000;
+    case u'h':
+        return count * 3600000;
+    case u'm':
+        return count * 60000;
+    default:
+        return count * 1000;
+    }
 }
 } // namespace
 
@@ -148,7 +212,11 @@ std::optional<qint64> parseFutureTime(const QString &text, qint64 nowMs)
     if (isNumber)
         return seconds >= 0 && seconds < (qint64(1) << 40) ? std::optional(seconds * 1000)
                                                            : std::nullopt;
+    if (trimmed.size() > 64)
+        return std::nullopt;
     if (const auto duration = parseDurationMs(trimmed))
+        return nowMs + *duration;
+    if (const auto duration = parseWordDurationMs(trimmed))
         return nowMs + *duration;
     return parseNaturalTime(trimmed, nowMs);
 }

@@ -45,8 +45,14 @@ std::optional<bool> parseBool(QStringView text);
 std::optional<qint64> parseDurationMs(const QString &text);
 
 // A delivery time as ntfy reads `Delay`/`At`/`In`: a unix time in seconds, a duration from now
-// ("30s", "10m", "1h30m", "2d"), or a natural time of day — "10am", "3:30pm", "17:00",
-// "tomorrow", "tomorrow, 10am" (local time). Returns milliseconds since the epoch.
+// ("30s", "10m", "1h30m", "2d", "2 days", "30 mins", "1 hour"), or a natural time in the server's
+// local time — the subset of ntfy's `when` forms people use:
+//   [DAY][,] [at] [TIME]  with at least one of the two;
+//   DAY   today, tomorrow, a weekday (monday or mon …: the next one, a week ahead for today's);
+//   TIME  10am, 3:30pm, 10:30 or 17:00 (24-hour), noon, midnight.
+// A TIME alone that has passed today means tomorrow ("8am" at 9am), as in ntfy; a DAY alone
+// keeps the current time of day. Case is ignored. Anything else is nullopt ("next friday",
+// "in 2 weeks", "10.30"). Returns milliseconds since the epoch.
 std::optional<qint64> parseFutureTime(const QString &text, qint64 nowMs);
 
 // 12 characters [A-Za-z0-9]. A letter is forced into the first ten so that an id can never be

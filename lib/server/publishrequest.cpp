@@ -112,8 +112,19 @@ bool applyJsonBody(const QByteArray &body, RequestParams *params, QString *topic
     return true;
 }
 
+// The URL path's last segment, decoded, as Go's path.Base names it for ntfy: a trailing slash
+// is ignored ("/files/" -> "files"); empty for "/" or no path.
+QString lastPathSegment(const QUrl &url)
+{
+    QString path = url.path(QUrl::FullyDecoded);
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    return path.mid(path.lastIndexOf(QLatin1Char('/')) + 1);
+}
+
 // Attach (a URL) and Filename: ntfy's attachment by URL, named after the URL's file when no
-// name is given.
+// name is given. Like ntfy, the server never fetches the URL, so it knows neither the type nor
+// the size: the attachment is {name, url} (only an uploaded file would have them).
 bool readAttachment(const RequestParams &params, PushMessage *message, ntfy::Error *error)
 {
     const QString url = params.value({"x-attach", "attach", "a"});
@@ -132,7 +143,7 @@ bool readAttachment(const RequestParams &params, PushMessage *message, ntfy::Err
         return false;
     }
     if (name.isEmpty())
-        name = QUrl(url).fileName();
+        name = lastPathSegment(QUrl(url));
     message->attachment =
         QJsonObject{{QStringLiteral("name"), name.isEmpty() ? QStringLiteral("attachment") : name},
                     {QStringLiteral("url"), url}};
@@ -151,7 +162,8 @@ bool readDelivery(const RequestParams &params, const PublishRules &rules, bool c
     else if (!dueMs)
         *error = {400, 40004,
                   QStringLiteral("invalid delay parameter: unable to parse delay \"%1\"; use a "
-                                 "unix time, a duration like 30m or a time like \"tomorrow, 10am\"")
+                                 "unix time, a duration like 30m or \"2 days\", or a time like "
+                                 "10am, 17:30, \"tomorrow, 3pm\" or \"tuesday 9am\"")
                       .arg(delay.left(40))};
     else if (*dueMs / 1000 < (nowMs + rules.minDelay.count()) / 1000)
         *error = {400, 40005,

@@ -271,7 +271,7 @@ else
   secret=$(secret-tool lookup server traybeat user "$key")
   [ "$secret" = tk_e2e_secret ] || fail "secret-tool lookup server traybeat user $key gave \"$secret\""
   ! grep -q tk_e2e_secret "$keyring_conf" || fail "the token is in traybeat.conf"
-  grep -q 'moved 1 token(s) from .* into the desktop keyring' "$work/keyring-app.log" \
+  grep -q 'moved 1 secret(s) from .* into the desktop keyring' "$work/keyring-app.log" \
     || fail "no log line about the token moved into the keyring"
   echo "e2e_desktop: a token saved in the settings is in the keyring (entry $key), not in traybeat.conf"
 fi
@@ -297,11 +297,11 @@ DBUS_SESSION_BUS_ADDRESS=$(head -n1 "$work/bare-bus") XDG_CONFIG_HOME="$plain_co
 second_pid=$!
 said_no_keyring() {
   kill -0 "$second_pid" 2>/dev/null || fail "traybeat (no keyring) ended early"
-  grep -q 'tokens are kept in .*traybeat.conf .*no desktop keyring' "$work/plain-app.log"
+  grep -q 'tokens and passwords are kept in .*traybeat.conf .*no desktop keyring' "$work/plain-app.log"
 }
 poll "$timeout_s" said_no_keyring || fail "without a keyring, the log does not say where tokens are kept"
 grep -q '^1\\token=tk_plain_e2e$' "$plain_config/traybeat/traybeat.conf" \
   || fail "without a keyring the token did not stay in traybeat.conf"
-echo "e2e_desktop: without a keyring: $(grep -o 'tokens are kept in.*' "$work/plain-app.log")"
+echo "e2e_desktop: without a keyring: $(grep -o 'tokens and passwords are kept in.*' "$work/plain-app.log")"
 ends_cleanly "$second_pid" "traybeat (no keyring)"; second_pid=''
 echo "e2e_desktop: PASS"

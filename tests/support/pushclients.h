@@ -4,12 +4,14 @@
 // its answer (QNetworkAccessManager, waited for with the event loop running, since the server
 // runs in the test's thread) and a WebSocket subscriber that records every event.
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QList>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QWebSocket>
 
@@ -57,6 +59,23 @@ inline HttpResult httpRequest(QNetworkAccessManager &network, const QUrl &url,
     result.body = reply->readAll();
     reply->deleteLater();
     return result;
+}
+
+// The address a `traybeat serve` process listens on, from its "listening on http://…" line;
+// invalid when that line did not come within `timeoutMs`. What it printed is added to `output`.
+inline QUrl serveAddress(QProcess &serve, QByteArray *output, int timeoutMs = 10000)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < timeoutMs) {
+        serve.waitForReadyRead(100);
+        *output += serve.readAllStandardOutput();
+        const qsizetype start = output->indexOf("http://");
+        const qsizetype end = start < 0 ? -1 : output->indexOf('\n', start);
+        if (end > start)
+            return QUrl(QString::fromLatin1(output->mid(start, end - start)));
+    }
+    return {};
 }
 
 // A real WebSocket client that records every frame it receives, parsed.
