@@ -554,6 +554,14 @@ void tst_SettingsDialog::signInWithUserAndPassword()
     QCOMPARE(password->echoMode(), QLineEdit::Password);
     QVERIFY(child<QLabel>(editor, "passwordLocationLabel")->isVisible());
     QVERIFY(!okButton(editor)->isEnabled());
+    // Not touched yet: no shouting; left empty: each says what is missing.
+    QVERIFY(!child<ErrorLabel>(editor, "userError")->isVisible());
+    QVERIFY(!child<ErrorLabel>(editor, "passwordError")->isVisible());
+    user->setFocus();
+    QTRY_VERIFY(user->hasFocus());
+    QTest::keyClick(user, Qt::Key_Tab);
+    QTRY_VERIFY(password->hasFocus());
+    QTest::keyClick(password, Qt::Key_Tab);
     QVERIFY(child<ErrorLabel>(editor, "userError")->text().contains(QStringLiteral("user name")));
     QVERIFY(child<ErrorLabel>(editor, "passwordError")->isVisible());
 
