@@ -15,11 +15,11 @@
 #include <QScreen>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTabWidget>
 #include <QTimeEdit>
 #include <QTreeWidget>
 
@@ -206,14 +206,16 @@ void tst_SettingsDialog::subscriptionValidation_data()
     // The actual reason, not a catch-all "must start with http://".
     QTest::newRow("url: ftp scheme") << "serverEdit"
                                      << "ftp://example.com"
-                                     << "serverError" << "“ftp” " + scheme;
+                                     << "serverError"
+                                     << "“ftp” " + scheme;
     QTest::newRow("url: no scheme") << "serverEdit"
                                     << "ntfy.example.com:8080"
                                     << "serverError"
                                     << "The address needs a scheme: https://ntfy.example.com:8080";
     QTest::newRow("url: javascript") << "serverEdit"
                                      << "javascript:alert(1)"
-                                     << "serverError" << "“javascript” " + scheme;
+                                     << "serverError"
+                                     << "“javascript” " + scheme;
     QTest::newRow("url: no host") << "serverEdit"
                                   << "https://"
                                   << "serverError"
@@ -714,7 +716,8 @@ void tst_SettingsDialog::repeatedTopicsAreCleaned()
     SubscriptionEditor *editor = openAddEditor();
     QVERIFY(editor);
     fillValid(editor);
-    retype(child<QLineEdit>(editor, "topicsEdit"), QStringLiteral("alerts,,alerts , backups,alerts"));
+    retype(child<QLineEdit>(editor, "topicsEdit"),
+           QStringLiteral("alerts,,alerts , backups,alerts"));
     QVERIFY(okButton(editor)->isEnabled());
     QCOMPARE(editor->subscription().topics,
              QStringList({QStringLiteral("alerts"), QStringLiteral("backups")}));
@@ -819,7 +822,8 @@ void tst_SettingsDialog::longErrorsWrapOnScreen()
     retype(child<QLineEdit>(editor, "heartbeatIntervalEdit"), QStringLiteral("25s"));
     retype(child<QLineEdit>(editor, "serverEdit"),
            QStringLiteral("https://") + QString(300, QLatin1Char('x')) + QStringLiteral(":99999"));
-    retype(child<QLineEdit>(editor, "topicsEdit"), QString(200, QLatin1Char('y')) + QStringLiteral(" z"));
+    retype(child<QLineEdit>(editor, "topicsEdit"),
+           QString(200, QLatin1Char('y')) + QStringLiteral(" z"));
     const QRect screen = editor->screen()->availableGeometry();
     for (const char *name : {"timeoutError", "serverError", "topicsError"}) {
         auto *error = child<ErrorLabel>(editor, name);

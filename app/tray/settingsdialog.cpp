@@ -375,11 +375,10 @@ void SettingsDialog::setStatuses(const LinkStatusList &statuses)
 // An edited or new subscription is not running as shown: its state would mislead.
 void SettingsDialog::showStatus(QTreeWidgetItem *item, const SubscriptionConfig &config)
 {
-    const auto status = std::find_if(m_statuses.cbegin(), m_statuses.cend(),
-                                     [&config](const LinkStatus &candidate) {
-                                         return candidate.name == config.name &&
-                                                candidate.server == config.server;
-                                     });
+    const auto status = std::find_if(
+        m_statuses.cbegin(), m_statuses.cend(), [&config](const LinkStatus &candidate) {
+            return candidate.name == config.name && candidate.server == config.server;
+        });
     const bool saved = !m_editedNames.contains(config.name);
     if (status == m_statuses.cend() || !saved) {
         item->setIcon(StatusColumn, {});
@@ -389,8 +388,8 @@ void SettingsDialog::showStatus(QTreeWidgetItem *item, const SubscriptionConfig 
     }
     item->setIcon(StatusColumn, TrayIcons::icon(status->state, false, false));
     item->setText(StatusColumn, TrayController::stateText(status->state));
-    item->setToolTip(StatusColumn, status->state == ConnectionState::Connected ? QString()
-                                                                              : status->reason);
+    item->setToolTip(StatusColumn,
+                     status->state == ConnectionState::Connected ? QString() : status->reason);
 }
 
 void SettingsDialog::updateButtons()

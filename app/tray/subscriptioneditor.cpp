@@ -496,7 +496,6 @@ void SubscriptionEditor::updateHeartbeatWarning(const SubscriptionConfig &config
 void SubscriptionEditor::growToFit()
 {
     m_fitTimer.start(); // once per batch of changes, not for every label touched
-
 }
 
 void SubscriptionEditor::fitToContents()
@@ -750,8 +749,8 @@ void SubscriptionEditor::showTestResult(const QString &text, bool failed)
 {
     m_testResult->setText(text);
     QPalette colours = m_testResult->palette();
-    colours.setColor(QPalette::WindowText, failed ? ErrorLabel::errorColor()
-                                                  : palette().color(QPalette::WindowText));
+    colours.setColor(QPalette::WindowText,
+                     failed ? ErrorLabel::errorColor() : palette().color(QPalette::WindowText));
     m_testResult->setPalette(colours);
     growToFit();
 }

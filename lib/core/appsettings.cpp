@@ -212,13 +212,12 @@ SubscriptionConfig readSubscription(const QSettings &settings)
             warnBadValue(settings, QStringLiteral("heartbeat"), heartbeat,
                          connection.heartbeat.toString());
     }
-    connection.heartbeatInterval =
-        readDuration(settings, QStringLiteral("heartbeatInterval"), connection.heartbeatInterval,
-                     ConnectionConfig::shortestUserTiming,
-                     ConnectionConfig::longestHeartbeatInterval);
-    connection.heartbeatTimeout =
-        readDuration(settings, QStringLiteral("heartbeatTimeout"), connection.heartbeatTimeout,
-                     ConnectionConfig::shortestUserTiming, ConnectionConfig::longestHeartbeatTimeout);
+    connection.heartbeatInterval = readDuration(
+        settings, QStringLiteral("heartbeatInterval"), connection.heartbeatInterval,
+        ConnectionConfig::shortestUserTiming, ConnectionConfig::longestHeartbeatInterval);
+    connection.heartbeatTimeout = readDuration(
+        settings, QStringLiteral("heartbeatTimeout"), connection.heartbeatTimeout,
+        ConnectionConfig::shortestUserTiming, ConnectionConfig::longestHeartbeatTimeout);
     connection.connectTimeout =
         readDuration(settings, QStringLiteral("connectTimeout"), connection.connectTimeout);
     connection.caFile = readString(settings, QStringLiteral("caFile"));

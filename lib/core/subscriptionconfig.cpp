@@ -59,7 +59,8 @@ QString portProblem(const QString &port)
     if (!digits.match(port).hasMatch())
         return SubscriptionConfig::tr("The port “%1” is not a number.").arg(quoted(port));
     if (const int number = port.size() > 5 ? 0 : port.toInt(); number < 1 || number > 65535)
-        return SubscriptionConfig::tr("The port %1 is out of range: use 1 to 65535.").arg(quoted(port));
+        return SubscriptionConfig::tr("The port %1 is out of range: use 1 to 65535.")
+            .arg(quoted(port));
     return {};
 }
 
@@ -106,11 +107,13 @@ QString SubscriptionConfig::serverUrlProblem(const QString &text)
     const qsizetype schemeEnd = url.indexOf(QStringLiteral("://"));
     if (schemeEnd < 0) {
         // "javascript:alert(1)" names a scheme; "ntfy.example.com:8080" only forgot one.
-        static const QRegularExpression schemeOnly(QStringLiteral("^[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])"));
+        static const QRegularExpression schemeOnly(
+            QStringLiteral("^[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])"));
         if (const auto match = schemeOnly.match(url); match.hasMatch())
             return tr("“%1” addresses are not supported: use http://, https://, ws:// or wss://.")
                 .arg(quoted(match.captured().chopped(1)));
-        return tr("The address needs a scheme: https://%1 (or http://, ws://, wss://).").arg(quoted(url));
+        return tr("The address needs a scheme: https://%1 (or http://, ws://, wss://).")
+            .arg(quoted(url));
     }
     const QString scheme = url.left(schemeEnd);
     if (!isSupportedScheme(scheme))
