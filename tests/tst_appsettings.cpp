@@ -23,6 +23,7 @@ private slots:
     void roundTrip();
     void shorterListDropsOldEntries();
     void garbageFallsBackToDefaults();
+    void timingsOutOfBoundsFallBack();
     void binaryJunkFile();
     void hugeArraySizeIsCapped();
     void duplicateAndEmptyNamesAreMadeUnique();
@@ -213,6 +214,36 @@ void tst_AppSettings::shorterListDropsOldEntries()
     QFile raw(iniPath());
     QVERIFY(raw.open(QIODevice::ReadOnly));
     QVERIFY(!raw.readAll().contains("tk_secret"));
+}
+
+// The bounds the settings dialog enforces hold for a hand-edited file too: a heartbeat every
+// few days, or a reconnect cap of a day, becomes the default (with a warning naming the key);
+// repeated topics are dropped.
+void tst_AppSettings::timingsOutOfBoundsFallBack()
+{
+    writeFile("[subscriptions]\n"
+              "size=1\n"
+              "1\\name=huge\n"
+              "1\\server=https://example.com\n"
+              "1\\topics=alerts,,alerts, backups ,alerts\n"
+              "1\\heartbeatInterval=999999999d\n"
+              "1\\heartbeatTimeout=11m\n"
+              "1\\reconnectMin=2s\n"
+              "1\\reconnectMax=2h\n");
+    QSettings file(iniPath(), QSettings::IniFormat);
+    AppSettings settings(&file);
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("heartbeatInterval")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("heartbeatTimeout")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("reconnectMax")));
+    const QList<SubscriptionConfig> subscriptions = settings.subscriptions();
+    QCOMPARE(subscriptions.size(), 1);
+    const SubscriptionConfig &config = subscriptions.first();
+    const ConnectionConfig defaults;
+    QCOMPARE(config.topics, QStringList({QStringLiteral("alerts"), QStringLiteral("backups")}));
+    QCOMPARE(config.connection.heartbeatInterval, defaults.heartbeatInterval);
+    QCOMPARE(config.connection.heartbeatTimeout, defaults.heartbeatTimeout);
+    QCOMPARE(config.connection.backoff.floor, 2s);
+    QCOMPARE(config.connection.backoff.cap, defaults.backoff.cap);
 }
 
 void tst_AppSettings::garbageFallsBackToDefaults()

@@ -13,6 +13,8 @@ private slots:
     void parse();
     void format_data();
     void format();
+    void describe_data();
+    void describe();
 };
 
 void tst_Duration::parse_data()
@@ -66,6 +68,29 @@ void tst_Duration::format()
     QFETCH(QString, text);
     QCOMPARE(formatDuration(std::chrono::milliseconds(milliseconds)), text);
     QCOMPARE(parseDuration(text)->count(), milliseconds); // round trip
+}
+
+void tst_Duration::describe_data()
+{
+    QTest::addColumn<qint64>("milliseconds");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("seconds") << qint64(35000) << "35 s";
+    QTest::newRow("minutes and seconds") << qint64(75000) << "1 min 15 s";
+    QTest::newRow("whole minutes") << qint64(120000) << "2 min";
+    QTest::newRow("hours and minutes") << qint64((2 * 60 + 5) * 60 * 1000) << "2 h 5 min";
+    QTest::newRow("hour and seconds: seconds dropped") << qint64(3605000) << "1 h";
+    QTest::newRow("milliseconds") << qint64(500) << "500 ms";
+    QTest::newRow("seconds and milliseconds") << qint64(1500) << "1 s 500 ms";
+    QTest::newRow("zero") << qint64(0) << "0 s";
+    // The trial's "86399913610 s" came from huge input: still short, never a wall of digits.
+    QTest::newRow("huge") << qint64(86399913610) << "23999 h 58 min";
+}
+
+void tst_Duration::describe()
+{
+    QFETCH(qint64, milliseconds);
+    QFETCH(QString, text);
+    QCOMPARE(describeDuration(std::chrono::milliseconds(milliseconds)), text);
 }
 
 QTEST_APPLESS_MAIN(tst_Duration)

@@ -562,6 +562,13 @@
     </message>
 </context>
 <context>
+    <name>traybeat::ConnectionProbe</name>
+    <message>
+        <source>no answer within %1</source>
+        <translation>%1 内没有应答</translation>
+    </message>
+</context>
+<context>
     <name>traybeat::Demo</name>
     <message>
         <source>Welcome to traybeat</source>
@@ -666,6 +673,25 @@
     <message>
         <source>Open camera</source>
         <translation>打开摄像头</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::Duration</name>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
     </message>
 </context>
 <context>
@@ -1383,6 +1409,14 @@ Add one to receive notifications from a server.</source>
         <source>Urgent notifications still pop up during quiet hours</source>
         <translation>静默时段内紧急通知仍会弹出</translation>
     </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>not saved yet</source>
+        <translation>尚未保存</translation>
+    </message>
 </context>
 <context>
     <name>traybeat::Subscription</name>
@@ -1462,6 +1496,54 @@ Add one to receive notifications from a server.</source>
     <message>
         <source>A user name must not contain &quot;:&quot;.</source>
         <translation>用户名不能包含“:”。</translation>
+    </message>
+    <message>
+        <source>A port number must follow the “:”, e.g. :8080 (or leave the “:” out).</source>
+        <translation>“:”后面必须跟端口号，例如 :8080（或去掉“:”）。</translation>
+    </message>
+    <message>
+        <source>The port “%1” is not a number.</source>
+        <translation>端口“%1”不是数字。</translation>
+    </message>
+    <message>
+        <source>The port %1 is out of range: use 1 to 65535.</source>
+        <translation>端口 %1 超出范围：请使用 1 到 65535。</translation>
+    </message>
+    <message>
+        <source>The IPv6 address lacks its closing “]”.</source>
+        <translation>IPv6 地址缺少结尾的“]”。</translation>
+    </message>
+    <message>
+        <source>The address names no host, e.g. https://ntfy.example.com</source>
+        <translation>地址中没有主机名，例如 https://ntfy.example.com</translation>
+    </message>
+    <message>
+        <source>The host “%1” contains a space.</source>
+        <translation>主机名“%1”中含有空格。</translation>
+    </message>
+    <message>
+        <source>Enter the server&apos;s address, e.g. https://ntfy.example.com</source>
+        <translation>请输入服务器地址，例如 https://ntfy.example.com</translation>
+    </message>
+    <message>
+        <source>“%1” addresses are not supported: use http://, https://, ws:// or wss://.</source>
+        <translation>不支持“%1”地址：请使用 http://、https://、ws:// 或 wss://。</translation>
+    </message>
+    <message>
+        <source>The address needs a scheme: https://%1 (or http://, ws://, wss://).</source>
+        <translation>地址需要协议前缀：https://%1（或 http://、ws://、wss://）。</translation>
+    </message>
+    <message>
+        <source>The address contains a space.</source>
+        <translation>地址中含有空格。</translation>
+    </message>
+    <message>
+        <source>The address contains characters a URL cannot have.</source>
+        <translation>地址中含有 URL 不允许的字符。</translation>
+    </message>
+    <message>
+        <source>With server keepalives, interval + timeout (%1) must be longer than ntfy&apos;s keepalive period (%2), or every quiet minute looks like a dead link; e.g. 55 s + 20 s.</source>
+        <translation>使用服务器保活时，间隔 + 超时（%1）必须长于 ntfy 的保活周期（%2），否则每段安静的时间都会被当作连接已断开；例如 55 秒 + 20 秒。</translation>
     </message>
 </context>
 <context>
@@ -1555,32 +1637,12 @@ Add one to receive notifications from a server.</source>
         <translation>此协议不使用</translation>
     </message>
     <message>
-        <source>Defaults to the server and topics</source>
-        <translation>默认为服务器和主题</translation>
-    </message>
-    <message>
         <source>Enter the text to send as heartbeat, e.g. HeartBeat</source>
         <translation>请输入作为心跳发送的文本，例如 HeartBeat</translation>
     </message>
     <message>
-        <source>Give the subscription a name.</source>
-        <translation>请为订阅命名。</translation>
-    </message>
-    <message>
         <source>A subscription named “%1” already exists.</source>
         <translation>名为“%1”的订阅已存在。</translation>
-    </message>
-    <message>
-        <source>Enter the server&apos;s address, e.g. https://ntfy.example.com</source>
-        <translation>请输入服务器地址，例如 https://ntfy.example.com</translation>
-    </message>
-    <message>
-        <source>Server URL must start with http://, https://, ws:// or wss://</source>
-        <translation>服务器 URL 必须以 http://、https://、ws:// 或 wss:// 开头</translation>
-    </message>
-    <message>
-        <source>Server URL must name a host, e.g. https://ntfy.example.com</source>
-        <translation>服务器 URL 必须包含主机名，例如 https://ntfy.example.com</translation>
     </message>
     <message>
         <source>Topic names may use letters, digits, - and _ (1–64 characters): “%1” does not.</source>
@@ -1595,16 +1657,8 @@ Add one to receive notifications from a server.</source>
         <translation>心跳间隔：请输入类似 25s 的时长</translation>
     </message>
     <message>
-        <source>Heartbeat interval must be at least 1s.</source>
-        <translation>心跳间隔至少为 1s。</translation>
-    </message>
-    <message>
         <source>Heartbeat timeout: use a duration like 10s</source>
         <translation>心跳超时：请输入类似 10s 的时长</translation>
-    </message>
-    <message>
-        <source>Heartbeat timeout must be longer than 0s.</source>
-        <translation>心跳超时必须大于 0s。</translation>
     </message>
     <message>
         <source>Reconnect delays: use durations like 1s and 1m</source>
@@ -1623,10 +1677,6 @@ Add one to receive notifications from a server.</source>
         <translation>连接静默断开时，会在 %1 内被发现。</translation>
     </message>
     <message>
-        <source>With server keepalives, make interval + timeout longer than the server&apos;s keepalive period (ntfy: 45s), e.g. 55s + 20s.</source>
-        <translation>使用服务器保活消息时，间隔 + 超时须长于服务器的保活周期（ntfy：45s），例如 55s + 20s。</translation>
-    </message>
-    <message>
         <source>Sent in a request header, never in the URL.</source>
         <translation>通过请求头发送，绝不放在 URL 中。</translation>
     </message>
@@ -1641,6 +1691,50 @@ Add one to receive notifications from a server.</source>
     <message>
         <source>Stored in traybeat.conf (readable only by you) — no keyring found.</source>
         <translation>保存在 traybeat.conf 中（只有你能读取）——未找到密钥环。</translation>
+    </message>
+    <message>
+        <source>Test &amp;connection</source>
+        <translation>测试连接(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Connects once with these settings, without saving them.</source>
+        <translation>用这些设置连接一次，不保存。</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <source>ntfy does not answer text messages: only its keepalive (every %1) proves the link alive, so a timeout shorter than that drops a healthy link. Ping frames are the better choice.</source>
+        <translation>ntfy 不会回应文本消息：只有它的保活消息（每 %1 一次）能证明连接仍然有效，所以比这更短的超时会断开正常的连接。建议使用 Ping 帧。</translation>
+    </message>
+    <message>
+        <source>Gotify needs a client token: make one on the Clients page of Gotify&apos;s web interface.</source>
+        <translation>Gotify 需要客户端令牌：请在 Gotify 网页界面的“客户端”页面创建一个。</translation>
+    </message>
+    <message>
+        <source>“%1” contains a space: separate topics with commas.</source>
+        <translation>“%1”中含有空格：多个主题请用逗号分隔。</translation>
+    </message>
+    <message>
+        <source>Heartbeat interval must be between %1 and %2.</source>
+        <translation>心跳间隔必须在 %1 到 %2 之间。</translation>
+    </message>
+    <message>
+        <source>Heartbeat timeout must be between %1 and %2.</source>
+        <translation>心跳超时必须在 %1 到 %2 之间。</translation>
+    </message>
+    <message>
+        <source>The longest reconnect delay must be at most %1.</source>
+        <translation>最长重连延迟不能超过 %1。</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Connected.</source>
+        <translation>已连接。</translation>
     </message>
     <message>
         <source>&amp;Sign in with:</source>
@@ -1673,6 +1767,10 @@ Add one to receive notifications from a server.</source>
     <message>
         <source>Enter the password.</source>
         <translation>请输入密码。</translation>
+    </message>
+    <message>
+        <source>Not connected: %1</source>
+        <translation>未连接：%1</translation>
     </message>
 </context>
 <context>

@@ -5,22 +5,22 @@
 
 namespace traybeat {
 
-namespace {
-// Red that stays readable on light and dark themes alike.
-const QColor errorColor(0xd6, 0x30, 0x31);
-} // namespace
-
 ErrorLabel::ErrorLabel(QWidget *parent) : QLabel(parent)
 {
     setTextFormat(Qt::PlainText); // reasons may quote what the user typed
     setWordWrap(true);
     QPalette colours = palette();
-    colours.setColor(QPalette::WindowText, errorColor);
+    colours.setColor(QPalette::WindowText, errorColor());
     setPalette(colours);
     hide();
 }
 
 ErrorLabel::~ErrorLabel() = default;
+
+QColor ErrorLabel::errorColor()
+{
+    return {0xd6, 0x30, 0x31};
+}
 
 void ErrorLabel::setError(const QString &reason)
 {

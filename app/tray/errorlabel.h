@@ -17,6 +17,8 @@ public:
     // Empty: hides the label.
     void setError(const QString &reason);
     QString error() const { return text(); }
+    // Red that stays readable on light and dark themes alike.
+    static QColor errorColor();
 };
 
 // A muted, word-wrapped line that explains a form's field or section.

@@ -5,6 +5,8 @@
 #include "errorlabel.h"
 #include "logging.h"
 #include "subscriptioneditor.h"
+#include "traycontroller.h"
+#include "trayicons.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -31,7 +33,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-enum SubscriptionColumn { NameColumn, ServerColumn, ProtocolColumn, TopicsColumn };
+enum SubscriptionColumn { NameColumn, StatusColumn, ServerColumn, ProtocolColumn, TopicsColumn };
 
 constexpr auto shortestPopup = 1s;
 constexpr auto longestPopup = 1h;
@@ -69,12 +71,14 @@ QWidget *SettingsDialog::buildSubscriptionsTab()
     m_subscriptionList->setRootIsDecorated(false);
     m_subscriptionList->setUniformRowHeights(true);
     m_subscriptionList->setAllColumnsShowFocus(true);
-    m_subscriptionList->setHeaderLabels({tr("Name"), tr("Server"), tr("Protocol"), tr("Topics")});
+    m_subscriptionList->setHeaderLabels(
+        {tr("Name"), tr("Status"), tr("Server"), tr("Protocol"), tr("Topics")});
     // The server gets the room; no horizontal scroll bar for a handful of rows.
     m_subscriptionList->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     QHeaderView *header = m_subscriptionList->header();
     header->setStretchLastSection(false);
     header->setSectionResizeMode(NameColumn, QHeaderView::Interactive);
+    header->setSectionResizeMode(StatusColumn, QHeaderView::ResizeToContents);
     header->setSectionResizeMode(ServerColumn, QHeaderView::Stretch);
     header->setSectionResizeMode(ProtocolColumn, QHeaderView::ResizeToContents);
     header->setSectionResizeMode(TopicsColumn, QHeaderView::Interactive);
@@ -257,6 +261,11 @@ QGroupBox *SettingsDialog::buildQuietHoursGroup(QWidget *tab)
     fromLabel->setBuddy(m_quietFrom);
     auto *toLabel = new QLabel(tr("t&o"), quietHours);
     toLabel->setBuddy(m_quietTo);
+    for (QTimeEdit *edit : {m_quietFrom, m_quietTo}) {
+        if (auto *text = edit->findChild<QLineEdit *>())
+            text->installEventFilter(this); // clicks: see eventFilter
+    }
+
     auto *span = new QHBoxLayout;
     span->addWidget(fromLabel);
     span->addWidget(m_quietFrom);
@@ -291,6 +300,7 @@ void SettingsDialog::connectUi()
     listKey(QKeySequence(Qt::Key_Enter), &SettingsDialog::editSubscription);
     listKey(QKeySequence::Delete, &SettingsDialog::removeSubscription);
     connect(m_popupDuration, &QLineEdit::textChanged, this, &SettingsDialog::validate);
+    connect(m_nativePopups, &QCheckBox::toggled, this, &SettingsDialog::updatePopupFields);
     connect(m_quietHours, &QGroupBox::toggled, this, &SettingsDialog::validate);
     connect(m_quietFrom, &QTimeEdit::timeChanged, this, &SettingsDialog::validate);
     connect(m_quietTo, &QTimeEdit::timeChanged, this, &SettingsDialog::validate);
@@ -298,6 +308,24 @@ void SettingsDialog::connectUi()
     connect(m_settings, &AppSettings::secretLocationChanged, this,
             &SettingsDialog::updateTokenLocation);
     connect(m_startAtLogin, &QCheckBox::clicked, this, [this] { m_startAtLoginTouched = true; });
+}
+
+// A click into a time field leaves a bare cursor, where typed digits are refused ("22:3|0"
+// cannot take a "1"). Select the clicked section instead, the hours when the click was past the
+// text, so that typing "2230" replaces the time, as after Tab.
+bool SettingsDialog::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::MouseButtonRelease) {
+        for (QTimeEdit *edit : {m_quietFrom, m_quietTo}) {
+            auto *text = qobject_cast<QLineEdit *>(watched);
+            if (!text || text->parent() != edit)
+                continue;
+            const bool pastText = text->cursorPosition() >= text->text().size();
+            edit->setSelectedSection(pastText ? QDateTimeEdit::HourSection
+                                              : edit->currentSection());
+        }
+    }
+    return QDialog::eventFilter(watched, event);
 }
 
 void SettingsDialog::showEvent(QShowEvent *event)
@@ -313,12 +341,14 @@ void SettingsDialog::reload()
     m_startAtLogin->setChecked(Autostart::isEnabled());
     m_startAtLoginTouched = false;
     m_subscriptions = m_settings->subscriptions();
+    m_editedNames.clear();
     fillSubscriptionList(m_subscriptions.isEmpty() ? -1 : 0); // may propose start at login
 
     const PopupSettings popups = m_settings->popups();
     m_corner->setCurrentIndex(std::max(m_corner->findData(int(popups.corner)), 0));
     m_popupDuration->setText(formatDuration(popups.duration));
     m_nativePopups->setChecked(popups.useNativePopups);
+    updatePopupFields();
 
     m_loadedDoNotDisturb = m_settings->doNotDisturb();
     m_doNotDisturb->setChecked(m_loadedDoNotDisturb);
@@ -367,6 +397,17 @@ void SettingsDialog::updateTokenLocation()
         m_editor->setTokenLocation(m_settings->secretLocation(), m_settings->keyringProblem());
 }
 
+// The desktop's notification daemon places its pop-ups and decides how long they stay: the own
+// pop-ups' corner and duration do nothing then, and a field that does nothing must not look as
+// if it did.
+void SettingsDialog::updatePopupFields()
+{
+    const bool ownPopups = !m_nativePopups->isChecked();
+    m_corner->setEnabled(ownPopups);
+    m_popupDuration->setEnabled(ownPopups);
+    validate();
+}
+
 void SettingsDialog::onSettingsChanged()
 {
     const bool current = m_settings->doNotDisturb();
@@ -385,12 +426,41 @@ void SettingsDialog::fillSubscriptionList(int selectRow)
         item->setText(ServerColumn, config.server.toDisplayString(QUrl::RemoveUserInfo));
         item->setText(ProtocolColumn, config.protocol);
         item->setText(TopicsColumn, config.topics.join(QStringLiteral(", ")));
+        showStatus(item, config);
     }
     m_subscriptionStack->setCurrentIndex(m_subscriptions.isEmpty() ? 1 : 0);
     proposeStartAtLogin();
     if (selectRow >= 0 && selectRow < m_subscriptionList->topLevelItemCount())
         m_subscriptionList->setCurrentItem(m_subscriptionList->topLevelItem(selectRow));
     updateButtons();
+}
+
+void SettingsDialog::setStatuses(const LinkStatusList &statuses)
+{
+    m_statuses = statuses;
+    for (int row = 0; row < m_subscriptionList->topLevelItemCount(); ++row)
+        showStatus(m_subscriptionList->topLevelItem(row), m_subscriptions.value(row));
+}
+
+// The state's icon (its colour, as in the tray) and word; the reason, if any, as a tool tip.
+// An edited or new subscription is not running as shown: its state would mislead.
+void SettingsDialog::showStatus(QTreeWidgetItem *item, const SubscriptionConfig &config)
+{
+    const auto status = std::find_if(
+        m_statuses.cbegin(), m_statuses.cend(), [&config](const LinkStatus &candidate) {
+            return candidate.name == config.name && candidate.server == config.server;
+        });
+    const bool saved = !m_editedNames.contains(config.name);
+    if (status == m_statuses.cend() || !saved) {
+        item->setIcon(StatusColumn, {});
+        item->setText(StatusColumn, saved ? QString() : tr("not saved yet"));
+        item->setToolTip(StatusColumn, {});
+        return;
+    }
+    item->setIcon(StatusColumn, TrayIcons::icon(status->state, false, false));
+    item->setText(StatusColumn, TrayController::stateText(status->state));
+    item->setToolTip(StatusColumn,
+                     status->state == ConnectionState::Connected ? QString() : status->reason);
 }
 
 void SettingsDialog::updateButtons()
@@ -439,6 +509,7 @@ void SettingsDialog::showEditor(int row)
     updateTokenLocation();
     connect(m_editor, &QDialog::accepted, this, [this, row] {
         const SubscriptionConfig config = m_editor->subscription();
+        m_editedNames.insert(config.name);
         if (row < 0) {
             m_subscriptions.append(config);
             fillSubscriptionList(int(m_subscriptions.size()) - 1);
@@ -479,13 +550,15 @@ void SettingsDialog::validate()
 {
     bool valid = true;
     const auto duration = parseDuration(m_popupDuration->text());
-    if (!duration) {
+    if (!m_popupDuration->isEnabled()) {
+        m_popupDurationError->setError({}); // not used, so not in the way
+    } else if (!duration) {
         m_popupDurationError->setError(tr("Pop-up duration: use a duration like 6s"));
         valid = false;
     } else if (*duration < shortestPopup || *duration > longestPopup) {
         m_popupDurationError->setError(
             tr("Pop-up duration must be between %1 and %2.")
-                .arg(formatDuration(shortestPopup), formatDuration(longestPopup)));
+                .arg(describeDuration(shortestPopup), describeDuration(longestPopup)));
         valid = false;
     } else {
         m_popupDurationError->setError({});

@@ -1,9 +1,11 @@
 #pragma once
 
 #include "appsettings.h"
+#include "linkstatus.h"
 
 #include <QDialog>
 #include <QPointer>
+#include <QSet>
 
 class QCheckBox;
 class QComboBox;
@@ -16,6 +18,7 @@ class QSpinBox;
 class QStackedWidget;
 class QTimeEdit;
 class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace traybeat {
 
@@ -47,12 +50,15 @@ public:
     void setExecutable(const QString &executable) { m_executable = executable; }
 
 public slots:
+    // The links' states, for the list's status column (a subscription not yet saved has none).
+    void setStatuses(const traybeat::LinkStatusList &statuses);
     void accept() override;
     void addSubscription();
     void editSubscription();
     void removeSubscription();
 
 protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void showEvent(QShowEvent *event) override;
 
 private:
@@ -65,6 +71,8 @@ private:
     void connectUi();
     void showEditor(int row);
     void fillSubscriptionList(int selectRow);
+    void showStatus(QTreeWidgetItem *item, const SubscriptionConfig &config);
+    void updatePopupFields();
     void updateButtons();
     void validate();
     PopupSettings popupsFromFields() const;
@@ -76,6 +84,8 @@ private:
 
     AppSettings *m_settings;
     QList<SubscriptionConfig> m_subscriptions;
+    LinkStatusList m_statuses;
+    QSet<QString> m_editedNames; // added or edited since reload(): their links are not these
     // Do not disturb can also be toggled from the tray menu while this dialog is open: OK must
     // not undo that unless the user changed it here.
     bool m_loadedDoNotDisturb = false;

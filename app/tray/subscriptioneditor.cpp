@@ -1,15 +1,19 @@
 #include "subscriptioneditor.h"
 
+#include "connectionprobe.h"
 #include "duration.h"
 #include "errorlabel.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScreen>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 
 namespace traybeat {
@@ -54,15 +58,26 @@ QLabel *sectionLabel(const QString &text, QWidget *parent)
 
 } // namespace
 
-SubscriptionEditor::SubscriptionEditor(QWidget *parent) : QDialog(parent)
+SubscriptionEditor::SubscriptionEditor(QWidget *parent)
+    : QDialog(parent), m_probe(new ConnectionProbe(this)),
+      m_testTimeout(ConnectionProbe::defaultTimeout)
 {
     setWindowTitle(tr("Subscription"));
+    m_fitTimer.setSingleShot(true);
+    m_fitTimer.setInterval(0);
+    connect(&m_fitTimer, &QTimer::timeout, this, &SubscriptionEditor::fitToContents);
     buildUi();
     connectUi();
     setSubscription({});
 }
 
-SubscriptionEditor::~SubscriptionEditor() = default;
+SubscriptionEditor::~SubscriptionEditor()
+{
+    // QDialog's destructor hides the window, and a field losing focus then would run validate()
+    // on this half-destroyed editor.
+    for (const QLineEdit *edit : findChildren<QLineEdit *>())
+        edit->disconnect(this);
+}
 
 void SubscriptionEditor::buildUi()
 {
@@ -75,9 +90,22 @@ void SubscriptionEditor::buildUi()
     m_generalError->setObjectName(QStringLiteral("generalError"));
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
 
+    m_testButton = new QPushButton(tr("Test &connection"), this);
+    m_testButton->setObjectName(QStringLiteral("testConnectionButton"));
+    m_testButton->setToolTip(tr("Connects once with these settings, without saving them."));
+    m_testResult = new QLabel(this);
+    m_testResult->setObjectName(QStringLiteral("testResultLabel"));
+    m_testResult->setTextFormat(Qt::PlainText); // a reason may carry the server's words
+    m_testResult->setWordWrap(true);
+    auto *testRow = new QHBoxLayout;
+    testRow->addWidget(m_testButton, 0, Qt::AlignTop);
+    testRow->addWidget(m_testResult, 1);
+
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_generalError);
+    layout->addSpacing(6);
+    layout->addLayout(testRow);
     layout->addStretch(1);
     layout->addWidget(m_buttons);
     setMinimumWidth(520);
@@ -108,6 +136,8 @@ void SubscriptionEditor::createServerFields()
     m_serverError->setObjectName(QStringLiteral("serverError"));
     m_topicsError = new ErrorLabel(this);
     m_topicsError->setObjectName(QStringLiteral("topicsError"));
+    m_tokenError = new ErrorLabel(this);
+    m_tokenError->setObjectName(QStringLiteral("tokenError"));
 
     m_token->setToolTip(tr("Sent in a request header, never in the URL."));
     m_tokenLocation = hintLabel(QString(), this);
@@ -157,6 +187,9 @@ void SubscriptionEditor::createHealthFields()
 
     m_heartbeatError = new ErrorLabel(this);
     m_heartbeatError->setObjectName(QStringLiteral("heartbeatError"));
+    m_heartbeatWarning = hintLabel(QString(), this);
+    m_heartbeatWarning->setObjectName(QStringLiteral("heartbeatWarning"));
+    m_heartbeatWarning->hide();
     m_intervalError = new ErrorLabel(this);
     m_intervalError->setObjectName(QStringLiteral("intervalError"));
     m_timeoutError = new ErrorLabel(this);
@@ -177,8 +210,11 @@ QFormLayout *SubscriptionEditor::buildForm()
     reconnectRow->addStretch(1);
 
     m_deadLinkHint = hintLabel(QString(), this);
+    m_deadLinkHint->setObjectName(QStringLiteral("deadLinkHint"));
     QWidget *timeoutField = fieldWithError(m_timeout, m_timeoutError, this);
     timeoutField->layout()->addWidget(m_deadLinkHint);
+    QWidget *heartbeatField = fieldWithError(heartbeatRow, m_heartbeatError, this);
+    heartbeatField->layout()->addWidget(m_heartbeatWarning);
 
     // One form for both sections, so that all fields line up.
     auto *form = new QFormLayout;
@@ -192,6 +228,7 @@ QFormLayout *SubscriptionEditor::buildForm()
     tokenLayout->setContentsMargins(0, 0, 0, 0);
     tokenLayout->setSpacing(2);
     tokenLayout->addWidget(m_token);
+    tokenLayout->addWidget(m_tokenError);
     tokenLayout->addWidget(m_tokenLocation);
     tokenField->setFocusProxy(m_token); // the label's mnemonic lands in the field
     form->addRow(tr("&Sign in with:"), m_signIn);
@@ -200,7 +237,7 @@ QFormLayout *SubscriptionEditor::buildForm()
     addCredentialRows(form);
     form->addItem(new QSpacerItem(0, 12, QSizePolicy::Minimum, QSizePolicy::Fixed));
     form->addRow(sectionLabel(tr("Connection health"), this));
-    form->addRow(tr("&Heartbeat:"), fieldWithError(heartbeatRow, m_heartbeatError, this));
+    form->addRow(tr("&Heartbeat:"), heartbeatField);
     form->addRow(tr("Heartbeat &interval:"), fieldWithError(m_interval, m_intervalError, this));
     form->addRow(tr("Heartbeat time&out:"), timeoutField);
     form->addRow(tr("&Reconnect after:"), fieldWithError(reconnectRow, m_reconnectError, this));
@@ -212,19 +249,37 @@ void SubscriptionEditor::connectUi()
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     for (QLineEdit *edit : {m_name, m_server, m_topics, m_token, m_heartbeatPayload, m_interval,
-                            m_timeout, m_reconnectMin, m_reconnectMax}) {
-        connect(edit, &QLineEdit::textChanged, this, &SubscriptionEditor::validate);
-        connect(edit, &QLineEdit::textEdited, this, &SubscriptionEditor::onUserEdit);
-    }
+                            m_timeout, m_reconnectMin, m_reconnectMax})
+        watchField(edit);
+    connect(m_name, &QLineEdit::textEdited, this, &SubscriptionEditor::onNameEdited);
     connect(m_protocol, &QComboBox::currentIndexChanged, this,
             &SubscriptionEditor::onProtocolChanged);
     connect(m_heartbeat, &QComboBox::currentIndexChanged, this, &SubscriptionEditor::validate);
+    connect(m_testButton, &QPushButton::clicked, this, &SubscriptionEditor::testConnection);
+    connect(m_probe, &ConnectionProbe::finished, this,
+            &SubscriptionEditor::onConnectionTestFinished);
+}
+
+// Checked as it changes; its errors show once it was typed in or left (also without typing).
+void SubscriptionEditor::watchField(QLineEdit *edit)
+{
+    connect(edit, &QLineEdit::textChanged, this, &SubscriptionEditor::validate);
+    const auto touch = [this, edit] {
+        m_touched.insert(edit);
+        validate();
+    };
+    connect(edit, &QLineEdit::textEdited, this, touch);
+    connect(edit, &QLineEdit::editingFinished, this, touch);
 }
 
 void SubscriptionEditor::setSubscription(const SubscriptionConfig &config)
 {
     m_base = config;
-    m_userEdited = false;
+    m_touched.clear();
+    // An existing subscription keeps its name unless it is the one that follows the server.
+    m_nameFollowsServer = config.name.isEmpty() || config.name == config.defaultName();
+    m_defaultNameShown = config.name;
+    m_defaultName = config.name;
     const ConnectionConfig &connection = config.connection;
     m_name->setText(config.name);
     m_server->setText(config.server.toString());
@@ -241,9 +296,21 @@ void SubscriptionEditor::setSubscription(const SubscriptionConfig &config)
     m_timeout->setText(formatDuration(connection.heartbeatTimeout));
     m_reconnectMin->setText(formatDuration(connection.backoff.floor));
     m_reconnectMax->setText(formatDuration(connection.backoff.cap));
-    // An existing subscription is checked in full at once; a new one once typing starts.
-    m_userEdited = !config.server.isEmpty();
+    // An existing subscription is checked in full at once; a new one field by field.
+    if (!config.server.isEmpty())
+        touchAll();
     onProtocolChanged();
+}
+
+void SubscriptionEditor::touchAll()
+{
+    for (const QLineEdit *edit : findChildren<QLineEdit *>())
+        m_touched.insert(edit);
+}
+
+void SubscriptionEditor::setConnectionTestTimeout(std::chrono::milliseconds timeout)
+{
+    m_testTimeout = timeout;
 }
 
 void SubscriptionEditor::setTakenNames(const QStringList &names)
@@ -255,10 +322,15 @@ void SubscriptionEditor::setTakenNames(const QStringList &names)
 QString SubscriptionEditor::effectiveName() const
 {
     const QString name = m_name->text().trimmed();
-    if (!name.isEmpty())
-        return name;
+    return name.isEmpty() ? defaultNameFromFields() : name;
+}
+
+QString SubscriptionEditor::defaultNameFromFields() const
+{
     SubscriptionConfig config;
     config.server = QUrl(m_server->text().trimmed());
+    if (config.server.host().isEmpty())
+        return {}; // not "/alerts": no name until there is a server to name it after
     if (m_protocol->currentData().toString() == QLatin1String("ntfy"))
         config.topics = SubscriptionConfig::parseTopics(m_topics->text());
     return config.defaultName();
@@ -322,45 +394,69 @@ void SubscriptionEditor::setHeartbeat(const HeartbeatMode &mode)
     m_heartbeatPayload->setText(mode.payload);
 }
 
-void SubscriptionEditor::onUserEdit()
+void SubscriptionEditor::onNameEdited(const QString &text)
 {
-    if (m_userEdited)
+    // Emptied by the user: the default takes over again (the field shows it as its hint).
+    if (text.trimmed().isEmpty()) {
+        m_nameFollowsServer = true;
+        m_defaultNameShown = text;
+        m_defaultName = defaultNameFromFields();
+    }
+}
+
+void SubscriptionEditor::followDefaultName()
+{
+    if (!m_nameFollowsServer)
         return;
-    m_userEdited = true;
-    validate();
+    if (m_name->text() != m_defaultNameShown) {
+        m_nameFollowsServer = false; // the user typed a name of their own
+        return;
+    }
+    const QString name = defaultNameFromFields();
+    if (name == m_defaultName)
+        return; // an emptied field stays empty until the server or topics change
+    m_defaultName = name;
+    m_defaultNameShown = name;
+    const QSignalBlocker quiet(m_name); // validate() runs already
+    m_name->setText(m_defaultNameShown);
 }
 
 void SubscriptionEditor::validate()
 {
+    if (formValues() != m_testedValues)
+        cancelConnectionTest(); // its result would be about values no longer in the form
+    followDefaultName();
     const SubscriptionConfig config = subscription();
-    // A field the user has not touched yet is not shouted at for being empty.
-    const bool showRequired = m_userEdited;
     bool valid = true;
-    const auto report = [&valid](ErrorLabel *label, const QString &reason, bool show = true) {
+    // A field's reason shows once it was touched; `field` null: it always shows.
+    const auto report = [this, &valid](ErrorLabel *label, const QString &reason,
+                                       const QWidget *field = nullptr) {
         if (!reason.isEmpty())
             valid = false;
-        label->setError(show ? reason : QString());
+        label->setError(field == nullptr || isTouched(field) ? reason : QString());
     };
 
-    // An empty name means the default one; show which.
-    m_name->setPlaceholderText(config.name.isEmpty() ? tr("Defaults to the server and topics")
-                                                     : config.name);
-    report(m_nameError, nameProblem(config.name), showRequired || !config.name.isEmpty());
-    const QString serverText = m_server->text().trimmed();
-    report(m_serverError, serverProblem(serverText, config.server),
-           showRequired || !serverText.isEmpty());
-    report(m_topicsError, topicsProblem(config), showRequired || !config.topics.isEmpty());
-    report(m_userError, userProblem(config), showRequired || !m_user->text().isEmpty());
-    report(m_passwordError, passwordProblem(config), showRequired);
+    // An empty name means the default one: the field shows which, never a "required".
+    m_name->setPlaceholderText(config.name);
+    report(m_nameError, nameProblem(config.name), m_name);
+    report(m_serverError, serverProblem(m_server->text(), config.server), m_server);
+    report(m_topicsError, topicsProblem(config), m_topics);
+    updateTokenField(config);
+    report(m_tokenError, tokenProblem(config), m_token);
+    report(m_userError, userProblem(config), m_user);
+    report(m_passwordError, passwordProblem(config), m_password);
 
     const bool textHeartbeat = m_heartbeat->currentData().toString() == textMode;
     m_heartbeatPayload->setVisible(textHeartbeat);
     report(m_heartbeatError, textHeartbeat && m_heartbeatPayload->text().isEmpty()
                                  ? tr("Enter the text to send as heartbeat, e.g. HeartBeat")
                                  : QString());
+    updateHeartbeatWarning(config);
     const QString intervalReason = intervalProblem();
     report(m_intervalError, intervalReason);
-    const QString timeoutReason = timeoutProblem();
+    QString timeoutReason = timeoutProblem();
+    if (timeoutReason.isEmpty() && intervalReason.isEmpty())
+        timeoutReason = config.keepaliveProblem();
     report(m_timeoutError, timeoutReason);
     report(m_reconnectError, reconnectProblem());
     updateDeadLinkHint(config, intervalReason.isEmpty() && timeoutReason.isEmpty());
@@ -370,25 +466,61 @@ void SubscriptionEditor::validate()
 
     m_valid = valid;
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(valid);
+    m_testButton->setEnabled(valid);
     growToFit();
+}
+
+void SubscriptionEditor::updateTokenField(const SubscriptionConfig &config)
+{
+    const bool gotify = config.protocol == QLatin1String("gotify");
+    m_token->setPlaceholderText(gotify ? tr("Required") : tr("Optional"));
+}
+
+void SubscriptionEditor::updateHeartbeatWarning(const SubscriptionConfig &config)
+{
+    // Allowed (a proxy in front may answer), but ntfy itself does not echo text, so the link
+    // lives only on its 45 s keepalives.
+    const bool warn = config.protocol == QLatin1String("ntfy") &&
+                      config.connection.heartbeat.kind == HeartbeatMode::Kind::Text;
+    m_heartbeatWarning->setText(
+        warn ? tr("ntfy does not answer text messages: only its keepalive (every %1) proves the "
+                  "link alive, so a timeout shorter than that drops a healthy link. Ping frames "
+                  "are the better choice.")
+                   .arg(describeDuration(ConnectionConfig::ntfyKeepalive))
+             : QString());
+    m_heartbeatWarning->setVisible(warn);
 }
 
 // Errors and hints appear under the fields and may wrap: the dialog grows with them instead of
 // squeezing the rows into each other (its layout only asks for a minimum width).
 void SubscriptionEditor::growToFit()
 {
+    m_fitTimer.start(); // once per batch of changes, not for every label touched
+}
+
+void SubscriptionEditor::fitToContents()
+{
     if (!isVisible())
         return; // shown at its size hint, which counts them already
+    // A label's new size climbs to this layout one widget level per LayoutRequest round (label →
+    // its field's box → the form), each round caching the old heights until it is through.
+    for (int level = 0; level < 3; ++level)
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
     const int needed = layout()->hasHeightForWidth() ? layout()->totalHeightForWidth(width())
                                                      : layout()->totalSizeHint().height();
-    if (needed > height())
-        resize(width(), needed);
+    // Never past the screen's bottom: the window manager would not let OK be reached. Shrinks
+    // back when the errors go, unless the user sized the window since.
+    const int room = screen() ? screen()->availableGeometry().height() - 60 : needed;
+    const int fitting = std::min(needed, std::max(room, minimumSizeHint().height()));
+    if (fitting > height() || (height() == m_fittedHeight && fitting != height())) {
+        resize(width(), fitting);
+        m_fittedHeight = height();
+    }
 }
 
 QString SubscriptionEditor::nameProblem(const QString &name) const
 {
-    if (name.isEmpty())
-        return tr("Give the subscription a name.");
+    // Empty only while the server names no host: the server field says what is missing.
     if (m_takenNames.contains(name))
         return tr("A subscription named “%1” already exists.").arg(name);
     return {};
@@ -396,14 +528,15 @@ QString SubscriptionEditor::nameProblem(const QString &name) const
 
 QString SubscriptionEditor::serverProblem(const QString &text, const QUrl &server)
 {
-    static const QStringList schemes{QStringLiteral("http"), QStringLiteral("https"),
-                                     QStringLiteral("ws"), QStringLiteral("wss")};
-    if (text.isEmpty())
-        return tr("Enter the server's address, e.g. https://ntfy.example.com");
-    if (!server.isValid() || !schemes.contains(server.scheme().toLower()))
-        return tr("Server URL must start with http://, https://, ws:// or wss://");
-    if (server.host().isEmpty())
-        return tr("Server URL must name a host, e.g. https://ntfy.example.com");
+    Q_UNUSED(server)
+    return SubscriptionConfig::serverUrlProblem(text);
+}
+
+QString SubscriptionEditor::tokenProblem(const SubscriptionConfig &config)
+{
+    if (config.protocol == QLatin1String("gotify") && config.token.isEmpty())
+        return tr("Gotify needs a client token: make one on the Clients page of Gotify's web "
+                  "interface.");
     return {};
 }
 
@@ -412,10 +545,13 @@ QString SubscriptionEditor::topicsProblem(const SubscriptionConfig &config)
     if (config.protocol != QLatin1String("ntfy"))
         return {};
     for (const QString &topic : config.topics) {
+        if (topic.contains(QLatin1Char(' ')))
+            return tr("“%1” contains a space: separate topics with commas.")
+                .arg(SubscriptionConfig::excerpt(topic));
         if (!SubscriptionConfig::isValidTopic(topic))
             return tr("Topic names may use letters, digits, - and _ (1–64 characters): “%1” "
                       "does not.")
-                .arg(topic);
+                .arg(SubscriptionConfig::excerpt(topic));
     }
     if (config.topics.isEmpty())
         return tr("ntfy needs at least one topic.");
@@ -427,8 +563,11 @@ QString SubscriptionEditor::intervalProblem() const
     const auto interval = parseDuration(m_interval->text());
     if (!interval)
         return tr("Heartbeat interval: use a duration like 25s");
-    if (*interval < 1s)
-        return tr("Heartbeat interval must be at least 1s.");
+    if (*interval < ConnectionConfig::shortestUserTiming ||
+        *interval > ConnectionConfig::longestHeartbeatInterval)
+        return tr("Heartbeat interval must be between %1 and %2.")
+            .arg(describeDuration(ConnectionConfig::shortestUserTiming),
+                 describeDuration(ConnectionConfig::longestHeartbeatInterval));
     return {};
 }
 
@@ -437,8 +576,11 @@ QString SubscriptionEditor::timeoutProblem() const
     const auto timeout = parseDuration(m_timeout->text());
     if (!timeout)
         return tr("Heartbeat timeout: use a duration like 10s");
-    if (timeout->count() <= 0)
-        return tr("Heartbeat timeout must be longer than 0s.");
+    if (*timeout < ConnectionConfig::shortestUserTiming ||
+        *timeout > ConnectionConfig::longestHeartbeatTimeout)
+        return tr("Heartbeat timeout must be between %1 and %2.")
+            .arg(describeDuration(ConnectionConfig::shortestUserTiming),
+                 describeDuration(ConnectionConfig::longestHeartbeatTimeout));
     return {};
 }
 
@@ -452,6 +594,9 @@ QString SubscriptionEditor::reconnectProblem() const
         return tr("The shortest reconnect delay must be longer than 0s.");
     if (*longest < *shortest)
         return tr("The longest reconnect delay must not be shorter than the shortest.");
+    if (*longest > ConnectionConfig::longestReconnectDelay)
+        return tr("The longest reconnect delay must be at most %1.")
+            .arg(describeDuration(ConnectionConfig::longestReconnectDelay));
     return {};
 }
 
@@ -479,10 +624,8 @@ void SubscriptionEditor::createSignInFields()
         updateSignInRows();
         validate();
     });
-    for (QLineEdit *edit : {m_user, m_password}) {
-        connect(edit, &QLineEdit::textChanged, this, &SubscriptionEditor::validate);
-        connect(edit, &QLineEdit::textEdited, this, &SubscriptionEditor::onUserEdit);
-    }
+    for (QLineEdit *edit : {m_user, m_password})
+        watchField(edit);
 }
 
 void SubscriptionEditor::addCredentialRows(QFormLayout *form)
@@ -560,16 +703,62 @@ void SubscriptionEditor::updateDeadLinkHint(const SubscriptionConfig &config, bo
     if (!timingsValid)
         return;
     const auto deadline = config.connection.heartbeatInterval + config.connection.heartbeatTimeout;
-    QString hint =
-        tr("A silent, dead connection is noticed within %1.").arg(formatDuration(deadline));
-    // ntfy (and traybeat serve) send a keepalive every 45 s: a shorter passive window would
-    // call a healthy link dead again and again.
-    if (config.connection.heartbeat.kind == HeartbeatMode::Kind::Passive &&
-        deadline <= std::chrono::seconds(45))
-        hint +=
-            QLatin1Char(' ') + tr("With server keepalives, make interval + timeout longer than the "
-                                  "server's keepalive period (ntfy: 45s), e.g. 55s + 20s.");
-    m_deadLinkHint->setText(hint);
+    m_deadLinkHint->setText(
+        tr("A silent, dead connection is noticed within %1.").arg(describeDuration(deadline)));
+}
+
+void SubscriptionEditor::testConnection()
+{
+    if (!m_valid)
+        return;
+    QString error;
+    if (!m_probe->start(subscription(), &error, m_testTimeout)) {
+        onConnectionTestFinished(false, error);
+        return;
+    }
+    m_testedValues = formValues();
+    m_testButton->setEnabled(false);
+    showTestResult(tr("Connecting…"), false);
+}
+
+QStringList SubscriptionEditor::formValues() const
+{
+    QStringList values;
+    for (const QLineEdit *edit : findChildren<QLineEdit *>())
+        values << edit->text();
+    for (const QComboBox *combo : findChildren<QComboBox *>())
+        values << combo->currentData().toString();
+    return values;
+}
+
+void SubscriptionEditor::cancelConnectionTest()
+{
+    m_probe->cancel();
+    m_testedValues.clear();
+    m_testResult->clear();
+}
+
+void SubscriptionEditor::onConnectionTestFinished(bool connected, const QString &reason)
+{
+    m_testButton->setEnabled(m_valid);
+    showTestResult(connected ? tr("Connected.") : tr("Not connected: %1").arg(reason), !connected);
+    emit connectionTestFinished(connected);
+}
+
+void SubscriptionEditor::showTestResult(const QString &text, bool failed)
+{
+    m_testResult->setText(text);
+    QPalette colours = m_testResult->palette();
+    colours.setColor(QPalette::WindowText,
+                     failed ? ErrorLabel::errorColor() : palette().color(QPalette::WindowText));
+    m_testResult->setPalette(colours);
+    growToFit();
+}
+
+void SubscriptionEditor::done(int result)
+{
+    m_probe->cancel(); // a dialog gone leaves no connection behind
+    QDialog::done(result);
 }
 
 } // namespace traybeat

@@ -4,20 +4,26 @@
 #include "subscriptionconfig.h"
 
 #include <QDialog>
+#include <QSet>
+#include <QTimer>
+#include <chrono>
 
 class QComboBox;
 class QDialogButtonBox;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
+class QPushButton;
 
 namespace traybeat {
 
+class ConnectionProbe;
 class ErrorLabel;
 
 // Edits one subscription: where, which dialect, which topics, which token, and how the link's
 // liveness is checked. Every field is checked as it is typed; a wrong value is refused right
-// under the field with a reason, and OK stays disabled until all are usable.
+// under the field with a reason once the field was touched, and OK stays disabled until all
+// are usable. "Test connection" connects once with the form's values and says how it went.
 class SubscriptionEditor final : public QDialog
 {
     Q_OBJECT
@@ -38,6 +44,17 @@ public:
     // Says under the token and password fields where they are kept; `problem` is why there is
     // no keyring.
     void setTokenLocation(SecretLocation location, const QString &problem = QString());
+    // How long "Test connection" waits for an answer (tests shorten it).
+    void setConnectionTestTimeout(std::chrono::milliseconds timeout);
+
+public slots:
+    // Connects once with the form's values; the result shows beside the button.
+    void testConnection();
+    void done(int result) override; // also ends a running test
+
+signals:
+    // A connection test ended (tests wait for it); its text is beside the button.
+    void connectionTestFinished(bool connected);
 
 private:
     void buildUi();
@@ -55,13 +72,27 @@ private:
     void connectUi();
     void onProtocolChanged();
     void setHeartbeat(const HeartbeatMode &mode);
-    void onUserEdit();
+    void onNameEdited(const QString &text);
+    void watchField(QLineEdit *edit);
     void validate();
-    void growToFit();
+    // A field shows why it is refused once the user typed in it or left it.
+    bool isTouched(const QWidget *field) const { return m_touched.contains(field); }
+    void touchAll();
+    void followDefaultName();
+    void updateTokenField(const SubscriptionConfig &config);
+    void updateHeartbeatWarning(const SubscriptionConfig &config);
+    void cancelConnectionTest();
+    // Every field's value: a test's result stands while these are unchanged.
+    QStringList formValues() const;
+    void onConnectionTestFinished(bool connected, const QString &reason);
+    void showTestResult(const QString &text, bool failed);
+    void growToFit(); // soon: fitToContents
+    void fitToContents();
     // What is wrong with a field, in a sentence for the person; empty when it is usable.
     QString nameProblem(const QString &name) const;
     static QString serverProblem(const QString &text, const QUrl &server);
     static QString topicsProblem(const SubscriptionConfig &config);
+    static QString tokenProblem(const SubscriptionConfig &config);
     QString intervalProblem() const;
     QString timeoutProblem() const;
     QString reconnectProblem() const;
@@ -70,13 +101,24 @@ private:
     // "A silent, dead connection is noticed within …", shown while both timings are usable.
     void updateDeadLinkHint(const SubscriptionConfig &config, bool timingsValid);
     QString effectiveName() const;
+    QString defaultNameFromFields() const;
 
     SubscriptionConfig m_base; // what setSubscription() gave, for the fields not shown
     QStringList m_takenNames;
     QString m_lastProtocol;
     bool m_valid = false;
-    // A new, still empty form is not shouted at: "required" shows once the user typed something.
-    bool m_userEdited = false;
+    // A new, still empty form is not shouted at: a field's error shows once it was touched.
+    QSet<const QWidget *> m_touched;
+    // A new subscription's name is the server and topics ("ntfy.example.com/alerts") and
+    // follows them until the user types a name of their own.
+    bool m_nameFollowsServer = true;
+    QString m_defaultNameShown; // what followDefaultName() put in the field last
+    QString m_defaultName;      // the default name of the fields as last seen
+    ConnectionProbe *m_probe = nullptr;
+    std::chrono::milliseconds m_testTimeout;
+    QStringList m_testedValues; // formValues() of the test shown beside the button
+    int m_fittedHeight = -1;    // the height fitToContents() gave the window last
+    QTimer m_fitTimer;          // zero-interval single shot
 
     QLineEdit *m_name = nullptr;
     QLineEdit *m_server = nullptr;
@@ -100,6 +142,7 @@ private:
     ErrorLabel *m_nameError = nullptr;
     ErrorLabel *m_serverError = nullptr;
     ErrorLabel *m_topicsError = nullptr;
+    ErrorLabel *m_tokenError = nullptr;
     ErrorLabel *m_heartbeatError = nullptr;
     ErrorLabel *m_intervalError = nullptr;
     ErrorLabel *m_timeoutError = nullptr;
@@ -109,6 +152,9 @@ private:
     ErrorLabel *m_generalError = nullptr;
     QLabel *m_deadLinkHint = nullptr;
     QLabel *m_tokenLocation = nullptr;
+    QLabel *m_heartbeatWarning = nullptr;
+    QPushButton *m_testButton = nullptr;
+    QLabel *m_testResult = nullptr;
     QLabel *m_passwordLocation = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };

@@ -484,6 +484,8 @@ void TrayApp::refreshStatuses()
         statuses.append(status);
     }
     m_tray.setStatuses(statuses);
+    if (m_settingsDialog)
+        m_settingsDialog->setStatuses(statuses);
 }
 
 void TrayApp::addLocalSample(const Notification &notification)
@@ -530,6 +532,7 @@ void TrayApp::showSettings()
             m_settingsDialog->setSubscriptionsNote(
                 tr("The Demo subscription of --demo is not listed: it is not saved and ends "
                    "when traybeat quits."));
+        refreshStatuses(); // the list's status column
     }
     m_settingsDialog->show();
     m_settingsDialog->raise();

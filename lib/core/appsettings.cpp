@@ -126,15 +126,19 @@ bool readBool(const QSettings &settings, const QString &key, bool fallback)
     return fallback;
 }
 
-// A positive duration written as "25s"; anything else gives `fallback`.
+// A positive duration written as "25s", within [shortest, longest] (the bounds the settings
+// dialog enforces, so that a hand-edited file cannot set what the dialog refuses); anything
+// else gives `fallback`.
 std::chrono::milliseconds readDuration(const QSettings &settings, const QString &key,
-                                       std::chrono::milliseconds fallback)
+                                       std::chrono::milliseconds fallback,
+                                       std::chrono::milliseconds shortest = 1ms,
+                                       std::chrono::milliseconds longest = 24h)
 {
     const QVariant value = readValue(settings, key, formatDuration(fallback));
     if (!value.isValid())
         return fallback;
     const auto parsed = parseDuration(value.toString());
-    if (!parsed || parsed->count() <= 0) {
+    if (!parsed || *parsed < shortest || *parsed > longest) {
         warnBadValue(settings, key, value, formatDuration(fallback));
         return fallback;
     }
@@ -214,10 +218,12 @@ SubscriptionConfig readSubscription(const QSettings &settings)
             warnBadValue(settings, QStringLiteral("heartbeat"), heartbeat,
                          connection.heartbeat.toString());
     }
-    connection.heartbeatInterval =
-        readDuration(settings, QStringLiteral("heartbeatInterval"), connection.heartbeatInterval);
-    connection.heartbeatTimeout =
-        readDuration(settings, QStringLiteral("heartbeatTimeout"), connection.heartbeatTimeout);
+    connection.heartbeatInterval = readDuration(
+        settings, QStringLiteral("heartbeatInterval"), connection.heartbeatInterval,
+        ConnectionConfig::shortestUserTiming, ConnectionConfig::longestHeartbeatInterval);
+    connection.heartbeatTimeout = readDuration(
+        settings, QStringLiteral("heartbeatTimeout"), connection.heartbeatTimeout,
+        ConnectionConfig::shortestUserTiming, ConnectionConfig::longestHeartbeatTimeout);
     connection.connectTimeout =
         readDuration(settings, QStringLiteral("connectTimeout"), connection.connectTimeout);
     connection.caFile = readString(settings, QStringLiteral("caFile"));
@@ -225,7 +231,8 @@ SubscriptionConfig readSubscription(const QSettings &settings)
     const BackoffConfig defaults;
     connection.backoff.floor =
         readDuration(settings, QStringLiteral("reconnectMin"), defaults.floor);
-    connection.backoff.cap = readDuration(settings, QStringLiteral("reconnectMax"), defaults.cap);
+    connection.backoff.cap = readDuration(settings, QStringLiteral("reconnectMax"), defaults.cap,
+                                          1ms, ConnectionConfig::longestReconnectDelay);
     if (connection.backoff.cap < connection.backoff.floor) {
         qCWarning(lcUi).noquote() << "settings:" << settings.group()
                                   << "has reconnectMax below reconnectMin - using the defaults";

@@ -24,6 +24,14 @@ struct ConnectionConfig
     static constexpr std::chrono::milliseconds passiveHeartbeatInterval = 55s;
     static constexpr std::chrono::milliseconds passiveHeartbeatTimeout = 20s;
 
+    // What the settings let a person choose (the command line and tests may go lower, for
+    // speed): below a second is a storm of heartbeats, above these a dead link goes unnoticed
+    // for longer than anyone would wait.
+    static constexpr std::chrono::milliseconds shortestUserTiming = 1s;
+    static constexpr std::chrono::milliseconds longestHeartbeatInterval = 1h;
+    static constexpr std::chrono::milliseconds longestHeartbeatTimeout = 10min;
+    static constexpr std::chrono::milliseconds longestReconnectDelay = 1h;
+
     // Sets the mode and that mode's default timings (passive: 55 s + 20 s; ping and text:
     // 25 s + 10 s).
     void setHeartbeat(const HeartbeatMode &mode)

@@ -1,6 +1,8 @@
 #include "duration.h"
 
+#include <QCoreApplication>
 #include <QRegularExpression>
+#include <QStringList>
 #include <array>
 #include <limits>
 
@@ -48,6 +50,35 @@ QString formatDuration(std::chrono::milliseconds duration)
             return QString::number(ms / it->milliseconds) + QLatin1String(it->suffix);
     }
     return QString::number(ms) + QLatin1String("ms");
+}
+
+QString describeDuration(std::chrono::milliseconds duration)
+{
+    const auto unitText = [](int unit, qint64 count) {
+        const QString number = QString::number(count);
+        switch (unit) {
+        case 0:
+            return QCoreApplication::translate("traybeat::Duration", "%1 h").arg(number);
+        case 1:
+            return QCoreApplication::translate("traybeat::Duration", "%1 min").arg(number);
+        case 2:
+            return QCoreApplication::translate("traybeat::Duration", "%1 s").arg(number);
+        default:
+            return QCoreApplication::translate("traybeat::Duration", "%1 ms").arg(number);
+        }
+    };
+    static constexpr std::array<qint64, 4> unitLengths{60 * 60 * 1000, 60 * 1000, 1000, 1};
+    qint64 rest = std::max<qint64>(duration.count(), 0);
+    QStringList parts;
+    for (int unit = 0; unit < int(unitLengths.size()) && parts.size() < 2; ++unit) {
+        const qint64 count = rest / unitLengths[unit];
+        rest %= unitLengths[unit];
+        if (count > 0)
+            parts << unitText(unit, count);
+        else if (!parts.isEmpty())
+            break; // "1 h 5 s" reads oddly; "1 h" is close enough
+    }
+    return parts.isEmpty() ? unitText(2, 0) : parts.join(QLatin1Char(' '));
 }
 
 } // namespace traybeat

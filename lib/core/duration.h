@@ -14,4 +14,8 @@ std::optional<std::chrono::milliseconds> parseDuration(const QString &text);
 // The inverse, for messages and settings: the largest unit that divides evenly ("1500ms", "2m").
 QString formatDuration(std::chrono::milliseconds duration);
 
+// For people, in their language: the two largest units, "35 s", "1 min 15 s", "2 h 5 min",
+// "500 ms". Not meant to be parsed back.
+QString describeDuration(std::chrono::milliseconds duration);
+
 } // namespace traybeat
