@@ -1270,8 +1270,8 @@ Add one to receive notifications from a server.</source>
         <translation>勿扰模式(&amp;D)</translation>
     </message>
     <message>
-        <source>No pop-ups at all; notifications are still kept in the history.</source>
-        <translation>完全不弹窗；通知仍会保存在历史记录中。</translation>
+        <source>No pop-ups, except urgent ones if chosen below; notifications are still kept in the history.</source>
+        <translation>不弹窗（若在下方选择，紧急通知除外）；通知仍会保存在历史记录中。</translation>
     </message>
     <message>
         <source>Top right</source>
@@ -1398,8 +1398,8 @@ Add one to receive notifications from a server.</source>
         <translation>到(&amp;O)</translation>
     </message>
     <message>
-        <source>Urgent notifications still pop up</source>
-        <translation>紧急通知仍会弹出</translation>
+        <source>U&amp;rgent notifications still pop up</source>
+        <translation>紧急通知仍会弹出(&amp;R)</translation>
     </message>
     <message>
         <source>Urgent notifications still pop up during do not disturb</source>
@@ -1609,8 +1609,8 @@ Add one to receive notifications from a server.</source>
         <translation>主题(&amp;T)：</translation>
     </message>
     <message>
-        <source>Access &amp;token:</source>
-        <translation>访问令牌(&amp;T)：</translation>
+        <source>Access to&amp;ken:</source>
+        <translation>访问令牌(&amp;K)：</translation>
     </message>
     <message>
         <source>Connection health</source>

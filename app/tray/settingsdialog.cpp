@@ -144,10 +144,10 @@ QWidget *SettingsDialog::buildNotificationsTab()
     auto *layout = new QVBoxLayout(tab);
     layout->addWidget(popups);
     layout->addWidget(m_doNotDisturb);
-    layout->addWidget(hintLabel(tr("No pop-ups at all; notifications are still kept in the "
-                                   "history."),
+    layout->addWidget(hintLabel(tr("No pop-ups, except urgent ones if chosen below; "
+                                   "notifications are still kept in the history."),
                                 tab));
-    m_urgentBreaksDoNotDisturb = new QCheckBox(tr("Urgent notifications still pop up"), tab);
+    m_urgentBreaksDoNotDisturb = new QCheckBox(tr("U&rgent notifications still pop up"), tab);
     m_urgentBreaksDoNotDisturb->setObjectName(QStringLiteral("urgentBreaksDoNotDisturbCheck"));
     // Two boxes say the same on screen; a screen reader reads each without its neighbours.
     m_urgentBreaksDoNotDisturb->setAccessibleName(

@@ -232,7 +232,7 @@ QFormLayout *SubscriptionEditor::buildForm()
     tokenLayout->addWidget(m_tokenLocation);
     tokenField->setFocusProxy(m_token); // the label's mnemonic lands in the field
     form->addRow(tr("&Sign in with:"), m_signIn);
-    form->addRow(tr("Access &token:"), tokenField);
+    form->addRow(tr("Access to&ken:"), tokenField);
     m_tokenField = tokenField;
     addCredentialRows(form);
     form->addItem(new QSpacerItem(0, 12, QSizePolicy::Minimum, QSizePolicy::Fixed));
