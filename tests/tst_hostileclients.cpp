@@ -424,6 +424,9 @@ void tst_HostileClients::smugglingIsRefused_data()
     QTest::newRow("chunk size 0x5") << chunkedHead + "0x5\r\nhello\r\n0\r\n\r\n" + next << 400;
     QTest::newRow("chunk size ' 5 '") << chunkedHead + " 5 \r\nhello\r\n0\r\n\r\n" + next << 400;
     QTest::newRow("chunk size +5") << chunkedHead + "+5\r\nhello\r\n0\r\n\r\n" + next << 400;
+    // Found by the fuzzer: 16 hex digits overflowed the size before the digit cap refused it.
+    QTest::newRow("chunk size of 16 hex digits")
+        << chunkedHead + "aaaaaaaaaaaaaaaa\r\nhello\r\n0\r\n\r\n" + next << 400;
     QTest::newRow("chunk size bare LF") << chunkedHead + "5\nhello\r\n0\r\n\r\n" + next << 400;
     QTest::newRow("chunk data longer than its size")
         << chunkedHead + "5\r\nhello!\r\n0\r\n\r\n" + next << 400;

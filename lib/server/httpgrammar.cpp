@@ -161,9 +161,10 @@ std::optional<qint64> parseChunkSizeLine(QByteArrayView line)
     qsizetype digits = 0;
     qint64 size = 0;
     while (digits < line.size() && hexValue(line[digits]) >= 0) {
-        size = size * 16 + hexValue(line[digits]);
+        // Counted before the digit is taken in: 15 hex digits still fit, a 16th could overflow.
         if (++digits > MaxNumberDigits)
             return std::nullopt;
+        size = size * 16 + hexValue(line[digits - 1]);
     }
     if (digits == 0)
         return std::nullopt;
