@@ -655,6 +655,16 @@ void AppSettings::setPopups(const PopupSettings &popups)
     emit changed();
 }
 
+// The on/off settings of [General]: written, and announced, only when they change.
+void AppSettings::writeFlag(const QString &key, bool value, bool current)
+{
+    if (value == current)
+        return;
+    m_settings->setValue(key, value);
+    m_settings->sync();
+    emit changed();
+}
+
 bool AppSettings::doNotDisturb() const
 {
     return readBool(*m_settings, QStringLiteral("doNotDisturb"), false);
@@ -662,11 +672,7 @@ bool AppSettings::doNotDisturb() const
 
 void AppSettings::setDoNotDisturb(bool enabled)
 {
-    if (enabled == doNotDisturb())
-        return;
-    m_settings->setValue(QStringLiteral("doNotDisturb"), enabled);
-    m_settings->sync();
-    emit changed();
+    writeFlag(QStringLiteral("doNotDisturb"), enabled, doNotDisturb());
 }
 
 bool AppSettings::urgentBreaksDoNotDisturb() const
@@ -676,11 +682,7 @@ bool AppSettings::urgentBreaksDoNotDisturb() const
 
 void AppSettings::setUrgentBreaksDoNotDisturb(bool enabled)
 {
-    if (enabled == urgentBreaksDoNotDisturb())
-        return;
-    m_settings->setValue(QStringLiteral("urgentBreaksDoNotDisturb"), enabled);
-    m_settings->sync();
-    emit changed();
+    writeFlag(QStringLiteral("urgentBreaksDoNotDisturb"), enabled, urgentBreaksDoNotDisturb());
 }
 
 QuietHours AppSettings::quietHours() const
@@ -735,11 +737,7 @@ bool AppSettings::connectsDirectly() const
 
 void AppSettings::setConnectsDirectly(bool direct)
 {
-    if (direct == connectsDirectly())
-        return;
-    m_settings->setValue(QStringLiteral("connectDirectly"), direct);
-    m_settings->sync();
-    emit changed();
+    writeFlag(QStringLiteral("connectDirectly"), direct, connectsDirectly());
 }
 
 } // namespace traybeat

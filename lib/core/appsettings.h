@@ -112,6 +112,7 @@ signals:
     void secretLocationChanged();
 
 private:
+    void writeFlag(const QString &key, bool value, bool current);
     struct StoredSecret
     {
         QString name;
