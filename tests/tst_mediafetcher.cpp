@@ -66,7 +66,7 @@ Answer waitForAnswer(MediaFetcher &fetcher, const QString &key, int timeoutMs = 
                          if (k == key)
                              result = {{}, reason, true};
                      });
-    QTRY_VERIFY_WITH_TIMEOUT(result.arrived, timeoutMs);
+    QTest::qWaitFor([&result] { return result.arrived; }, timeoutMs);
     return result;
 }
 
@@ -122,6 +122,7 @@ void tst_MediaFetcher::fetchesAnImageAndCachesIt()
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/good.png")));
     fetcher.fetch(request);
     const Answer got = waitForAnswer(fetcher, request.key());
+    QVERIFY2(got.arrived, "no answer from the fetcher");
     QVERIFY2(!got.image.isNull(), qPrintable(got.reason));
     QCOMPARE(got.image.size(), QSize(200, 100));
     QCOMPARE(server.hits("/good.png"), 1);
@@ -137,6 +138,7 @@ void tst_MediaFetcher::scalesLargeImagesDown()
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/big.png")));
     fetcher.fetch(request);
     const Answer got = waitForAnswer(fetcher, request.key());
+    QVERIFY2(got.arrived, "no answer from the fetcher");
     QVERIFY2(!got.image.isNull(), qPrintable(got.reason));
     QCOMPARE(got.image.size(), QSize(480, 240)); // within Config::imageSize, same aspect
 }
@@ -170,6 +172,7 @@ void tst_MediaFetcher::refusesImagesOverTheCap()
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/huge.png")));
     fetcher.fetch(request);
     const Answer got = waitForAnswer(fetcher, request.key());
+    QVERIFY2(got.arrived, "no answer from the fetcher");
     QVERIFY(got.image.isNull());
     QVERIFY2(got.reason.startsWith(QLatin1String("Larger than")), qPrintable(got.reason));
     QCOMPARE(fetcher.runningCount(), 0);
@@ -187,6 +190,7 @@ void tst_MediaFetcher::followsRedirectToHttp()
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/moved")));
     fetcher.fetch(request);
     const Answer got = waitForAnswer(fetcher, request.key());
+    QVERIFY2(got.arrived, "no answer from the fetcher");
     QVERIFY2(!got.image.isNull(), qPrintable(got.reason));
     QCOMPARE(server.hits("/good.png"), 1);
 }
@@ -208,6 +212,7 @@ void tst_MediaFetcher::refusesRedirectToOtherSchemes()
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/moved")));
     fetcher.fetch(request);
     const Answer got = waitForAnswer(fetcher, request.key());
+    QVERIFY2(got.arrived, "no answer from the fetcher");
     QVERIFY(got.image.isNull());
     // Qt itself refuses some schemes before asking (an "insecure redirect"); either way, nothing
     // but the one request to our server was made and no picture came of it.
@@ -225,6 +230,7 @@ void tst_MediaFetcher::timesOut()
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/slow.png")));
     fetcher.fetch(request);
     const Answer got = waitForAnswer(fetcher, request.key());
+    QVERIFY2(got.arrived, "no answer from the fetcher");
     QVERIFY(got.image.isNull());
     QVERIFY2(got.reason.startsWith(QLatin1String("No answer within")), qPrintable(got.reason));
     QCOMPARE(fetcher.runningCount(), 0);
@@ -254,6 +260,7 @@ void tst_MediaFetcher::refusesWhatIsNotAnImage()
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/thing.png")));
     fetcher.fetch(request);
     const Answer got = waitForAnswer(fetcher, request.key());
+    QVERIFY2(got.arrived, "no answer from the fetcher");
     QVERIFY(got.image.isNull());
     QCOMPARE(got.reason, reason);
 }
@@ -268,6 +275,7 @@ void tst_MediaFetcher::refusesTooManyPixels()
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/wide.png")));
     fetcher.fetch(request);
     const Answer got = waitForAnswer(fetcher, request.key());
+    QVERIFY2(got.arrived, "no answer from the fetcher");
     QVERIFY(got.image.isNull());
     QVERIFY2(got.reason.contains(QLatin1String("too large")), qPrintable(got.reason));
 }
@@ -279,6 +287,7 @@ void tst_MediaFetcher::fetchesOnlyHttp()
     fetcher.fetch(request);
     QCOMPARE(fetcher.runningCount(), 0);
     const Answer got = waitForAnswer(fetcher, request.key());
+    QVERIFY2(got.arrived, "no answer from the fetcher");
     QVERIFY(got.image.isNull());
     QCOMPARE(fetcher.downloadCount(), 0);
 }
@@ -292,12 +301,14 @@ void tst_MediaFetcher::secondFetchIsACacheHit()
         MediaFetcher first;
         first.setCache(cache());
         first.fetch(request);
-        QVERIFY(!waitForAnswer(first, request.key()).image.isNull());
+        const Answer got = waitForAnswer(first, request.key());
+        QVERIFY2(!got.image.isNull(), qPrintable(got.reason));
     }
     MediaFetcher second; // as after a restart
     second.setCache(cache());
     second.fetch(request);
     const Answer got = waitForAnswer(second, request.key());
+    QVERIFY2(got.arrived, "no answer from the fetcher");
     QCOMPARE(got.image.size(), QSize(40, 30));
     QCOMPARE(second.downloadCount(), 0);
     QCOMPARE(server.hits("/good.png"), 1);
@@ -311,7 +322,8 @@ void tst_MediaFetcher::sameRequestTwiceIsOneDownload()
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/good.png")));
     fetcher.fetch(request);
     fetcher.fetch(request);
-    QVERIFY(!waitForAnswer(fetcher, request.key()).image.isNull());
+    const Answer got = waitForAnswer(fetcher, request.key());
+    QVERIFY2(!got.image.isNull(), qPrintable(got.reason));
     QCOMPARE(fetcher.downloadCount(), 1);
 }
 

@@ -26,6 +26,7 @@ AttachmentView::AttachmentView(const QSize &thumbnailSize, QWidget *parent)
     m_openLink->setTextFormat(Qt::RichText); // our own text; the link is never the server's
     m_openLink->setText(QStringLiteral("<a href=\"open\">%1</a>").arg(tr("Open").toHtmlEscaped()));
     m_openLink->setCursor(Qt::PointingHandCursor);
+    m_openLink->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
     m_openLink->setAccessibleName(tr("Open the attachment"));
 
     auto *line = new QHBoxLayout(m_fileLine);
@@ -88,7 +89,7 @@ QString AttachmentView::fileText() const
     if (name.isEmpty())
         name = tr("Attachment");
     if (m_attachment.size >= 0)
-        return tr("%1 · %2").arg(name, QLocale().formattedDataSize(m_attachment.size));
+        return tr("%1 · %2").arg(name, QLocale().formattedDataSize(m_attachment.size, 1));
     return name;
 }
 

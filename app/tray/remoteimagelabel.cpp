@@ -23,6 +23,9 @@ void RemoteImageLabel::setFetcher(MediaFetcher *fetcher)
 
 void RemoteImageLabel::setRequest(const MediaRequest &request)
 {
+    // The same picture again (a view refreshed by a store change): keep it, do not blink.
+    if (!request.url.isEmpty() && request.key() == m_key && (m_hasImage || m_waiting))
+        return;
     const bool had = m_hasImage;
     setImage({});
     m_key.clear();

@@ -26,7 +26,8 @@ const QByteArrayList &allowedFormats()
 
 QString sizeText(qint64 bytes)
 {
-    return QLocale().formattedDataSize(bytes);
+    // "2 MiB" for the cap, not "2.00 MiB".
+    return QLocale().formattedDataSize(bytes, bytes % (1024 * 1024) == 0 ? 0 : 1);
 }
 
 } // namespace
