@@ -638,15 +638,15 @@ private:
                         }
                     }
                 });
-        m_publisher->start(QCoreApplication::applicationFilePath(),
-                           {QStringLiteral("--publisher"), QString::number(m_port),
-                            QStringLiteral("--messages"), QString::number(m_options.messages),
-                            QStringLiteral("--expect"), QString::number(burst.expected),
-                            QStringLiteral("--connections"), QString::number(m_options.connections),
-                            QStringLiteral("--in-flight"), QString::number(m_options.inFlight),
-                            QStringLiteral("--store"), storePath()}
-                               + (m_options.plain ? QStringList{QStringLiteral("--plain")}
-                                                  : QStringList()));
+        QStringList arguments{QStringLiteral("--publisher"), QString::number(m_port),
+                              QStringLiteral("--messages"), QString::number(m_options.messages),
+                              QStringLiteral("--expect"), QString::number(burst.expected),
+                              QStringLiteral("--connections"), QString::number(m_options.connections),
+                              QStringLiteral("--in-flight"), QString::number(m_options.inFlight),
+                              QStringLiteral("--store"), storePath()};
+        if (m_options.plain)
+            arguments << QStringLiteral("--plain");
+        m_publisher->start(QCoreApplication::applicationFilePath(), arguments);
         if (!m_publisher->waitForStarted(5000)) {
             std::fprintf(stderr, "bench: the publisher did not start\n");
             return false;
