@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QPushButton>
 #include <QVBoxLayout>
 #include <algorithm>
 
@@ -15,7 +16,7 @@ namespace traybeat {
 AttachmentView::AttachmentView(const QSize &thumbnailSize, QWidget *parent)
     : QWidget(parent), m_thumbnail(new RemoteImageLabel(thumbnailSize, this)),
       m_fileLine(new QWidget(this)), m_fileName(new QLabel(m_fileLine)),
-      m_openLink(new QLabel(m_fileLine))
+      m_openLink(new QPushButton(tr("Open"), m_fileLine))
 {
     setObjectName(QStringLiteral("attachment"));
     m_thumbnail->setObjectName(QStringLiteral("thumbnail"));
@@ -23,10 +24,13 @@ AttachmentView::AttachmentView(const QSize &thumbnailSize, QWidget *parent)
     m_fileName->setTextFormat(Qt::PlainText); // the name came from the server
     m_fileName->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_openLink->setObjectName(QStringLiteral("attachmentOpen"));
-    m_openLink->setTextFormat(Qt::RichText); // our own text; the link is never the server's
-    m_openLink->setText(QStringLiteral("<a href=\"open\">%1</a>").arg(tr("Open").toHtmlEscaped()));
+    // A link's look (flat, the palette's link colour, a hand), a button's keyboard and reader.
+    m_openLink->setFlat(true);
     m_openLink->setCursor(Qt::PointingHandCursor);
-    m_openLink->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+    m_openLink->setAutoDefault(false);
+    QPalette linkColours = m_openLink->palette();
+    linkColours.setColor(QPalette::ButtonText, linkColours.color(QPalette::Link));
+    m_openLink->setPalette(linkColours);
     m_openLink->setAccessibleName(tr("Open the attachment"));
 
     auto *line = new QHBoxLayout(m_fileLine);
@@ -40,7 +44,7 @@ AttachmentView::AttachmentView(const QSize &thumbnailSize, QWidget *parent)
     layout->addWidget(m_thumbnail);
     layout->addWidget(m_fileLine);
 
-    connect(m_openLink, &QLabel::linkActivated, this, [this] {
+    connect(m_openLink, &QPushButton::clicked, this, [this] {
         if (isSafeToOpen(m_attachment.url))
             emit urlRequested(m_attachment.url);
     });

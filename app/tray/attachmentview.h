@@ -6,6 +6,7 @@
 #include <QWidget>
 
 class QLabel;
+class QPushButton;
 
 namespace traybeat {
 
@@ -47,7 +48,7 @@ private:
     RemoteImageLabel *m_thumbnail;
     QWidget *m_fileLine;
     QLabel *m_fileName;
-    QLabel *m_openLink;
+    QPushButton *m_openLink;
     int m_availableWidth = 320;
 };
 

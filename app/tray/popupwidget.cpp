@@ -309,7 +309,8 @@ void PopupWidget::logPicture() const
     const QSize size = m_attachment->thumbnail()->size();
     qCDebug(lcUi).noquote() << "pop-up" << m_notification.id << "shows a thumbnail of"
                             << QStringLiteral("%1x%2").arg(size.width()).arg(size.height())
-                            << "and" << buttons.size() << "button(s):" << buttons;
+                            << "and" << buttons.size()
+                            << "button(s):" << buttons.join(QStringLiteral(" | "));
 }
 
 int PopupWidget::titleWidth() const

@@ -6,6 +6,7 @@ RemoteImageLabel::RemoteImageLabel(const QSize &maximumSize, QWidget *parent)
     : QLabel(parent), m_maximumSize(maximumSize)
 {
     setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    setTextFormat(Qt::PlainText); // only ever a picture; never text to interpret
     setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     hide();
 }
