@@ -21,6 +21,7 @@
 //
 // usage: QT_QPA_PLATFORM=offscreen bench_tray_burst [--messages N] [--bursts B]
 //            [--connections C] [--in-flight K] [--idle SECONDS] [--binary PATH] [--plain]
+//            [--no-pictures]
 // The burst's messages are rich (tags, two actions, an attachment image and an icon served by the
 // publisher's process, a 1600 x 1200 PNG) unless --plain: the pop-ups fetch and decode pictures
 // while the burst runs, and none of it may stall the GUI thread.
@@ -82,7 +83,8 @@ struct PublisherOptions
     int connections = 4;
     int inFlight = 64; // per connection
     QString storePath; // the app's notifications.db
-    bool rich = true;  // tags, two actions, an attachment image and an icon on every message
+    bool rich = true;     // tags, two actions, an attachment image and an icon on every message
+    bool pictures = true; // rich without the attachment and the icon
 };
 
 // A photo-sized PNG (1600 x 1200, with detail, so it compresses to a real size and takes a real
@@ -210,9 +212,13 @@ private:
             return {};
         const QByteArray media = m_media.url(QString()).toEncoded();
         const QByteArray n = QByteArray::number(number);
-        return "Tags: warning,camera,garage\r\n"
-               "Actions: view, Open camera, https://example.org/camera; "
-               "http, Close it, " + media + "/close, method=POST, clear=true\r\n"
+        const QByteArray tagsAndActions =
+            "Tags: warning,camera,garage\r\n"
+            "Actions: view, Open camera, https://example.org/camera; "
+            "http, Close it, " + media + "/close, method=POST, clear=true\r\n";
+        if (!m_options.pictures)
+            return tagsAndActions;
+        return tagsAndActions +
                "Attach: " + media + "/snapshot-" + n + ".png\r\n"
                "Icon: " + media + "/icon-" + n + ".png\r\n";
     }
@@ -275,7 +281,8 @@ int runPublisher(int argc, char **argv)
                        {QStringLiteral("connections"), QStringLiteral("C"), QStringLiteral("C")},
                        {QStringLiteral("in-flight"), QStringLiteral("K"), QStringLiteral("K")},
                        {QStringLiteral("store"), QStringLiteral("PATH"), QStringLiteral("PATH")},
-                       {QStringLiteral("plain"), QStringLiteral("No tags, actions or pictures.")}});
+                       {QStringLiteral("plain"), QStringLiteral("No tags, actions or pictures.")},
+                       {QStringLiteral("no-pictures"), QStringLiteral("Tags and actions only.")}});
     parser.process(app);
     PublisherOptions options;
     options.port = quint16(parser.value(QStringLiteral("publisher")).toUInt());
@@ -285,6 +292,7 @@ int runPublisher(int argc, char **argv)
     options.inFlight = parser.value(QStringLiteral("in-flight")).toInt();
     options.storePath = parser.value(QStringLiteral("store"));
     options.rich = !parser.isSet(QStringLiteral("plain"));
+    options.pictures = !parser.isSet(QStringLiteral("no-pictures"));
     Publisher publisher(options);
     return publisher.run();
 }
@@ -388,7 +396,8 @@ struct Options
     int connections = 4;
     int inFlight = 64;
     int idleSeconds = 3;
-    bool plain = false; // no tags, actions or pictures in the burst
+    bool plain = false;      // no tags, actions or pictures in the burst
+    bool noPictures = false; // tags and actions, no attachment or icon
     QString binary = QStringLiteral(TRAYBEAT_BINARY);
 };
 
@@ -646,6 +655,8 @@ private:
                               QStringLiteral("--store"), storePath()};
         if (m_options.plain)
             arguments << QStringLiteral("--plain");
+        if (m_options.noPictures)
+            arguments << QStringLiteral("--no-pictures");
         m_publisher->start(QCoreApplication::applicationFilePath(), arguments);
         if (!m_publisher->waitForStarted(5000)) {
             std::fprintf(stderr, "bench: the publisher did not start\n");
@@ -818,7 +829,8 @@ int main(int argc, char **argv)
           QStringLiteral("PATH")},
          {QStringLiteral("plain"),
           QStringLiteral("Plain messages (default: rich ones, with tags, two actions, an "
-                         "attachment image and an icon).")}});
+                         "attachment image and an icon).")},
+         {QStringLiteral("no-pictures"), QStringLiteral("Rich messages without the pictures.")}});
     parser.process(app);
     Options options;
     const auto intOption = [&parser](const char *name, int fallback) {
@@ -833,6 +845,7 @@ int main(int argc, char **argv)
     if (parser.isSet(QStringLiteral("binary")))
         options.binary = parser.value(QStringLiteral("binary"));
     options.plain = parser.isSet(QStringLiteral("plain"));
+    options.noPictures = parser.isSet(QStringLiteral("no-pictures"));
     Bench bench(options);
     return bench.run();
 }
