@@ -28,12 +28,12 @@
 // Exit status 0; 1 if a message was lost or a phase timed out.
 #include "notificationstore.h"
 #include "recordingserver.h"
+#include "testimages.h"
 #include "popupwidget.h"
 #include "trayapp.h"
 #include "traycontroller.h"
 
 #include <QApplication>
-#include <QBuffer>
 #include <QImage>
 #include <QPainter>
 #include <QCommandLineParser>
@@ -100,17 +100,7 @@ QByteArray snapshotPng()
     for (int i = 0; i < 4000; ++i)
         painter.fillRect((i * 7919) % 1600, (i * 104729) % 1200, 9, 9, QColor::fromRgb(i * 2654435761u));
     painter.end();
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "PNG");
-    return bytes;
-}
-
-QByteArray pngAnswer(const QByteArray &png)
-{
-    return "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: " +
-           QByteArray::number(png.size()) + "\r\nConnection: close\r\n\r\n" + png;
+    return encodedPng(image);
 }
 
 class Publisher final : public QObject
@@ -122,7 +112,7 @@ public:
     {
         if (m_options.rich) {
             // The pictures of the rich messages come from here, not from the measured process.
-            m_snapshot = pngAnswer(snapshotPng());
+            m_snapshot = httpAnswer("image/png", snapshotPng());
             m_media.respond = [this](const RecordedRequest &) { return m_snapshot; };
         }
         QString error;

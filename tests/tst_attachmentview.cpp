@@ -6,9 +6,9 @@
 #include "popupwidget.h"
 #include "recordingserver.h"
 #include "remoteimagelabel.h"
+#include "testimages.h"
 
 #include <QApplication>
-#include <QBuffer>
 #include <QImage>
 #include <QLabel>
 #include <QPushButton>
@@ -25,14 +25,7 @@ const QColor thumbnailColor(0x12, 0x9a, 0xd6);
 
 QByteArray pngAnswer(QSize size)
 {
-    QImage image(size, QImage::Format_RGB32);
-    image.fill(thumbnailColor);
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "PNG");
-    return "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: " +
-           QByteArray::number(bytes.size()) + "\r\nConnection: close\r\n\r\n" + bytes;
+    return httpAnswer("image/png", solidPng(size, thumbnailColor));
 }
 
 Notification messageWith(const QUrl &attachmentUrl, const QString &id = QStringLiteral("m1"))

@@ -1,7 +1,7 @@
 #include "mediafetcher.h"
 #include "recordingserver.h"
+#include "testimages.h"
 
-#include <QBuffer>
 #include <QDir>
 #include <QFile>
 #include <QGuiApplication>
@@ -15,23 +15,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-QByteArray pngBytes(QSize size, QColor color = QColor(0x20, 0xa0, 0x60))
+QByteArray png(QSize size)
 {
-    QImage image(size, QImage::Format_RGB32);
-    image.fill(color);
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    image.save(&buffer, "PNG");
-    return bytes;
-}
-
-QByteArray answer(const QByteArray &type, const QByteArray &body, bool withLength = true)
-{
-    QByteArray head = "HTTP/1.1 200 OK\r\nContent-Type: " + type + "\r\nConnection: close\r\n";
-    if (withLength)
-        head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-    return head + "\r\n" + body;
+    return solidPng(size, QColor(0x20, 0xa0, 0x60));
 }
 
 QByteArray redirectTo(const QByteArray &location)
@@ -116,7 +102,7 @@ void tst_MediaFetcher::fetchesAnImageAndCachesIt()
 {
     RecordingServer server;
     QVERIFY(server.isListening());
-    server.respond = [](const RecordedRequest &) { return answer("image/png", pngBytes({200, 100})); };
+    server.respond = [](const RecordedRequest &) { return httpAnswer("image/png", png({200, 100})); };
     MediaFetcher fetcher;
     fetcher.setCache(cache());
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/good.png")));
@@ -133,7 +119,7 @@ void tst_MediaFetcher::fetchesAnImageAndCachesIt()
 void tst_MediaFetcher::scalesLargeImagesDown()
 {
     RecordingServer server;
-    server.respond = [](const RecordedRequest &) { return answer("image/png", pngBytes({2000, 1000})); };
+    server.respond = [](const RecordedRequest &) { return httpAnswer("image/png", png({2000, 1000})); };
     MediaFetcher fetcher;
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/big.png")));
     fetcher.fetch(request);
@@ -164,9 +150,9 @@ void tst_MediaFetcher::refusesImagesOverTheCap()
     QFETCH(bool, withLength);
     RecordingServer server;
     // A real PNG followed by padding: 3 MiB, over the default cap of 2 MiB.
-    QByteArray body = pngBytes({10, 10});
+    QByteArray body = png({10, 10});
     body += QByteArray(3 * 1024 * 1024, '\0');
-    server.respond = [&](const RecordedRequest &) { return answer("image/png", body, withLength); };
+    server.respond = [&](const RecordedRequest &) { return httpAnswer("image/png", body, withLength); };
     MediaFetcher fetcher;
     fetcher.setCache(cache());
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/huge.png")));
@@ -184,7 +170,7 @@ void tst_MediaFetcher::followsRedirectToHttp()
     RecordingServer server;
     const QByteArray target = server.url(QStringLiteral("/good.png")).toEncoded();
     server.respond = [&](const RecordedRequest &request) {
-        return request.path == "/moved" ? redirectTo(target) : answer("image/png", pngBytes({8, 8}));
+        return request.path == "/moved" ? redirectTo(target) : httpAnswer("image/png", png({8, 8}));
     };
     MediaFetcher fetcher;
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/moved")));
@@ -255,7 +241,7 @@ void tst_MediaFetcher::refusesWhatIsNotAnImage()
     QFETCH(QByteArray, body);
     QFETCH(QString, reason);
     RecordingServer server;
-    server.respond = [&](const RecordedRequest &) { return answer(type, body); };
+    server.respond = [&](const RecordedRequest &) { return httpAnswer(type, body); };
     MediaFetcher fetcher;
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/thing.png")));
     fetcher.fetch(request);
@@ -268,7 +254,7 @@ void tst_MediaFetcher::refusesWhatIsNotAnImage()
 void tst_MediaFetcher::refusesTooManyPixels()
 {
     RecordingServer server;
-    server.respond = [](const RecordedRequest &) { return answer("image/png", pngBytes({100, 100})); };
+    server.respond = [](const RecordedRequest &) { return httpAnswer("image/png", png({100, 100})); };
     MediaFetcher::Config config;
     config.maximumPixels = 5000;
     MediaFetcher fetcher(config);
@@ -295,7 +281,7 @@ void tst_MediaFetcher::fetchesOnlyHttp()
 void tst_MediaFetcher::secondFetchIsACacheHit()
 {
     RecordingServer server;
-    server.respond = [](const RecordedRequest &) { return answer("image/png", pngBytes({40, 30})); };
+    server.respond = [](const RecordedRequest &) { return httpAnswer("image/png", png({40, 30})); };
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/good.png")));
     {
         MediaFetcher first;
@@ -317,7 +303,7 @@ void tst_MediaFetcher::secondFetchIsACacheHit()
 void tst_MediaFetcher::sameRequestTwiceIsOneDownload()
 {
     RecordingServer server;
-    server.respond = [](const RecordedRequest &) { return answer("image/png", pngBytes({4, 4})); };
+    server.respond = [](const RecordedRequest &) { return httpAnswer("image/png", png({4, 4})); };
     MediaFetcher fetcher;
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/good.png")));
     fetcher.fetch(request);

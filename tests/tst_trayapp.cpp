@@ -8,10 +8,10 @@
 #include "pushserver.h"
 #include "recordingserver.h"
 #include "remoteimagelabel.h"
+#include "testimages.h"
 #include "trayapp.h"
 
 #include <QApplication>
-#include <QBuffer>
 #include <QDir>
 #include <QMessageBox>
 #include <QPushButton>
@@ -352,14 +352,7 @@ void tst_TrayApp::richMessageShowsButtonsThumbnailAndTags()
     RecordingServer pictures;
     QVERIFY(pictures.isListening());
     pictures.respond = [](const RecordedRequest &) {
-        QImage image(200, 120, QImage::Format_RGB32);
-        image.fill(QColor(0xd6, 0x8a, 0x12));
-        QByteArray png;
-        QBuffer buffer(&png);
-        buffer.open(QIODevice::WriteOnly);
-        image.save(&buffer, "PNG");
-        return "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: " +
-               QByteArray::number(png.size()) + "\r\n\r\n" + png;
+        return httpAnswer("image/png", solidPng({200, 120}, QColor(0xd6, 0x8a, 0x12)));
     };
     TrayApp app({false, m_state->path()});
     app.settings()->setSubscriptions({subscription(QStringLiteral("Home"), QStringLiteral("garage"))});
