@@ -198,8 +198,8 @@ void tst_AttachmentView::historyDetailShowsTheImage()
     window.setMediaFetcher(&fetcher);
     window.show();
     const Notification withImage = messageWith(m_server->url(QStringLiteral("/camera.png")));
-    Notification withFile = messageWith(m_server->url(QStringLiteral("/notes.txt")),
-                                        QStringLiteral("m2"));
+    Notification withFile =
+        messageWith(m_server->url(QStringLiteral("/notes.txt")), QStringLiteral("m2"));
     store.add({withImage, withFile});
     window.showNotification(withImage.subscription, withImage.id);
     AttachmentView *view = window.attachmentView();

@@ -102,7 +102,9 @@ void tst_MediaFetcher::fetchesAnImageAndCachesIt()
 {
     RecordingServer server;
     QVERIFY(server.isListening());
-    server.respond = [](const RecordedRequest &) { return httpAnswer("image/png", png({200, 100})); };
+    server.respond = [](const RecordedRequest &) {
+        return httpAnswer("image/png", png({200, 100}));
+    };
     MediaFetcher fetcher;
     fetcher.setCache(cache());
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/good.png")));
@@ -112,14 +114,16 @@ void tst_MediaFetcher::fetchesAnImageAndCachesIt()
     QVERIFY2(!got.image.isNull(), qPrintable(got.reason));
     QCOMPARE(got.image.size(), QSize(200, 100));
     QCOMPARE(server.hits("/good.png"), 1);
-    QTRY_VERIFY(QFile::exists(cache().filePath(QStringLiteral("Home"), QStringLiteral("m1"),
-                                               MediaCache::Kind::Image)));
+    QTRY_VERIFY(QFile::exists(
+        cache().filePath(QStringLiteral("Home"), QStringLiteral("m1"), MediaCache::Kind::Image)));
 }
 
 void tst_MediaFetcher::scalesLargeImagesDown()
 {
     RecordingServer server;
-    server.respond = [](const RecordedRequest &) { return httpAnswer("image/png", png({2000, 1000})); };
+    server.respond = [](const RecordedRequest &) {
+        return httpAnswer("image/png", png({2000, 1000}));
+    };
     MediaFetcher fetcher;
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/big.png")));
     fetcher.fetch(request);
@@ -152,7 +156,9 @@ void tst_MediaFetcher::refusesImagesOverTheCap()
     // A real PNG followed by padding: 3 MiB, over the default cap of 2 MiB.
     QByteArray body = png({10, 10});
     body += QByteArray(3 * 1024 * 1024, '\0');
-    server.respond = [&](const RecordedRequest &) { return httpAnswer("image/png", body, withLength); };
+    server.respond = [&](const RecordedRequest &) {
+        return httpAnswer("image/png", body, withLength);
+    };
     MediaFetcher fetcher;
     fetcher.setCache(cache());
     const MediaRequest request = imageRequest(server.url(QStringLiteral("/huge.png")));
@@ -229,8 +235,8 @@ void tst_MediaFetcher::refusesWhatIsNotAnImage_data()
     QTest::addColumn<QString>("reason");
     QTest::newRow("HTML by its type") << QByteArray("text/html") << QByteArray("<html></html>")
                                       << QStringLiteral("Not an image (text/html)");
-    QTest::newRow("HTML called a PNG") << QByteArray("image/png") << QByteArray("<html></html>")
-                                       << QStringLiteral("Not an image");
+    QTest::newRow("HTML called a PNG")
+        << QByteArray("image/png") << QByteArray("<html></html>") << QStringLiteral("Not an image");
     QByteArray svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>";
     QTest::newRow("SVG") << QByteArray("image/svg+xml") << svg << QStringLiteral("Not an image");
 }
@@ -254,7 +260,9 @@ void tst_MediaFetcher::refusesWhatIsNotAnImage()
 void tst_MediaFetcher::refusesTooManyPixels()
 {
     RecordingServer server;
-    server.respond = [](const RecordedRequest &) { return httpAnswer("image/png", png({100, 100})); };
+    server.respond = [](const RecordedRequest &) {
+        return httpAnswer("image/png", png({100, 100}));
+    };
     MediaFetcher::Config config;
     config.maximumPixels = 5000;
     MediaFetcher fetcher(config);
@@ -342,15 +350,29 @@ void tst_MediaFetcher::whatIsFetchedAsAPicture_data()
     QTest::addColumn<qint64>("size");
     QTest::addColumn<bool>("fetched");
     const QString http = QStringLiteral("https://example.org/files/");
-    QTest::newRow("png by type") << http + "a" << "" << "image/png" << qint64(1000) << true;
-    QTest::newRow("jpeg by name") << http + "a" << "photo.JPG" << "" << qint64(-1) << true;
-    QTest::newRow("by the URL's file") << http + "cat.webp" << "" << "" << qint64(-1) << true;
-    QTest::newRow("svg") << http + "a.svg" << "" << "image/svg+xml" << qint64(10) << false;
-    QTest::newRow("pdf") << http + "doc.pdf" << "doc.pdf" << "application/pdf" << qint64(10) << false;
-    QTest::newRow("no type, no name") << http << "" << "" << qint64(-1) << false;
-    QTest::newRow("over the cap") << http + "big.png" << "" << "image/png"
-                                  << qint64(3 * 1024 * 1024) << false;
-    QTest::newRow("not http") << "ftp://example.org/a.png" << "" << "image/png" << qint64(1) << false;
+    QTest::newRow("png by type") << http + "a"
+                                 << ""
+                                 << "image/png" << qint64(1000) << true;
+    QTest::newRow("jpeg by name") << http + "a"
+                                  << "photo.JPG"
+                                  << "" << qint64(-1) << true;
+    QTest::newRow("by the URL's file") << http + "cat.webp"
+                                       << ""
+                                       << "" << qint64(-1) << true;
+    QTest::newRow("svg") << http + "a.svg"
+                         << ""
+                         << "image/svg+xml" << qint64(10) << false;
+    QTest::newRow("pdf") << http + "doc.pdf"
+                         << "doc.pdf"
+                         << "application/pdf" << qint64(10) << false;
+    QTest::newRow("no type, no name") << http << ""
+                                      << "" << qint64(-1) << false;
+    QTest::newRow("over the cap") << http + "big.png"
+                                  << ""
+                                  << "image/png" << qint64(3 * 1024 * 1024) << false;
+    QTest::newRow("not http") << "ftp://example.org/a.png"
+                              << ""
+                              << "image/png" << qint64(1) << false;
 }
 
 void tst_MediaFetcher::whatIsFetchedAsAPicture()
@@ -382,19 +404,20 @@ void tst_MediaFetcher::cacheNamesRoundTrip()
     QVERIFY(!MediaCache::ownerOf(QStringLiteral("notes.txt")));
     QVERIFY(!MediaCache::ownerOf(QStringLiteral("a.b.c.image")));
     // Too long for a file name: not cached (fetched again when shown again).
-    QVERIFY(cache().filePath(subscription, QString(300, QLatin1Char('x')), MediaCache::Kind::Image)
+    QVERIFY(cache()
+                .filePath(subscription, QString(300, QLatin1Char('x')), MediaCache::Kind::Image)
                 .isEmpty());
 }
 
 void tst_MediaFetcher::cacheRemovesFilesOfDeletedMessages()
 {
     const MediaCache media = cache();
-    const QString kept = media.filePath(QStringLiteral("Home"), QStringLiteral("kept"),
-                                        MediaCache::Kind::Image);
-    const QString keptIcon = media.filePath(QStringLiteral("Home"), QStringLiteral("kept"),
-                                            MediaCache::Kind::Icon);
-    const QString gone = media.filePath(QStringLiteral("Home"), QStringLiteral("gone"),
-                                        MediaCache::Kind::Image);
+    const QString kept =
+        media.filePath(QStringLiteral("Home"), QStringLiteral("kept"), MediaCache::Kind::Image);
+    const QString keptIcon =
+        media.filePath(QStringLiteral("Home"), QStringLiteral("kept"), MediaCache::Kind::Icon);
+    const QString gone =
+        media.filePath(QStringLiteral("Home"), QStringLiteral("gone"), MediaCache::Kind::Image);
     const QString junk = QDir(media.directory()).filePath(QStringLiteral("x.image.tmp1234"));
     for (const QString &path : {kept, keptIcon, gone, junk})
         QVERIFY(MediaCache::write(path, "bytes"));

@@ -73,8 +73,8 @@ void AttachmentView::setNotification(const Notification &notification)
 {
     m_attachment = notification.attachment;
     m_fileLine->hide();
-    const bool picture = m_fetcher && !m_attachment.isEmpty() &&
-                         m_fetcher->isFetchableImage(m_attachment);
+    const bool picture =
+        m_fetcher && !m_attachment.isEmpty() && m_fetcher->isFetchableImage(m_attachment);
     MediaRequest request;
     if (picture)
         request = {notification.subscription, notification.id, MediaCache::Kind::Image,

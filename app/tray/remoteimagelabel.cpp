@@ -67,11 +67,10 @@ void RemoteImageLabel::setImage(const QImage &image)
         hide();
         return;
     }
-    const QImage fitted = image.width() > m_maximumSize.width() ||
-                                  image.height() > m_maximumSize.height()
-                              ? image.scaled(m_maximumSize, Qt::KeepAspectRatio,
-                                             Qt::SmoothTransformation)
-                              : image;
+    const QImage fitted =
+        image.width() > m_maximumSize.width() || image.height() > m_maximumSize.height()
+            ? image.scaled(m_maximumSize, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+            : image;
     setPixmap(QPixmap::fromImage(fitted));
     setFixedSize(fitted.size());
     show();

@@ -24,8 +24,8 @@ QString encoded(const QString &text)
 
 std::optional<QString> decoded(const QString &part)
 {
-    const auto result = QByteArray::fromBase64Encoding(part.toLatin1(),
-                                                       base64Options | QByteArray::AbortOnBase64DecodingErrors);
+    const auto result = QByteArray::fromBase64Encoding(
+        part.toLatin1(), base64Options | QByteArray::AbortOnBase64DecodingErrors);
     if (!result)
         return std::nullopt;
     return QString::fromUtf8(*result);

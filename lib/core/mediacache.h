@@ -45,8 +45,8 @@ public:
     static bool write(const QString &filePath, const QByteArray &bytes);
     // Removes every file whose message `exists` no longer knows, and anything else in the
     // folder that is not one of its files (a half-written temporary). Returns how many went.
-    int removeOrphans(const std::function<bool(const QString &subscription, const QString &id)>
-                          &exists) const;
+    int removeOrphans(
+        const std::function<bool(const QString &subscription, const QString &id)> &exists) const;
     // Removes one message's files (both kinds).
     void remove(const QString &subscription, const QString &id) const;
 

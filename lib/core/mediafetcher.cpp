@@ -133,7 +133,8 @@ void MediaFetcher::download(const MediaRequest &request)
     networkRequest.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                                 QNetworkRequest::AlwaysNetwork);
     networkRequest.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
-    networkRequest.setRawHeader("Accept", "image/png, image/jpeg, image/gif, image/webp, image/bmp");
+    networkRequest.setRawHeader("Accept",
+                                "image/png, image/jpeg, image/gif, image/webp, image/bmp");
 
     auto download = std::make_shared<Download>();
     download->request = request;
@@ -289,7 +290,8 @@ MediaFetcher::Decoded MediaFetcher::decode(const QByteArray &bytes, QSize bound,
         return {{}, tr("Not an image")};
     const QSize size = reader.size();
     if (!size.isValid() || qint64(size.width()) * size.height() > maximumPixels)
-        return {{}, tr("The image is too large (%1 × %2 pixels)").arg(size.width()).arg(size.height())};
+        return {{},
+                tr("The image is too large (%1 × %2 pixels)").arg(size.width()).arg(size.height())};
     if (size.width() > bound.width() || size.height() > bound.height())
         reader.setScaledSize(size.scaled(bound, Qt::KeepAspectRatio));
     QImage image = reader.read();

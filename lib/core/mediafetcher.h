@@ -53,8 +53,8 @@ public:
         std::chrono::milliseconds timeout{15000}; // the whole download, redirects included
         qint64 maximumBytes = 2 * 1024 * 1024;
         int maximumRedirects = 5;
-        int maximumRunning = 4;  // downloads at once
-        int maximumWaiting = 64; // more are refused
+        int maximumRunning = 4;            // downloads at once
+        int maximumWaiting = 64;           // more are refused
         qint64 maximumPixels = 40'000'000; // what the image says it is, before decoding
         QSize imageSize{480, 360};         // decoded images fit in these
         QSize iconSize{64, 64};

@@ -22,8 +22,9 @@ QUrl RecordingServer::url(const QString &path) const
 
 int RecordingServer::hits(const QByteArray &path) const
 {
-    return int(std::count_if(requests.cbegin(), requests.cend(),
-                              [&path](const RecordedRequest &request) { return request.path == path; }));
+    return int(
+        std::count_if(requests.cbegin(), requests.cend(),
+                      [&path](const RecordedRequest &request) { return request.path == path; }));
 }
 
 void RecordingServer::read(QTcpSocket *socket)
