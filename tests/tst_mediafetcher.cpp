@@ -114,8 +114,13 @@ void tst_MediaFetcher::fetchesAnImageAndCachesIt()
     QVERIFY2(!got.image.isNull(), qPrintable(got.reason));
     QCOMPARE(got.image.size(), QSize(200, 100));
     QCOMPARE(server.hits("/good.png"), 1);
-    QTRY_VERIFY(QFile::exists(
-        cache().filePath(QStringLiteral("Home"), QStringLiteral("m1"), MediaCache::Kind::Image)));
+    const QString cached =
+        cache().filePath(QStringLiteral("Home"), QStringLiteral("m1"), MediaCache::Kind::Image);
+    QTRY_VERIFY(QFile::exists(cached));
+    // The owner's alone (0600), as every file of the state, whatever the umask.
+    const QFile::Permissions others = QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup |
+                                      QFile::ReadOther | QFile::WriteOther | QFile::ExeOther;
+    QCOMPARE(QFile::permissions(cached) & others, QFile::Permissions());
 }
 
 void tst_MediaFetcher::scalesLargeImagesDown()

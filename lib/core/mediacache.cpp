@@ -80,9 +80,17 @@ bool MediaCache::prepare(QString *errorMessage) const
 
 bool MediaCache::write(const QString &filePath, const QByteArray &bytes)
 {
+    // Created 0600 first: QSaveFile keeps the mode of the file it replaces, where a new file
+    // would get 0666 less the umask (docs/design.md, "Privacy").
+    QString error;
+    if (!PrivatePath::ensureFile(filePath, &error)) {
+        qCWarning(lcUi).noquote() << "media cache:" << error;
+        return false;
+    }
     QSaveFile file(filePath);
     if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
         qCWarning(lcUi).noquote() << "media cache: cannot write" << filePath << file.errorString();
+        QFile::remove(filePath);
         return false;
     }
     return true;
