@@ -10,9 +10,10 @@
 namespace traybeat {
 
 namespace {
-// A burst is written in slices of this many rows, so one transaction never grows without bound
-// and the event loop gets a turn between slices.
-constexpr int flushThreshold = 1000;
+// A burst is written in slices of at most this many rows, one slice per event-loop turn, so the
+// GUI gets a turn between slices: 250 rich rows (tags, actions, attachment) take ~15-20 ms to
+// store on a slow box; 1,000 took up to 70 ms, a visible stall (bench/RESULTS.md).
+constexpr int sliceRows = 250;
 } // namespace
 
 Subscription::Subscription(const SubscriptionConfig &config, NotificationStore *store,
@@ -25,7 +26,7 @@ Subscription::Subscription(const SubscriptionConfig &config, NotificationStore *
         m_config.name = m_config.defaultName();
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(0);
-    connect(&m_flushTimer, &QTimer::timeout, this, &Subscription::flushPending);
+    connect(&m_flushTimer, &QTimer::timeout, this, &Subscription::storeNextSlice);
     connect(&m_connection, &ConnectionManager::stateChanged, this, &Subscription::stateChanged);
     connect(&m_connection, &ConnectionManager::errorOccurred, this, &Subscription::errorOccurred);
     if (!m_protocol)
@@ -108,28 +109,44 @@ void Subscription::onReceived(const NotificationList &notifications)
         notification.subscription = m_config.name;
         m_pending.append(std::move(notification));
     }
-    if (m_pending.size() >= flushThreshold)
-        flushPending();
-    else if (!m_flushTimer.isActive())
+    if (!m_flushTimer.isActive())
         m_flushTimer.start();
 }
 
 void Subscription::flushPending()
 {
+    const QPointer<Subscription> alive(this);
+    while (alive && !m_pending.isEmpty() && storeSlice()) {
+    }
+}
+
+void Subscription::storeNextSlice()
+{
+    // The rest waits for the next turn: the timer fires again after other events had theirs.
+    const QPointer<Subscription> alive(this);
+    if (storeSlice() && alive && !m_pending.isEmpty())
+        m_flushTimer.start();
+}
+
+bool Subscription::storeSlice()
+{
     m_flushTimer.stop();
     if (m_pending.isEmpty())
-        return;
-    NotificationList batch = std::exchange(m_pending, {});
+        return true;
+    const qsizetype count = std::min<qsizetype>(m_pending.size(), sliceRows);
+    NotificationList slice = m_pending.first(count);
     bool stored = false;
-    const NotificationList fresh = m_store->add(batch, &stored);
+    const NotificationList fresh = m_store->add(slice, &stored);
     if (stored) {
+        m_pending.remove(0, count);
         if (!fresh.isEmpty())
-            emit notificationsArrived(fresh);
-        return;
+            emit notificationsArrived(fresh); // may delete us: the caller checks
+        return true;
     }
+    NotificationList batch = std::exchange(m_pending, {});
     if (!m_protocol || !m_protocol->canResume()) {
         keepUnstored(std::move(batch));
-        return;
+        return false;
     }
     // Nothing was kept and the cursor did not move: dropping the link makes the resume fetch
     // these messages again once the store works (after the usual backoff, so a full disk does
@@ -140,6 +157,7 @@ void Subscription::flushPending()
     qCWarning(lcStore).noquote() << m_config.name << reason;
     if (!m_connection.dropLink(reason))
         emit errorOccurred(reason); // no link to drop: the next start resumes from the cursor
+    return false;
 }
 
 void Subscription::keepUnstored(NotificationList batch)

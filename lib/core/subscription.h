@@ -57,7 +57,13 @@ signals:
 
 private:
     void onReceived(const NotificationList &notifications);
+    // Everything received goes into the store now (before a resume asks from the cursor, on
+    // stop), slice by slice; stops at the first slice the store refuses.
     void flushPending();
+    void storeNextSlice();
+    // Stores the oldest slice of what is pending; false if the store refused it (then the
+    // pending messages were handed to keepUnstored or dropped for the resume to fetch again).
+    bool storeSlice();
     void keepUnstored(NotificationList batch);
 
     SubscriptionConfig m_config;
@@ -65,7 +71,7 @@ private:
     std::unique_ptr<Protocol> m_protocol;
     ConnectionManager m_connection;
     NotificationList m_pending;
-    QTimer m_flushTimer; // zero-interval single shot: one store transaction per event-loop turn
+    QTimer m_flushTimer; // zero-interval single shot: one store slice per event-loop turn
     QString m_error;
     bool m_firstAttemptOfNewSubscription = false;
 };
