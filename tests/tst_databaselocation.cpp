@@ -3,6 +3,7 @@
 
 #include "databaselocation.h"
 
+#include <QProcess>
 #include <QTest>
 
 using namespace traybeat;
@@ -17,6 +18,7 @@ private slots:
     void refusesUrls_data();
     void refusesUrls();
     void filesAreSqlite();
+    void serveRefusesAnUnreadableUrl();
 };
 
 void tst_DatabaseLocation::readsUrls_data()
@@ -137,6 +139,21 @@ void tst_DatabaseLocation::filesAreSqlite()
     QVERIFY(!location->isPostgres());
     QCOMPARE(location->filePath, QStringLiteral("/var/lib/x/server.db"));
     QCOMPARE(location->displayName(), QStringLiteral("/var/lib/x/server.db"));
+}
+
+void tst_DatabaseLocation::serveRefusesAnUnreadableUrl()
+{
+    // Exit status 2 and the reason, before anything is opened or listened on.
+    QProcess serve;
+    serve.start(QStringLiteral(TRAYBEAT_BINARY),
+                {QStringLiteral("serve"), QStringLiteral("--listen=127.0.0.1:0"),
+                 QStringLiteral("--db"), QStringLiteral("postgresql://db.example/traybeat")});
+    QVERIFY(serve.waitForFinished(20000));
+    QCOMPARE(serve.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(serve.exitCode(), 2);
+    QCOMPARE(QString::fromUtf8(serve.readAllStandardError()).trimmed(),
+             QStringLiteral("traybeat serve: --db: the URL names no user "
+                            "(postgresql://USER@HOST/DBNAME)"));
 }
 
 QTEST_GUILESS_MAIN(tst_DatabaseLocation)

@@ -3,8 +3,10 @@
 // Nothing may be lost or doubled when publishers write to both instances at once, when the
 // instance holding a client's WebSocket is killed, or when PostgreSQL restarts.
 
+#include "databaselocation.h"
 #include "haproxyprocess.h"
 #include "postgrescluster.h"
+#include "pushserver.h"
 #include "serveinstance.h"
 
 #include <QElapsedTimer>
@@ -57,11 +59,13 @@ std::optional<Answer> takeAnswer(QByteArray *buffer)
     return answer;
 }
 
-QByteArray publishRequest(const QString &topic, const QByteArray &body, bool close = false)
+// `headers`: more header lines, each ending in CRLF.
+QByteArray publishRequest(const QString &topic, const QByteArray &body, bool close = false,
+                          const QByteArray &headers = {})
 {
     return "POST /" + topic.toUtf8() +
            " HTTP/1.1\r\nHost: test\r\nContent-Length: " + QByteArray::number(body.size()) +
-           (close ? "\r\nConnection: close" : "") + "\r\n\r\n" + body;
+           (close ? "\r\nConnection: close" : "") + "\r\n" + headers + "\r\n" + body;
 }
 
 // POSTs one message on a connection of its own; the answer, or status 0 when none came.
@@ -192,6 +196,7 @@ private slots:
     void concurrentPublishersOnTwoInstances();
     void listenSurvivesTheKillOfItsInstance();
     void databaseRestartAnswers503AndLosesNothing();
+    void scheduledMessageIsDeliveredOnce();
 
 private:
     std::unique_ptr<ServeInstance> startInstance(const QStringList &arguments = {});
@@ -365,6 +370,42 @@ void tst_SeveralInstances::databaseRestartAnswers503AndLosesNothing()
     QVERIFY(refused >= 10);
     QTRY_COMPARE_WITH_TIMEOUT(subscriber.ids.size(), acknowledged.size(), LongWaitMs);
     QCOMPARE(subscriber.ids, acknowledged);
+}
+
+void tst_SeveralInstances::scheduledMessageIsDeliveredOnce()
+{
+    // In process, for the short minimum delay; two servers, two connections, one database.
+    QString error;
+    traybeat::PushServerOptions options;
+    options.database = traybeat::DatabaseLocation::parse(m_cluster.socketUrl(m_database), &error);
+    QVERIFY2(options.database, qPrintable(error));
+    options.minDelay = std::chrono::seconds(1);
+    traybeat::PushServer first(options);
+    traybeat::PushServer second(options);
+    QVERIFY2(first.listen(&error), qPrintable(error));
+    QVERIFY2(second.listen(&error), qPrintable(error));
+    Subscriber onFirst(webSocketUrl(first.port(), QStringLiteral("later")));
+    Subscriber onSecond(webSocketUrl(second.port(), QStringLiteral("later")));
+    QTRY_VERIFY_WITH_TIMEOUT(onFirst.isOpen() && onSecond.isOpen(), 10000);
+
+    // Scheduled on the first; both arm their timer for it (the second on the wake-up).
+    QTcpSocket socket;
+    const QByteArray request = publishRequest(QStringLiteral("later"), "due", true, "In: 1s\r\n");
+    socket.connectToHost(QHostAddress::LocalHost, first.port());
+    QVERIFY(socket.waitForConnected(10000));
+    socket.write(request);
+    QTRY_VERIFY_WITH_TIMEOUT(socket.readAll().startsWith("HTTP/1.1 200") ||
+                                 socket.state() == QAbstractSocket::UnconnectedState,
+                             10000);
+    QTRY_COMPARE_WITH_TIMEOUT(onFirst.texts, QStringList{"due"}, 10000 * Slowdown);
+    QTRY_COMPARE_WITH_TIMEOUT(onSecond.texts, QStringList{"due"}, 10000 * Slowdown);
+    // Both timers have fired by now or fire within this round trip; a marker published after
+    // them comes next, the scheduled one not again.
+    QVERIFY(second.publish(QStringLiteral("later"), QStringLiteral("marker")));
+    QTRY_COMPARE_WITH_TIMEOUT(onFirst.texts, QStringList({"due", "marker"}), 10000 * Slowdown);
+    QTRY_COMPARE_WITH_TIMEOUT(onSecond.texts, QStringList({"due", "marker"}), 10000 * Slowdown);
+    QCOMPARE(m_cluster.query(m_database, QStringLiteral("SELECT count(*) FROM messages")),
+             QStringLiteral("2"));
 }
 
 QTEST_GUILESS_MAIN(tst_SeveralInstances)
