@@ -53,11 +53,11 @@ echo "## PostgreSQL, one instance"
 one=$(start_serve "postgresql://postgres@127.0.0.1:$pg_port/one")
 "$bench" --port "$one" "${bench_args[@]}"
 
-echo "## PostgreSQL, two instances behind HAProxy"
-a=$(start_serve "postgresql://postgres@127.0.0.1:$pg_port/two")
-b=$(start_serve "postgresql://postgres@127.0.0.1:$pg_port/two")
-haproxy_port=$(free_port)
-cat >"$work/haproxy.cfg" <<CFG
+# start_haproxy PORT...: prints the port of a new HAProxy in front of the serve instances
+start_haproxy() {
+  local port config=$work/haproxy.$RANDOM.cfg
+  port=$(free_port)
+  cat >"$config" <<CFG
 defaults
     mode http
     timeout connect 2s
@@ -67,15 +67,23 @@ defaults
     retries 3
     option redispatch 1
 frontend push
-    bind 127.0.0.1:$haproxy_port
+    bind 127.0.0.1:$port
     default_backend serve
 backend serve
     balance roundrobin
     option httpchk GET /v1/health
-    server a 127.0.0.1:$a check
-    server b 127.0.0.1:$b check
 CFG
-haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
-pids+=($!)
-sleep 1
-"$bench" --port "$haproxy_port" "${bench_args[@]}"
+  for backend in "$@"; do echo "    server s$backend 127.0.0.1:$backend check" >>"$config"; done
+  haproxy -db -f "$config" >"$config.log" 2>&1 &
+  pids+=($!)
+  sleep 1
+  echo "$port"
+}
+
+echo "## PostgreSQL, one instance behind HAProxy"
+"$bench" --port "$(start_haproxy "$one")" "${bench_args[@]}"
+
+echo "## PostgreSQL, two instances behind HAProxy"
+a=$(start_serve "postgresql://postgres@127.0.0.1:$pg_port/two")
+b=$(start_serve "postgresql://postgres@127.0.0.1:$pg_port/two")
+"$bench" --port "$(start_haproxy "$a" "$b")" "${bench_args[@]}"
