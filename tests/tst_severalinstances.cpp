@@ -280,7 +280,8 @@ void tst_SeveralInstances::listenSurvivesTheKillOfItsInstance()
     QString error;
     QVERIFY2(haproxy.start({first->port(), second->port()}, &error), qPrintable(error));
 
-    // The first connection through a fresh round robin goes to the first server: listen's.
+    // listen's WebSocket goes to the first instance (HaproxyProcess routes /ws there while it is
+    // up).
     QTemporaryDir state;
     QProcess listen;
     listen.start(QStringLiteral(TRAYBEAT_BINARY),

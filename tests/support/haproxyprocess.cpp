@@ -44,7 +44,10 @@ QString HaproxyProcess::configuration() const
                           "backend serve\n"
                           "    balance roundrobin\n"
                           "    option httpchk GET /v1/health\n"
-                          "    default-server inter 200ms fall 1 rise 1\n")
+                          "    default-server inter 200ms fall 1 rise 1\n"
+                          // The tests must know which instance holds a subscription: the
+                          // first while it is up, then round robin like everything else.
+                          "    use-server s0 if { path_end /ws } { srv_is_up(serve/s0) }\n")
                .arg(m_port) +
            servers;
 }

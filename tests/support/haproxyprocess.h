@@ -6,7 +6,8 @@
 
 // HAProxy (Debian's haproxy) in front of serve instances, as README "Running several instances"
 // configures it: HTTP mode (WebSockets pass through), round robin, a health check on
-// /v1/health every 200 ms, a failed connection retried on the other instance. Runs in the
+// /v1/health every 200 ms, a failed connection retried on the other instance; WebSocket
+// subscriptions go to the first instance while it is up, so a test knows which one to kill. Runs in the
 // foreground as a child process, its configuration in a temporary folder; killed in the
 // destructor. Missing haproxy is a failure (CI installs it through scripts/dev).
 class HaproxyProcess final
