@@ -362,6 +362,17 @@ void tst_SeveralInstances::databaseRestartAnswers503AndLosesNothing()
         status = publish(n);
         QVERIFY2(status == 503, qPrintable(QString::number(status)));
     }
+    // A poll cannot be answered either: the stream breaks off rather than end as if complete.
+    QTcpSocket poll;
+    poll.connectToHost(QHostAddress::LocalHost, instance->port());
+    QVERIFY(poll.waitForConnected(10000));
+    poll.write(
+        "GET /alerts/json?poll=1&since=all HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+    QByteArray pollAnswer;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (pollAnswer += poll.readAll(), poll.state() == QAbstractSocket::UnconnectedState),
+        10000 * Slowdown);
+    QVERIFY2(!pollAnswer.endsWith("0\r\n\r\n"), pollAnswer.constData());
     QVERIFY2(m_cluster.start(&error), qPrintable(error));
     // Back within the reconnect backoff.
     int n = 110;

@@ -413,6 +413,7 @@ MessageStore::Cursor MessageStore::cursor(const QStringList &topics, const Since
     cursor.withScheduled = withScheduled;
     if (!isOpen() || topics.isEmpty() || since.kind == SinceFilter::Kind::None) {
         cursor.atEnd = true;
+        cursor.failed = !isOpen();
         return cursor;
     }
     if (since.kind == SinceFilter::Kind::AfterId)

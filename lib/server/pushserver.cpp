@@ -549,8 +549,14 @@ void PushServer::continuePoll(HttpConnection *connection)
         connection->writeStreamChunk(chunk);
     }
     if (it->cursor.atEnd) {
+        const bool failed = it->cursor.failed;
         m_polls.erase(it);
-        connection->finishStream();
+        // A read that failed (the database went away) must not look like a complete answer:
+        // no final chunk, the client sees a broken stream and asks again.
+        if (failed)
+            connection->abort();
+        else
+            connection->finishStream();
     }
 }
 
