@@ -69,6 +69,11 @@ bool PostgresCluster::run(const QString &tool, const QStringList &arguments, QSt
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
     process.setWorkingDirectory(m_dir.path());
+    // PostgreSQL's tools are not ours to instrument: a preloaded sanitizer runtime would follow
+    // them into every backend.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("LD_PRELOAD"));
+    process.setProcessEnvironment(environment);
     if (runsAsRoot())
         process.start(QStringLiteral("runuser"), QStringList{QStringLiteral("-u"), user(),
                                                              QStringLiteral("--"), binary(tool)} +
