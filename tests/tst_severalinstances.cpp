@@ -197,6 +197,7 @@ private slots:
     void listenSurvivesTheKillOfItsInstance();
     void databaseRestartAnswers503AndLosesNothing();
     void scheduledMessageIsDeliveredOnce();
+    void reconnectedInstanceSendsWhatCameMeanwhile();
 
 private:
     std::unique_ptr<ServeInstance> startInstance(const QStringList &arguments = {});
@@ -418,6 +419,42 @@ void tst_SeveralInstances::scheduledMessageIsDeliveredOnce()
     QTRY_COMPARE_WITH_TIMEOUT(onSecond.texts, QStringList({"due", "marker"}), 10000 * Slowdown);
     QCOMPARE(m_cluster.query(m_database, QStringLiteral("SELECT count(*) FROM messages")),
              QStringLiteral("2"));
+}
+
+void tst_SeveralInstances::reconnectedInstanceSendsWhatCameMeanwhile()
+{
+    // Two servers on an empty table; both lose their connections (terminated by PostgreSQL);
+    // the second is back at once and stores a message while the first still waits to
+    // reconnect. The first, back, must send it: its position was 0, not "now".
+    QString error;
+    traybeat::PushServerOptions options;
+    options.database = traybeat::DatabaseLocation::parse(m_cluster.socketUrl(m_database), &error);
+    QVERIFY2(options.database, qPrintable(error));
+    options.databaseCheckInterval = std::chrono::milliseconds(100);
+    options.databaseBackoff = {std::chrono::seconds(3), std::chrono::seconds(3),
+                               std::chrono::seconds(30)};
+    traybeat::PushServer slow(options);
+    options.databaseBackoff = {std::chrono::milliseconds(50), std::chrono::milliseconds(100),
+                               std::chrono::seconds(30)};
+    traybeat::PushServer quick(options);
+    QVERIFY2(slow.listen(&error), qPrintable(error));
+    QVERIFY2(quick.listen(&error), qPrintable(error));
+    Subscriber subscriber(webSocketUrl(slow.port(), QStringLiteral("alerts")));
+    QTRY_VERIFY_WITH_TIMEOUT(subscriber.isOpen(), 10000);
+
+    m_cluster.query(m_database,
+                    QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                   " WHERE datname = current_database()"
+                                   " AND pid <> pg_backend_pid()"),
+                    &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    // Refused (503) until the quick one has reconnected; then stored once.
+    QElapsedTimer waited;
+    waited.start();
+    while (!quick.publish(QStringLiteral("alerts"), QStringLiteral("meanwhile")) &&
+           waited.elapsed() < 10000 * Slowdown)
+        QTest::qWait(20);
+    QTRY_COMPARE_WITH_TIMEOUT(subscriber.texts, QStringList{"meanwhile"}, 20000 * Slowdown);
 }
 
 QTEST_GUILESS_MAIN(tst_SeveralInstances)

@@ -858,8 +858,11 @@ bool PushServer::openStore(QString *errorMessage)
     }
     // Connected once, to this connection's driver; a reopened store has a new one.
     connect(driver, &QSqlDriver::notification, this, [this] { m_wakeUpTimer.start(); });
-    if (m_tailPosition == 0)
-        m_tailPosition = m_store->lastSequence(); // live delivery starts now
+    // Live delivery starts when the server does; after a reconnect it goes on from where it
+    // was (even from 0: what came meanwhile into an empty table is still to send).
+    if (!m_hasTailPosition)
+        m_tailPosition = m_store->lastSequence();
+    m_hasTailPosition = true;
     m_databaseCheckTimer.start();
     return true;
 }

@@ -226,6 +226,7 @@ private:
     QTimer m_deliveryTimer; // due time of the next scheduled message
     // Shared store: the last sequence number fanned out; wake-ups coalesced into one read.
     qint64 m_tailPosition = 0;
+    bool m_hasTailPosition = false;
     QTimer m_wakeUpTimer;
     QTimer m_databaseCheckTimer;
     QTimer m_reconnectTimer;
