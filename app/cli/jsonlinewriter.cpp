@@ -16,49 +16,61 @@ qint64 now()
 
 void JsonLineWriter::state(ConnectionState state, const QString &reason)
 {
-    write({{QStringLiteral("event"), QStringLiteral("state")},
-           {QStringLiteral("state"), connectionStateName(state)},
-           {QStringLiteral("reason"), reason},
-           {QStringLiteral("time"), now()}});
+    write(line({{QStringLiteral("event"), QStringLiteral("state")},
+                {QStringLiteral("state"), connectionStateName(state)},
+                {QStringLiteral("reason"), reason},
+                {QStringLiteral("time"), now()}}));
 }
 
-void JsonLineWriter::message(const Notification &notification)
+void JsonLineWriter::messages(const NotificationList &notifications)
 {
-    QJsonObject line{{QStringLiteral("event"), QStringLiteral("message")},
-                     {QStringLiteral("id"), notification.id},
-                     {QStringLiteral("topic"), notification.topic},
-                     {QStringLiteral("title"), notification.title},
-                     {QStringLiteral("body"), notification.body},
-                     {QStringLiteral("priority"), notification.priority},
-                     {QStringLiteral("url"), notification.url.toString()},
-                     {QStringLiteral("published"), notification.time.toMSecsSinceEpoch()},
-                     {QStringLiteral("time"), now()}};
+    QByteArray lines;
+    for (const Notification &notification : notifications)
+        lines += messageLine(notification);
+    write(lines);
+}
+
+QByteArray JsonLineWriter::messageLine(const Notification &notification)
+{
+    QJsonObject object{{QStringLiteral("event"), QStringLiteral("message")},
+                       {QStringLiteral("id"), notification.id},
+                       {QStringLiteral("topic"), notification.topic},
+                       {QStringLiteral("title"), notification.title},
+                       {QStringLiteral("body"), notification.body},
+                       {QStringLiteral("priority"), notification.priority},
+                       {QStringLiteral("url"), notification.url.toString()},
+                       {QStringLiteral("published"), notification.time.toMSecsSinceEpoch()},
+                       {QStringLiteral("time"), now()}};
     // What a message carries beyond its text, in ntfy's shapes; absent when it has none.
     if (!notification.tags.isEmpty())
-        line.insert(QStringLiteral("tags"), QJsonArray::fromStringList(notification.tags));
+        object.insert(QStringLiteral("tags"), QJsonArray::fromStringList(notification.tags));
     if (!notification.actions.isEmpty())
-        line.insert(QStringLiteral("actions"),
-                    NotificationAction::listToJson(notification.actions));
+        object.insert(QStringLiteral("actions"),
+                      NotificationAction::listToJson(notification.actions));
     if (!notification.attachment.isEmpty())
-        line.insert(QStringLiteral("attachment"), notification.attachment.toJson());
+        object.insert(QStringLiteral("attachment"), notification.attachment.toJson());
     if (!notification.icon.isEmpty())
-        line.insert(QStringLiteral("icon"), notification.icon.toString());
+        object.insert(QStringLiteral("icon"), notification.icon.toString());
     if (!notification.contentType.isEmpty())
-        line.insert(QStringLiteral("content_type"), notification.contentType);
-    write(line);
+        object.insert(QStringLiteral("content_type"), notification.contentType);
+    return line(object);
 }
 
 void JsonLineWriter::error(const QString &message)
 {
-    write({{QStringLiteral("event"), QStringLiteral("error")},
-           {QStringLiteral("error"), message},
-           {QStringLiteral("time"), now()}});
+    write(line({{QStringLiteral("event"), QStringLiteral("error")},
+                {QStringLiteral("error"), message},
+                {QStringLiteral("time"), now()}}));
 }
 
-void JsonLineWriter::write(const QJsonObject &object)
+QByteArray JsonLineWriter::line(const QJsonObject &object)
 {
-    const QByteArray line = QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
-    std::fwrite(line.constData(), 1, size_t(line.size()), m_out);
+    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+}
+
+void JsonLineWriter::write(const QByteArray &lines)
+{
+    std::fwrite(lines.constData(), 1, size_t(lines.size()), m_out);
     std::fflush(m_out);
 }
 
