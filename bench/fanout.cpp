@@ -78,6 +78,7 @@ public:
         connect(&deadline, &QTimer::timeout, this, [] { QCoreApplication::exit(1); });
         deadline.start(std::chrono::minutes(2));
         const bool finished = QCoreApplication::exec() == 0;
+        m_finished = true;
         m_result.ok = finished;
         m_result.peakMb = statusMb(m_server.processId(), "VmHWM:");
         for (const auto &reader : m_readers)
@@ -123,7 +124,9 @@ private:
                                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
         });
         connect(&reader->socket, &QTcpSocket::readyRead, this, [this, reader] { read(reader); });
-        connect(&reader->socket, &QTcpSocket::disconnected, this, [] {
+        connect(&reader->socket, &QTcpSocket::disconnected, this, [this] {
+            if (m_finished)
+                return;
             std::fprintf(stderr, "fanout: the server closed a subscriber\n");
             QCoreApplication::exit(1);
         });
@@ -219,6 +222,7 @@ private:
     std::vector<std::unique_ptr<Reader>> m_readers;
     QTcpSocket m_publisher;
     QElapsedTimer m_clock;
+    bool m_finished = false;
     int m_open = 0;
     qint64 m_delivered = 0;
     Result m_result;
