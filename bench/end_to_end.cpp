@@ -9,6 +9,8 @@
 // running at R.
 //
 // usage: bench_end_to_end [--messages N] [--rate R] [--connections C] [--in-flight K] [--binary PATH]
+#include "servechild.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
@@ -70,19 +72,8 @@ public:
 private:
     bool startServer()
     {
-        m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_server.start(m_options.binary, {QStringLiteral("serve"), QStringLiteral("--listen=127.0.0.1:0"),
-                                          QStringLiteral("--db"), m_dir.filePath(QStringLiteral("server.db"))});
-        static const QRegularExpression pattern(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
-        while (m_server.waitForReadyRead(10000)) {
-            const auto match = pattern.match(QString::fromUtf8(m_server.readAll()));
-            if (match.hasMatch()) {
-                m_port = quint16(match.captured(1).toUInt());
-                return true;
-            }
-        }
-        std::fprintf(stderr, "bench: the server did not start\n");
-        return false;
+        m_port = startServe(m_server, m_options.binary, m_dir.filePath(QStringLiteral("server.db")));
+        return m_port != 0;
     }
 
     bool startListener()

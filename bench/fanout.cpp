@@ -8,6 +8,8 @@
 // the keepalive off, so every text frame after a subscriber's "open" is a message.
 //
 // usage: bench_fanout [--subscribers S] [--messages P] [--rounds R] [--binary PATH]
+#include "servechild.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -91,27 +93,12 @@ public:
 private:
     bool startServer()
     {
-        m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         const QString many = QString::number(m_options.subscribers + 100);
-        m_server.start(m_options.binary,
-                       {QStringLiteral("serve"), QStringLiteral("--listen=127.0.0.1:0"),
-                        QStringLiteral("--db"), m_dir.filePath(QStringLiteral("server.db")),
-                        QStringLiteral("--keepalive"), QStringLiteral("1d"),
-                        QStringLiteral("--max-connections"), many,
-                        QStringLiteral("--max-connections-per-address"), many});
-        static const QRegularExpression pattern(
-            QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
-        QByteArray said;
-        while (m_server.waitForReadyRead(10000)) {
-            said += m_server.readAll();
-            const auto match = pattern.match(QString::fromUtf8(said));
-            if (match.hasMatch()) {
-                m_port = quint16(match.captured(1).toUInt());
-                return true;
-            }
-        }
-        std::fprintf(stderr, "fanout: the server did not start\n");
-        return false;
+        m_port = startServe(m_server, m_options.binary, m_dir.filePath(QStringLiteral("server.db")),
+                            {QStringLiteral("--keepalive"), QStringLiteral("1d"),
+                             QStringLiteral("--max-connections"), many,
+                             QStringLiteral("--max-connections-per-address"), many});
+        return m_port != 0;
     }
 
     void subscribe()
