@@ -20,7 +20,8 @@ constexpr qint64 ReadBufferSize = 16 * 1024;
 // A catch-up page follows when less than this is unsent.
 constexpr qint64 CatchUpLowWater = 256 * 1024;
 // Frames for a WebSocket subscriber are gathered up to this many bytes, then written in one
-// go; what is left is written on the next turn of the event loop (docs/design.md, "Fan-out").
+// go; what is left is written on the next turn of the event loop (docs/design.md, "The
+// server": fan-out).
 constexpr qsizetype OutgoingChunk = 16 * 1024;
 
 // RFC 6455 section 5.2: a server's text frame, final, unmasked, with `payload`.
@@ -173,13 +174,14 @@ void Subscriber::flushOutgoing()
 {
     if (m_outgoing.isEmpty())
         return;
+    // Taken out first: flush() emits bytesWritten, whose catch-up may queue frames meanwhile.
+    const QByteArray chunk = std::exchange(m_outgoing, {});
     if (m_transport && m_transport->state() == QAbstractSocket::ConnectedState) {
-        m_transport->write(m_outgoing);
+        m_transport->write(chunk);
         // Into the kernel now, as far as it takes it: a fan-out of thousands of frames would
         // otherwise sit in every socket's buffer in our memory until the loop turns.
         m_transport->flush();
     }
-    m_outgoing.clear();
     accountBacklog();
 }
 
@@ -268,8 +270,19 @@ bool Subscriber::wantsMore() const
 void Subscriber::handleBytesWritten()
 {
     accountBacklog();
-    if (m_catchingUp && wantsMore())
-        emit drained(this);
+    // Told from the event loop, never from inside a write: flushOutgoing() reports progress
+    // while a page is still being sent, and the next page must not start in the middle of it.
+    if (m_catchingUp && wantsMore() && !m_drainedQueued) {
+        m_drainedQueued = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_drainedQueued = false;
+                if (m_catchingUp && wantsMore())
+                    emit drained(this);
+            },
+            Qt::QueuedConnection);
+    }
 }
 
 void Subscriber::handleDisconnected()

@@ -110,6 +110,7 @@ private:
     QTimer m_abortTimer;
     bool m_closed = false;
     bool m_catchingUp = false;
+    bool m_drainedQueued = false; // a `drained` is on its way from the event loop
     MessageStore::Cursor m_catchUpCursor;
 };
 
