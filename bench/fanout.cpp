@@ -190,8 +190,8 @@ private:
         connect(&m_publisher, &QTcpSocket::connected, this, [this] {
             QByteArray requests;
             for (int i = 0; i < m_options.messages; ++i) {
-                const QByteArray body = "Backup job " + QByteArray::number(i) +
-                                        " finished: 1.2 GB in 42 s";
+                const QByteArray body =
+                    "Backup job " + QByteArray::number(i) + " finished: 1.2 GB in 42 s";
                 requests += "POST /fan HTTP/1.1\r\nHost: bench\r\nTitle: Backup\r\n"
                             "Content-Length: " +
                             QByteArray::number(body.size()) + "\r\n\r\n" + body;
@@ -223,7 +223,8 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.addHelpOption();
     parser.addOptions(
-        {{QStringLiteral("subscribers"), QStringLiteral("WebSocket subscribers."), QStringLiteral("S")},
+        {{QStringLiteral("subscribers"), QStringLiteral("WebSocket subscribers."),
+          QStringLiteral("S")},
          {QStringLiteral("messages"), QStringLiteral("Messages published."), QStringLiteral("P")},
          {QStringLiteral("rounds"), QStringLiteral("Runs."), QStringLiteral("R")},
          {QStringLiteral("binary"), QStringLiteral("traybeat to run."), QStringLiteral("PATH")}});

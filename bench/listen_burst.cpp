@@ -55,7 +55,8 @@ QByteArray messageFrame(int index, qint64 now)
 class Round final : public QObject
 {
 public:
-    Round(const Options &options, const QList<QString> &frames) : m_options(options), m_frames(frames)
+    Round(const Options &options, const QList<QString> &frames)
+        : m_options(options), m_frames(frames)
     {
     }
 
@@ -69,9 +70,10 @@ public:
         }
         connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
             m_socket = m_server.nextPendingConnection();
-            m_socket->sendTextMessage(QStringLiteral(
-                "{\"id\":\"open1\",\"time\":%1,\"event\":\"open\",\"topic\":\"burst\"}")
-                                          .arg(QDateTime::currentSecsSinceEpoch()));
+            m_socket->sendTextMessage(
+                QStringLiteral(
+                    "{\"id\":\"open1\",\"time\":%1,\"event\":\"open\",\"topic\":\"burst\"}")
+                    .arg(QDateTime::currentSecsSinceEpoch()));
         });
         m_client.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         connect(&m_client, &QProcess::readyReadStandardOutput, this, &Round::readLines);
@@ -162,10 +164,12 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
-    parser.addOptions({{QStringLiteral("messages"), QStringLiteral("Frames per burst."), QStringLiteral("N")},
-                       {QStringLiteral("rounds"), QStringLiteral("Runs per client."), QStringLiteral("R")},
-                       {QStringLiteral("binary"), QStringLiteral("traybeat to run."), QStringLiteral("PATH")},
-                       {QStringLiteral("peer"), QStringLiteral("The Node peer's folder."), QStringLiteral("DIR")}});
+    parser.addOptions(
+        {{QStringLiteral("messages"), QStringLiteral("Frames per burst."), QStringLiteral("N")},
+         {QStringLiteral("rounds"), QStringLiteral("Runs per client."), QStringLiteral("R")},
+         {QStringLiteral("binary"), QStringLiteral("traybeat to run."), QStringLiteral("PATH")},
+         {QStringLiteral("peer"), QStringLiteral("The Node peer's folder."),
+          QStringLiteral("DIR")}});
     parser.process(app);
     Options options;
     if (parser.isSet(QStringLiteral("messages")))
@@ -184,32 +188,35 @@ int main(int argc, char **argv)
 
     const bool havePeer = installPeer(options.peerDir);
     if (!havePeer)
-        std::fprintf(stderr, "listen_burst: no peer (npm ci failed in %s)\n", qPrintable(options.peerDir));
+        std::fprintf(stderr, "listen_burst: no peer (npm ci failed in %s)\n",
+                     qPrintable(options.peerDir));
 
     QList<double> ours, peers;
     for (int round = 0; round < options.rounds; ++round) {
         QTemporaryDir state;
         Round listen(options, frames);
-        const Result mine = listen.run(
-            options.binary,
-            {QStringLiteral("listen"), QStringLiteral("--server"), QStringLiteral("http://127.0.0.1:PORT"),
-             QStringLiteral("--topic"), QStringLiteral("burst"), QStringLiteral("--state-dir"), state.path()},
-            "\"state\":\"connected\"");
+        const Result mine =
+            listen.run(options.binary,
+                       {QStringLiteral("listen"), QStringLiteral("--server"),
+                        QStringLiteral("http://127.0.0.1:PORT"), QStringLiteral("--topic"),
+                        QStringLiteral("burst"), QStringLiteral("--state-dir"), state.path()},
+                       "\"state\":\"connected\"");
         if (!mine.ok) {
-            std::fprintf(stderr, "listen_burst: listen printed %d of %d\n", mine.lines, options.messages);
+            std::fprintf(stderr, "listen_burst: listen printed %d of %d\n", mine.lines,
+                         options.messages);
             return 1;
         }
         ours << options.messages / mine.seconds;
         if (!havePeer)
             continue;
         Round peer(options, frames);
-        const Result theirs =
-            peer.run(QStringLiteral("node"),
-                     {QDir(options.peerDir).filePath(QStringLiteral("client.js")),
-                      QStringLiteral("ws://127.0.0.1:PORT/burst/ws")},
-                     "\"event\":\"open\"");
+        const Result theirs = peer.run(QStringLiteral("node"),
+                                       {QDir(options.peerDir).filePath(QStringLiteral("client.js")),
+                                        QStringLiteral("ws://127.0.0.1:PORT/burst/ws")},
+                                       "\"event\":\"open\"");
         if (!theirs.ok) {
-            std::fprintf(stderr, "listen_burst: the peer printed %d of %d\n", theirs.lines, options.messages);
+            std::fprintf(stderr, "listen_burst: the peer printed %d of %d\n", theirs.lines,
+                         options.messages);
             return 1;
         }
         peers << options.messages / theirs.seconds;
@@ -221,14 +228,17 @@ int main(int argc, char **argv)
             shown << QString::number(value / 1000, 'f', 1);
         return shown.join(QStringLiteral(", "));
     };
-    std::printf("| %d frames over one WebSocket, received and printed | msgs/s (median of %d) | runs, k/s |\n"
+    std::printf("| %d frames over one WebSocket, received and printed | msgs/s (median of %d) | "
+                "runs, k/s |\n"
                 "|---|---:|---|\n",
                 options.messages, options.rounds);
-    std::printf("| traybeat listen (persisting) | %.0f | %s |\n", median(ours), qPrintable(rates(ours)));
+    std::printf("| traybeat listen (persisting) | %.0f | %s |\n", median(ours),
+                qPrintable(rates(ours)));
     if (havePeer) {
         std::printf("| reconnecting-websocket 4.4.0 + ws (Node %s, not persisting) | %.0f | %s |\n",
                     qPrintable(nodeVersion()), median(peers), qPrintable(rates(peers)));
-        std::printf("| ratio listen / peer (goal ≥ 1.0) | %.2f | |\n", median(ours) / median(peers));
+        std::printf("| ratio listen / peer (goal ≥ 1.0) | %.2f | |\n",
+                    median(ours) / median(peers));
     }
     return 0;
 }

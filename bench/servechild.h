@@ -11,9 +11,10 @@ inline quint16 startServe(QProcess &server, const QString &binary, const QString
                           const QStringList &extra = {})
 {
     server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    server.start(binary, QStringList{QStringLiteral("serve"), QStringLiteral("--listen=127.0.0.1:0"),
-                                     QStringLiteral("--db"), db} +
-                             extra);
+    server.start(binary,
+                 QStringList{QStringLiteral("serve"), QStringLiteral("--listen=127.0.0.1:0"),
+                             QStringLiteral("--db"), db} +
+                     extra);
     static const QRegularExpression pattern(
         QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
     QByteArray output;

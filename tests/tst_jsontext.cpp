@@ -35,7 +35,8 @@ private slots:
         for (const QString &text : awkwardTexts()) {
             QByteArray mine;
             jsontext::appendString(mine, text);
-            const QByteArray theirs = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+            const QByteArray theirs =
+                QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
             QCOMPARE("[" + mine + "]", theirs);
         }
     }
@@ -48,15 +49,18 @@ private slots:
             message.timeMs = 1764160000123;
             message.topic = QStringLiteral("alerts");
             message.message = text;
-            QCOMPARE(message.toJsonBytes(), QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact));
+            QCOMPARE(message.toJsonBytes(),
+                     QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact));
             message.title = text + QStringLiteral("title");
             message.expiresMs = 1764203200000;
             message.priority = 5;
             message.tags = QStringList{text, QStringLiteral("warning")};
             message.click = QStringLiteral("https://example.org/?q=\"x\"");
-            QCOMPARE(message.toJsonBytes(), QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact));
+            QCOMPARE(message.toJsonBytes(),
+                     QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact));
             message.contentType = QStringLiteral("text/markdown"); // extras: the QJsonObject path
-            QCOMPARE(message.toJsonBytes(), QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact));
+            QCOMPARE(message.toJsonBytes(),
+                     QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact));
         }
     }
 
@@ -80,15 +84,16 @@ private slots:
             std::free(buffer);
             QCOMPARE(lines.size(), 3); // two lines and what follows the last newline
             const QJsonObject written = QJsonDocument::fromJson(lines.at(0)).object();
-            const QJsonObject expected{{QStringLiteral("event"), QStringLiteral("message")},
-                                       {QStringLiteral("id"), notification.id},
-                                       {QStringLiteral("topic"), notification.topic},
-                                       {QStringLiteral("title"), notification.title},
-                                       {QStringLiteral("body"), notification.body},
-                                       {QStringLiteral("priority"), notification.priority},
-                                       {QStringLiteral("url"), notification.url.toString()},
-                                       {QStringLiteral("published"), 1764160000000LL},
-                                       {QStringLiteral("time"), written.value(QStringLiteral("time"))}};
+            const QJsonObject expected{
+                {QStringLiteral("event"), QStringLiteral("message")},
+                {QStringLiteral("id"), notification.id},
+                {QStringLiteral("topic"), notification.topic},
+                {QStringLiteral("title"), notification.title},
+                {QStringLiteral("body"), notification.body},
+                {QStringLiteral("priority"), notification.priority},
+                {QStringLiteral("url"), notification.url.toString()},
+                {QStringLiteral("published"), 1764160000000LL},
+                {QStringLiteral("time"), written.value(QStringLiteral("time"))}};
             QCOMPARE(lines.at(0), QJsonDocument(expected).toJson(QJsonDocument::Compact));
         }
     }
