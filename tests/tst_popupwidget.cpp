@@ -59,7 +59,9 @@ void tst_PopupWidget::showsServerTextLiterally()
     PopupWidget popup;
     popup.setNotification(notification);
     const QList<QLabel *> labels = popup.findChildren<QLabel *>();
-    QCOMPARE(labels.size(), 5); // meta, time, title, body, and the action bar's outcome line
+    // meta, time, title, body, the action bar's outcome line, the icon, the attachment's
+    // thumbnail and its file name
+    QCOMPARE(labels.size(), 8);
     for (const QLabel *label : labels) {
         QCOMPARE(label->textFormat(), Qt::PlainText);
         QCOMPARE(label->openExternalLinks(), false);

@@ -68,6 +68,25 @@
     </message>
 </context>
 <context>
+    <name>traybeat::AttachmentView</name>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Open the attachment</source>
+        <translation>打开附件</translation>
+    </message>
+    <message>
+        <source>Attachment</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+</context>
+<context>
     <name>traybeat::AuthStore</name>
     <message>
         <source>cannot open auth file %1: %2</source>
@@ -915,6 +934,49 @@
     <message>
         <source>&amp;Copy Text</source>
         <translation>复制文本(&amp;C)</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::MediaFetcher</name>
+    <message>
+        <source>Only http and https addresses are fetched</source>
+        <translation>只会获取 http 和 https 地址</translation>
+    </message>
+    <message>
+        <source>Too many pictures are being fetched</source>
+        <translation>正在获取的图片太多</translation>
+    </message>
+    <message>
+        <source>No answer within %1 s</source>
+        <translation>%1 秒内没有应答</translation>
+    </message>
+    <message>
+        <source>HTTP error %1</source>
+        <translation>HTTP 错误 %1</translation>
+    </message>
+    <message>
+        <source>Larger than %1</source>
+        <translation>超过 %1</translation>
+    </message>
+    <message>
+        <source>Not an image (%1)</source>
+        <translation>不是图片（%1）</translation>
+    </message>
+    <message>
+        <source>Refused a redirect to an address that is not http or https</source>
+        <translation>已拒绝重定向到非 http 或 https 的地址</translation>
+    </message>
+    <message>
+        <source>Not an image</source>
+        <translation>不是图片</translation>
+    </message>
+    <message>
+        <source>The image is too large (%1 × %2 pixels)</source>
+        <translation>图片太大（%1 × %2 像素）</translation>
+    </message>
+    <message>
+        <source>Cannot read the image: %1</source>
+        <translation>无法读取图片：%1</translation>
     </message>
 </context>
 <context>

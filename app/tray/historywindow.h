@@ -21,6 +21,8 @@ class QTableView;
 namespace traybeat {
 
 class ActionBar;
+class AttachmentView;
+class MediaFetcher;
 class ActionRunner;
 class HistoryModel;
 class NotificationStore;
@@ -46,6 +48,9 @@ public:
     // Runs the http actions of the detail pane's buttons; null: shown disabled. Must outlive
     // the window or be reset to null.
     void setActionRunner(ActionRunner *runner);
+    // Fetches the attachment's image for the detail pane (null: shown as a file). Must outlive it.
+    void setMediaFetcher(MediaFetcher *fetcher);
+    AttachmentView *attachmentView() const { return m_attachment; }
 
 public slots:
     // Brings the window forward and selects that message (clearing the filters if they hide it).
@@ -79,6 +84,7 @@ private:
     void scrollToLater(const QModelIndex &index);
     void showDetails(const std::optional<Notification> &notification);
     void addActionBar();
+    void addAttachmentView();
     void showActions(const Notification &notification);
     void openUrl(const QUrl &url);
     void openLink();
@@ -109,6 +115,7 @@ private:
     QLabel *m_detailLink = nullptr;
     QPlainTextEdit *m_detailBody = nullptr;
     ActionBar *m_actionBar = nullptr;
+    AttachmentView *m_attachment = nullptr;
     QLabel *m_status = nullptr;
     QMenu *m_contextMenu = nullptr;
 

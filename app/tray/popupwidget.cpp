@@ -1,7 +1,10 @@
 #include "popupwidget.h"
 
 #include "actionbar.h"
+#include "attachmentview.h"
+#include "remoteimagelabel.h"
 #include "emojitags.h"
+#include "logging.h"
 #include "urlpolicy.h"
 
 #include <QAccessible>
@@ -13,6 +16,7 @@
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QTextLayout>
 #include <QToolButton>
@@ -27,6 +31,9 @@ constexpr int accentWidth = 4;
 constexpr int horizontalMargin = 12;
 constexpr int titleLines = 2;
 constexpr int bodyLines = 4;
+// The icon beside the title, and the attachment's thumbnail under the text.
+constexpr int iconSide = 32;
+constexpr int thumbnailHeight = 180;
 // Laying out more than this is wasted work: at most a few lines are ever shown.
 constexpr int layoutLimit = 2000;
 // A screen reader reads the whole text, up to this much (a server may send far more).
@@ -120,7 +127,8 @@ PopupWidget::PopupWidget(QWidget *parent)
       m_time(plainLabel(QStringLiteral("time"), this)),
       m_title(plainLabel(QStringLiteral("title"), this)),
       m_body(plainLabel(QStringLiteral("body"), this)), m_closeButton(new QToolButton(this)),
-      m_actionBar(new ActionBar(this))
+      m_actionBar(new ActionBar(this)), m_icon(new RemoteImageLabel(QSize(iconSide, iconSide), this)),
+      m_attachment(new AttachmentView(QSize(textWidth(), thumbnailHeight), this))
 {
     setObjectName(QStringLiteral("traybeatPopup"));
     static const bool factoryInstalled = [] {
@@ -168,9 +176,16 @@ PopupWidget::PopupWidget(QWidget *parent)
     layout->setContentsMargins(accentWidth + horizontalMargin, 8, 8, 12);
     layout->setSpacing(3);
     layout->addLayout(header);
-    layout->addWidget(m_title);
+    auto *titleRow = new QHBoxLayout;
+    titleRow->setSpacing(6);
+    titleRow->addWidget(m_icon, 0, Qt::AlignTop);
+    titleRow->addWidget(m_title, 1);
+    layout->addLayout(titleRow);
     layout->addWidget(m_body);
+    layout->addWidget(m_attachment);
     layout->addWidget(m_actionBar);
+    m_icon->setObjectName(QStringLiteral("icon"));
+    m_attachment->setAvailableWidth(textWidth());
     m_actionBar->setAvailableWidth(textWidth());
     m_actionBar->setCursor(Qt::ArrowCursor);
 
@@ -181,6 +196,19 @@ PopupWidget::PopupWidget(QWidget *parent)
     connect(m_actionBar, &ActionBar::clearRequested, this, &PopupWidget::clearRequested);
     connect(m_actionBar, &ActionBar::busyChanged, this, &PopupWidget::onActionBusyChanged);
     connect(m_actionBar, &ActionBar::statusChanged, this, &PopupWidget::updateHeight);
+    // Pictures arrive after the pop-up is shown: it grows then.
+    connect(m_attachment, &AttachmentView::contentChanged, this, [this] {
+        updateHeight();
+        logPicture();
+    });
+    connect(m_attachment, &AttachmentView::urlRequested, this, &PopupWidget::urlRequested);
+    connect(m_icon, &RemoteImageLabel::imageChanged, this, &PopupWidget::updateHeight);
+}
+
+void PopupWidget::setMediaFetcher(MediaFetcher *fetcher)
+{
+    m_icon->setFetcher(fetcher);
+    m_attachment->setFetcher(fetcher);
 }
 
 void PopupWidget::setActionRunner(ActionRunner *runner)
@@ -204,6 +232,9 @@ void PopupWidget::setNotification(const Notification &notification)
     if (!tags.otherTags.isEmpty())
         meta << tags.otherTags.join(QStringLiteral(", "));
     m_actionBar->setActions(notification.actions);
+    m_icon->setRequest(MediaRequest{notification.subscription, notification.id,
+                                    MediaCache::Kind::Icon, notification.icon});
+    m_attachment->setNotification(notification);
     setTexts(meta.join(QStringLiteral(" · ")), timeText(notification.time),
              EmojiTags::decoratedTitle(tags.emoji, notification.title), notification.body);
     setToolTip(isSafeToOpen(notification.url) ? tr("Click to open the link")
@@ -216,6 +247,8 @@ void PopupWidget::setSummary(const QString &title, const QString &body, int prio
     m_summary = true;
     m_accent = accentColor(priority);
     m_actionBar->setActions({});
+    m_icon->setRequest({});
+    m_attachment->setNotification({});
     setTexts(tr("traybeat"), timeText(QDateTime::currentDateTimeUtc()), title, body);
     setToolTip(tr("Click to open the history"));
 }
@@ -227,7 +260,7 @@ void PopupWidget::setTexts(const QString &meta, const QString &time, const QStri
     const int metaWidth =
         textWidth() - m_time->fontMetrics().horizontalAdvance(time) - m_closeButton->width() - 12;
     m_meta->setText(elided(meta, m_meta->font(), std::max(metaWidth, 40), 1));
-    m_title->setText(elided(title, m_title->font(), textWidth(), titleLines));
+    m_title->setText(elided(title, m_title->font(), titleWidth(), titleLines));
     m_title->setVisible(!m_title->text().isEmpty());
     m_body->setText(elided(body, m_body->font(), textWidth(), bodyLines));
     m_body->setVisible(!m_body->text().isEmpty());
@@ -260,6 +293,31 @@ void PopupWidget::updateHeight()
 int PopupWidget::textWidth() const
 {
     return popupWidth - accentWidth - horizontalMargin - 8 - 2; // margins and the border
+}
+
+void PopupWidget::logPicture() const
+{
+    // What the pop-up holds once its picture is in: the end-to-end test reads this line (with
+    // traybeat.ui.debug on), as a person would look at the pop-up.
+    if (!lcUi().isDebugEnabled() || !m_attachment->thumbnail()->hasImage())
+        return;
+    QStringList buttons;
+    for (const QPushButton *button : m_actionBar->buttons()) {
+        if (!button->isHidden())
+            buttons << button->accessibleName();
+    }
+    const QSize size = m_attachment->thumbnail()->size();
+    qCDebug(lcUi).noquote() << "pop-up" << m_notification.id << "shows a thumbnail of"
+                            << QStringLiteral("%1x%2").arg(size.width()).arg(size.height())
+                            << "and" << buttons.size()
+                            << "button(s):" << buttons.join(QStringLiteral(" | "));
+}
+
+int PopupWidget::titleWidth() const
+{
+    // An icon that is on its way keeps its place, so the title is not laid out twice.
+    const bool icon = m_icon->isWaiting() || m_icon->hasImage();
+    return icon ? textWidth() - iconSide - 6 : textWidth();
 }
 
 void PopupWidget::setDismissAfter(std::optional<std::chrono::milliseconds> duration)
