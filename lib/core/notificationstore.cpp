@@ -471,6 +471,7 @@ NotificationList NotificationStore::add(const NotificationList &notifications, b
         qCWarning(lcStore) << "cannot begin a transaction:" << d->db.lastError().text();
         return fresh;
     }
+    fresh.reserve(notifications.size());
     QSqlQuery &insert = d->insertNotification;
     // Insertion order is kept, so the last id seen per subscription is its newest message.
     QHash<QString, QString> lastIds;

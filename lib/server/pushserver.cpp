@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QJsonDocument>
+#include <QMetaMethod>
 #include <QNetworkRequest>
 #include <QRandomGenerator>
 #include <QSqlDriver>
@@ -53,7 +54,7 @@ constexpr std::chrono::milliseconds MaxDeliveryWait = std::chrono::minutes(10);
 
 QByteArray jsonBytes(const PushMessage &message)
 {
-    return QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact);
+    return message.toJsonBytes();
 }
 
 SubscriberLimits subscriberLimits(const PushServerOptions &options)
@@ -803,7 +804,9 @@ void PushServer::fanOut(const PushMessage &message, const QByteArray &json)
             }
         }
     }
-    emit published(message.toJson());
+    // Built only for someone listening (the tray's demo, tests): a fan-out does not need it.
+    if (isSignalConnected(QMetaMethod::fromSignal(&PushServer::published)))
+        emit published(message.toJson());
 }
 
 void PushServer::scheduleNextDelivery()
