@@ -674,6 +674,22 @@
         <source>Open camera</source>
         <translation>打开摄像头</translation>
     </message>
+    <message>
+        <source>Weekly report (markdown)</source>
+        <translation>每周报告（markdown）</translation>
+    </message>
+    <message>
+        <source>**3 jobs failed**, 41 passed. See [the report](https://example.org/report).
+
+- a `javascript:` link stays text: [not a link](javascript:alert(1))
+- images are not loaded: ![chart](https://example.org/chart.png)
+- HTML stays literal: &lt;b&gt;not bold&lt;/b&gt;</source>
+        <translation>**3 个任务失败**，41 个通过。请查看[报告](https://example.org/report)。
+
+- `javascript:` 链接只保留文字：[不是链接](javascript:alert(1))
+- 图片不会加载：![图表](https://example.org/chart.png)
+- HTML 按原样显示：&lt;b&gt;不是粗体&lt;/b&gt;</translation>
+    </message>
 </context>
 <context>
     <name>traybeat::Duration</name>

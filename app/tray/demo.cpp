@@ -128,6 +128,8 @@ void Demo::publishNext()
     ++m_next;
     if (m_next == 2)
         emit actionSample(makeActionSample());
+    if (m_next == 4)
+        emit actionSample(makeMarkdownSample());
     const QString tags = QString::fromLatin1(sample.tags);
     QString error;
     const auto published = m_server->publish(
@@ -167,6 +169,25 @@ Notification Demo::makeActionSample() const
     view.label = tr("Open camera");
     view.url = QUrl(QStringLiteral("https://example.org/camera"));
     notification.actions = {close, view};
+    return notification;
+}
+
+Notification Demo::makeMarkdownSample() const
+{
+    Notification notification;
+    notification.id = QStringLiteral("demo-markdown-%1").arg(QDateTime::currentMSecsSinceEpoch());
+    notification.subscription = subscriptionName();
+    notification.topic = topic();
+    notification.title = tr("Weekly report (markdown)");
+    notification.contentType = Notification::markdownType();
+    notification.body =
+        tr("**3 jobs failed**, 41 passed. See [the report](https://example.org/report).\n\n"
+           "- a `javascript:` link stays text: [not a link](javascript:alert(1))\n"
+           "- images are not loaded: ![chart](https://example.org/chart.png)\n"
+           "- HTML stays literal: <b>not bold</b>");
+    notification.priority = 3;
+    notification.tags = {QStringLiteral("bar_chart")};
+    notification.time = QDateTime::currentDateTimeUtc();
     return notification;
 }
 

@@ -42,6 +42,8 @@ signals:
 
 private:
     Notification makeActionSample() const;
+    // Markdown, with the links and the image a server may send: rendered, the unsafe ones inert.
+    Notification makeMarkdownSample() const;
 
     void publishNext();
 

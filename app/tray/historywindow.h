@@ -66,6 +66,9 @@ public slots:
     // Re-reads the store now; it also does so by itself shortly after the store changes.
     void refresh();
 
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+
 private:
     struct Selected
     {

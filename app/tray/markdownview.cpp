@@ -27,6 +27,8 @@ void MarkdownView::setMarkdown(const QString &markdown, int width, int maximumHe
     m_maximumHeight = maximumHeight;
     m_document = new MarkdownDocument(markdown, this);
     m_document->setDocumentMargin(0); // lines up with the labels around it
+    // Qt's 40 px per list level is a third of a pop-up's line.
+    m_document->setIndentWidth(fontMetrics().averageCharWidth() * 3);
     m_document->setTextWidth(width);
     relayout();
     setAccessibleName(plainText());

@@ -253,8 +253,9 @@ void PopupWidget::setNotification(const Notification &notification)
     m_actionBar->setActions(notification.actions);
     const bool markdown = notification.isMarkdown() && !notification.body.isEmpty();
     if (markdown) {
+        // A line more than plain text: lists and paragraphs spend some on their margins.
         m_markdownBody->setMarkdown(notification.body.left(markdownLimit), textWidth(),
-                                    bodyLines * m_body->fontMetrics().lineSpacing());
+                                    (bodyLines + 1) * m_body->fontMetrics().lineSpacing());
     }
     setLink(notification.url);
     setTexts(meta.join(QStringLiteral(" · ")), timeText(notification.time),
