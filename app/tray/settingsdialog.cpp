@@ -292,8 +292,8 @@ void SettingsDialog::connectUi()
             &SettingsDialog::editSubscription);
     // The list's keys; without them Enter would press OK and close the dialog.
     const auto listKey = [this](QKeySequence key, void (SettingsDialog::*slot)()) {
-        auto *shortcut =
-            new QShortcut(key, m_subscriptionList, nullptr, nullptr, Qt::WidgetShortcut);
+        auto *shortcut = new QShortcut(key, m_subscriptionList, nullptr, nullptr,
+                                       Qt::WidgetShortcut);
         connect(shortcut, &QShortcut::activated, this, slot);
     };
     listKey(QKeySequence(Qt::Key_Return), &SettingsDialog::editSubscription);

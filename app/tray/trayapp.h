@@ -110,8 +110,8 @@ private:
     DeliveryPolicy m_policy;
     PopupSettings m_popupSettings;
     QHash<QString, int> m_unread;
-    QTimer m_quietHoursTimer; // fires once when quiet hours begin or end
-    QTimer m_unreadTimer;     // coalesces store changes: a burst asks for counts once
+    QTimer m_quietHoursTimer;  // fires once when quiet hours begin or end
+    QTimer m_unreadTimer;      // coalesces store changes: a burst asks for counts once
     bool m_deliveryLogged = false;
     bool m_windowMode = false; // no system tray: the history window is the main window
     bool m_started = false;
