@@ -142,18 +142,26 @@ void Demo::publishNext()
     m_timer.start(m_next < introductionCount ? introductionInterval : ongoingInterval);
 }
 
-Notification Demo::makeActionSample() const
+// A sample handed to the app directly, as if it had arrived now on the demo's topic.
+Notification Demo::localSample(const QString &kind) const
 {
     Notification notification;
-    notification.id = QStringLiteral("demo-actions-%1").arg(QDateTime::currentMSecsSinceEpoch());
+    notification.id =
+        QStringLiteral("demo-%1-%2").arg(kind).arg(QDateTime::currentMSecsSinceEpoch());
     notification.subscription = subscriptionName();
     notification.topic = topic();
+    notification.time = QDateTime::currentDateTimeUtc();
+    return notification;
+}
+
+Notification Demo::makeActionSample() const
+{
+    Notification notification = localSample(QStringLiteral("actions"));
     notification.title = tr("Garage door open");
     notification.body = tr("The garage door has been open for 15 minutes.");
     notification.priority = 4;
     notification.tags = {QStringLiteral("warning"), QStringLiteral("garage"),
                          QStringLiteral("home")};
-    notification.time = QDateTime::currentDateTimeUtc();
     NotificationAction close;
     close.type = NotificationAction::Type::Http;
     close.label = tr("Close it");
@@ -174,10 +182,7 @@ Notification Demo::makeActionSample() const
 
 Notification Demo::makeMarkdownSample() const
 {
-    Notification notification;
-    notification.id = QStringLiteral("demo-markdown-%1").arg(QDateTime::currentMSecsSinceEpoch());
-    notification.subscription = subscriptionName();
-    notification.topic = topic();
+    Notification notification = localSample(QStringLiteral("markdown"));
     notification.title = tr("Weekly report (markdown)");
     notification.contentType = Notification::markdownType();
     notification.body =
@@ -187,7 +192,6 @@ Notification Demo::makeMarkdownSample() const
            "- HTML stays literal: <b>not bold</b>");
     notification.priority = 3;
     notification.tags = {QStringLiteral("bar_chart")};
-    notification.time = QDateTime::currentDateTimeUtc();
     return notification;
 }
 

@@ -657,51 +657,40 @@ std::optional<Notification> NotificationStore::notification(const QString &subsc
     return result;
 }
 
+void NotificationStore::modifyAndTell(const QString &sql, const QVariantList &values)
+{
+    if (d->isOpen() && d->modify(sql, values) > 0)
+        emit changed();
+}
+
 void NotificationStore::markRead(const QString &subscription, const QString &id)
 {
-    if (!d->isOpen())
-        return;
-    const int rows = d->modify(QStringLiteral("UPDATE notifications SET read = 1"
-                                              " WHERE subscription = ? AND id = ? AND read = 0"),
-                               {subscription, id});
-    if (rows > 0)
-        emit changed();
+    modifyAndTell(QStringLiteral("UPDATE notifications SET read = 1"
+                                 " WHERE subscription = ? AND id = ? AND read = 0"),
+                  {subscription, id});
 }
 
 void NotificationStore::markUnread(const QString &subscription, const QString &id)
 {
-    if (!d->isOpen())
-        return;
-    const int rows = d->modify(QStringLiteral("UPDATE notifications SET read = 0"
-                                              " WHERE subscription = ? AND id = ? AND read = 1"),
-                               {subscription, id});
-    if (rows > 0)
-        emit changed();
+    modifyAndTell(QStringLiteral("UPDATE notifications SET read = 0"
+                                 " WHERE subscription = ? AND id = ? AND read = 1"),
+                  {subscription, id});
 }
 
 void NotificationStore::remove(const QString &subscription, const QString &id)
 {
-    if (!d->isOpen())
-        return;
-    const int rows =
-        d->modify(QStringLiteral("DELETE FROM notifications WHERE subscription = ? AND id = ?"),
+    modifyAndTell(QStringLiteral("DELETE FROM notifications WHERE subscription = ? AND id = ?"),
                   {subscription, id});
-    if (rows > 0)
-        emit changed();
 }
 
 void NotificationStore::markAllRead(const QString &subscription)
 {
-    if (!d->isOpen())
-        return;
-    const int rows =
-        subscription.isEmpty()
-            ? d->modify(QStringLiteral("UPDATE notifications SET read = 1 WHERE read = 0"), {})
-            : d->modify(QStringLiteral("UPDATE notifications SET read = 1"
-                                       " WHERE subscription = ? AND read = 0"),
-                        {subscription});
-    if (rows > 0)
-        emit changed();
+    if (subscription.isEmpty())
+        modifyAndTell(QStringLiteral("UPDATE notifications SET read = 1 WHERE read = 0"), {});
+    else
+        modifyAndTell(QStringLiteral("UPDATE notifications SET read = 1"
+                                     " WHERE subscription = ? AND read = 0"),
+                      {subscription});
 }
 
 void NotificationStore::clear(const QString &subscription)

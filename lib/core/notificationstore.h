@@ -75,6 +75,9 @@ signals:
     void changed();
 
 private:
+    // Runs an UPDATE or DELETE; changed() when it touched a row.
+    void modifyAndTell(const QString &sql, const QVariantList &values);
+
     struct Private;
     std::unique_ptr<Private> d;
 };
