@@ -8,7 +8,11 @@
 // measures queueing); with --rate R it offers R messages/s, so latency is that of a pipeline
 // running at R.
 //
+// With --port P it uses a server already running on 127.0.0.1:P (or HAProxy in front of several;
+// bench/several_instances.sh) instead of starting one.
+//
 // usage: bench_end_to_end [--messages N] [--rate R] [--connections C] [--in-flight K] [--binary PATH]
+//                         [--port P]
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
@@ -33,6 +37,7 @@ struct Options
     int connections = 4;
     int inFlight = 64; // per connection
     int rate = 0;      // messages/s offered; 0: as fast as possible
+    quint16 port = 0;  // set: a server already running there
     QString binary = QStringLiteral(TRAYBEAT_BINARY);
 };
 
@@ -68,6 +73,10 @@ public:
 private:
     bool startServer()
     {
+        if (m_options.port != 0) {
+            m_port = m_options.port;
+            return true;
+        }
         m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         m_server.start(m_options.binary, {QStringLiteral("serve"), QStringLiteral("--listen=127.0.0.1:0"),
                                           QStringLiteral("--db"), m_dir.filePath(QStringLiteral("server.db"))});
@@ -242,7 +251,8 @@ int main(int argc, char **argv)
                        {QStringLiteral("rate"), QStringLiteral("Messages/s offered (0: max)."), QStringLiteral("R")},
                        {QStringLiteral("connections"), QStringLiteral("Publishing connections."), QStringLiteral("C")},
                        {QStringLiteral("in-flight"), QStringLiteral("Pipelined publishes per connection."), QStringLiteral("K")},
-                       {QStringLiteral("binary"), QStringLiteral("The traybeat executable."), QStringLiteral("PATH")}});
+                       {QStringLiteral("binary"), QStringLiteral("The traybeat executable."), QStringLiteral("PATH")},
+                       {QStringLiteral("port"), QStringLiteral("Use the server running on 127.0.0.1:P."), QStringLiteral("P")}});
     parser.process(app);
     Options options;
     if (parser.isSet(QStringLiteral("messages")))
@@ -255,6 +265,8 @@ int main(int argc, char **argv)
         options.connections = std::max(1, parser.value(QStringLiteral("connections")).toInt());
     if (parser.isSet(QStringLiteral("binary")))
         options.binary = parser.value(QStringLiteral("binary"));
+    if (parser.isSet(QStringLiteral("port")))
+        options.port = quint16(parser.value(QStringLiteral("port")).toUInt());
     Bench bench(options);
     return bench.run();
 }

@@ -20,14 +20,22 @@
 // burst is repeated: RSS that keeps climbing burst after burst is held, not cached.
 //
 // usage: QT_QPA_PLATFORM=offscreen bench_tray_burst [--messages N] [--bursts B]
-//            [--connections C] [--in-flight K] [--idle SECONDS] [--binary PATH]
+//            [--connections C] [--in-flight K] [--idle SECONDS] [--binary PATH] [--plain]
+//            [--no-pictures]
+// The burst's messages are rich (tags, two actions, an attachment image and an icon served by the
+// publisher's process, a 1600 x 1200 PNG) unless --plain: the pop-ups fetch and decode pictures
+// while the burst runs, and none of it may stall the GUI thread.
 // Exit status 0; 1 if a message was lost or a phase timed out.
 #include "notificationstore.h"
+#include "recordingserver.h"
+#include "testimages.h"
 #include "popupwidget.h"
 #include "trayapp.h"
 #include "traycontroller.h"
 
 #include <QApplication>
+#include <QImage>
+#include <QPainter>
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -75,7 +83,25 @@ struct PublisherOptions
     int connections = 4;
     int inFlight = 64; // per connection
     QString storePath; // the app's notifications.db
+    bool rich = true;     // tags, two actions, an attachment image and an icon on every message
+    bool pictures = true; // rich without the attachment and the icon
 };
+
+// A photo-sized PNG (1600 x 1200, with detail, so it compresses to a real size and takes a real
+// time to decode): what a camera's snapshot attachment costs the app.
+QByteArray snapshotPng()
+{
+    QImage image(1600, 1200, QImage::Format_RGB32);
+    QPainter painter(&image);
+    QLinearGradient gradient(0, 0, 1600, 1200);
+    gradient.setColorAt(0, QColor(0x1f, 0x6f, 0xeb));
+    gradient.setColorAt(1, QColor(0xfb, 0x8f, 0x44));
+    painter.fillRect(image.rect(), gradient);
+    for (int i = 0; i < 4000; ++i)
+        painter.fillRect((i * 7919) % 1600, (i * 104729) % 1200, 9, 9, QColor::fromRgb(i * 2654435761u));
+    painter.end();
+    return encodedPng(image);
+}
 
 class Publisher final : public QObject
 {
@@ -84,6 +110,11 @@ public:
 
     int run()
     {
+        if (m_options.rich) {
+            // The pictures of the rich messages come from here, not from the measured process.
+            m_snapshot = httpAnswer("image/png", snapshotPng());
+            m_media.respond = [this](const RecordedRequest &) { return m_snapshot; };
+        }
         QString error;
         if (!m_store.open(m_options.storePath, &error)) {
             std::fprintf(stderr, "publisher: cannot open %s: %s\n", qPrintable(m_options.storePath),
@@ -124,6 +155,10 @@ private:
     void pollStore()
     {
         const int stored = m_store.count();
+        if (m_media.requests.size() != m_lastMedia) {
+            m_lastMedia = int(m_media.requests.size());
+            std::printf("media %d\n", m_lastMedia);
+        }
         if (stored != m_lastCount) {
             m_lastCount = stored;
             std::printf("count %d\n", stored);
@@ -149,14 +184,33 @@ private:
         static const QByteArray path = "POST /" + topic.toUtf8();
         QByteArray requests;
         while (connection->inFlight < m_options.inFlight && m_sent < m_options.messages) {
-            requests += path +
-                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nTitle: " + QByteArray::number(m_sent++) +
+            requests += path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + richHeaders(m_sent) +
+                        "Title: " + QByteArray::number(m_sent++) +
                         "\r\nContent-Type: text/plain\r\nContent-Length: " +
                         QByteArray::number(body.size()) + "\r\n\r\n" + body;
             ++connection->inFlight;
         }
         if (!requests.isEmpty())
             connection->socket.write(requests);
+    }
+
+    // ntfy's headers for tags, two actions, an attachment and an icon; each message its own
+    // picture URLs, so every pop-up fetches (and decodes) anew.
+    QByteArray richHeaders(int number) const
+    {
+        if (!m_options.rich)
+            return {};
+        const QByteArray media = m_media.url(QString()).toEncoded();
+        const QByteArray n = QByteArray::number(number);
+        const QByteArray tagsAndActions =
+            "Tags: warning,camera,garage\r\n"
+            "Actions: view, Open camera, https://example.org/camera; "
+            "http, Close it, " + media + "/close, method=POST, clear=true\r\n";
+        if (!m_options.pictures)
+            return tagsAndActions;
+        return tagsAndActions +
+               "Attach: " + media + "/snapshot-" + n + ".png\r\n"
+               "Icon: " + media + "/icon-" + n + ".png\r\n";
     }
 
     // Counts complete answers (status line, headers, Content-Length body) and refills.
@@ -192,15 +246,18 @@ private:
 
     void finishIfDone()
     {
-        if (m_answeredAtMs != 0 && m_storedAtMs != 0)
+        // Rich messages: their pictures are still being asked for; the parent stops this process.
+        if (m_answeredAtMs != 0 && m_storedAtMs != 0 && !m_options.rich)
             QCoreApplication::exit(0);
     }
 
     PublisherOptions m_options;
     std::vector<std::unique_ptr<Connection>> m_connections;
     NotificationStore m_store;
+    RecordingServer m_media; // the rich messages' attachments and icons
+    QByteArray m_snapshot;
     bool m_started = false;
-    int m_sent = 0, m_answered = 0, m_errors = 0, m_lastCount = -1;
+    int m_sent = 0, m_answered = 0, m_errors = 0, m_lastCount = -1, m_lastMedia = 0;
     qint64 m_answeredAtMs = 0, m_storedAtMs = 0;
 };
 
@@ -213,7 +270,9 @@ int runPublisher(int argc, char **argv)
                        {QStringLiteral("expect"), QStringLiteral("N"), QStringLiteral("N")},
                        {QStringLiteral("connections"), QStringLiteral("C"), QStringLiteral("C")},
                        {QStringLiteral("in-flight"), QStringLiteral("K"), QStringLiteral("K")},
-                       {QStringLiteral("store"), QStringLiteral("PATH"), QStringLiteral("PATH")}});
+                       {QStringLiteral("store"), QStringLiteral("PATH"), QStringLiteral("PATH")},
+                       {QStringLiteral("plain"), QStringLiteral("No tags, actions or pictures.")},
+                       {QStringLiteral("no-pictures"), QStringLiteral("Tags and actions only.")}});
     parser.process(app);
     PublisherOptions options;
     options.port = quint16(parser.value(QStringLiteral("publisher")).toUInt());
@@ -222,6 +281,8 @@ int runPublisher(int argc, char **argv)
     options.connections = parser.value(QStringLiteral("connections")).toInt();
     options.inFlight = parser.value(QStringLiteral("in-flight")).toInt();
     options.storePath = parser.value(QStringLiteral("store"));
+    options.rich = !parser.isSet(QStringLiteral("plain"));
+    options.pictures = !parser.isSet(QStringLiteral("no-pictures"));
     Publisher publisher(options);
     return publisher.run();
 }
@@ -312,6 +373,7 @@ struct Burst
     int stored = 0;   // the publisher's last count
     qint64 startMs = 0, storedMs = 0, answeredMs = 0;
     int answered = 0, errors = 0;
+    int pictures = 0; // attachment and icon requests the publisher's server answered
     int maxPopups = 0;
     int maxSummaryCount = -1; // -1: no summary appeared
     qint64 hwmKiB = 0;
@@ -324,6 +386,8 @@ struct Options
     int connections = 4;
     int inFlight = 64;
     int idleSeconds = 3;
+    bool plain = false;      // no tags, actions or pictures in the burst
+    bool noPictures = false; // tags and actions, no attachment or icon
     QString binary = QStringLiteral(TRAYBEAT_BINARY);
 };
 
@@ -564,6 +628,8 @@ private:
                         } else if (kind == "stored") {
                             burst.storedMs = words.value(1).toLongLong();
                             burst.stored = words.value(2).toInt();
+                        } else if (kind == "media") {
+                            burst.pictures = words.value(1).toInt();
                         } else if (kind == "done") {
                             burst.answeredMs = words.value(1).toLongLong();
                             burst.answered = words.value(2).toInt();
@@ -571,13 +637,17 @@ private:
                         }
                     }
                 });
-        m_publisher->start(QCoreApplication::applicationFilePath(),
-                           {QStringLiteral("--publisher"), QString::number(m_port),
-                            QStringLiteral("--messages"), QString::number(m_options.messages),
-                            QStringLiteral("--expect"), QString::number(burst.expected),
-                            QStringLiteral("--connections"), QString::number(m_options.connections),
-                            QStringLiteral("--in-flight"), QString::number(m_options.inFlight),
-                            QStringLiteral("--store"), storePath()});
+        QStringList arguments{QStringLiteral("--publisher"), QString::number(m_port),
+                              QStringLiteral("--messages"), QString::number(m_options.messages),
+                              QStringLiteral("--expect"), QString::number(burst.expected),
+                              QStringLiteral("--connections"), QString::number(m_options.connections),
+                              QStringLiteral("--in-flight"), QString::number(m_options.inFlight),
+                              QStringLiteral("--store"), storePath()};
+        if (m_options.plain)
+            arguments << QStringLiteral("--plain");
+        if (m_options.noPictures)
+            arguments << QStringLiteral("--no-pictures");
+        m_publisher->start(QCoreApplication::applicationFilePath(), arguments);
         if (!m_publisher->waitForStarted(5000)) {
             std::fprintf(stderr, "bench: the publisher did not start\n");
             return false;
@@ -658,10 +728,11 @@ private:
                 burst->answeredMs && burst->startMs
                     ? QString::number(double(burst->answeredMs - burst->startMs) / 1000.0, 'f', 2)
                     : QStringLiteral("?");
-            publishers << QStringLiteral("%1 s, %2 answered, %3 errors")
+            publishers << QStringLiteral("%1 s, %2 answered, %3 errors, %4 pictures fetched")
                               .arg(seconds)
                               .arg(burst->answered)
-                              .arg(burst->errors);
+                              .arg(burst->errors)
+                              .arg(burst->pictures);
         }
         const qint64 databaseBytes =
             QFileInfo(storePath()).size() + QFileInfo(storePath() + QStringLiteral("-wal")).size();
@@ -745,7 +816,11 @@ int main(int argc, char **argv)
          {QStringLiteral("idle"), QStringLiteral("Seconds of idle baseline (3)."),
           QStringLiteral("S")},
          {QStringLiteral("binary"), QStringLiteral("The traybeat executable."),
-          QStringLiteral("PATH")}});
+          QStringLiteral("PATH")},
+         {QStringLiteral("plain"),
+          QStringLiteral("Plain messages (default: rich ones, with tags, two actions, an "
+                         "attachment image and an icon).")},
+         {QStringLiteral("no-pictures"), QStringLiteral("Rich messages without the pictures.")}});
     parser.process(app);
     Options options;
     const auto intOption = [&parser](const char *name, int fallback) {
@@ -759,6 +834,8 @@ int main(int argc, char **argv)
     options.idleSeconds = intOption("idle", options.idleSeconds);
     if (parser.isSet(QStringLiteral("binary")))
         options.binary = parser.value(QStringLiteral("binary"));
+    options.plain = parser.isSet(QStringLiteral("plain"));
+    options.noPictures = parser.isSet(QStringLiteral("no-pictures"));
     Bench bench(options);
     return bench.run();
 }

@@ -1,4 +1,5 @@
 #include "actionrunner.h"
+#include "recordingserver.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -13,76 +14,6 @@ using namespace traybeat;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct RecordedRequest
-{
-    QByteArray method;
-    QByteArray path;
-    QHash<QByteArray, QByteArray> headers; // lower-case names
-    QByteArray body;
-};
-
-// A tiny HTTP/1.1 server on 127.0.0.1 that records each request (method, path, headers, body)
-// and answers what `respond` returns for it (raw bytes; empty: stays silent).
-class RecordingServer final : public QObject
-{
-public:
-    RecordingServer()
-    {
-        QVERIFY(m_server.listen(QHostAddress::LocalHost, 0));
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(this);
-                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { read(socket); });
-            }
-        });
-    }
-
-    QUrl url(const QString &path = QStringLiteral("/hook")) const
-    {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_server.serverPort()).arg(path));
-    }
-
-    std::function<QByteArray(const RecordedRequest &)> respond = [](const RecordedRequest &) {
-        return QByteArrayLiteral("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-    };
-    QList<RecordedRequest> requests;
-
-private:
-    void read(QTcpSocket *socket)
-    {
-        QByteArray &buffer = m_buffers[socket];
-        buffer += socket->readAll();
-        const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
-        if (headEnd < 0)
-            return;
-        RecordedRequest request;
-        const QList<QByteArray> lines = buffer.left(headEnd).split('\n');
-        const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
-        request.method = requestLine.value(0);
-        request.path = requestLine.value(1);
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const qsizetype colon = lines[i].indexOf(':');
-            if (colon > 0)
-                request.headers.insert(lines[i].left(colon).trimmed().toLower(),
-                                       lines[i].mid(colon + 1).trimmed());
-        }
-        const qsizetype length = request.headers.value("content-length").toLongLong();
-        if (buffer.size() < headEnd + 4 + length)
-            return; // the body is still coming
-        request.body = buffer.mid(headEnd + 4, length);
-        m_buffers.remove(socket);
-        requests.append(request);
-        const QByteArray answer = respond(request);
-        if (!answer.isEmpty()) {
-            socket->write(answer);
-            socket->disconnectFromHost();
-        }
-    }
-
-    QTcpServer m_server;
-    QHash<QTcpSocket *, QByteArray> m_buffers;
-};
 
 NotificationAction httpAction(const QUrl &url, const QString &method = QStringLiteral("POST"),
                               const QString &body = {})

@@ -68,8 +68,9 @@ void tst_PopupWidget::showsServerTextLiterally()
     PopupWidget popup;
     popup.setNotification(notification);
     const QList<QLabel *> labels = popup.findChildren<QLabel *>();
-    // meta, time, title, body, "Open link", its failure, and the action bar's outcome line
-    QCOMPARE(labels.size(), 7);
+    // meta, time, title, body, "Open link", its failure, the action bar's outcome line, the
+    // icon, the attachment's thumbnail and its file name
+    QCOMPARE(labels.size(), 10);
     for (const QLabel *label : labels) {
         QCOMPARE(label->textFormat(), Qt::PlainText);
         QCOMPARE(label->openExternalLinks(), false);

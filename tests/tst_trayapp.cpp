@@ -1,12 +1,21 @@
+#include "actionbar.h"
+#include "attachmentview.h"
 #include "authstore.h"
 #include "historywindow.h"
+#include "mediacache.h"
 #include "notificationstore.h"
 #include "popupwidget.h"
 #include "pushclients.h"
 #include "pushserver.h"
+#include "recordingserver.h"
+#include "remoteimagelabel.h"
+#include "testimages.h"
 #include "trayapp.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QLabel>
 #include <QSettings>
 #include <QStandardPaths>
@@ -34,6 +43,7 @@ private slots:
     void quietHoursAndMarkAllReadInTheTray();
     void longOutageAndItsEndAreToldOnce();
     void urgentPopupClosesWhenReadInTheHistory();
+    void richMessageShowsButtonsThumbnailAndTags();
 
 private:
     static QList<PopupWidget *> popups()
@@ -358,6 +368,86 @@ void tst_TrayApp::urgentPopupClosesWhenReadInTheHistory()
     history->showNotification(shown.subscription, shown.id); // opened there: read
     QTRY_COMPARE_WITH_TIMEOUT(popups().size(), 0, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(app.trayController()->unreadCount(), 0, 10000);
+}
+
+// A message as Home Assistant sends it — two actions, an image attachment (served here on
+// 127.0.0.1), tags — published over ntfy's HTTP API: its pop-up shows the two buttons, the emoji
+// and the thumbnail, which is cached in the state folder; when the history is cleared, the cached
+// picture goes too.
+void tst_TrayApp::richMessageShowsButtonsThumbnailAndTags()
+{
+    RecordingServer pictures;
+    QVERIFY(pictures.isListening());
+    pictures.respond = [](const RecordedRequest &) {
+        return httpAnswer("image/png", solidPng({200, 120}, QColor(0xd6, 0x8a, 0x12)));
+    };
+    TrayApp app({false, m_state->path()});
+    app.settings()->setSubscriptions({subscription(QStringLiteral("Home"), QStringLiteral("garage"))});
+    startApp(app);
+    QTRY_COMPARE_WITH_TIMEOUT(app.trayController()->aggregateState(), ConnectionState::Connected,
+                              10000);
+
+    QNetworkAccessManager network;
+    QUrl publish = m_server->url();
+    publish.setPath(QStringLiteral("/garage"));
+    const QByteArray closeUrl = publish.toEncoded();
+    const test::HttpResult published = test::httpRequest(
+        network, publish, "POST", "Open for 15 minutes.",
+        {{"Title", "Garage door open"},
+         {"Tags", "warning,garage"},
+         {"Actions", "http, Close it, " + closeUrl +
+                         ", body=closed; view, Open camera, https://example.org/camera"},
+         {"Attach", pictures.url(QStringLiteral("/snapshot.png")).toEncoded()}});
+    QVERIFY2(published.status == 200, published.body.constData());
+
+    QTRY_COMPARE_WITH_TIMEOUT(popups().size(), 1, 10000);
+    PopupWidget *popup = popups().first();
+    QCOMPARE(popup->findChild<QLabel *>(QStringLiteral("title"))->text(),
+             QString::fromUtf8("\xe2\x9a\xa0\xef\xb8\x8f Garage door open"));
+    QStringList buttons;
+    for (const QPushButton *button : popup->actionBar()->buttons()) {
+        if (button->isVisible())
+            buttons << button->text();
+    }
+    QCOMPARE(buttons, (QStringList{QStringLiteral("Close it"), QStringLiteral("Open camera")}));
+    QTRY_VERIFY_WITH_TIMEOUT(popup->attachmentView()->thumbnail()->hasImage(), 10000);
+    QVERIFY(popup->attachmentView()->thumbnail()->isVisible());
+    QCOMPARE(popup->attachmentView()->thumbnail()->pixmap().toImage().pixelColor(5, 5),
+             QColor(0xd6, 0x8a, 0x12));
+
+    const QDir media(m_state->filePath(QStringLiteral("media")));
+    QTRY_COMPARE(media.entryList(QDir::Files).size(), 1);
+    const auto owner = MediaCache::ownerOf(media.entryList(QDir::Files).first());
+    QVERIFY(owner);
+    QCOMPARE(owner->id, popup->notification().id);
+
+    // Clear History (confirmed): the message goes, and its picture with it.
+    app.activate();
+    QWidget *history = nullptr;
+    QTRY_VERIFY((history = [] {
+        for (QWidget *window : QApplication::topLevelWidgets()) {
+            if (window->isVisible() && window->findChild<QPushButton *>(QStringLiteral("clearButton")))
+                return window;
+        }
+        return static_cast<QWidget *>(nullptr);
+    }()));
+    QPushButton *clear = history->findChild<QPushButton *>(QStringLiteral("clearButton"));
+    QTRY_VERIFY(clear->isEnabled());
+    // The confirmation is a modal box (exec): answered from inside its own event loop.
+    QTimer confirm;
+    confirm.setInterval(50ms);
+    connect(&confirm, &QTimer::timeout, this, [] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        for (QAbstractButton *button : box ? box->buttons() : QList<QAbstractButton *>()) {
+            if (box->buttonRole(button) == QMessageBox::DestructiveRole)
+                button->click();
+        }
+    });
+    confirm.start();
+    clear->click();
+    confirm.stop();
+    QCOMPARE(storedCount(QStringLiteral("Home")), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(media.entryList(QDir::Files).size(), 0, 10000);
 }
 
 QTEST_MAIN(tst_TrayApp)

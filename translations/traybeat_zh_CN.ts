@@ -68,6 +68,25 @@
     </message>
 </context>
 <context>
+    <name>traybeat::AttachmentView</name>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Open the attachment</source>
+        <translation>打开附件</translation>
+    </message>
+    <message>
+        <source>Attachment</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+</context>
+<context>
     <name>traybeat::AuthStore</name>
     <message>
         <source>cannot open auth file %1: %2</source>
@@ -294,10 +313,6 @@
         <translation>监听的地址和端口：ADDR:PORT、:PORT（本机回环）或 0.0.0.0:PORT（所有网络接口）；端口 0 表示自动选择空闲端口。默认 127.0.0.1:8080。</translation>
     </message>
     <message>
-        <source>SQLite file for the message cache (default %1).</source>
-        <translation>消息缓存使用的 SQLite 文件（默认 %1）。</translation>
-    </message>
-    <message>
         <source>Require &apos;Authorization: Bearer TOKEN&apos; on every request</source>
         <translation>要求每个请求都带有“Authorization: Bearer TOKEN”</translation>
     </message>
@@ -521,6 +536,10 @@
         <source>Connect directly, ignoring the system proxy settings (http_proxy, https_proxy).</source>
         <translation>直接连接，忽略系统代理设置（http_proxy、https_proxy）。</translation>
     </message>
+    <message>
+        <source>SQLite file for the message cache (default %1), or a PostgreSQL database that several instances may share: postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=MODE] (or ?host=/socket/folder). Give the password in PGPASSWORD or ~/.pgpass rather than in the URL.</source>
+        <translation>消息缓存所用的 SQLite 文件（默认 %1），或可由多个实例共用的 PostgreSQL 数据库：postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=MODE]（或 ?host=/套接字/文件夹）。密码最好通过 PGPASSWORD 或 ~/.pgpass 提供，而不要写在 URL 中。</translation>
+    </message>
 </context>
 <context>
     <name>traybeat::ConnectionManager</name>
@@ -566,6 +585,57 @@
     <message>
         <source>no answer within %1</source>
         <translation>%1 内没有应答</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::DatabaseLocation</name>
+    <message>
+        <source>sslmode &quot;%1&quot; is none of disable, allow, prefer, require, verify-ca, verify-full</source>
+        <translation>sslmode“%1”不是 disable、allow、prefer、require、verify-ca、verify-full 之一</translation>
+    </message>
+    <message>
+        <source>host= must be the absolute path of a socket folder</source>
+        <translation>host= 必须是套接字所在文件夹的绝对路径</translation>
+    </message>
+    <message>
+        <source>unknown parameter &quot;%1&quot; (only sslmode and host are read)</source>
+        <translation>未知参数“%1”（只识别 sslmode 和 host）</translation>
+    </message>
+    <message>
+        <source>the URL names no user (postgresql://USER@HOST/DBNAME)</source>
+        <translation>URL 中没有用户名（postgresql://USER@HOST/DBNAME）</translation>
+    </message>
+    <message>
+        <source>the user name holds a space, quote or semicolon</source>
+        <translation>用户名中含有空格、引号或分号</translation>
+    </message>
+    <message>
+        <source>the URL names no host (postgresql://USER@HOST/DBNAME, or ?host=/socket/folder)</source>
+        <translation>URL 中没有主机（postgresql://USER@HOST/DBNAME，或 ?host=/套接字/文件夹）</translation>
+    </message>
+    <message>
+        <source>port 0 is not a PostgreSQL port</source>
+        <translation>端口 0 不是 PostgreSQL 端口</translation>
+    </message>
+    <message>
+        <source>only postgresql:// URLs are databases; a file path has no scheme</source>
+        <translation>只有 postgresql:// URL 表示数据库；文件路径不带协议前缀</translation>
+    </message>
+    <message>
+        <source>the database must not be empty</source>
+        <translation>数据库不能为空</translation>
+    </message>
+    <message>
+        <source>not a valid postgresql://USER@HOST/DBNAME URL</source>
+        <translation>不是有效的 postgresql://USER@HOST/DBNAME URL</translation>
+    </message>
+    <message>
+        <source>the URL must name one database after the host (/DBNAME)</source>
+        <translation>URL 必须在主机之后指明一个数据库（/DBNAME）</translation>
+    </message>
+    <message>
+        <source>the URL must not have a fragment (#)</source>
+        <translation>URL 不能带片段（#）</translation>
     </message>
 </context>
 <context>
@@ -970,6 +1040,49 @@
     </message>
 </context>
 <context>
+    <name>traybeat::MediaFetcher</name>
+    <message>
+        <source>Only http and https addresses are fetched</source>
+        <translation>只会获取 http 和 https 地址</translation>
+    </message>
+    <message>
+        <source>Too many pictures are being fetched</source>
+        <translation>正在获取的图片太多</translation>
+    </message>
+    <message>
+        <source>No answer within %1 s</source>
+        <translation>%1 秒内没有应答</translation>
+    </message>
+    <message>
+        <source>HTTP error %1</source>
+        <translation>HTTP 错误 %1</translation>
+    </message>
+    <message>
+        <source>Larger than %1</source>
+        <translation>超过 %1</translation>
+    </message>
+    <message>
+        <source>Not an image (%1)</source>
+        <translation>不是图片（%1）</translation>
+    </message>
+    <message>
+        <source>Refused a redirect to an address that is not http or https</source>
+        <translation>已拒绝重定向到非 http 或 https 的地址</translation>
+    </message>
+    <message>
+        <source>Not an image</source>
+        <translation>不是图片</translation>
+    </message>
+    <message>
+        <source>The image is too large (%1 × %2 pixels)</source>
+        <translation>图片太大（%1 × %2 像素）</translation>
+    </message>
+    <message>
+        <source>Cannot read the image: %1</source>
+        <translation>无法读取图片：%1</translation>
+    </message>
+</context>
+<context>
     <name>traybeat::MessageStore</name>
     <message>
         <source>cannot open database %1: %2</source>
@@ -986,6 +1099,10 @@
     <message>
         <source>cannot upgrade database %1: %2</source>
         <translation>无法升级数据库 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot open database %1: Qt&apos;s PostgreSQL driver (QPSQL) is not installed (Debian: libqt6sql6-psql)</source>
+        <translation>无法打开数据库 %1：未安装 Qt 的 PostgreSQL 驱动（QPSQL）（Debian：libqt6sql6-psql）</translation>
     </message>
 </context>
 <context>
@@ -1260,6 +1377,10 @@
     <message>
         <source>cannot listen on %1 port %2: %3</source>
         <translation>无法在 %1 的端口 %2 上监听：%3</translation>
+    </message>
+    <message>
+        <source>cannot LISTEN on %1: %2</source>
+        <translation>无法在 %1 上执行 LISTEN：%2</translation>
     </message>
 </context>
 <context>

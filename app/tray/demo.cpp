@@ -1,5 +1,6 @@
 #include "demo.h"
 
+#include "demopictureserver.h"
 #include "logging.h"
 #include "pushserver.h"
 
@@ -97,6 +98,12 @@ bool Demo::start(QString *errorMessage)
         return false;
     }
     qCInfo(lcUi).noquote() << "demo server listening on" << m_server->url().toDisplayString();
+    m_pictures = std::make_unique<DemoPictureServer>();
+    if (!m_pictures->start(&error)) {
+        // The demo goes on; its message with a picture comes without one.
+        qCWarning(lcUi).noquote() << "demo: the picture server did not start:" << error;
+        m_pictures.reset();
+    }
     return true;
 }
 
@@ -126,7 +133,9 @@ void Demo::publishNext()
                                ? introduction[m_next]
                                : ongoing[(m_next - introductionCount) % ongoingCount];
     ++m_next;
-    if (m_next == 2)
+    // The richest sample (buttons, tags, a picture) comes last of the introduction, so that it
+    // stays on screen longest (the end-to-end test looks at its picture there).
+    if (m_next == introductionCount)
         emit actionSample(makeActionSample());
     if (m_next == 4)
         emit actionSample(makeMarkdownSample());
@@ -177,6 +186,12 @@ Notification Demo::makeActionSample() const
     view.label = tr("Open camera");
     view.url = QUrl(QStringLiteral("https://example.org/camera"));
     notification.actions = {close, view};
+    if (m_pictures) {
+        notification.attachment.name = QStringLiteral("garage-camera.png");
+        notification.attachment.url = m_pictures->url();
+        notification.attachment.type = QStringLiteral("image/png");
+        notification.attachment.size = m_pictures->size();
+    }
     return notification;
 }
 

@@ -1,6 +1,7 @@
 #include "historywindow.h"
 
 #include "actionbar.h"
+#include "attachmentview.h"
 #include "emojitags.h"
 #include "historymodel.h"
 #include "linkopener.h"
@@ -65,6 +66,7 @@ HistoryWindow::HistoryWindow(NotificationStore *store, QWidget *parent)
     setWindowTitle(tr("Notification History"));
     buildUi();
     addActionBar();
+    addAttachmentView();
     connectUi();
     updateState();
     resize(960, 640);
@@ -540,6 +542,7 @@ void HistoryWindow::showDetails(const std::optional<Notification> &notification)
     m_detailLink->setVisible(!notification->url.isEmpty());
     m_openLink->setVisible(!notification->url.isEmpty());
     showActions(*notification);
+    m_attachment->setNotification(*notification);
     m_detailStack->setCurrentIndex(1);
     updateState();
 }
@@ -552,6 +555,22 @@ void HistoryWindow::addActionBar()
     Q_ASSERT(column);
     column->insertWidget(column->indexOf(m_detailBody) + 1, m_actionBar);
     connect(m_actionBar, &ActionBar::urlRequested, this, &HistoryWindow::openUrl);
+}
+
+void HistoryWindow::addAttachmentView()
+{
+    // Between the message's text and its buttons, as on the pop-up.
+    m_attachment = new AttachmentView(QSize(480, 320), this);
+    auto *column = qobject_cast<QBoxLayout *>(m_detailBody->parentWidget()->layout());
+    Q_ASSERT(column);
+    column->insertWidget(column->indexOf(m_detailBody) + 1, m_attachment);
+    m_attachment->setAvailableWidth(480);
+    connect(m_attachment, &AttachmentView::urlRequested, this, &HistoryWindow::openUrl);
+}
+
+void HistoryWindow::setMediaFetcher(MediaFetcher *fetcher)
+{
+    m_attachment->setFetcher(fetcher);
 }
 
 void HistoryWindow::setActionRunner(ActionRunner *runner)

@@ -24,6 +24,8 @@ class QTextBrowser;
 namespace traybeat {
 
 class ActionBar;
+class AttachmentView;
+class MediaFetcher;
 class ActionRunner;
 class HistoryModel;
 class MarkdownDocument;
@@ -56,6 +58,9 @@ public:
     // Runs the http actions of the detail pane's buttons; null: shown disabled. Must outlive
     // the window or be reset to null.
     void setActionRunner(ActionRunner *runner);
+    // Fetches the attachment's image for the detail pane (null: shown as a file). Must outlive it.
+    void setMediaFetcher(MediaFetcher *fetcher);
+    AttachmentView *attachmentView() const { return m_attachment; }
 
 public slots:
     // Brings the window forward and selects that message (clearing the filters if they hide it).
@@ -92,6 +97,7 @@ private:
     void scrollToLater(const QModelIndex &index);
     void showDetails(const std::optional<Notification> &notification);
     void addActionBar();
+    void addAttachmentView();
     void showActions(const Notification &notification);
     void openUrl(const QUrl &url);
     void openLink();
@@ -132,6 +138,7 @@ private:
     QTextBrowser *m_detailMarkdown = nullptr;       // instead of m_detailBody for text/markdown
     MarkdownDocument *m_markdownDocument = nullptr; // what m_detailMarkdown shows, owned here
     ActionBar *m_actionBar = nullptr;
+    AttachmentView *m_attachment = nullptr;
     QLabel *m_status = nullptr;
     QMenu *m_contextMenu = nullptr;
 

@@ -122,6 +122,7 @@ PopupWidget *PopupStack::createPopup()
 {
     auto *popup = new PopupWidget;
     popup->setActionRunner(m_runner);
+    popup->setMediaFetcher(m_media);
     connect(popup, &PopupWidget::activated, this, [this, popup] { onActivated(popup); });
     connect(popup, &PopupWidget::closeRequested, this, [this, popup] { onCloseRequested(popup); });
     connect(popup, &PopupWidget::clearRequested, this, [this, popup] { onClearRequested(popup); });

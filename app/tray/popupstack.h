@@ -3,6 +3,7 @@
 #include "actionrunner.h"
 #include "appsettings.h"
 #include "deliverypolicy.h"
+#include "mediafetcher.h"
 #include "notification.h"
 #include "popupthrottle.h"
 
@@ -47,6 +48,8 @@ public:
     void setReservedArea(const QRect &area);
     // Runs the http actions of the pop-ups' buttons (null: shown disabled); must outlive them.
     void setActionRunner(ActionRunner *runner) { m_runner = runner; }
+    // Fetches the pop-ups' thumbnails and icons (null: none shown); must outlive them.
+    void setMediaFetcher(MediaFetcher *fetcher) { m_media = fetcher; }
 
     void present(const NotificationList &notifications);
     void closeAll();
@@ -94,6 +97,7 @@ private:
     QPointer<QScreen> m_screen;
     QRect m_reservedArea;
     QPointer<ActionRunner> m_runner;
+    QPointer<MediaFetcher> m_media;
 
     QList<PopupWidget *> m_individual; // oldest first
     PopupWidget *m_summary = nullptr;

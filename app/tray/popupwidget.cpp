@@ -1,8 +1,11 @@
 #include "popupwidget.h"
 
 #include "actionbar.h"
+#include "attachmentview.h"
+#include "remoteimagelabel.h"
 #include "emojitags.h"
 #include "errorlabel.h"
+#include "logging.h"
 #include "markdownview.h"
 #include "themecolors.h"
 #include "urlpolicy.h"
@@ -16,6 +19,7 @@
 #include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QTextLayout>
 #include <QToolButton>
@@ -30,6 +34,9 @@ constexpr int accentWidth = 4;
 constexpr int horizontalMargin = 12;
 constexpr int titleLines = 2;
 constexpr int bodyLines = 4;
+// The icon beside the title, and the attachment's thumbnail under the text.
+constexpr int iconSide = 32;
+constexpr int thumbnailHeight = 180;
 // Laying out more than this is wasted work: at most a few lines are ever shown.
 constexpr int layoutLimit = 2000;
 // Markdown is parsed whole before it is cut to lines; its markup makes it longer than its text.
@@ -127,7 +134,9 @@ PopupWidget::PopupWidget(QWidget *parent)
       m_body(plainLabel(QStringLiteral("body"), this)), m_markdownBody(new MarkdownView(this)),
       m_openLink(plainLabel(QStringLiteral("openLink"), this)),
       m_openFailure(plainLabel(QStringLiteral("openFailure"), this)),
-      m_closeButton(new QToolButton(this)), m_actionBar(new ActionBar(this))
+      m_closeButton(new QToolButton(this)), m_actionBar(new ActionBar(this)),
+      m_icon(new RemoteImageLabel(QSize(iconSide, iconSide), this)),
+      m_attachment(new AttachmentView(QSize(textWidth(), thumbnailHeight), this))
 {
     setObjectName(QStringLiteral("traybeatPopup"));
     static const bool factoryInstalled = [] {
@@ -172,12 +181,19 @@ PopupWidget::PopupWidget(QWidget *parent)
     layout->setContentsMargins(accentWidth + horizontalMargin, 8, 8, 12);
     layout->setSpacing(3);
     layout->addLayout(header);
-    layout->addWidget(m_title);
+    auto *titleRow = new QHBoxLayout;
+    titleRow->setSpacing(6);
+    titleRow->addWidget(m_icon, 0, Qt::AlignTop);
+    titleRow->addWidget(m_title, 1);
+    layout->addLayout(titleRow);
     layout->addWidget(m_body);
     layout->addWidget(m_markdownBody);
+    layout->addWidget(m_attachment);
     layout->addWidget(m_openLink);
     layout->addWidget(m_openFailure);
     layout->addWidget(m_actionBar);
+    m_icon->setObjectName(QStringLiteral("icon"));
+    m_attachment->setAvailableWidth(textWidth());
     m_actionBar->setAvailableWidth(textWidth());
     m_actionBar->setCursor(Qt::ArrowCursor);
     applyColors();
@@ -189,7 +205,20 @@ PopupWidget::PopupWidget(QWidget *parent)
     connect(m_actionBar, &ActionBar::clearRequested, this, &PopupWidget::clearRequested);
     connect(m_actionBar, &ActionBar::busyChanged, this, &PopupWidget::onActionBusyChanged);
     connect(m_actionBar, &ActionBar::statusChanged, this, &PopupWidget::updateHeight);
+    // Pictures arrive after the pop-up is shown: it grows then.
+    connect(m_attachment, &AttachmentView::contentChanged, this, [this] {
+        updateHeight();
+        logPicture();
+    });
+    connect(m_attachment, &AttachmentView::urlRequested, this, &PopupWidget::urlRequested);
+    connect(m_icon, &RemoteImageLabel::imageChanged, this, &PopupWidget::updateHeight);
     connect(m_markdownBody, &MarkdownView::linkActivated, this, &PopupWidget::linkActivated);
+}
+
+void PopupWidget::setMediaFetcher(MediaFetcher *fetcher)
+{
+    m_icon->setFetcher(fetcher);
+    m_attachment->setFetcher(fetcher);
 }
 
 // The desktop's font, as it is now: the title a little larger and bold, the meta line smaller.
@@ -258,6 +287,9 @@ void PopupWidget::setNotification(const Notification &notification)
                                     (bodyLines + 1) * m_body->fontMetrics().lineSpacing());
     }
     setLink(notification.url);
+    m_icon->setRequest(MediaRequest{notification.subscription, notification.id,
+                                    MediaCache::Kind::Icon, notification.icon});
+    m_attachment->setNotification(notification);
     setTexts(meta.join(QStringLiteral(" · ")), timeText(notification.time),
              EmojiTags::decoratedTitle(tags.emoji, notification.title),
              markdown ? m_markdownBody->plainText() : notification.body, markdown);
@@ -322,6 +354,8 @@ void PopupWidget::setSummary(const QString &title, const QString &body, int prio
     m_priority = priority;
     m_actionBar->setActions({});
     setLink({});
+    m_icon->setRequest({});
+    m_attachment->setNotification({});
     setTexts(tr("traybeat"), timeText(QDateTime::currentDateTimeUtc()), title, body);
 }
 
@@ -333,7 +367,7 @@ void PopupWidget::setTexts(const QString &meta, const QString &time, const QStri
     const int metaWidth =
         textWidth() - m_time->fontMetrics().horizontalAdvance(time) - m_closeButton->width() - 12;
     m_meta->setText(elided(meta, m_meta->font(), std::max(metaWidth, 40), 1));
-    m_title->setText(elided(title, m_title->font(), textWidth(), titleLines));
+    m_title->setText(elided(title, m_title->font(), titleWidth(), titleLines));
     m_title->setVisible(!m_title->text().isEmpty());
     // Markdown is laid out (and cut) by its view; `body` is then its text, for screen readers.
     m_body->setText(bodyIsMarkdown ? QString()
@@ -369,6 +403,31 @@ void PopupWidget::updateHeight()
 int PopupWidget::textWidth() const
 {
     return popupWidth - accentWidth - horizontalMargin - 8 - 2; // margins and the border
+}
+
+void PopupWidget::logPicture() const
+{
+    // What the pop-up holds once its picture is in: the end-to-end test reads this line (with
+    // traybeat.ui.debug on), as a person would look at the pop-up.
+    if (!lcUi().isDebugEnabled() || !m_attachment->thumbnail()->hasImage())
+        return;
+    QStringList buttons;
+    for (const QPushButton *button : m_actionBar->buttons()) {
+        if (!button->isHidden())
+            buttons << button->accessibleName();
+    }
+    const QSize size = m_attachment->thumbnail()->size();
+    qCDebug(lcUi).noquote() << "pop-up" << m_notification.id << "shows a thumbnail of"
+                            << QStringLiteral("%1x%2").arg(size.width()).arg(size.height())
+                            << "and" << buttons.size()
+                            << "button(s):" << buttons.join(QStringLiteral(" | "));
+}
+
+int PopupWidget::titleWidth() const
+{
+    // An icon that is on its way keeps its place, so the title is not laid out twice.
+    const bool icon = m_icon->isWaiting() || m_icon->hasImage();
+    return icon ? textWidth() - iconSide - 6 : textWidth();
 }
 
 void PopupWidget::setDismissAfter(std::optional<std::chrono::milliseconds> duration)

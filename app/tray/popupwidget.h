@@ -15,16 +15,20 @@ namespace traybeat {
 
 class ActionBar;
 class ActionRunner;
+class AttachmentView;
 class MarkdownView;
+class MediaFetcher;
+class RemoteImageLabel;
 
 // One pop-up on screen: a frameless, always-on-top card that never takes the keyboard focus.
 // Shows a notification (title, body, subscription and topic, time, a colour accent by
 // priority, emoji tags before the title and the other tags on the meta line, up to three action
-// buttons, an "Open link" line when a click opens a link) or a burst summary. Server text is
-// laid out as plain text and elided to a few lines, markdown rendered inert (MarkdownDocument)
-// and cut to a few lines; the full text is in the history. Colours and fonts follow the
-// desktop's palette and font, light or dark. Dismisses itself after a time unless hovered or while
-// an action is running, and says when it is clicked or wants to close; the stack decides what that
+// buttons, the icon and the attachment's thumbnail when fetched, an "Open link" line when a
+// click opens a link) or a burst summary. Server text is laid out as plain text and elided to
+// a few lines, markdown rendered inert (MarkdownDocument) and cut to a few lines; the full
+// text is in the history. Colours and fonts follow the desktop's palette and font, light or
+// dark. Dismisses itself after a time unless hovered or while an action is running, and says
+// when it is clicked or wants to close; the stack decides what that
 // means.
 class PopupWidget final : public QWidget
 {
@@ -40,6 +44,10 @@ public:
     // Runs the http actions of its buttons; null: they are shown disabled.
     void setActionRunner(ActionRunner *runner);
     ActionBar *actionBar() const { return m_actionBar; }
+    // Fetches the attachment's thumbnail and the icon (null: neither is shown). Must outlive it.
+    void setMediaFetcher(MediaFetcher *fetcher);
+    AttachmentView *attachmentView() const { return m_attachment; }
+    RemoteImageLabel *iconLabel() const { return m_icon; }
 
     void setNotification(const Notification &notification);
     // A burst summary: `title` says how many, from where; `priority` picks the accent.
@@ -94,6 +102,8 @@ private:
     void onActionBusyChanged(bool busy);
     void updateHeight();
     int textWidth() const;
+    int titleWidth() const;
+    void logPicture() const;
 
     Notification m_notification;
     bool m_summary = false;
@@ -113,6 +123,8 @@ private:
     QLabel *m_openFailure; // why it did not open
     QToolButton *m_closeButton;
     ActionBar *m_actionBar;
+    RemoteImageLabel *m_icon;       // the message's icon, beside the title
+    AttachmentView *m_attachment;   // its image as a thumbnail, or a file's name and "Open"
 
     std::optional<std::chrono::milliseconds> m_dismissAfter;
     QTimer m_dismissTimer;

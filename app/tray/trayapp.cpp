@@ -101,6 +101,8 @@ TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
     connect(&m_store, &NotificationStore::changed, this, [this] {
         if (!m_unreadTimer.isActive())
             m_unreadTimer.start();
+        if (m_media.cache().isEnabled() && !m_mediaSweepTimer.isActive())
+            m_mediaSweepTimer.start();
     });
 
     connect(&m_tray, &TrayController::historyRequested, this, &TrayApp::activate);
@@ -117,6 +119,7 @@ TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
     connect(&m_popups, &PopupStack::historyRequested, this, &TrayApp::showHistory);
     connect(&m_popups, &PopupStack::readRequested, this, &TrayApp::markRead);
     m_popups.setActionRunner(&m_actionRunner);
+    m_popups.setMediaFetcher(&m_media);
     connect(&m_native, &NativeNotifier::historyRequested, this, &TrayApp::showHistory);
     connect(&m_native, &NativeNotifier::urlRequested, this, &TrayApp::openUrl);
     connect(&m_native, &NativeNotifier::readRequested, this, &TrayApp::markRead);
@@ -129,6 +132,11 @@ TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
     m_unreadTimer.setSingleShot(true);
     m_unreadTimer.setInterval(250ms);
     connect(&m_unreadTimer, &QTimer::timeout, this, &TrayApp::refreshUnread);
+    // Deletions are rare and a burst changes the store many times a second: once in a while
+    // is enough (a file left behind a moment longer costs nothing).
+    m_mediaSweepTimer.setSingleShot(true);
+    m_mediaSweepTimer.setInterval(2s);
+    connect(&m_mediaSweepTimer, &QTimer::timeout, this, &TrayApp::removeOrphanedMedia);
 }
 
 TrayApp::~TrayApp()
@@ -161,6 +169,7 @@ bool TrayApp::start(QString *errorMessage)
             *errorMessage = tr("cannot open %1: %2").arg(databasePath, error);
         return false;
     }
+    openMediaCache();
     if (m_options.demo) {
         m_demo = std::make_unique<Demo>();
         if (!m_demo->start(errorMessage))
@@ -184,6 +193,7 @@ bool TrayApp::start(QString *errorMessage)
 
     m_history = std::make_unique<HistoryWindow>(&m_store);
     m_history->setActionRunner(&m_actionRunner);
+    m_history->setMediaFetcher(&m_media);
     m_started = true;
     // Tokens kept in the keyring arrive later; the subscriptions that wait for them start then.
     m_settings.useSecretStore(&m_secretStore);
@@ -200,6 +210,29 @@ bool TrayApp::start(QString *errorMessage)
     if (wantedSubscriptions().isEmpty())
         showSettings();
     return true;
+}
+
+void TrayApp::openMediaCache()
+{
+    const MediaCache cache(QDir(m_options.stateDirectory).filePath(QStringLiteral("media")));
+    QString error;
+    if (!cache.prepare(&error)) {
+        // Pictures are still shown; they are fetched again each time.
+        qCWarning(lcUi).noquote() << "media cache: not used:" << error;
+        return;
+    }
+    m_media.setCache(cache);
+    removeOrphanedMedia(); // messages deleted while the app was not running
+}
+
+void TrayApp::removeOrphanedMedia()
+{
+    const int removed = m_media.cache().removeOrphans(
+        [this](const QString &subscription, const QString &id) {
+            return m_store.notification(subscription, id).has_value();
+        });
+    if (removed > 0)
+        qCInfo(lcUi) << "media cache: removed" << removed << "file(s) of deleted messages";
 }
 
 void TrayApp::applyAutostartDefault()

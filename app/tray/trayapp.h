@@ -4,6 +4,7 @@
 #include "appsettings.h"
 #include "deliverypolicy.h"
 #include "logindwatcher.h"
+#include "mediafetcher.h"
 #include "nativenotifier.h"
 #include "notificationstore.h"
 #include "outagemonitor.h"
@@ -91,12 +92,15 @@ private:
     void markRead(const QString &subscription, const QString &id);
     void addLocalSample(const Notification &notification);
     void enterWindowMode();
+    void openMediaCache();
+    void removeOrphanedMedia();
 
     TrayOptions m_options;
     SecretStore m_secretStore; // before m_settings, which uses it
     AppSettings m_settings;
     NotificationStore m_store;
     ActionRunner m_actionRunner;   // http actions of pop-ups, the history and native notifications
+    MediaFetcher m_media;          // attachment images and icons, cached in the state folder
     SystemWatcher m_systemWatcher; // wake-up and network-back: reconnect without waiting
     std::unique_ptr<LogindWatcher> m_logind; // wake-up as logind says it (made by start())
     std::unique_ptr<Demo> m_demo;
@@ -112,6 +116,7 @@ private:
     QHash<QString, int> m_unread;
     QTimer m_quietHoursTimer;  // fires once when quiet hours begin or end
     QTimer m_unreadTimer;      // coalesces store changes: a burst asks for counts once
+    QTimer m_mediaSweepTimer;  // after store changes: the pictures of deleted messages go
     bool m_deliveryLogged = false;
     bool m_windowMode = false; // no system tray: the history window is the main window
     bool m_started = false;

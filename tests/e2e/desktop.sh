@@ -4,7 +4,10 @@
 # Starts its own Xvfb, D-Bus session bus, tray host (trayer) and notification daemon (dunst),
 # runs `traybeat --demo` with private settings and state folders, and asserts:
 #   1. a tray icon of traybeat is embedded in trayer's window (XEmbed system tray);
-#   2. a pop-up window ("traybeat notification") is shown for a demo message;
+#   2. a pop-up window ("traybeat notification") is shown for a demo message; the demo's message
+#      with two actions, tags and a camera picture (an attachment served on 127.0.0.1) shows the
+#      thumbnail (its colour counted in a screen grab of the pop-up window, by e2e_windowcolor)
+#      and both buttons (the pop-up's account of itself in the debug log);
 #   3. a second launch does not start a second client: it exits 0 and brings the running
 #      one's history window forward;
 #   4. with the platform's pop-ups chosen, the demo's messages reach the notification daemon;
@@ -21,14 +24,16 @@
 # Every process it started is stopped on exit, whatever happens. Waits poll with deadlines
 # (a loaded 2-core machine may need seconds), never fixed long sleeps.
 #
-# usage: desktop.sh PATH/TO/traybeat
+# usage: desktop.sh PATH/TO/traybeat PATH/TO/e2e_windowcolor
 # Needs: Xvfb (xvfb), dbus-launch and dbus-send (dbus-x11), trayer, dunst, xdotool,
 #        xwininfo and xdpyinfo (x11-utils), gnome-keyring-daemon (gnome-keyring), secret-tool
 #        (libsecret-tools), desktop-file-validate (desktop-file-utils).
 set -u
 
 app=${1:-}
-[ -n "$app" ] && [ -x "$app" ] || { echo "e2e_desktop: usage: $0 PATH/TO/traybeat" >&2; exit 2; }
+pixels=${2:-}
+[ -n "$app" ] && [ -x "$app" ] && [ -x "$pixels" ] \
+  || { echo "e2e_desktop: usage: $0 PATH/TO/traybeat PATH/TO/e2e_windowcolor" >&2; exit 2; }
 timeout_s=${TRAYBEAT_E2E_TIMEOUT:-20}
 
 missing=()
@@ -155,7 +160,8 @@ pids+=($!)
 poll "$timeout_s" has_owner org.freedesktop.Notifications || fail "dunst did not take org.freedesktop.Notifications"
 
 # --- the app, in its own process group so that everything it starts stops with it
-setsid "$app" --demo --state-dir "$work/state" >"$work/app.log" 2>&1 &
+QT_LOGGING_RULES='traybeat.ui.debug=true' setsid "$app" --demo --state-dir "$work/state" \
+  >"$work/app.log" 2>&1 &
 app_pid=$!
 
 alive() { kill -0 "$app_pid" 2>/dev/null || fail "traybeat ended early"; }
@@ -190,6 +196,25 @@ popup_shown() {
 poll "$timeout_s" popup_shown || fail "no pop-up window named \"traybeat notification\" appeared"
 geometry=$(xwininfo -id "$popup_win" | awk '/Absolute upper-left X/{x=$NF} /Absolute upper-left Y/{y=$NF} /Width/{w=$NF} /Height/{h=$NF} END{print w "x" h "+" x "+" y}')
 echo "e2e_desktop: pop-up window $(printf '0x%x' "$popup_win") shown at $geometry"
+
+# 2b. The demo's garage message: two actions, tags, and a camera picture fetched from the demo's
+#     picture server. Its garage door has a colour of its own (Demo::pictureMarkerColor); the
+#     door is 140 x 100 pixels, so thousands of them in a grab of a pop-up mean the thumbnail.
+marker=d68a12
+thumbnail_shown() {
+  alive
+  local id count
+  for id in $(xdotool search --onlyvisible --name '^traybeat notification' 2>/dev/null); do
+    count=$("$pixels" "$id" "$marker" 2>>"$work/pixels.log") || continue
+    if [ "${count:-0}" -ge 5000 ]; then thumb_win=$id thumb_pixels=$count; return 0; fi
+  done
+  return 1
+}
+poll "$timeout_s" thumbnail_shown || fail "no pop-up showed the demo's camera picture (#$marker)"
+buttons_line='shows a thumbnail of 320x180 and 2 button\(s\): Close it \| Open camera$'
+grep -qE "$buttons_line" "$work/app.log" \
+  || fail "the pop-up with the picture does not say it shows the two buttons"
+echo "e2e_desktop: pop-up $(printf '0x%x' "$thumb_win") shows the camera picture ($thumb_pixels pixels of #$marker) and the buttons Close it, Open camera"
 
 # 3. A second launch hands over to the first and exits 0; the history window comes forward.
 setsid "$app" --demo --state-dir "$work/state" >"$work/second.log" 2>&1 &
