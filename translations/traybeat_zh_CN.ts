@@ -744,6 +744,22 @@
         <source>Open camera</source>
         <translation>打开摄像头</translation>
     </message>
+    <message>
+        <source>Weekly report (markdown)</source>
+        <translation>每周报告（markdown）</translation>
+    </message>
+    <message>
+        <source>**3 jobs failed**, 41 passed. See [the report](https://example.org/report).
+
+- a `javascript:` link stays text: [not a link](javascript:alert(1))
+- images are not loaded: ![chart](https://example.org/chart.png)
+- HTML stays literal: &lt;b&gt;not bold&lt;/b&gt;</source>
+        <translation>**3 个任务失败**，41 个通过。请查看[报告](https://example.org/report)。
+
+- `javascript:` 链接只保留文字：[不是链接](javascript:alert(1))
+- 图片不会加载：![图表](https://example.org/chart.png)
+- HTML 按原样显示：&lt;b&gt;不是粗体&lt;/b&gt;</translation>
+    </message>
 </context>
 <context>
     <name>traybeat::Duration</name>
@@ -851,10 +867,6 @@
         <translation>通知历史记录</translation>
     </message>
     <message>
-        <source>Search titles, messages and topics</source>
-        <translation>搜索标题、消息和主题</translation>
-    </message>
-    <message>
         <source>All subscriptions</source>
         <translation>所有订阅</translation>
     </message>
@@ -951,10 +963,6 @@
         <translation>通知</translation>
     </message>
     <message>
-        <source>Newest first. Enter opens the link; the context menu key offers more.</source>
-        <translation>最新的在前。回车键打开链接；菜单键提供更多操作。</translation>
-    </message>
-    <message>
         <source>Title</source>
         <translation>标题</translation>
     </message>
@@ -985,6 +993,50 @@
     <message>
         <source>&amp;Copy Text</source>
         <translation>复制文本(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Search titles, messages, topics and tags</source>
+        <translation>搜索标题、消息、主题和标签</translation>
+    </message>
+    <message>
+        <source>&amp;Unread only</source>
+        <translation>仅未读(&amp;U)</translation>
+    </message>
+    <message>
+        <source>All priorities</source>
+        <translation>所有优先级</translation>
+    </message>
+    <message>
+        <source>High and urgent</source>
+        <translation>高和紧急</translation>
+    </message>
+    <message>
+        <source>Urgent only</source>
+        <translation>仅紧急</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Newest first. Enter opens the message and its link; the context menu key offers more.</source>
+        <translation>最新的在前。回车键打开消息及其链接；上下文菜单键提供更多操作。</translation>
+    </message>
+    <message>
+        <source>Could not open the link: no web browser was found.</source>
+        <translation>无法打开链接：未找到网页浏览器。</translation>
+    </message>
+    <message>
+        <source>Mark &amp;Read</source>
+        <translation>标为已读(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Mark &amp;Unread</source>
+        <translation>标为未读(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>删除(&amp;D)</translation>
     </message>
 </context>
 <context>
@@ -1236,6 +1288,14 @@
     <message>
         <source>Click to open the history</source>
         <translation>点击打开历史记录</translation>
+    </message>
+    <message>
+        <source>Open link: %1</source>
+        <translation>打开链接：%1</translation>
+    </message>
+    <message>
+        <source>Could not open the link: no web browser was found. It is kept in the history.</source>
+        <translation>无法打开链接：未找到网页浏览器。该消息保留在历史记录中。</translation>
     </message>
 </context>
 <context>
