@@ -8,11 +8,19 @@
 // measures queueing); with --rate R it offers R messages/s, so latency is that of a pipeline
 // running at R.
 //
+// With --port P it uses a server already running on 127.0.0.1:P (or HAProxy in front of several;
+// bench/several_instances.sh) instead of starting one.
+//
 // usage: bench_end_to_end [--messages N] [--rate R] [--connections C] [--in-flight K] [--binary PATH]
+//                         [--port P]
+
+#include "servechild.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -24,6 +32,7 @@
 #include <algorithm>
 #include <limits>
 #include <cstdio>
+#include <unistd.h>
 
 namespace {
 
@@ -33,6 +42,7 @@ struct Options
     int connections = 4;
     int inFlight = 64; // per connection
     int rate = 0;      // messages/s offered; 0: as fast as possible
+    quint16 port = 0;  // set: a server already running there
     QString binary = QStringLiteral(TRAYBEAT_BINARY);
 };
 
@@ -68,19 +78,12 @@ public:
 private:
     bool startServer()
     {
-        m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_server.start(m_options.binary, {QStringLiteral("serve"), QStringLiteral("--listen=127.0.0.1:0"),
-                                          QStringLiteral("--db"), m_dir.filePath(QStringLiteral("server.db"))});
-        static const QRegularExpression pattern(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
-        while (m_server.waitForReadyRead(10000)) {
-            const auto match = pattern.match(QString::fromUtf8(m_server.readAll()));
-            if (match.hasMatch()) {
-                m_port = quint16(match.captured(1).toUInt());
-                return true;
-            }
+        if (m_options.port != 0) {
+            m_port = m_options.port;
+            return true;
         }
-        std::fprintf(stderr, "bench: the server did not start\n");
-        return false;
+        m_port = startServe(m_server, m_options.binary, m_dir.filePath(QStringLiteral("server.db")));
+        return m_port != 0;
     }
 
     bool startListener()
@@ -185,8 +188,25 @@ private:
         }
     }
 
+    // User + system CPU seconds a child has used so far (/proc/PID/stat, fields 14 and 15):
+    // on a shared box a steadier figure than the rate, which depends on what else runs.
+    static double cpuSeconds(const QProcess &process)
+    {
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(process.processId()));
+        if (!stat.open(QIODevice::ReadOnly))
+            return 0;
+        const QByteArray text = stat.readAll();
+        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() < 13)
+            return 0;
+        return double(fields.at(11).toLongLong() + fields.at(12).toLongLong()) /
+               double(sysconf(_SC_CLK_TCK));
+    }
+
     void stop()
     {
+        m_serverCpu = cpuSeconds(m_server);
+        m_listenerCpu = cpuSeconds(m_listener);
         for (QProcess *process : {&m_listener, &m_server}) {
             process->terminate();
             if (!process->waitForFinished(5000))
@@ -210,14 +230,16 @@ private:
                     qPrintable(offered), m_options.messages, double(elapsed) / 1000.0, double(m_seen.size()) * 1000.0 / double(std::max<qint64>(elapsed, 1)),
                     m_options.messages - int(m_seen.size()), m_doubled, m_publishErrors, percentile(0.5),
                     percentile(0.99), m_latencies.empty() ? -1LL : m_latencies.back());
-        std::printf("\n(%d connections with %d pipelined publishes each; serve and listen persist to SQLite)\n",
-                    m_options.connections, m_options.inFlight);
+        std::printf("\n(%d connections with %d pipelined publishes each; serve and listen persist to SQLite;"
+                    " CPU used: serve %.2f s, listen %.2f s)\n",
+                    m_options.connections, m_options.inFlight, m_serverCpu, m_listenerCpu);
         std::fflush(stdout);
     }
 
     Options m_options;
     QTemporaryDir m_dir;
     QProcess m_server, m_listener;
+    double m_serverCpu = 0, m_listenerCpu = 0;
     quint16 m_port = 0;
     bool m_connected = false;
     std::vector<std::unique_ptr<Publisher>> m_publishers;
@@ -242,7 +264,8 @@ int main(int argc, char **argv)
                        {QStringLiteral("rate"), QStringLiteral("Messages/s offered (0: max)."), QStringLiteral("R")},
                        {QStringLiteral("connections"), QStringLiteral("Publishing connections."), QStringLiteral("C")},
                        {QStringLiteral("in-flight"), QStringLiteral("Pipelined publishes per connection."), QStringLiteral("K")},
-                       {QStringLiteral("binary"), QStringLiteral("The traybeat executable."), QStringLiteral("PATH")}});
+                       {QStringLiteral("binary"), QStringLiteral("The traybeat executable."), QStringLiteral("PATH")},
+                       {QStringLiteral("port"), QStringLiteral("Use the server running on 127.0.0.1:P."), QStringLiteral("P")}});
     parser.process(app);
     Options options;
     if (parser.isSet(QStringLiteral("messages")))
@@ -255,6 +278,8 @@ int main(int argc, char **argv)
         options.connections = std::max(1, parser.value(QStringLiteral("connections")).toInt());
     if (parser.isSet(QStringLiteral("binary")))
         options.binary = parser.value(QStringLiteral("binary"));
+    if (parser.isSet(QStringLiteral("port")))
+        options.port = quint16(parser.value(QStringLiteral("port")).toUInt());
     Bench bench(options);
     return bench.run();
 }

@@ -33,6 +33,8 @@
 #include "trayapp.h"
 #include "traycontroller.h"
 
+#include "servechild.h"
+
 #include <QApplication>
 #include <QImage>
 #include <QPainter>
@@ -588,24 +590,8 @@ private:
 
     bool startServer()
     {
-        m_server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_server.start(m_options.binary,
-                       {QStringLiteral("serve"), QStringLiteral("--listen=127.0.0.1:0"),
-                        QStringLiteral("--db"), m_dir.filePath(QStringLiteral("server.db"))});
-        static const QRegularExpression pattern(
-            QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)"));
-        QByteArray output;
-        while (m_server.waitForReadyRead(10000)) {
-            output += m_server.readAll();
-            const auto match = pattern.match(QString::fromUtf8(output));
-            if (match.hasMatch()) {
-                m_port = quint16(match.captured(1).toUInt());
-                return true;
-            }
-        }
-        std::fprintf(stderr, "bench: the server did not start (%s)\n",
-                     qPrintable(m_options.binary));
-        return false;
+        m_port = startServe(m_server, m_options.binary, m_dir.filePath(QStringLiteral("server.db")));
+        return m_port != 0;
     }
 
     bool startPublisher(Burst &burst)

@@ -25,5 +25,7 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, qt6-qpa-plugins")
 # from qt6-translations-l10n, which a desktop in another language than English most likely has.
 # qt6-wayland: Qt's Wayland platform plugin (loaded, not linked, so shlibdeps cannot see it);
 # without it a Wayland session runs traybeat through XWayland.
+# libqt6sql6-psql: Qt's PostgreSQL driver, only for `traybeat serve --db postgresql://…`.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-translations-l10n, qt6-wayland")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libqt6sql6-psql")
 include(CPack)

@@ -53,6 +53,8 @@ private slots:
     void rowOf();
     void clearResets();
     void emojiTagsLeadTheTitle();
+    void timeColumnShowsTheDateUnlessToday();
+    void markdownCellShowsItsText();
 
 private:
     QTemporaryDir m_dir;
@@ -306,6 +308,47 @@ void tst_HistoryModel::emojiTagsLeadTheTitle()
     HistoryModel model(&store);
     QCOMPARE(model.data(model.index(0, HistoryModel::TitleColumn)).toString(),
              QStringLiteral("🎉 Deployed"));
+}
+
+void tst_HistoryModel::timeColumnShowsTheDateUnlessToday()
+{
+    NotificationStore store;
+    QVERIFY(store.open(m_dir.filePath(QStringLiteral("dates.db"))));
+    const QDateTime now = QDateTime::currentDateTime();
+    // Midday today (not "now": a test running at midnight would see yesterday).
+    const QDateTime today(now.date(), QTime(12, 0));
+    const QDateTime lastWeek(now.date().addDays(-6), QTime(9, 30));
+    Notification old = makeNotification(1);
+    old.time = lastWeek.toUTC();
+    Notification fresh = makeNotification(2);
+    fresh.time = today.toUTC();
+    QCOMPARE(store.add({old, fresh}).size(), 2);
+    HistoryModel model(&store);
+    const QLocale locale;
+    const QString freshText = model.data(model.index(0, HistoryModel::TimeColumn)).toString();
+    const QString oldText = model.data(model.index(1, HistoryModel::TimeColumn)).toString();
+    QCOMPARE(freshText, locale.toString(today.time(), QLocale::ShortFormat));
+    QVERIFY2(oldText.contains(locale.toString(lastWeek.date(), QLocale::ShortFormat)),
+             qPrintable(oldText));
+    QVERIFY(oldText.contains(locale.toString(lastWeek.time(), QLocale::ShortFormat)));
+}
+
+void tst_HistoryModel::markdownCellShowsItsText()
+{
+    NotificationStore store;
+    QVERIFY(store.open(m_dir.filePath(QStringLiteral("markdown.db"))));
+    Notification markdown = makeNotification(1);
+    markdown.contentType = Notification::markdownType();
+    markdown.body = QStringLiteral("**3 failed**, see [report](https://example.org)\n\n- a <b>");
+    Notification plain = makeNotification(2);
+    plain.body = markdown.body;
+    QCOMPARE(store.add({markdown, plain}).size(), 2);
+    HistoryModel model(&store);
+    QCOMPARE(model.data(model.index(1, HistoryModel::MessageColumn)).toString(),
+             QStringLiteral("3 failed, see report a <b>"));
+    // Plain text is shown as it came, markup and all.
+    QCOMPARE(model.data(model.index(0, HistoryModel::MessageColumn)).toString(),
+             QStringLiteral("**3 failed**, see [report](https://example.org) - a <b>"));
 }
 
 QTEST_MAIN(tst_HistoryModel)

@@ -180,6 +180,18 @@ void tst_NativeNotifier::actionsReachTheDaemonAndComeBack()
     QTest::qWait(100);
     QCOMPARE(urls.size(), 0);
     QCOMPARE(read.size(), 1);
+
+    // Markdown reaches the daemon as the text it renders to, escaped like any body: no
+    // markup, no raw HTML, no link of any kind.
+    Notification markdown;
+    markdown.id = QStringLiteral("m2");
+    markdown.subscription = QStringLiteral("Home");
+    markdown.title = QStringLiteral("Report");
+    markdown.contentType = Notification::markdownType();
+    markdown.body = QStringLiteral("**Disk** <b>x</b> [site](javascript:alert(1)) & more");
+    notifier.present({markdown});
+    QTRY_COMPARE(daemon.shown.size(), 3);
+    QCOMPARE(daemon.shown.at(2).body, QStringLiteral("Disk &lt;b&gt;x&lt;/b&gt; site &amp; more"));
 }
 
 QTEST_MAIN(tst_NativeNotifier)

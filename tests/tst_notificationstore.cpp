@@ -117,6 +117,7 @@ private slots:
 
     void markRead();
     void markAllRead();
+    void markUnreadAndRemoveOne();
     void clearKeepsCursors();
     void removeSubscription();
     void changedOnlyWhenSomethingChanged();
@@ -157,7 +158,7 @@ void tst_NotificationStore::openCreatesFolderAndSchema()
     QCOMPARE(m_store->filePath(), dbPath());
     QVERIFY(QFile::exists(dbPath()));
     QCOMPARE(pragma(dbPath(), QStringLiteral("journal_mode")).toString(), QStringLiteral("wal"));
-    QCOMPARE(pragma(dbPath(), QStringLiteral("user_version")).toInt(), 2);
+    QCOMPARE(pragma(dbPath(), QStringLiteral("user_version")).toInt(), 3);
     QCOMPARE(m_store->count(), 0);
 }
 
@@ -392,6 +393,9 @@ void tst_NotificationStore::migratesVersionOneKeepingRows()
               "CREATE TABLE cursors (subscription TEXT PRIMARY KEY NOT NULL, id TEXT NOT NULL)",
               "INSERT INTO notifications (subscription, id, title, body) VALUES ('sub', 'old-1', "
               "'Old', 'kept')",
+              // Version 3 makes its tags searchable too.
+              "INSERT INTO notifications (subscription, id, title, tags, search) VALUES ('sub', "
+              "'old-2', 'Tagged', '[\"Warning\",\"say \\\"hi\\\"\"]', 'sub\x1ftagged\x1f')",
               "INSERT INTO cursors VALUES ('sub', 'old-1')", "PRAGMA user_version=1"})
             QVERIFY2(query.exec(QString::fromLatin1(statement)), statement);
     }
@@ -400,13 +404,18 @@ void tst_NotificationStore::migratesVersionOneKeepingRows()
     NotificationStore store;
     QString error;
     QVERIFY2(store.open(oldPath, &error), qPrintable(error));
-    QCOMPARE(pragma(oldPath, QStringLiteral("user_version")).toInt(), 2);
+    QCOMPARE(pragma(oldPath, QStringLiteral("user_version")).toInt(), 3);
     const auto old = store.notification(QStringLiteral("sub"), QStringLiteral("old-1"));
     QVERIFY(old);
     QCOMPARE(old->body, QStringLiteral("kept"));
     QVERIFY(old->actions.isEmpty());
     QVERIFY(old->attachment.isEmpty());
     QCOMPARE(store.cursor(QStringLiteral("sub")), QStringLiteral("old-1"));
+    HistoryQuery byTag;
+    byTag.text = QStringLiteral("warning");
+    QCOMPARE(ids(store.history(byTag, 0, 10)), QStringList{QStringLiteral("old-2")});
+    byTag.text = QStringLiteral("say \"hi\"");
+    QCOMPARE(ids(store.history(byTag, 0, 10)), QStringList{QStringLiteral("old-2")});
 
     Notification fresh = message(QStringLiteral("sub"), QStringLiteral("new-1"));
     fresh.icon = QUrl(QStringLiteral("https://example.org/i.png"));
@@ -546,34 +555,45 @@ void tst_NotificationStore::historyFilters_data()
     QTest::addColumn<QString>("subscription");
     QTest::addColumn<QString>("text");
     QTest::addColumn<bool>("unreadOnly");
+    QTest::addColumn<int>("minimumPriority");
     QTest::addColumn<QStringList>("expected");
 
     QTest::newRow("everything") << ""
-                                << "" << false << QStringList{"b5", "a4", "a3", "b2", "a1"};
+                                << "" << false << 1 << QStringList{"b5", "a4", "a3", "b2", "a1"};
     QTest::newRow("one subscription") << "a"
-                                      << "" << false << QStringList{"a4", "a3", "a1"};
+                                      << "" << false << 1 << QStringList{"a4", "a3", "a1"};
     QTest::newRow("unknown subscription") << "zz"
-                                          << "" << false << QStringList{};
+                                          << "" << false << 1 << QStringList{};
     QTest::newRow("text in title, any case") << ""
-                                             << "DISK" << false << QStringList{"a1"};
+                                             << "DISK" << false << 1 << QStringList{"a1"};
     QTest::newRow("text in body") << ""
-                                  << "backup done" << false << QStringList{"b2"};
+                                  << "backup done" << false << 1 << QStringList{"b2"};
     QTest::newRow("text in topic") << ""
-                                   << "b-TOPIC" << false << QStringList{"b5", "b2"};
+                                   << "b-TOPIC" << false << 1 << QStringList{"b5", "b2"};
     QTest::newRow("percent is literal") << ""
-                                        << "100%" << false << QStringList{"a3"};
+                                        << "100%" << false << 1 << QStringList{"a3"};
     QTest::newRow("percent alone") << ""
-                                   << "%" << false << QStringList{"a3"};
+                                   << "%" << false << 1 << QStringList{"a3"};
     QTest::newRow("underscore is literal") << ""
-                                           << "a_b" << false << QStringList{"a4"};
+                                           << "a_b" << false << 1 << QStringList{"a4"};
     QTest::newRow("non-ASCII case") << ""
-                                    << "ÄRGER" << false << QStringList{"b5"};
+                                    << "ÄRGER" << false << 1 << QStringList{"b5"};
     QTest::newRow("unread only") << ""
-                                 << "" << true << QStringList{"b5", "a4", "b2"};
+                                 << "" << true << 1 << QStringList{"b5", "a4", "b2"};
     QTest::newRow("unread, one subscription") << "a"
-                                              << "" << true << QStringList{"a4"};
+                                              << "" << true << 1 << QStringList{"a4"};
     QTest::newRow("all three") << "b"
-                               << "backup" << true << QStringList{"b2"};
+                               << "backup" << true << 1 << QStringList{"b2"};
+    QTest::newRow("text in tags") << ""
+                                  << "cpu_hot" << false << 1 << QStringList{"a3"};
+    QTest::newRow("tags, any case") << ""
+                                    << "WARN" << false << 1 << QStringList{"a3"};
+    QTest::newRow("high and urgent") << ""
+                                     << "" << false << 4 << QStringList{"b2", "a1"};
+    QTest::newRow("urgent only") << ""
+                                 << "" << false << 5 << QStringList{"a1"};
+    QTest::newRow("unread, high and urgent") << ""
+                                             << "" << true << 4 << QStringList{"b2"};
 }
 
 void tst_NotificationStore::historyFilters()
@@ -581,14 +601,20 @@ void tst_NotificationStore::historyFilters()
     QFETCH(QString, subscription);
     QFETCH(QString, text);
     QFETCH(bool, unreadOnly);
+    QFETCH(int, minimumPriority);
     QFETCH(QStringList, expected);
 
-    m_store->add({message(QStringLiteral("a"), QStringLiteral("a1"), QStringLiteral("Disk full")),
-                  message(QStringLiteral("b"), QStringLiteral("b2"), QStringLiteral("Nightly"),
-                          QStringLiteral("Backup done in 3 min")),
-                  message(QStringLiteral("a"), QStringLiteral("a3"), QStringLiteral("CPU 100%")),
-                  message(QStringLiteral("a"), QStringLiteral("a4"), QStringLiteral("key a_b")),
-                  message(QStringLiteral("b"), QStringLiteral("b5"), QStringLiteral("Ärger"))});
+    NotificationList messages{
+        message(QStringLiteral("a"), QStringLiteral("a1"), QStringLiteral("Disk full")),
+        message(QStringLiteral("b"), QStringLiteral("b2"), QStringLiteral("Nightly"),
+                QStringLiteral("Backup done in 3 min")),
+        message(QStringLiteral("a"), QStringLiteral("a3"), QStringLiteral("CPU 100%")),
+        message(QStringLiteral("a"), QStringLiteral("a4"), QStringLiteral("key a_b")),
+        message(QStringLiteral("b"), QStringLiteral("b5"), QStringLiteral("Ärger"))};
+    messages[0].priority = 5;
+    messages[1].priority = 4;
+    messages[2].tags = QStringList{QStringLiteral("warning"), QStringLiteral("Cpu_Hot")};
+    m_store->add(messages);
     m_store->markRead(QStringLiteral("a"), QStringLiteral("a1"));
     m_store->markRead(QStringLiteral("a"), QStringLiteral("a3"));
 
@@ -596,6 +622,7 @@ void tst_NotificationStore::historyFilters()
     query.subscription = subscription;
     query.text = text;
     query.unreadOnly = unreadOnly;
+    query.minimumPriority = minimumPriority;
     // Every id here is unique across subscriptions, so ids alone identify the rows.
     QCOMPARE(ids(m_store->history(query, 0, 50)), expected);
     QCOMPARE(m_store->count(query), expected.size());
@@ -627,6 +654,29 @@ void tst_NotificationStore::markRead()
     m_store->markRead(QStringLiteral("a"), QStringLiteral("1")); // already read
     m_store->markRead(QStringLiteral("a"), QStringLiteral("404"));
     QCOMPARE(changed.size(), 1);
+}
+
+void tst_NotificationStore::markUnreadAndRemoveOne()
+{
+    m_store->add(batch({"a:1", "a:2", "b:1"}));
+    m_store->setCursor(QStringLiteral("a"), QStringLiteral("2"));
+    m_store->markAllRead();
+    QSignalSpy changed(m_store.get(), &NotificationStore::changed);
+    m_store->markUnread(QStringLiteral("a"), QStringLiteral("1"));
+    QCOMPARE(changed.size(), 1);
+    QVERIFY(!m_store->notification(QStringLiteral("a"), QStringLiteral("1"))->read);
+    QCOMPARE(m_store->unreadCount(), 1);
+    m_store->markUnread(QStringLiteral("a"), QStringLiteral("1")); // already unread: no change
+    QCOMPARE(changed.size(), 1);
+
+    m_store->remove(QStringLiteral("a"), QStringLiteral("2"));
+    QCOMPARE(changed.size(), 2);
+    QVERIFY(!m_store->notification(QStringLiteral("a"), QStringLiteral("2")));
+    QVERIFY(m_store->notification(QStringLiteral("a"), QStringLiteral("1")));
+    QVERIFY(m_store->notification(QStringLiteral("b"), QStringLiteral("1")));
+    QCOMPARE(m_store->cursor(QStringLiteral("a")), QStringLiteral("2")); // not fetched again
+    m_store->remove(QStringLiteral("a"), QStringLiteral("404"));
+    QCOMPARE(changed.size(), 2);
 }
 
 void tst_NotificationStore::markAllRead()

@@ -2,12 +2,15 @@
 #include "popupwidget.h"
 
 #include "actionbar.h"
+#include "browserstandin.h"
+#include "notificationstore.h"
 
 #include <QGuiApplication>
 #include <QLabel>
 #include <QPushButton>
 #include <QScreen>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace traybeat;
@@ -30,6 +33,12 @@ private slots:
     void staysClearOfTheTray();
     void dismissTimesFollowPriority();
     void clearingActionMarksRead();
+    void burstShowsTheNewestBesideTheSummary();
+    void summaryNeverStandsForOneMessage();
+    void summaryOutlastsTheBurst();
+    void clickReadsWithAndWithoutLink();
+    void linkThatCannotOpenIsSaidSo();
+    void readInTheHistoryClosesThePopup();
 
 private:
     static Notification message(int index, int priority = 3,
@@ -144,14 +153,15 @@ void tst_PopupStack::urgentOnesAreNotPushedAway()
         urgent << message(i, 5);
     stack.present(urgent);
     stack.present(messages(1, 10));
-    QCOMPARE(stack.popups().size(), 5); // four urgent ones and a summary of one
+    QCOMPARE(stack.popups().size(), 5); // four urgent ones, and the fifth in the summary's place
     QVERIFY(stack.summary());
     for (PopupWidget *popup : stack.popups()) {
         if (popup != stack.summary())
             QCOMPARE(popup->notification().priority, 5);
     }
-    QCOMPARE(stack.summary()->findChild<QLabel *>(QStringLiteral("title"))->text(),
-             QStringLiteral("1 new notification from Demo"));
+    // A summary of one is that message's card.
+    QVERIFY(!stack.summary()->isSummary());
+    QCOMPARE(stack.summary()->notification().id, QStringLiteral("m10"));
 }
 
 void tst_PopupStack::summaryCountsAcrossBatches()
@@ -174,21 +184,22 @@ void tst_PopupStack::clickOpensSafeUrlsOnly()
     Notification unsafe = message(2);
     unsafe.url = QUrl(QStringLiteral("javascript:alert(1)"));
     stack.present({safe, unsafe});
-    QSignalSpy urls(&stack, &PopupStack::urlRequested);
+    BrowserStandIn browser;
     QSignalSpy history(&stack, &PopupStack::historyRequested);
 
     PopupWidget *unsafePopup = stack.popups().at(0);
     QCOMPARE(unsafePopup->notification().id, QStringLiteral("m2"));
+    QVERIFY(!unsafePopup->opensLink());
     emit unsafePopup->activated();
-    QCOMPARE(urls.size(), 0);
+    QCOMPARE(browser.opened.size(), 0);
     QCOMPARE(history.size(), 1);
     QCOMPARE(history.first().at(0).toString(), QStringLiteral("Demo"));
     QCOMPARE(history.first().at(1).toString(), QStringLiteral("m2"));
     QCOMPARE(stack.popups().size(), 1); // a clicked pop-up goes away
 
+    QVERIFY(stack.popups().at(0)->opensLink());
     emit stack.popups().at(0)->activated();
-    QCOMPARE(urls.size(), 1);
-    QCOMPARE(urls.first().first().toUrl(), safe.url);
+    QCOMPARE(browser.opened, QList<QUrl>{safe.url});
     QCOMPARE(history.size(), 1);
     QCOMPARE(stack.popups().size(), 0);
 }
@@ -247,16 +258,16 @@ void tst_PopupStack::clearingActionMarksRead()
     view.url = QUrl(QStringLiteral("https://example.org/v"));
     notification.actions = {view, copy};
     stack.present({notification, message(2)});
-    QSignalSpy urls(&stack, &PopupStack::urlRequested);
+    BrowserStandIn browser;
     QSignalSpy read(&stack, &PopupStack::readRequested);
     PopupWidget *popup = stack.popups().at(1);
     QCOMPARE(popup->notification().id, QStringLiteral("m1"));
     const QList<QPushButton *> buttons = popup->actionBar()->buttons();
 
     buttons[0]->click(); // view without clear: opens, the pop-up stays
-    QCOMPARE(urls.size(), 1);
-    QCOMPARE(urls.first().first().toUrl(), view.url);
+    QCOMPARE(browser.opened, QList<QUrl>{view.url});
     QCOMPARE(stack.popups().size(), 2);
+    QCOMPARE(read.size(), 0);
 
     buttons[1]->click(); // copy with clear: done with the message
     QCOMPARE(read.size(), 1);
@@ -264,6 +275,156 @@ void tst_PopupStack::clearingActionMarksRead()
     QCOMPARE(read.first().at(1).toString(), QStringLiteral("m1"));
     QCOMPARE(stack.popups().size(), 1);
     QCOMPARE(stack.popups().first()->notification().id, QStringLiteral("m2"));
+}
+
+void tst_PopupStack::burstShowsTheNewestBesideTheSummary()
+{
+    PopupStack stack; // five places, three new pop-ups a second
+    stack.present(messages(20));
+    QVERIFY(stack.summary());
+    QStringList shown;
+    for (const PopupWidget *popup : stack.popups())
+        shown << (popup->isSummary() ? QStringLiteral("summary") : popup->notification().id);
+    QCOMPARE(shown, (QStringList{"summary", "m19", "m18", "m17"}));
+    QCOMPARE(stack.foldedCount(), 17);
+    QCOMPARE(stack.summary()->findChild<QLabel *>(QStringLiteral("title"))->text(),
+             QStringLiteral("17 new notifications from Demo"));
+
+    // One at a time, as a live stream brings them: still the newest, in order.
+    for (int i = 20; i < 25; ++i)
+        stack.present({message(i)});
+    shown.clear();
+    for (const PopupWidget *popup : stack.popups())
+        shown << (popup->isSummary() ? QStringLiteral("summary") : popup->notification().id);
+    QCOMPARE(shown, (QStringList{"summary", "m24", "m23", "m22"}));
+    QCOMPARE(stack.foldedCount() + 3, 25);
+}
+
+void tst_PopupStack::summaryNeverStandsForOneMessage()
+{
+    PopupStack stack;
+    stack.setThrottle({5, 1, 1000ms}); // one new pop-up a second
+    stack.present(messages(2));
+    const QList<PopupWidget *> popups = stack.popups();
+    QCOMPARE(popups.size(), 2);
+    for (const PopupWidget *popup : popups)
+        QVERIFY(!popup->isSummary());
+    QCOMPARE(popups[0]->notification().id, QStringLiteral("m1")); // newest first
+    QCOMPARE(popups[1]->notification().id, QStringLiteral("m0"));
+    QCOMPARE(popups[1]->findChild<QLabel *>(QStringLiteral("title"))->text(),
+             QStringLiteral("Message 0"));
+
+    // A click on it is a click on that message's card.
+    QSignalSpy history(&stack, &PopupStack::historyRequested);
+    QSignalSpy read(&stack, &PopupStack::readRequested);
+    stack.present(messages(1, 2));
+    QVERIFY(stack.summary()->isSummary()); // two now: a summary
+    QCOMPARE(stack.summary()->findChild<QLabel *>(QStringLiteral("title"))->text(),
+             QStringLiteral("2 new notifications from Demo"));
+    emit stack.popups().at(1)->activated(); // m2's card
+    QCOMPARE(history.size(), 1);
+    QCOMPARE(history.first().at(1).toString(), QStringLiteral("m2"));
+    QCOMPARE(read.size(), 1);
+}
+
+void tst_PopupStack::summaryOutlastsTheBurst()
+{
+    // Cards and the summary of a default-priority burst stay 4 s. A message after the burst's
+    // summary (shown as a card) starts the summary's time again: it is still there 4 s after
+    // the burst began, and goes 4 s after that message.
+    PopupStack stack;
+    PopupSettings settings;
+    settings.duration = 4s;
+    stack.setPolicy(DeliveryPolicy(false, QuietHours{}, settings));
+    stack.setThrottle({5, 3, 200ms});
+    QElapsedTimer clock;
+    clock.start();
+    stack.present(messages(10));
+    QVERIFY(stack.summary());
+    QTest::qWait(2000);
+    stack.present(messages(1, 10)); // the rate has calmed: a card of its own
+    const qint64 lastMessage = clock.elapsed();
+    QVERIFY(stack.summary());
+    QTest::qWait(int(std::max<qint64>(0, 4500 - clock.elapsed())));
+    if (clock.elapsed() < lastMessage + 3800) // a very slow machine cannot tell
+        QVERIFY(stack.summary());
+    QTRY_VERIFY_WITH_TIMEOUT(!stack.summary(), 15000);
+}
+
+void tst_PopupStack::clickReadsWithAndWithoutLink()
+{
+    PopupStack stack;
+    Notification linked = message(1);
+    linked.url = QUrl(QStringLiteral("https://example.org/1"));
+    stack.present({linked, message(2)});
+    BrowserStandIn browser;
+    QSignalSpy read(&stack, &PopupStack::readRequested);
+    QSignalSpy history(&stack, &PopupStack::historyRequested);
+
+    PopupWidget *plain = stack.popups().at(0);
+    PopupWidget *withLink = stack.popups().at(1);
+    QVERIFY(!plain->opensLink());
+    QCOMPARE(plain->cursor().shape(), Qt::ArrowCursor);
+    QVERIFY(!plain->findChild<QLabel *>(QStringLiteral("openLink"))->isVisibleTo(plain));
+    QVERIFY(withLink->opensLink());
+    QCOMPARE(withLink->cursor().shape(), Qt::PointingHandCursor);
+    auto *openLink = withLink->findChild<QLabel *>(QStringLiteral("openLink"));
+    QVERIFY(openLink->isVisibleTo(withLink));
+    QVERIFY2(openLink->text().contains(QStringLiteral("example.org")),
+             qPrintable(openLink->text()));
+
+    emit plain->activated();
+    QCOMPARE(read.size(), 1);
+    QCOMPARE(read.last().at(1).toString(), QStringLiteral("m2"));
+    QCOMPARE(history.size(), 1);
+    emit withLink->activated();
+    QCOMPARE(read.size(), 2);
+    QCOMPARE(read.last().at(1).toString(), QStringLiteral("m1"));
+    QCOMPARE(browser.opened, QList<QUrl>{linked.url});
+    QCOMPARE(history.size(), 1);
+    QVERIFY(stack.popups().isEmpty());
+}
+
+void tst_PopupStack::linkThatCannotOpenIsSaidSo()
+{
+    // The offscreen platform has no browser: QDesktopServices::openUrl fails as it does on a
+    // desktop without one.
+    PopupStack stack;
+    Notification linked = message(1);
+    linked.url = QUrl(QStringLiteral("https://example.org/1"));
+    stack.present({linked});
+    PopupWidget *popup = stack.popups().at(0);
+    const int heightBefore = popup->height();
+    QSignalSpy read(&stack, &PopupStack::readRequested);
+    emit popup->activated();
+    QCOMPARE(read.size(), 1); // read all the same
+    QCOMPARE(stack.popups().size(), 1);
+    QVERIFY2(popup->openFailure().contains(QStringLiteral("Could not open the link")),
+             qPrintable(popup->openFailure()));
+    QVERIFY(popup->height() > heightBefore);
+    QVERIFY(popup->isCountingDown());
+}
+
+void tst_PopupStack::readInTheHistoryClosesThePopup()
+{
+    QTemporaryDir dir;
+    NotificationStore store;
+    QVERIFY(store.open(dir.filePath(QStringLiteral("n.db"))));
+    const NotificationList stored = store.add({message(1, 5), message(2, 5), message(3)});
+    PopupStack stack;
+    stack.present(stored);
+    QCOMPARE(stack.popups().size(), 3);
+
+    store.markRead(QStringLiteral("Demo"), QStringLiteral("m1"));
+    stack.closeRead(store);
+    QStringList shown;
+    for (const PopupWidget *popup : stack.popups())
+        shown << popup->notification().id;
+    QCOMPARE(shown, (QStringList{"m3", "m2"}));
+
+    store.markAllRead();
+    stack.closeRead(store);
+    QVERIFY(stack.popups().isEmpty());
 }
 
 QTEST_MAIN(tst_PopupStack)

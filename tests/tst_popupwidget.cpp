@@ -2,7 +2,11 @@
 
 #include "actionbar.h"
 #include "actionrunner.h"
+#include "markdowndocument.h"
+#include "markdownview.h"
+#include "themecolors.h"
 
+#include <QApplication>
 #include <QClipboard>
 #include <QEnterEvent>
 #include <QGuiApplication>
@@ -35,6 +39,11 @@ private slots:
     void actionsBecomeButtons();
     void httpActionHoldsThePopup();
     void httpErrorIsShown();
+    void markdownRenderedInert();
+    void markdownLinkOpensOnlyOnTheLink();
+    void followsTheDesktopPalette_data();
+    void followsTheDesktopPalette();
+    void followsTheDesktopFont();
 
 private:
     static Notification sample()
@@ -59,9 +68,9 @@ void tst_PopupWidget::showsServerTextLiterally()
     PopupWidget popup;
     popup.setNotification(notification);
     const QList<QLabel *> labels = popup.findChildren<QLabel *>();
-    // meta, time, title, body, the action bar's outcome line, the icon, the attachment's
-    // thumbnail and its file name
-    QCOMPARE(labels.size(), 8);
+    // meta, time, title, body, "Open link", its failure, the action bar's outcome line, the
+    // icon, the attachment's thumbnail and its file name
+    QCOMPARE(labels.size(), 10);
     for (const QLabel *label : labels) {
         QCOMPARE(label->textFormat(), Qt::PlainText);
         QCOMPARE(label->openExternalLinks(), false);
@@ -376,6 +385,137 @@ void tst_PopupWidget::httpErrorIsShown()
     QCOMPARE(clears.size(), 0); // failed: the message stays
     // The outcome is shown, then the pop-up goes as usual (held while the pointer is on it).
     QVERIFY(popup.isCountingDown() || popup.underMouse());
+}
+
+void tst_PopupWidget::markdownRenderedInert()
+{
+    Notification notification = sample();
+    notification.contentType = Notification::markdownType();
+    notification.body =
+        QStringLiteral("**Disk** <b>raw</b> [js](javascript:alert(1)) [file](file:///etc/passwd) "
+                       "[site](https://example.org/s) ![chart](http://127.0.0.1:9/c.png)");
+    PopupWidget popup;
+    popup.setNotification(notification);
+    auto *markdown = popup.findChild<MarkdownView *>(QStringLiteral("markdownBody"));
+    QVERIFY(markdown->isVisibleTo(&popup));
+    QVERIFY(!popup.findChild<QLabel *>(QStringLiteral("body"))->isVisibleTo(&popup));
+    QCOMPARE(markdown->plainText(), QStringLiteral("Disk <b>raw</b> js file site chart"));
+    const QString html = markdown->document()->toHtml();
+    QVERIFY(!html.contains(QStringLiteral("javascript")));
+    QVERIFY(!html.contains(QStringLiteral("file:")));
+    QVERIFY(!html.contains(QStringLiteral("<img")));
+    QVERIFY(html.contains(QStringLiteral("https://example.org/s")));
+    // What a screen reader reads: the rendered text, not the markup.
+    QVERIFY2(popup.accessibleDescription().startsWith(QStringLiteral("Disk <b>raw</b>")),
+             qPrintable(popup.accessibleDescription()));
+
+    // Plain text stays plain text: the same words are not rendered.
+    notification.contentType.clear();
+    popup.setNotification(notification);
+    QVERIFY(!markdown->isVisibleTo(&popup));
+    QVERIFY(popup.findChild<QLabel *>(QStringLiteral("body"))
+                ->text()
+                .startsWith(QStringLiteral("**Disk** <b>raw</b>")));
+}
+
+void tst_PopupWidget::markdownLinkOpensOnlyOnTheLink()
+{
+    Notification notification = sample();
+    notification.contentType = Notification::markdownType();
+    notification.body = QStringLiteral("[site](https://example.org/s) and more words here");
+    PopupWidget popup;
+    popup.setNotification(notification);
+    popup.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&popup));
+    auto *markdown = popup.findChild<MarkdownView *>(QStringLiteral("markdownBody"));
+    QPoint onLink;
+    for (int x = 0; x < markdown->width() && onLink.isNull(); x += 2) {
+        const QPoint point(x, markdown->fontMetrics().height() / 2);
+        if (!markdown->linkAt(point).isEmpty())
+            onLink = point;
+    }
+    QVERIFY(!onLink.isNull());
+    QSignalSpy links(&popup, &PopupWidget::linkActivated);
+    QSignalSpy activated(&popup, &PopupWidget::activated);
+    QTest::mouseClick(markdown, Qt::LeftButton, {}, onLink);
+    QCOMPARE(links.size(), 1);
+    QCOMPARE(links.first().first().toUrl(), QUrl(QStringLiteral("https://example.org/s")));
+    QCOMPARE(activated.size(), 0);
+    // Anywhere else on the text it is a click on the card.
+    QTest::mouseClick(markdown, Qt::LeftButton, {},
+                      QPoint(markdown->width() - 4, markdown->fontMetrics().height() / 2));
+    QCOMPARE(links.size(), 1);
+    QCOMPARE(activated.size(), 1);
+    // No link to open from the card: the arrow, not the hand.
+    QVERIFY(!popup.opensLink());
+    QCOMPARE(popup.cursor().shape(), Qt::ArrowCursor);
+}
+
+void tst_PopupWidget::followsTheDesktopPalette_data()
+{
+    QTest::addColumn<QColor>("window");
+    QTest::addColumn<QColor>("text");
+    QTest::newRow("light") << QColor(0xef, 0xef, 0xef) << QColor(Qt::black);
+    QTest::newRow("white") << QColor(Qt::white) << QColor(Qt::black);
+    QTest::newRow("dark") << QColor(0x2a, 0x2a, 0x2a) << QColor(0xee, 0xee, 0xee);
+    QTest::newRow("black") << QColor(Qt::black) << QColor(Qt::white);
+}
+
+void tst_PopupWidget::followsTheDesktopPalette()
+{
+    QFETCH(QColor, window);
+    QFETCH(QColor, text);
+    const QPalette before = QApplication::palette();
+    QPalette desktop = before;
+    desktop.setColor(QPalette::Window, window);
+    desktop.setColor(QPalette::WindowText, text);
+    desktop.setColor(QPalette::Text, text);
+    QApplication::setPalette(desktop);
+
+    PopupWidget popup;
+    Notification notification = sample();
+    notification.url = QUrl(QStringLiteral("https://example.org/x"));
+    popup.setNotification(notification);
+    popup.showOpenFailure();
+    const QImage card = popup.grab().toImage();
+    // The card is the desktop's own window colour (a dark theme: a dark card).
+    QCOMPARE(card.pixelColor(card.width() / 2, card.height() - 3), window);
+    // Every priority's accent bar stands out from it (WCAG 1.4.11: 3:1), and is what is drawn.
+    for (int priority = 1; priority <= 5; ++priority) {
+        const QColor accent = PopupWidget::accentColor(priority, window);
+        QVERIFY2(ThemeColors::contrastRatio(accent, window) >= ThemeColors::graphicContrast,
+                 qPrintable(QStringLiteral("priority %1: %2").arg(priority).arg(accent.name())));
+    }
+    QCOMPARE(card.pixelColor(1, card.height() / 2), PopupWidget::accentColor(3, window));
+    // Our own texts are readable on it: the failure line (4.5:1), the meta line.
+    const QLabel *failure = popup.findChild<QLabel *>(QStringLiteral("openFailure"));
+    QVERIFY(ThemeColors::contrastRatio(failure->palette().color(QPalette::WindowText), window) >=
+            ThemeColors::textContrast);
+    const QLabel *title = popup.findChild<QLabel *>(QStringLiteral("title"));
+    QCOMPARE(title->palette().color(title->foregroundRole()), text);
+    QApplication::setPalette(before);
+}
+
+void tst_PopupWidget::followsTheDesktopFont()
+{
+    const QFont before = QApplication::font();
+    QFont large = before;
+    large.setPointSizeF(before.pointSizeF() * 1.5);
+    PopupWidget popup;
+    popup.setNotification(sample());
+    const qreal titleBefore =
+        popup.findChild<QLabel *>(QStringLiteral("title"))->font().pointSizeF();
+    QApplication::setFont(large);
+    // A pop-up on screen follows, as does the next one.
+    QTRY_VERIFY(popup.findChild<QLabel *>(QStringLiteral("title"))->font().pointSizeF() >
+                titleBefore * 1.4);
+    PopupWidget next;
+    next.setNotification(sample());
+    QCOMPARE(next.findChild<QLabel *>(QStringLiteral("title"))->font().pointSizeF(),
+             popup.findChild<QLabel *>(QStringLiteral("title"))->font().pointSizeF());
+    QVERIFY(next.findChild<QLabel *>(QStringLiteral("meta"))->font().pointSizeF() >
+            before.pointSizeF());
+    QApplication::setFont(before);
 }
 
 QTEST_MAIN(tst_PopupWidget)

@@ -40,6 +40,7 @@ private slots:
     void subscribeSince_data();
     void subscribeSince();
     void subscribeToSeveralTopics();
+    void longCatchUpArrivesOnceInOrder();
     void subscriberCountFollowsConnections();
     void pollReturnsJsonLines();
     void tokenIsRequired();
@@ -400,6 +401,26 @@ void tst_PushServer::subscribeSince()
     QTRY_VERIFY(subscriber.messages().contains(QStringLiteral("live")));
     QCOMPARE(subscriber.events.first().value(QStringLiteral("event")).toString(),
              QStringLiteral("open"));
+    QCOMPARE(subscriber.messages(), expected + QStringList{QStringLiteral("live")});
+}
+
+void tst_PushServer::longCatchUpArrivesOnceInOrder()
+{
+    // More than the catch-up's low-water mark (256 KiB) of cached messages: the pages follow one
+    // another as the socket drains, while frames are gathered and flushed in chunks, and each
+    // message must still come exactly once, in order, before the live one.
+    startServer();
+    QStringList expected;
+    const QString padding(3000, QLatin1Char('x'));
+    for (int i = 0; i < 400; ++i) {
+        expected << QStringLiteral("m%1 ").arg(i) + padding;
+        QVERIFY(m_server->publish(QStringLiteral("t"), expected.last(), {}, 3, {}, {}, nullptr));
+    }
+    WsClient subscriber(url(QStringLiteral("/t/ws?since=all"), QStringLiteral("ws")));
+    QVERIFY(subscriber.waitConnected());
+    QTRY_COMPARE_WITH_TIMEOUT(subscriber.messages().size(), 400, 20000);
+    publishOverHttp(QStringLiteral("t"), QStringLiteral("live"));
+    QTRY_VERIFY(subscriber.messages().contains(QStringLiteral("live")));
     QCOMPARE(subscriber.messages(), expected + QStringList{QStringLiteral("live")});
 }
 

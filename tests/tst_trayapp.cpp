@@ -1,6 +1,7 @@
 #include "actionbar.h"
 #include "attachmentview.h"
 #include "authstore.h"
+#include "historywindow.h"
 #include "mediacache.h"
 #include "notificationstore.h"
 #include "popupwidget.h"
@@ -41,6 +42,7 @@ private slots:
     void signsInWithUserAndPassword();
     void quietHoursAndMarkAllReadInTheTray();
     void longOutageAndItsEndAreToldOnce();
+    void urgentPopupClosesWhenReadInTheHistory();
     void richMessageShowsButtonsThumbnailAndTags();
 
 private:
@@ -341,6 +343,31 @@ void tst_TrayApp::longOutageAndItsEndAreToldOnce()
                                  "while offline")),
                              30000);
     QCOMPARE(outageNotices(), 1);
+}
+
+// An urgent pop-up stays until closed — or until its message is read, here in the history.
+void tst_TrayApp::urgentPopupClosesWhenReadInTheHistory()
+{
+    TrayApp app({false, m_state->path()});
+    app.settings()->setSubscriptions({subscription(QStringLiteral("alerts"), QStringLiteral("a"))});
+    startApp(app);
+    QTRY_COMPARE_WITH_TIMEOUT(app.trayController()->aggregateState(), ConnectionState::Connected,
+                              15000);
+    QVERIFY(
+        m_server->publish(QStringLiteral("a"), QStringLiteral("disk"), QStringLiteral("Full"), 5));
+    QTRY_COMPARE_WITH_TIMEOUT(popupTitles(), QStringList{QStringLiteral("Full")}, 10000);
+    const Notification shown = popups().first()->notification();
+    QVERIFY(!popups().first()->dismissAfter().has_value()); // urgent: no countdown
+
+    HistoryWindow *history = nullptr;
+    for (QWidget *window : QApplication::topLevelWidgets()) {
+        if (auto *found = qobject_cast<HistoryWindow *>(window))
+            history = found;
+    }
+    QVERIFY(history);
+    history->showNotification(shown.subscription, shown.id); // opened there: read
+    QTRY_COMPARE_WITH_TIMEOUT(popups().size(), 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(app.trayController()->unreadCount(), 0, 10000);
 }
 
 // A message as Home Assistant sends it — two actions, an image attachment (served here on

@@ -313,10 +313,6 @@
         <translation>监听的地址和端口：ADDR:PORT、:PORT（本机回环）或 0.0.0.0:PORT（所有网络接口）；端口 0 表示自动选择空闲端口。默认 127.0.0.1:8080。</translation>
     </message>
     <message>
-        <source>SQLite file for the message cache (default %1).</source>
-        <translation>消息缓存使用的 SQLite 文件（默认 %1）。</translation>
-    </message>
-    <message>
         <source>Require &apos;Authorization: Bearer TOKEN&apos; on every request</source>
         <translation>要求每个请求都带有“Authorization: Bearer TOKEN”</translation>
     </message>
@@ -540,6 +536,10 @@
         <source>Connect directly, ignoring the system proxy settings (http_proxy, https_proxy).</source>
         <translation>直接连接，忽略系统代理设置（http_proxy、https_proxy）。</translation>
     </message>
+    <message>
+        <source>SQLite file for the message cache (default %1), or a PostgreSQL database that several instances may share: postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=MODE] (or ?host=/socket/folder). Give the password in PGPASSWORD or ~/.pgpass rather than in the URL.</source>
+        <translation>消息缓存所用的 SQLite 文件（默认 %1），或可由多个实例共用的 PostgreSQL 数据库：postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=MODE]（或 ?host=/套接字/文件夹）。密码最好通过 PGPASSWORD 或 ~/.pgpass 提供，而不要写在 URL 中。</translation>
+    </message>
 </context>
 <context>
     <name>traybeat::ConnectionManager</name>
@@ -585,6 +585,57 @@
     <message>
         <source>no answer within %1</source>
         <translation>%1 内没有应答</translation>
+    </message>
+</context>
+<context>
+    <name>traybeat::DatabaseLocation</name>
+    <message>
+        <source>sslmode &quot;%1&quot; is none of disable, allow, prefer, require, verify-ca, verify-full</source>
+        <translation>sslmode“%1”不是 disable、allow、prefer、require、verify-ca、verify-full 之一</translation>
+    </message>
+    <message>
+        <source>host= must be the absolute path of a socket folder</source>
+        <translation>host= 必须是套接字所在文件夹的绝对路径</translation>
+    </message>
+    <message>
+        <source>unknown parameter &quot;%1&quot; (only sslmode and host are read)</source>
+        <translation>未知参数“%1”（只识别 sslmode 和 host）</translation>
+    </message>
+    <message>
+        <source>the URL names no user (postgresql://USER@HOST/DBNAME)</source>
+        <translation>URL 中没有用户名（postgresql://USER@HOST/DBNAME）</translation>
+    </message>
+    <message>
+        <source>the user name holds a space, quote or semicolon</source>
+        <translation>用户名中含有空格、引号或分号</translation>
+    </message>
+    <message>
+        <source>the URL names no host (postgresql://USER@HOST/DBNAME, or ?host=/socket/folder)</source>
+        <translation>URL 中没有主机（postgresql://USER@HOST/DBNAME，或 ?host=/套接字/文件夹）</translation>
+    </message>
+    <message>
+        <source>port 0 is not a PostgreSQL port</source>
+        <translation>端口 0 不是 PostgreSQL 端口</translation>
+    </message>
+    <message>
+        <source>only postgresql:// URLs are databases; a file path has no scheme</source>
+        <translation>只有 postgresql:// URL 表示数据库；文件路径不带协议前缀</translation>
+    </message>
+    <message>
+        <source>the database must not be empty</source>
+        <translation>数据库不能为空</translation>
+    </message>
+    <message>
+        <source>not a valid postgresql://USER@HOST/DBNAME URL</source>
+        <translation>不是有效的 postgresql://USER@HOST/DBNAME URL</translation>
+    </message>
+    <message>
+        <source>the URL must name one database after the host (/DBNAME)</source>
+        <translation>URL 必须在主机之后指明一个数据库（/DBNAME）</translation>
+    </message>
+    <message>
+        <source>the URL must not have a fragment (#)</source>
+        <translation>URL 不能带片段（#）</translation>
     </message>
 </context>
 <context>
@@ -693,6 +744,22 @@
         <source>Open camera</source>
         <translation>打开摄像头</translation>
     </message>
+    <message>
+        <source>Weekly report (markdown)</source>
+        <translation>每周报告（markdown）</translation>
+    </message>
+    <message>
+        <source>**3 jobs failed**, 41 passed. See [the report](https://example.org/report).
+
+- a `javascript:` link stays text: [not a link](javascript:alert(1))
+- images are not loaded: ![chart](https://example.org/chart.png)
+- HTML stays literal: &lt;b&gt;not bold&lt;/b&gt;</source>
+        <translation>**3 个任务失败**，41 个通过。请查看[报告](https://example.org/report)。
+
+- `javascript:` 链接只保留文字：[不是链接](javascript:alert(1))
+- 图片不会加载：![图表](https://example.org/chart.png)
+- HTML 按原样显示：&lt;b&gt;不是粗体&lt;/b&gt;</translation>
+    </message>
 </context>
 <context>
     <name>traybeat::Duration</name>
@@ -800,10 +867,6 @@
         <translation>通知历史记录</translation>
     </message>
     <message>
-        <source>Search titles, messages and topics</source>
-        <translation>搜索标题、消息和主题</translation>
-    </message>
-    <message>
         <source>All subscriptions</source>
         <translation>所有订阅</translation>
     </message>
@@ -900,10 +963,6 @@
         <translation>通知</translation>
     </message>
     <message>
-        <source>Newest first. Enter opens the link; the context menu key offers more.</source>
-        <translation>最新的在前。回车键打开链接；菜单键提供更多操作。</translation>
-    </message>
-    <message>
         <source>Title</source>
         <translation>标题</translation>
     </message>
@@ -934,6 +993,50 @@
     <message>
         <source>&amp;Copy Text</source>
         <translation>复制文本(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Search titles, messages, topics and tags</source>
+        <translation>搜索标题、消息、主题和标签</translation>
+    </message>
+    <message>
+        <source>&amp;Unread only</source>
+        <translation>仅未读(&amp;U)</translation>
+    </message>
+    <message>
+        <source>All priorities</source>
+        <translation>所有优先级</translation>
+    </message>
+    <message>
+        <source>High and urgent</source>
+        <translation>高和紧急</translation>
+    </message>
+    <message>
+        <source>Urgent only</source>
+        <translation>仅紧急</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Newest first. Enter opens the message and its link; the context menu key offers more.</source>
+        <translation>最新的在前。回车键打开消息及其链接；上下文菜单键提供更多操作。</translation>
+    </message>
+    <message>
+        <source>Could not open the link: no web browser was found.</source>
+        <translation>无法打开链接：未找到网页浏览器。</translation>
+    </message>
+    <message>
+        <source>Mark &amp;Read</source>
+        <translation>标为已读(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Mark &amp;Unread</source>
+        <translation>标为未读(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>删除(&amp;D)</translation>
     </message>
 </context>
 <context>
@@ -996,6 +1099,10 @@
     <message>
         <source>cannot upgrade database %1: %2</source>
         <translation>无法升级数据库 %1：%2</translation>
+    </message>
+    <message>
+        <source>cannot open database %1: Qt&apos;s PostgreSQL driver (QPSQL) is not installed (Debian: libqt6sql6-psql)</source>
+        <translation>无法打开数据库 %1：未安装 Qt 的 PostgreSQL 驱动（QPSQL）（Debian：libqt6sql6-psql）</translation>
     </message>
 </context>
 <context>
@@ -1182,6 +1289,14 @@
         <source>Click to open the history</source>
         <translation>点击打开历史记录</translation>
     </message>
+    <message>
+        <source>Open link: %1</source>
+        <translation>打开链接：%1</translation>
+    </message>
+    <message>
+        <source>Could not open the link: no web browser was found. It is kept in the history.</source>
+        <translation>无法打开链接：未找到网页浏览器。该消息保留在历史记录中。</translation>
+    </message>
 </context>
 <context>
     <name>traybeat::PrivatePath</name>
@@ -1262,6 +1377,10 @@
     <message>
         <source>cannot listen on %1 port %2: %3</source>
         <translation>无法在 %1 的端口 %2 上监听：%3</translation>
+    </message>
+    <message>
+        <source>cannot LISTEN on %1: %2</source>
+        <translation>无法在 %1 上执行 LISTEN：%2</translation>
     </message>
 </context>
 <context>

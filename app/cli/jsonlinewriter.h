@@ -5,8 +5,9 @@
 
 #include <cstdio>
 
-// Writes `listen`'s output: one JSON object per line, flushed per line, `time` in ms since the
-// epoch (docs/design.md, "The listen JSON lines"). Scripts and tests read it as it comes.
+// Writes `listen`'s output: one JSON object per line, `time` in ms since the epoch (docs/design.md,
+// "The listen JSON lines"). Scripts and tests read it as it comes: every call writes and flushes
+// before it returns, a batch of messages in one write (one system call instead of one per line).
 namespace traybeat {
 
 class JsonLineWriter
@@ -15,11 +16,13 @@ public:
     explicit JsonLineWriter(std::FILE *out = stdout) : m_out(out) {}
 
     void state(ConnectionState state, const QString &reason);
-    void message(const Notification &notification);
+    void messages(const NotificationList &notifications);
     void error(const QString &message);
 
 private:
-    void write(const class QJsonObject &object);
+    static QByteArray line(const class QJsonObject &object);
+    static QByteArray messageLine(const Notification &notification);
+    void write(const QByteArray &lines);
     std::FILE *m_out;
 };
 

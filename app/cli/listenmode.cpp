@@ -70,10 +70,7 @@ int runListen(int argc, char **argv)
     QObject::connect(&subscription, &Subscription::errorOccurred, &app,
                      [&out](const QString &message) { out.error(message); });
     QObject::connect(&subscription, &Subscription::notificationsArrived, &app,
-                     [&out](const NotificationList &fresh) {
-                         for (const Notification &notification : fresh)
-                             out.message(notification);
-                     });
+                     [&out](const NotificationList &fresh) { out.messages(fresh); });
     SystemWatcher systemWatcher;
     subscription.watch(&systemWatcher);
     commandline::quitOnTerminationSignals();

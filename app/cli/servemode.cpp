@@ -1,6 +1,7 @@
 #include "modes.h"
 
 #include "cli/commandline.h"
+#include "databaselocation.h"
 #include "logging.h"
 #include "privatepath.h"
 #include "pushserver.h"
@@ -14,6 +15,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -44,6 +46,24 @@ bool installSignalHandlers()
     action.sa_flags = SA_RESTART;
     return ::sigaction(SIGTERM, &action, nullptr) == 0 &&
            ::sigaction(SIGINT, &action, nullptr) == 0;
+}
+
+// A password in a --db URL is overwritten in our own argv, so that `ps` and /proc/PID/cmdline
+// show it only for the moment before this runs (as psql and mysql do); PGPASSWORD or ~/.pgpass
+// never show it at all.
+void hidePasswordFromProcessList(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        char *url = std::strstr(argv[i], "://");
+        if (!url)
+            continue;
+        char *at = std::strchr(url + 3, '@');
+        char *colon = std::strchr(url + 3, ':');
+        if (!at || !colon || colon > at)
+            continue;
+        for (char *c = colon + 1; c < at; ++c)
+            *c = 'x';
+    }
 }
 
 // "ADDR:PORT", ":PORT" (loopback), "[v6]:PORT", "localhost:PORT". Port 0 picks a free one.
@@ -86,8 +106,13 @@ void addOptions(QCommandLineParser &parser)
                   "127.0.0.1:8080."),
          QStringLiteral("ADDR:PORT"), QStringLiteral("127.0.0.1:8080")},
         {QStringLiteral("db"),
-         Text::tr("SQLite file for the message cache (default %1).").arg(defaultDatabasePath()),
-         QStringLiteral("FILE")},
+         Text::tr("SQLite file for the message cache (default %1), or a PostgreSQL database "
+                  "that several instances may share: "
+                  "postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=MODE] (or "
+                  "?host=/socket/folder). Give the password in PGPASSWORD or ~/.pgpass "
+                  "rather than in the URL.")
+             .arg(defaultDatabasePath()),
+         QStringLiteral("FILE|URL")},
     });
     parser.addOptions(commandline::tokenOptions(
         Text::tr("Require 'Authorization: Bearer TOKEN' on every request")));
@@ -179,6 +204,14 @@ bool readStorage(const QCommandLineParser &parser, PushServerOptions *options, Q
     if (options->databasePath.isEmpty()) {
         *error = Text::tr("--db must not be empty");
         return false;
+    }
+    if (options->databasePath.contains(QLatin1String("://"))) {
+        QString reason;
+        options->database = DatabaseLocation::parse(options->databasePath, &reason);
+        options->databasePath.clear();
+        if (!options->database)
+            *error = Text::tr("--db: %1").arg(reason);
+        return options->database.has_value();
     }
     // The default folder is traybeat's own and is narrowed; a --db folder may hold other things.
     const QString folder = QFileInfo(options->databasePath).absolutePath();
@@ -280,6 +313,9 @@ int serve(QCoreApplication &app, const PushServerOptions &options)
         anyAddress
             ? qPrintable(QStringLiteral(" (all interfaces: %1)").arg(options.address.toString()))
             : "");
+    if (options.database)
+        std::printf("traybeat serve: messages in %s\n",
+                    qPrintable(options.database->displayName()));
     if (!options.access.authFile.isEmpty())
         std::printf("traybeat serve: users and access from %s\n",
                     qPrintable(options.access.authFile));
@@ -296,7 +332,9 @@ int runServe(int argc, char **argv)
 
     QCommandLineParser parser;
     addOptions(parser);
-    if (const auto done = commandline::parse(parser, QCoreApplication::arguments(), mode))
+    const QStringList arguments = QCoreApplication::arguments();
+    hidePasswordFromProcessList(argc, argv);
+    if (const auto done = commandline::parse(parser, arguments, mode))
         return *done;
     QString error;
     const auto options = readOptions(parser, &error);

@@ -137,6 +137,8 @@ void Demo::publishNext()
     // stays on screen longest (the end-to-end test looks at its picture there).
     if (m_next == introductionCount)
         emit actionSample(makeActionSample());
+    if (m_next == 4)
+        emit actionSample(makeMarkdownSample());
     const QString tags = QString::fromLatin1(sample.tags);
     QString error;
     const auto published = m_server->publish(
@@ -149,18 +151,26 @@ void Demo::publishNext()
     m_timer.start(m_next < introductionCount ? introductionInterval : ongoingInterval);
 }
 
-Notification Demo::makeActionSample() const
+// A sample handed to the app directly, as if it had arrived now on the demo's topic.
+Notification Demo::localSample(const QString &kind) const
 {
     Notification notification;
-    notification.id = QStringLiteral("demo-actions-%1").arg(QDateTime::currentMSecsSinceEpoch());
+    notification.id =
+        QStringLiteral("demo-%1-%2").arg(kind).arg(QDateTime::currentMSecsSinceEpoch());
     notification.subscription = subscriptionName();
     notification.topic = topic();
+    notification.time = QDateTime::currentDateTimeUtc();
+    return notification;
+}
+
+Notification Demo::makeActionSample() const
+{
+    Notification notification = localSample(QStringLiteral("actions"));
     notification.title = tr("Garage door open");
     notification.body = tr("The garage door has been open for 15 minutes.");
     notification.priority = 4;
     notification.tags = {QStringLiteral("warning"), QStringLiteral("garage"),
                          QStringLiteral("home")};
-    notification.time = QDateTime::currentDateTimeUtc();
     NotificationAction close;
     close.type = NotificationAction::Type::Http;
     close.label = tr("Close it");
@@ -182,6 +192,21 @@ Notification Demo::makeActionSample() const
         notification.attachment.type = QStringLiteral("image/png");
         notification.attachment.size = m_pictures->size();
     }
+    return notification;
+}
+
+Notification Demo::makeMarkdownSample() const
+{
+    Notification notification = localSample(QStringLiteral("markdown"));
+    notification.title = tr("Weekly report (markdown)");
+    notification.contentType = Notification::markdownType();
+    notification.body =
+        tr("**3 jobs failed**, 41 passed. See [the report](https://example.org/report).\n\n"
+           "- a `javascript:` link stays text: [not a link](javascript:alert(1))\n"
+           "- images are not loaded: ![chart](https://example.org/chart.png)\n"
+           "- HTML stays literal: <b>not bold</b>");
+    notification.priority = 3;
+    notification.tags = {QStringLiteral("bar_chart")};
     return notification;
 }
 

@@ -48,7 +48,10 @@ signals:
     void actionSample(const traybeat::Notification &notification);
 
 private:
+    Notification localSample(const QString &kind) const;
     Notification makeActionSample() const;
+    // Markdown, with the links and the image a server may send: rendered, the unsafe ones inert.
+    Notification makeMarkdownSample() const;
 
     void publishNext();
 

@@ -1,6 +1,7 @@
 #include "historymodel.h"
 
 #include "emojitags.h"
+#include "markdowndocument.h"
 
 #include <QColor>
 #include <QFont>
@@ -20,6 +21,8 @@ using namespace std::chrono_literals;
 constexpr int maximumCachedPages = 12;
 // A long body is shown in full in the detail pane; a table cell only needs its beginning.
 constexpr int maximumCellText = 400;
+// Rendered markdown cells kept: a few screens' worth; painting asks for a cell again and again.
+constexpr int maximumMarkdownCells = 2000;
 // Long enough to fold a burst of thousands of stored messages into a few refreshes, short
 // enough to feel immediate.
 constexpr auto refreshDelay = 150ms;
@@ -160,6 +163,22 @@ void HistoryModel::dropPages() const
     m_pageUse.clear();
 }
 
+// The text markdown renders to (its markup is no help in one line), rendered once.
+QString HistoryModel::markdownCell(const Notification &notification) const
+{
+    const QString key = notification.subscription + QChar(0x1f) + notification.id;
+    auto it = m_markdownCells.constFind(key);
+    if (it != m_markdownCells.cend())
+        return *it;
+    if (m_markdownCells.size() >= maximumMarkdownCells)
+        m_markdownCells.clear();
+    // Markup takes room: more source than the cell shows, but not a whole long message.
+    const QString text =
+        cellText(MarkdownDocument::plainText(notification.body.left(maximumCellText * 4)));
+    m_markdownCells.insert(key, text);
+    return text;
+}
+
 const NotificationList &HistoryModel::page(int pageIndex) const
 {
     auto it = m_pages.find(pageIndex);
@@ -250,7 +269,7 @@ QVariant HistoryModel::displayText(const Notification &notification, int column)
         return cellText(EmojiTags::decoratedTitle(EmojiTags::split(notification.tags).emoji,
                                                   notification.title));
     case MessageColumn:
-        return cellText(notification.body);
+        return notification.isMarkdown() ? markdownCell(notification) : cellText(notification.body);
     default:
         return {};
     }

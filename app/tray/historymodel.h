@@ -83,6 +83,7 @@ private:
     void resetTo(int newCount);
     void dropPages() const;
     QVariant displayText(const Notification &notification, int column) const;
+    QString markdownCell(const Notification &notification) const;
 
     NotificationStore *m_store;
     HistoryQuery m_query;
@@ -93,8 +94,9 @@ private:
     std::optional<Key> m_lastKey;
     // A small cache of pages (page index → rows), evicted oldest-used first.
     mutable QHash<int, NotificationList> m_pages;
-    mutable QList<int> m_pageUse; // most recently used last
-    QTimer m_refreshTimer;        // coalesces a burst of store changes into one refresh
+    mutable QList<int> m_pageUse;                    // most recently used last
+    mutable QHash<QString, QString> m_markdownCells; // "subscription\x1fid" → its text
+    QTimer m_refreshTimer; // coalesces a burst of store changes into one refresh
 };
 
 } // namespace traybeat

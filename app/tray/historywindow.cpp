@@ -4,20 +4,25 @@
 #include "attachmentview.h"
 #include "emojitags.h"
 #include "historymodel.h"
+#include "linkopener.h"
 #include "logging.h"
+#include "markdowndocument.h"
 #include "notificationstore.h"
 #include "urlpolicy.h"
 
+#include <QAbstractItemView>
+#include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QGuiApplication>
-#include <QMenu>
-#include <QDesktopServices>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -26,7 +31,9 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QVBoxLayout>
+#include <utility>
 
 namespace traybeat {
 
@@ -43,6 +50,12 @@ QLabel *plainTextLabel(QWidget *parent)
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     label->setWordWrap(true);
     return label;
+}
+
+bool isFiltered(const HistoryQuery &query)
+{
+    return !query.text.isEmpty() || !query.subscription.isEmpty() || query.unreadOnly ||
+           query.minimumPriority > 1;
 }
 
 } // namespace
@@ -90,7 +103,7 @@ QLayout *HistoryWindow::buildFilterRow()
 {
     m_search = new QLineEdit(this);
     m_search->setObjectName(QStringLiteral("searchEdit"));
-    m_search->setPlaceholderText(tr("Search titles, messages and topics"));
+    m_search->setPlaceholderText(tr("Search titles, messages, topics and tags"));
     m_search->setClearButtonEnabled(true);
     m_search->setAccessibleName(tr("Search"));
     m_search->setAccessibleDescription(tr("Filters the history as you type (Ctrl+F)"));
@@ -101,12 +114,25 @@ QLayout *HistoryWindow::buildFilterRow()
     m_subscriptionFilter->addItem(tr("All subscriptions"), QString());
     m_subscriptionFilter->setAccessibleName(tr("Subscription"));
 
+    m_priorityFilter = new QComboBox(this);
+    m_priorityFilter->setObjectName(QStringLiteral("priorityFilter"));
+    m_priorityFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_priorityFilter->addItem(tr("All priorities"), 1);
+    m_priorityFilter->addItem(tr("High and urgent"), 4);
+    m_priorityFilter->addItem(tr("Urgent only"), 5);
+    m_priorityFilter->setAccessibleName(tr("Priority"));
+
+    m_unreadOnly = new QCheckBox(tr("&Unread only"), this);
+    m_unreadOnly->setObjectName(QStringLiteral("unreadOnlyFilter"));
+
     m_markAllRead = new QPushButton(tr("&Mark All Read"), this);
     m_markAllRead->setObjectName(QStringLiteral("markAllReadButton"));
 
     auto *filterRow = new QHBoxLayout;
     filterRow->addWidget(m_search, 1);
     filterRow->addWidget(m_subscriptionFilter);
+    filterRow->addWidget(m_priorityFilter);
+    filterRow->addWidget(m_unreadOnly);
     filterRow->addWidget(m_markAllRead);
     return filterRow;
 }
@@ -117,7 +143,8 @@ void HistoryWindow::buildTable()
     m_table->setObjectName(QStringLiteral("historyTable"));
     m_table->setAccessibleName(tr("Notifications"));
     m_table->setAccessibleDescription(
-        tr("Newest first. Enter opens the link; the context menu key offers more."));
+        tr("Newest first. Enter opens the message and its link; the context menu key offers "
+           "more."));
     // Tab leaves the list for the next control instead of walking its cells.
     m_table->setTabKeyNavigation(false);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -190,6 +217,13 @@ QStackedWidget *HistoryWindow::buildDetailPane()
     m_detailBody->setReadOnly(true);
     m_detailBody->setTabChangesFocus(true);
     m_detailBody->setAccessibleName(tr("Message"));
+    m_detailMarkdown = new QTextBrowser(this);
+    m_detailMarkdown->setObjectName(QStringLiteral("detailMarkdown"));
+    m_detailMarkdown->setOpenLinks(false); // only through openUrl: http/https, or nothing
+    m_detailMarkdown->setOpenExternalLinks(false);
+    m_detailMarkdown->setTabChangesFocus(true);
+    m_detailMarkdown->setAccessibleName(tr("Message"));
+    m_detailMarkdown->hide();
     m_detailLink = plainTextLabel(this);
     m_detailLink->setObjectName(QStringLiteral("detailLink"));
     m_detailLink->setWordWrap(false);
@@ -207,6 +241,7 @@ QStackedWidget *HistoryWindow::buildDetailPane()
     detailLayout->addWidget(m_detailTitle);
     detailLayout->addWidget(m_detailMeta);
     detailLayout->addWidget(m_detailBody, 1);
+    detailLayout->addWidget(m_detailMarkdown, 1);
     detailLayout->addLayout(linkRow);
 
     auto *noSelection = new QLabel(tr("Select a notification to read it in full."), this);
@@ -242,22 +277,26 @@ void HistoryWindow::connectUi()
     connect(m_search, &QLineEdit::returnPressed, this, &HistoryWindow::applyFilter);
     connect(m_subscriptionFilter, &QComboBox::currentIndexChanged, this,
             &HistoryWindow::applyFilter);
+    connect(m_priorityFilter, &QComboBox::currentIndexChanged, this, &HistoryWindow::applyFilter);
+    connect(m_unreadOnly, &QCheckBox::toggled, this, &HistoryWindow::applyFilter);
+    connect(m_detailMarkdown, &QTextBrowser::anchorClicked, this, &HistoryWindow::openUrl);
     connect(m_markAllRead, &QPushButton::clicked, this, &HistoryWindow::markAllRead);
     connect(m_openLink, &QPushButton::clicked, this, &HistoryWindow::openLink);
     connect(m_clear, &QPushButton::clicked, this, &HistoryWindow::clearHistory);
     // Not `activated`: styles that activate on a single click would open links on selection.
-    connect(m_table, &QTableView::doubleClicked, this, &HistoryWindow::openLink);
+    // A click (left button: `clicked` is not emitted for the others) reads the message.
+    connect(m_table, &QTableView::doubleClicked, this, &HistoryWindow::openSelected);
+    connect(m_table, &QTableView::clicked, this, &HistoryWindow::markSelectedRead);
     connect(m_table, &QTableView::customContextMenuRequested, this,
             &HistoryWindow::showContextMenu);
     // Keyboards without a context menu key: Shift+F10, as in GTK and Windows.
     auto *menuShortcut = new QShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F10), m_table, nullptr,
                                        nullptr, Qt::WidgetShortcut);
-    connect(menuShortcut, &QShortcut::activated, this, [this] {
-        showContextMenu(m_table->visualRect(m_table->currentIndex()).center());
-    });
+    connect(menuShortcut, &QShortcut::activated, this,
+            [this] { showContextMenu(m_table->visualRect(m_table->currentIndex()).center()); });
     for (const QKeySequence &key : {QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter)}) {
         auto *openShortcut = new QShortcut(key, m_table, nullptr, nullptr, Qt::WidgetShortcut);
-        connect(openShortcut, &QShortcut::activated, this, &HistoryWindow::openLink);
+        connect(openShortcut, &QShortcut::activated, this, &HistoryWindow::openSelected);
     }
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &HistoryWindow::onCurrentRowChanged);
@@ -273,14 +312,22 @@ void HistoryWindow::connectUi()
         m_search->setFocus();
         m_search->selectAll();
     });
-    // Escape first clears a search, then closes the window, as in most desktop viewers.
-    auto *escapeShortcut = new QShortcut(QKeySequence::Cancel, this);
-    connect(escapeShortcut, &QShortcut::activated, this, [this] {
-        if (!m_search->text().isEmpty())
-            m_search->clear();
-        else
-            close();
-    });
+}
+
+// Escape first clears a search, then closes the window, as in most desktop viewers. A key
+// press, not a QShortcut: the Escape that closes an open drop-down must stay with it, and a
+// drop-down closes itself while its shortcut override is still going on, which let a window
+// shortcut fire for the same key (on X11; tst_historywindow sends it the same way).
+void HistoryWindow::keyPressEvent(QKeyEvent *event)
+{
+    if (!event->matches(QKeySequence::Cancel)) {
+        QWidget::keyPressEvent(event);
+        return;
+    }
+    if (!m_search->text().isEmpty())
+        m_search->clear();
+    else
+        close();
 }
 
 void HistoryWindow::setSubscriptionNames(const QStringList &names)
@@ -311,14 +358,23 @@ QString HistoryWindow::currentSubscriptionFilter() const
     return m_subscriptionFilter->currentData().toString();
 }
 
-void HistoryWindow::applyFilter()
+HistoryQuery HistoryWindow::wantedQuery() const
 {
-    m_searchTimer.stop();
     HistoryQuery query;
     query.subscription = currentSubscriptionFilter();
     query.text = m_search->text().trimmed();
+    query.unreadOnly = m_unreadOnly->isChecked();
+    query.minimumPriority = m_priorityFilter->currentData().toInt();
+    return query;
+}
+
+void HistoryWindow::applyFilter()
+{
+    m_searchTimer.stop();
+    const HistoryQuery query = wantedQuery();
     const HistoryQuery current = m_model->query();
-    if (query.subscription == current.subscription && query.text == current.text)
+    if (query.subscription == current.subscription && query.text == current.text &&
+        query.unreadOnly == current.unreadOnly && query.minimumPriority == current.minimumPriority)
         return;
     m_scrollToSelection = true;
     m_model->setQuery(query);
@@ -346,18 +402,23 @@ void HistoryWindow::showNotification(const QString &subscription, const QString 
     m_model->refresh(); // the message may have been stored a moment ago
     int row = m_model->rowOf(subscription, id);
     const HistoryQuery query = m_model->query();
-    if (row < 0 && (!query.text.isEmpty() || !query.subscription.isEmpty())) {
+    if (row < 0 && isFiltered(query)) {
         // The filters hide it: show everything rather than an unexplained miss.
         const QSignalBlocker searchBlocker(m_search);
         const QSignalBlocker filterBlocker(m_subscriptionFilter);
+        const QSignalBlocker unreadBlocker(m_unreadOnly);
+        const QSignalBlocker priorityBlocker(m_priorityFilter);
         m_search->clear();
         m_subscriptionFilter->setCurrentIndex(0);
+        m_unreadOnly->setChecked(false);
+        m_priorityFilter->setCurrentIndex(0);
         applyFilter();
         row = m_model->rowOf(subscription, id);
     }
     if (row >= 0 && selectRow(row)) {
         scrollToLater(m_model->index(row, 0));
         m_table->setFocus();
+        m_store->markRead(subscription, id); // opened from a pop-up: read
         return;
     }
     // Deeper than the model looks: show it in the detail pane all the same.
@@ -369,8 +430,7 @@ void HistoryWindow::showNotification(const QString &subscription, const QString 
     }
     m_selected = Selected{subscription, id};
     showDetails(notification);
-    if (!notification->read)
-        m_store->markRead(subscription, id);
+    m_store->markRead(subscription, id);
 }
 
 bool HistoryWindow::selectRow(int row)
@@ -403,10 +463,9 @@ void HistoryWindow::onCurrentRowChanged(const QModelIndex &current)
     const auto notification = m_model->notificationAt(current.row());
     if (!notification)
         return;
+    // Shown, not read: only opening reads (see the class comment).
     m_selected = Selected{notification->subscription, notification->id};
     showDetails(notification);
-    if (!notification->read)
-        m_store->markRead(notification->subscription, notification->id);
 }
 
 void HistoryWindow::onModelAboutToBeReset()
@@ -425,9 +484,12 @@ void HistoryWindow::onModelReset()
         selectRow(row);
         if (m_scrollToSelection)
             scrollToLater(m_model->index(row, 0));
-    } else if (m_selected && m_store->notification(m_selected->subscription, m_selected->id)) {
-        // Still stored but filtered out: keep it readable in the detail pane.
+    } else if (m_selected && !m_scrollToSelection &&
+               m_store->notification(m_selected->subscription, m_selected->id)) {
+        // Still stored, and the filters did not change: it left the list because it was just
+        // read ("unread only"), or it lies deeper than the list looks. Keep it readable.
     } else {
+        // Deleted, or hidden by a filter just chosen: the pane shows only what the list shows.
         m_selected.reset();
         showDetails(std::nullopt);
     }
@@ -463,7 +525,17 @@ void HistoryWindow::showDetails(const std::optional<Notification> &notification)
     if (!tags.otherTags.isEmpty())
         meta << tr("tags: %1").arg(tags.otherTags.join(QStringLiteral(", ")));
     m_detailMeta->setText(meta.join(QStringLiteral("  ·  ")));
-    m_detailBody->setPlainText(notification->body);
+    const bool markdown = notification->isMarkdown();
+    if (markdown) {
+        auto *document = new MarkdownDocument(notification->body, m_detailMarkdown);
+        m_detailMarkdown->setDocument(document);
+        delete std::exchange(m_markdownDocument, document); // not before: it was in use
+        m_detailBody->clear();
+    } else {
+        m_detailBody->setPlainText(notification->body);
+    }
+    m_detailBody->setVisible(!markdown);
+    m_detailMarkdown->setVisible(markdown);
     m_selectedUrl = notification->url;
     m_detailLink->setText(notification->url.isEmpty() ? QString()
                                                       : notification->url.toDisplayString());
@@ -516,20 +588,54 @@ void HistoryWindow::showActions(const Notification &notification)
 
 void HistoryWindow::openUrl(const QUrl &url)
 {
-    if (!isSafeToOpen(url) || !QDesktopServices::openUrl(url))
-        qCWarning(lcUi) << "history: could not open" << redactedUrl(url);
+    if (!traybeat::openLink(url) && isSafeToOpen(url))
+        m_status->setText(tr("Could not open the link: no web browser was found."));
 }
 
 void HistoryWindow::openLink()
 {
-    if (!isSafeToOpen(m_selectedUrl)) {
-        if (!m_selectedUrl.isEmpty())
-            qCWarning(lcUi) << "history: not opening a link that is not http(s):"
-                            << redactedUrl(m_selectedUrl);
+    if (!m_selectedUrl.isEmpty())
+        openUrl(m_selectedUrl);
+}
+
+void HistoryWindow::openSelected()
+{
+    markSelectedRead();
+    openLink();
+}
+
+void HistoryWindow::markSelectedRead()
+{
+    if (m_selected)
+        m_store->markRead(m_selected->subscription, m_selected->id);
+}
+
+std::optional<Notification> HistoryWindow::selectedNotification() const
+{
+    if (!m_selected)
+        return std::nullopt;
+    return m_store->notification(m_selected->subscription, m_selected->id);
+}
+
+void HistoryWindow::toggleSelectedRead()
+{
+    const auto notification = selectedNotification();
+    if (!notification)
         return;
-    }
-    if (!QDesktopServices::openUrl(m_selectedUrl))
-        qCWarning(lcUi) << "history: could not open" << redactedUrl(m_selectedUrl);
+    if (notification->read)
+        m_store->markUnread(notification->subscription, notification->id);
+    else
+        m_store->markRead(notification->subscription, notification->id);
+    m_model->refresh();
+}
+
+void HistoryWindow::deleteSelected()
+{
+    const auto notification = selectedNotification();
+    if (!notification)
+        return;
+    m_store->remove(notification->subscription, notification->id);
+    m_model->refresh();
 }
 
 // The selected message's commands, for the context menu key and a right click.
@@ -541,8 +647,16 @@ void HistoryWindow::showContextMenu(const QPoint &position)
     QAction *copy = menu.addAction(tr("&Copy Text"), this, &HistoryWindow::copySelected);
     copy->setEnabled(m_selected.has_value());
     menu.addSeparator();
+    const auto selected = selectedNotification();
+    QAction *toggleRead =
+        menu.addAction(selected && !selected->read ? tr("Mark &Read") : tr("Mark &Unread"), this,
+                       &HistoryWindow::toggleSelectedRead);
+    toggleRead->setEnabled(selected.has_value());
     QAction *markAll = menu.addAction(tr("&Mark All Read"), this, &HistoryWindow::markAllRead);
     markAll->setEnabled(m_markAllRead->isEnabled());
+    menu.addSeparator();
+    QAction *remove = menu.addAction(tr("&Delete"), this, &HistoryWindow::deleteSelected);
+    remove->setEnabled(selected.has_value());
     m_contextMenu = &menu; // tests drive it with the keyboard
     // The context menu key gives the viewport's position of the current row, a click its own.
     menu.exec(m_table->viewport()->mapToGlobal(position));
@@ -551,9 +665,7 @@ void HistoryWindow::showContextMenu(const QPoint &position)
 
 void HistoryWindow::copySelected()
 {
-    if (!m_selected)
-        return;
-    const auto notification = m_store->notification(m_selected->subscription, m_selected->id);
+    const auto notification = selectedNotification();
     if (!notification)
         return;
     QStringList parts;
@@ -599,7 +711,7 @@ QString HistoryWindow::countText(int count)
 void HistoryWindow::updateState()
 {
     const HistoryQuery query = m_model->query();
-    const bool filtered = !query.text.isEmpty() || !query.subscription.isEmpty();
+    const bool filtered = isFiltered(query);
     const int rows = m_model->rowCount();
     const bool empty = rows == 0;
     if (empty) {

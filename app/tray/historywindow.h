@@ -1,12 +1,14 @@
 #pragma once
 
 #include "notification.h"
+#include "notificationstore.h"
 
 #include <QTimer>
 #include <QUrl>
 #include <QWidget>
 #include <optional>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLayout;
@@ -17,6 +19,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QStackedWidget;
 class QTableView;
+class QTextBrowser;
 
 namespace traybeat {
 
@@ -25,11 +28,18 @@ class AttachmentView;
 class MediaFetcher;
 class ActionRunner;
 class HistoryModel;
+class MarkdownDocument;
 class NotificationStore;
 
-// The notification history: every stored message, newest first, with search, a subscription
-// filter, read/unread state and a detail pane that shows one message in full. It is also the
-// main window when there is no system tray. Server text is shown as plain text only.
+// The notification history: every stored message, newest first, with search (titles, messages,
+// topics, tags), subscription, unread and priority filters, read/unread state and a detail pane
+// that shows the selected message in full (what the filters hide is never shown there). It is
+// also the main window when there is no system tray. Server text is shown as plain text only,
+// markdown rendered inert (MarkdownDocument).
+//
+// Reading means opening: a message becomes read when it is clicked, opened (double click,
+// Enter) or shown from a pop-up; moving the selection with the keyboard or a right click shows
+// it in the detail pane without marking it read.
 class HistoryWindow final : public QWidget
 {
     Q_OBJECT
@@ -61,6 +71,9 @@ public slots:
     // Re-reads the store now; it also does so by itself shortly after the store changes.
     void refresh();
 
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+
 private:
     struct Selected
     {
@@ -70,7 +83,7 @@ private:
 
     void buildUi();
     // Parts of buildUi, in the order the widgets are created (which is the tab order).
-    QLayout *buildFilterRow(); // search, subscription filter, mark all read
+    QLayout *buildFilterRow(); // search, subscription, unread and priority filters, mark all read
     void buildTable();
     QWidget *buildEmptyState(); // what the list shows when nothing matches
     QStackedWidget *buildDetailPane();
@@ -88,8 +101,14 @@ private:
     void showActions(const Notification &notification);
     void openUrl(const QUrl &url);
     void openLink();
+    void openSelected(); // marks it read and opens its link, if it has one
+    void markSelectedRead();
     void showContextMenu(const QPoint &position);
     void copySelected();
+    void toggleSelectedRead();
+    void deleteSelected();
+    std::optional<Notification> selectedNotification() const;
+    HistoryQuery wantedQuery() const;
     void markAllRead();
     void clearHistory();
     void updateState();
@@ -102,6 +121,8 @@ private:
 
     QLineEdit *m_search = nullptr;
     QComboBox *m_subscriptionFilter = nullptr;
+    QCheckBox *m_unreadOnly = nullptr;
+    QComboBox *m_priorityFilter = nullptr;
     QPushButton *m_markAllRead = nullptr;
     QPushButton *m_openLink = nullptr;
     QPushButton *m_clear = nullptr;
@@ -114,6 +135,8 @@ private:
     QLabel *m_detailMeta = nullptr;
     QLabel *m_detailLink = nullptr;
     QPlainTextEdit *m_detailBody = nullptr;
+    QTextBrowser *m_detailMarkdown = nullptr;       // instead of m_detailBody for text/markdown
+    MarkdownDocument *m_markdownDocument = nullptr; // what m_detailMarkdown shows, owned here
     ActionBar *m_actionBar = nullptr;
     AttachmentView *m_attachment = nullptr;
     QLabel *m_status = nullptr;

@@ -2,6 +2,7 @@
 
 #include "emojitags.h"
 #include "logging.h"
+#include "markdowndocument.h"
 #include "urlpolicy.h"
 
 #include <QClipboard>
@@ -89,7 +90,11 @@ void NativeNotifier::present(const NotificationList &notifications)
             const QString summary = EmojiTags::decoratedTitle(
                 EmojiTags::split(notification.tags).emoji,
                 notification.title.isEmpty() ? notification.subscription : notification.title);
-            notify(summary, notification.body, notification.priority,
+            // Markdown goes as the text it renders to (escaped below like any body).
+            const QString body = notification.isMarkdown()
+                                     ? MarkdownDocument::plainText(notification.body)
+                                     : notification.body;
+            notify(summary, body, notification.priority,
                    {notification.subscription, notification.id, notification.url,
                     notification.actions},
                    false);

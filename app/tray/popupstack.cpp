@@ -2,6 +2,8 @@
 
 #include "actionbar.h"
 #include "actionrunner.h"
+#include "linkopener.h"
+#include "notificationstore.h"
 #include "popupwidget.h"
 #include "urlpolicy.h"
 
@@ -47,7 +49,7 @@ void PopupStack::present(const NotificationList &notifications)
     if (notifications.isEmpty())
         return;
     const std::chrono::milliseconds now{m_clock.elapsed()};
-    bool folded = false;
+    NotificationList folded;
     for (const Notification &notification : notifications) {
         PopupWidget *replaceable = oldestReplaceable();
         switch (m_throttle.offer(now, m_individual.size(), replaceable != nullptr)) {
@@ -58,17 +60,54 @@ void PopupStack::present(const NotificationList &notifications)
             showIndividual(notification);
             continue;
         case PopupThrottle::Verdict::Fold:
+            folded.append(notification);
             break;
         }
-        ++m_foldedBySubscription[notification.subscription];
-        ++m_foldedTotal;
-        m_foldedTopPriority = std::max(m_foldedTopPriority, notification.priority);
-        folded = true;
     }
     // One summary update per batch, not per message: a burst of 10,000 costs one relayout.
-    if (folded)
+    if (!folded.isEmpty()) {
+        showNewest(folded);
         updateSummary();
+    } else if (m_summary) {
+        // The burst goes on (more slowly): the summary stays its full time after the last one.
+        m_summary->setDismissAfter(m_summary->dismissAfter());
+    }
     relayout();
+}
+
+// The newest of the folded messages take over the cards that may change (the oldest first),
+// so the cards beside the summary are the newest messages, in order; what they showed before
+// is counted in the summary with the older folded ones. Only as many cards are set as there
+// are: a burst of 10,000 re-lays out a handful.
+void PopupStack::showNewest(const NotificationList &folded)
+{
+    QList<PopupWidget *> cards;
+    for (PopupWidget *popup : std::as_const(m_individual)) {
+        if (isReplaceable(popup))
+            cards.append(popup);
+    }
+    const qsizetype shown = std::min(cards.size(), folded.size());
+    const qsizetype firstShown = folded.size() - shown;
+    for (qsizetype index = 0; index < firstShown; ++index)
+        countFolded(folded[index]);
+    for (qsizetype index = 0; index < shown; ++index) {
+        PopupWidget *card = cards[index];
+        countFolded(card->notification());
+        const Notification &newer = folded[firstShown + index];
+        card->setNotification(newer);
+        card->setDismissAfter(m_policy.dismissAfter(newer.priority));
+        m_individual.removeOne(card);
+        m_individual.append(card); // newest last
+    }
+}
+
+void PopupStack::countFolded(const Notification &notification)
+{
+    if (m_foldedTotal == 0)
+        m_firstFolded = notification;
+    ++m_foldedBySubscription[notification.subscription];
+    ++m_foldedTotal;
+    m_foldedTopPriority = std::max(m_foldedTopPriority, notification.priority);
 }
 
 void PopupStack::showIndividual(const Notification &notification)
@@ -87,7 +126,14 @@ PopupWidget *PopupStack::createPopup()
     connect(popup, &PopupWidget::activated, this, [this, popup] { onActivated(popup); });
     connect(popup, &PopupWidget::closeRequested, this, [this, popup] { onCloseRequested(popup); });
     connect(popup, &PopupWidget::clearRequested, this, [this, popup] { onClearRequested(popup); });
-    connect(popup, &PopupWidget::urlRequested, this, &PopupStack::urlRequested);
+    // A view action's button opens its URL and leaves the card (the message may have more
+    // to do); a link in the text reads the message, as a click on the card does.
+    connect(popup, &PopupWidget::urlRequested, this, [popup](const QUrl &url) {
+        if (!openLink(url))
+            popup->showOpenFailure();
+    });
+    connect(popup, &PopupWidget::linkActivated, this,
+            [this, popup](const QUrl &url) { readAndOpen(popup, url); });
     connect(popup, &PopupWidget::heightChanged, this, &PopupStack::relayout);
     return popup;
 }
@@ -96,6 +142,12 @@ void PopupStack::updateSummary()
 {
     if (!m_summary)
         m_summary = createPopup();
+    if (m_foldedTotal == 1) {
+        // A summary of one message would hide what a card can show: it is that card.
+        m_summary->setNotification(m_firstFolded);
+        m_summary->setDismissAfter(m_policy.dismissAfter(m_firstFolded.priority));
+        return;
+    }
     const QStringList names = m_foldedBySubscription.keys();
     QString from;
     if (names.size() == 1)
@@ -115,19 +167,37 @@ void PopupStack::updateSummary()
     m_summary->setDismissAfter(m_policy.dismissAfter(m_foldedTopPriority));
 }
 
+// A click reads the message, with or without a link: the link opens in the browser, a card
+// without one opens the history at it.
 void PopupStack::onActivated(PopupWidget *popup)
 {
-    if (popup == m_summary) {
+    if (popup->isSummary()) {
         const QStringList names = m_foldedBySubscription.keys();
         emit historyRequested(names.size() == 1 ? names.first() : QString(), QString());
-    } else {
-        const Notification &notification = popup->notification();
-        if (isSafeToOpen(notification.url))
-            emit urlRequested(notification.url);
-        else
-            emit historyRequested(notification.subscription, notification.id);
+        remove(popup);
+        return;
     }
+    if (popup->opensLink()) {
+        readAndOpen(popup, popup->notification().url);
+        return;
+    }
+    const Notification notification = popup->notification();
+    if (!notification.id.isEmpty())
+        emit readRequested(notification.subscription, notification.id);
+    emit historyRequested(notification.subscription, notification.id);
     remove(popup);
+}
+
+// The card goes once its link is open; when nothing could open it, the card says so and stays.
+void PopupStack::readAndOpen(PopupWidget *popup, const QUrl &url)
+{
+    const Notification &notification = popup->notification();
+    if (!notification.id.isEmpty())
+        emit readRequested(notification.subscription, notification.id);
+    if (openLink(url))
+        remove(popup);
+    else
+        popup->showOpenFailure();
 }
 
 void PopupStack::onCloseRequested(PopupWidget *popup)
@@ -143,15 +213,17 @@ void PopupStack::onClearRequested(PopupWidget *popup)
         emit readRequested(notification.subscription, notification.id);
 }
 
+// Urgent pop-ups stay until the person closes them; one whose action is running stays until it
+// can show the outcome; the one under the pointer is being read.
+bool PopupStack::isReplaceable(const PopupWidget *popup)
+{
+    return popup->notification().priority < DeliveryPolicy::urgentPriority &&
+           !popup->actionBar()->isBusy() && !popup->underMouse();
+}
+
 PopupWidget *PopupStack::oldestReplaceable() const
 {
-    // Urgent pop-ups stay until the person closes them; one whose action is running stays
-    // until it can show the outcome.
-    const auto it =
-        std::find_if(m_individual.cbegin(), m_individual.cend(), [](PopupWidget *popup) {
-            return popup->notification().priority < DeliveryPolicy::urgentPriority &&
-                   !popup->actionBar()->isBusy();
-        });
+    const auto it = std::find_if(m_individual.cbegin(), m_individual.cend(), isReplaceable);
     return it == m_individual.cend() ? nullptr : *it;
 }
 
@@ -184,6 +256,28 @@ void PopupStack::closeAll()
         detach(popup);
 }
 
+void PopupStack::closeRead(const NotificationStore &store)
+{
+    const QList<PopupWidget *> all = popups();
+    bool closed = false;
+    for (PopupWidget *popup : all) {
+        bool read = false;
+        if (popup->isSummary()) {
+            const QStringList names = m_foldedBySubscription.keys();
+            read = std::all_of(names.cbegin(), names.cend(), [&store](const QString &name) {
+                return store.unreadCount(name) == 0;
+            });
+        } else if (const Notification &shown = popup->notification(); !shown.id.isEmpty()) {
+            const auto stored = store.notification(shown.subscription, shown.id);
+            read = stored && stored->read;
+        }
+        if (read)
+            closed = detach(popup) || closed;
+    }
+    if (closed)
+        relayout();
+}
+
 void PopupStack::setReservedArea(const QRect &area)
 {
     if (area == m_reservedArea)
@@ -195,10 +289,13 @@ void PopupStack::setReservedArea(const QRect &area)
 QList<PopupWidget *> PopupStack::popups() const
 {
     QList<PopupWidget *> result;
-    if (m_summary)
+    if (m_summary && m_summary->isSummary())
         result.append(m_summary);
     for (auto it = m_individual.crbegin(); it != m_individual.crend(); ++it)
         result.append(*it);
+    // A summary of one message is that message's card, older than the cards it made room for.
+    if (m_summary && !m_summary->isSummary())
+        result.append(m_summary);
     return result;
 }
 

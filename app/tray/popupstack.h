@@ -18,12 +18,16 @@ class QScreen;
 
 namespace traybeat {
 
+class NotificationStore;
 class PopupWidget;
 
 // Places pop-ups in a corner of the screen's available area (never under a panel), newest next
 // to the corner, and keeps bursts in check: what the throttle will not show individually is
-// counted in one summary pop-up ("37 new notifications from Demo"). Messages given here have
-// already passed do-not-disturb and quiet hours; everything is in the store whatever happens.
+// counted in one summary pop-up ("37 new notifications from Demo"), and the cards beside it
+// are the burst's newest messages. A summary of one message is that message's card. Messages
+// given here have already passed do-not-disturb and quiet hours; everything is in the store
+// whatever happens. A click on a card marks its message read and opens its link (saying so on
+// the card when no browser could), or the history at it.
 class PopupStack final : public QObject
 {
     Q_OBJECT
@@ -49,8 +53,12 @@ public:
 
     void present(const NotificationList &notifications);
     void closeAll();
+    // Closes the cards whose message is read now (read in the history, "Mark All Read"), and
+    // the summary once nothing of its subscriptions is unread.
+    void closeRead(const NotificationStore &store);
 
-    // Newest first; the summary, if any, comes first.
+    // Newest first; the summary, if any, comes first (a summary of one message, which shows
+    // as that message's card, last: it is the oldest).
     QList<PopupWidget *> popups() const;
     PopupWidget *summary() const { return m_summary; }
     int foldedCount() const { return m_foldedTotal; }
@@ -61,15 +69,18 @@ public:
 signals:
     // Open the history; `id` empty: just bring it forward (at `subscription`, if not empty).
     void historyRequested(const QString &subscription, const QString &id);
-    // A pop-up with a safe (http/https) click URL was clicked, or a view action's button.
-    void urlRequested(const QUrl &url);
-    // An action marked `clear` succeeded: the message is done with (its pop-up is closed).
+    // A card was clicked (or a link in it), or an action marked `clear` succeeded: the
+    // message is done with.
     void readRequested(const QString &subscription, const QString &id);
 
 private:
     void showIndividual(const Notification &notification);
+    void showNewest(const NotificationList &folded);
+    void countFolded(const Notification &notification);
     void updateSummary();
     void onActivated(PopupWidget *popup);
+    void readAndOpen(PopupWidget *popup, const QUrl &url);
+    static bool isReplaceable(const PopupWidget *popup);
     void onCloseRequested(PopupWidget *popup);
     void onClearRequested(PopupWidget *popup);
     PopupWidget *oldestReplaceable() const;
@@ -93,6 +104,7 @@ private:
     QMap<QString, int> m_foldedBySubscription;
     int m_foldedTotal = 0;
     int m_foldedTopPriority = 0;
+    Notification m_firstFolded; // what a summary of one shows
 };
 
 } // namespace traybeat

@@ -4,7 +4,10 @@
 #include "attachmentview.h"
 #include "remoteimagelabel.h"
 #include "emojitags.h"
+#include "errorlabel.h"
 #include "logging.h"
+#include "markdownview.h"
+#include "themecolors.h"
 #include "urlpolicy.h"
 
 #include <QAccessible>
@@ -36,6 +39,8 @@ constexpr int iconSide = 32;
 constexpr int thumbnailHeight = 180;
 // Laying out more than this is wasted work: at most a few lines are ever shown.
 constexpr int layoutLimit = 2000;
+// Markdown is parsed whole before it is cut to lines; its markup makes it longer than its text.
+constexpr int markdownLimit = 4000;
 // A screen reader reads the whole text, up to this much (a server may send far more).
 constexpr int accessibleTextLimit = 1000;
 // After the pointer leaves, a countdown that had nearly run out gets this long at least, so
@@ -126,8 +131,11 @@ PopupWidget::PopupWidget(QWidget *parent)
       m_meta(plainLabel(QStringLiteral("meta"), this)),
       m_time(plainLabel(QStringLiteral("time"), this)),
       m_title(plainLabel(QStringLiteral("title"), this)),
-      m_body(plainLabel(QStringLiteral("body"), this)), m_closeButton(new QToolButton(this)),
-      m_actionBar(new ActionBar(this)), m_icon(new RemoteImageLabel(QSize(iconSide, iconSide), this)),
+      m_body(plainLabel(QStringLiteral("body"), this)), m_markdownBody(new MarkdownView(this)),
+      m_openLink(plainLabel(QStringLiteral("openLink"), this)),
+      m_openFailure(plainLabel(QStringLiteral("openFailure"), this)),
+      m_closeButton(new QToolButton(this)), m_actionBar(new ActionBar(this)),
+      m_icon(new RemoteImageLabel(QSize(iconSide, iconSide), this)),
       m_attachment(new AttachmentView(QSize(textWidth(), thumbnailHeight), this))
 {
     setObjectName(QStringLiteral("traybeatPopup"));
@@ -143,25 +151,22 @@ PopupWidget::PopupWidget(QWidget *parent)
     setFocusPolicy(Qt::NoFocus);
     setFixedWidth(popupWidth);
     setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
-    setCursor(Qt::PointingHandCursor);
 
-    QFont small = font();
-    small.setPointSizeF(font().pointSizeF() * 0.9);
-    m_meta->setFont(small);
-    m_time->setFont(small);
     m_time->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Preferred); // short; always whole
     m_meta->setForegroundRole(QPalette::PlaceholderText);
     m_time->setForegroundRole(QPalette::PlaceholderText);
-    QFont bold = font();
-    bold.setBold(true);
-    bold.setPointSizeF(font().pointSizeF() * 1.08);
-    m_title->setFont(bold);
+    m_markdownBody->setObjectName(QStringLiteral("markdownBody"));
+    m_markdownBody->hide();
+    m_openLink->setForegroundRole(QPalette::Link);
+    m_openLink->hide();
+    m_openFailure->setWordWrap(true);
+    m_openFailure->hide();
+    applyFonts();
 
     m_closeButton->setObjectName(QStringLiteral("close"));
     m_closeButton->setAutoRaise(true);
     m_closeButton->setFocusPolicy(Qt::NoFocus);
     m_closeButton->setCursor(Qt::ArrowCursor);
-    m_closeButton->setIcon(closeIcon(palette().color(QPalette::PlaceholderText)));
     m_closeButton->setIconSize(QSize(10, 10));
     m_closeButton->setFixedSize(20, 20);
     m_closeButton->setToolTip(tr("Dismiss"));
@@ -182,12 +187,16 @@ PopupWidget::PopupWidget(QWidget *parent)
     titleRow->addWidget(m_title, 1);
     layout->addLayout(titleRow);
     layout->addWidget(m_body);
+    layout->addWidget(m_markdownBody);
     layout->addWidget(m_attachment);
+    layout->addWidget(m_openLink);
+    layout->addWidget(m_openFailure);
     layout->addWidget(m_actionBar);
     m_icon->setObjectName(QStringLiteral("icon"));
     m_attachment->setAvailableWidth(textWidth());
     m_actionBar->setAvailableWidth(textWidth());
     m_actionBar->setCursor(Qt::ArrowCursor);
+    applyColors();
 
     m_dismissTimer.setSingleShot(true);
     connect(&m_dismissTimer, &QTimer::timeout, this, &PopupWidget::closeRequested);
@@ -203,12 +212,51 @@ PopupWidget::PopupWidget(QWidget *parent)
     });
     connect(m_attachment, &AttachmentView::urlRequested, this, &PopupWidget::urlRequested);
     connect(m_icon, &RemoteImageLabel::imageChanged, this, &PopupWidget::updateHeight);
+    connect(m_markdownBody, &MarkdownView::linkActivated, this, &PopupWidget::linkActivated);
 }
 
 void PopupWidget::setMediaFetcher(MediaFetcher *fetcher)
 {
     m_icon->setFetcher(fetcher);
     m_attachment->setFetcher(fetcher);
+}
+
+// The desktop's font, as it is now: the title a little larger and bold, the meta line smaller.
+void PopupWidget::applyFonts()
+{
+    QFont small = font();
+    small.setPointSizeF(font().pointSizeF() * 0.9);
+    m_meta->setFont(small);
+    m_time->setFont(small);
+    m_openFailure->setFont(small);
+    QFont bold = font();
+    bold.setBold(true);
+    bold.setPointSizeF(font().pointSizeF() * 1.08);
+    m_title->setFont(bold);
+}
+
+// The desktop's palette, as it is now (a theme may switch from light to dark).
+void PopupWidget::applyColors()
+{
+    m_closeButton->setIcon(closeIcon(palette().color(QPalette::PlaceholderText)));
+    QPalette failure = m_openFailure->palette();
+    failure.setColor(QPalette::WindowText,
+                     ThemeColors::readableOn(ErrorLabel::errorColor(),
+                                             palette().color(QPalette::Window),
+                                             ThemeColors::textContrast));
+    m_openFailure->setPalette(failure);
+}
+
+void PopupWidget::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        applyColors();
+        update();
+    } else if (event->type() == QEvent::FontChange) {
+        applyFonts();
+        setTexts(m_texts.meta, m_texts.time, m_texts.title, m_texts.body, m_texts.markdown);
+    }
 }
 
 void PopupWidget::setActionRunner(ActionRunner *runner)
@@ -220,11 +268,11 @@ void PopupWidget::setNotification(const Notification &notification)
 {
     m_notification = notification;
     m_summary = false;
-    m_accent = accentColor(notification.priority);
+    m_priority = notification.priority;
     QStringList meta{notification.subscription};
     // A subscription is often named after its topic ("Demo" for topic "demo"): say it once.
-    if (!notification.topic.isEmpty()
-        && notification.topic.compare(notification.subscription, Qt::CaseInsensitive) != 0)
+    if (!notification.topic.isEmpty() &&
+        notification.topic.compare(notification.subscription, Qt::CaseInsensitive) != 0)
         meta << notification.topic;
     if (const QString priority = priorityText(notification.priority); !priority.isEmpty())
         meta << priority;
@@ -232,38 +280,100 @@ void PopupWidget::setNotification(const Notification &notification)
     if (!tags.otherTags.isEmpty())
         meta << tags.otherTags.join(QStringLiteral(", "));
     m_actionBar->setActions(notification.actions);
+    const bool markdown = notification.isMarkdown() && !notification.body.isEmpty();
+    if (markdown) {
+        // A line more than plain text: lists and paragraphs spend some on their margins.
+        m_markdownBody->setMarkdown(notification.body.left(markdownLimit), textWidth(),
+                                    (bodyLines + 1) * m_body->fontMetrics().lineSpacing());
+    }
+    setLink(notification.url);
     m_icon->setRequest(MediaRequest{notification.subscription, notification.id,
                                     MediaCache::Kind::Icon, notification.icon});
     m_attachment->setNotification(notification);
     setTexts(meta.join(QStringLiteral(" · ")), timeText(notification.time),
-             EmojiTags::decoratedTitle(tags.emoji, notification.title), notification.body);
-    setToolTip(isSafeToOpen(notification.url) ? tr("Click to open the link")
-                                              : tr("Click to read it in the history"));
+             EmojiTags::decoratedTitle(tags.emoji, notification.title),
+             markdown ? m_markdownBody->plainText() : notification.body, markdown);
+}
+
+// A card whose click opens a link says so: an "Open link" line and a hand cursor. A card
+// without one opens the history at the message; it keeps the arrow.
+void PopupWidget::setLink(const QUrl &url)
+{
+    const bool opens = !m_summary && isSafeToOpen(url);
+    m_openFailure->clear();
+    m_openFailure->hide();
+    m_openLink->setVisible(opens);
+    if (opens) {
+        const QString text = tr("Open link: %1").arg(url.host()) + QStringLiteral(" \u2197");
+        m_openLink->setText(
+            m_openLink->fontMetrics().elidedText(text, Qt::ElideMiddle, textWidth()));
+        m_openLink->setAccessibleName(tr("Open link: %1").arg(url.host()));
+    }
+    setCursor(opens ? Qt::PointingHandCursor : Qt::ArrowCursor);
+    if (m_summary)
+        setToolTip(tr("Click to open the history"));
+    else
+        setToolTip(opens ? tr("Click to open the link") : tr("Click to read it in the history"));
+}
+
+bool PopupWidget::opensLink() const
+{
+    return !m_summary && isSafeToOpen(m_notification.url);
+}
+
+void PopupWidget::showOpenFailure()
+{
+    m_openFailure->setText(
+        tr("Could not open the link: no web browser was found. It is kept in the history."));
+    m_openFailure->show();
+    updateHeight();
+    holdForOutcome();
+}
+
+QString PopupWidget::openFailure() const
+{
+    return m_openFailure->isVisible() ? m_openFailure->text() : QString();
+}
+
+// An outcome shown on the card (an action's, a link that did not open) stays readable a while.
+void PopupWidget::holdForOutcome()
+{
+    if (!m_dismissTimer.isActive()) {
+        m_remaining = std::max(m_remaining, outcomeGrace); // for when the pointer leaves
+        return;
+    }
+    const std::chrono::milliseconds left =
+        m_remaining - std::chrono::milliseconds(m_countdownClock.elapsed());
+    startCountdown(std::max(left, outcomeGrace));
 }
 
 void PopupWidget::setSummary(const QString &title, const QString &body, int priority)
 {
     m_notification = {};
     m_summary = true;
-    m_accent = accentColor(priority);
+    m_priority = priority;
     m_actionBar->setActions({});
+    setLink({});
     m_icon->setRequest({});
     m_attachment->setNotification({});
     setTexts(tr("traybeat"), timeText(QDateTime::currentDateTimeUtc()), title, body);
-    setToolTip(tr("Click to open the history"));
 }
 
 void PopupWidget::setTexts(const QString &meta, const QString &time, const QString &title,
-                           const QString &body)
+                           const QString &body, bool bodyIsMarkdown)
 {
+    m_texts = {meta, time, title, body, bodyIsMarkdown}; // cut again when the font changes
     m_time->setText(time);
     const int metaWidth =
         textWidth() - m_time->fontMetrics().horizontalAdvance(time) - m_closeButton->width() - 12;
     m_meta->setText(elided(meta, m_meta->font(), std::max(metaWidth, 40), 1));
     m_title->setText(elided(title, m_title->font(), titleWidth(), titleLines));
     m_title->setVisible(!m_title->text().isEmpty());
-    m_body->setText(elided(body, m_body->font(), textWidth(), bodyLines));
+    // Markdown is laid out (and cut) by its view; `body` is then its text, for screen readers.
+    m_body->setText(bodyIsMarkdown ? QString()
+                                   : elided(body, m_body->font(), textWidth(), bodyLines));
     m_body->setVisible(!m_body->text().isEmpty());
+    m_markdownBody->setVisible(bodyIsMarkdown);
     // What a screen reader announces when the pop-up appears (an alert, see showEvent): the
     // title, then the whole body (not the elided lines), then where it came from.
     setAccessibleName(title.isEmpty() ? body.left(accessibleTextLimit)
@@ -351,6 +461,11 @@ QColor PopupWidget::accentColor(int priority)
     }
 }
 
+QColor PopupWidget::accentColor(int priority, const QColor &background)
+{
+    return ThemeColors::readableOn(accentColor(priority), background, ThemeColors::graphicContrast);
+}
+
 QString PopupWidget::elided(const QString &text, const QFont &font, int width, int maxLines)
 {
     QString source = text.left(layoutLimit);
@@ -395,7 +510,8 @@ void PopupWidget::paintEvent(QPaintEvent *)
     QPainter painter(this);
     const QPalette &colors = palette();
     painter.fillRect(rect(), colors.color(QPalette::Window));
-    painter.fillRect(QRect(0, 0, accentWidth, height()), m_accent);
+    painter.fillRect(QRect(0, 0, accentWidth, height()),
+                     accentColor(m_priority, colors.color(QPalette::Window)));
     painter.setPen(colors.color(QPalette::Mid));
     painter.drawRect(rect().adjusted(0, 0, -1, -1));
 }

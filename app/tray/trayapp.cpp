@@ -3,18 +3,17 @@
 #include "autostart.h"
 #include "demo.h"
 #include "historywindow.h"
+#include "linkopener.h"
 #include "logging.h"
 #include "privatepath.h"
 #include "proxypolicy.h"
 #include "settingsdialog.h"
 #include "subscription.h"
-#include "urlpolicy.h"
 
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
-#include <QDesktopServices>
 #include <QDir>
 #include <QMessageBox>
 #include <QTime>
@@ -118,7 +117,6 @@ TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
     connect(&m_tray, &TrayController::statusesWanted, this, &TrayApp::refreshStatuses);
 
     connect(&m_popups, &PopupStack::historyRequested, this, &TrayApp::showHistory);
-    connect(&m_popups, &PopupStack::urlRequested, this, &TrayApp::openUrl);
     connect(&m_popups, &PopupStack::readRequested, this, &TrayApp::markRead);
     m_popups.setActionRunner(&m_actionRunner);
     m_popups.setMediaFetcher(&m_media);
@@ -487,6 +485,8 @@ void TrayApp::logPopupDelivery()
 
 void TrayApp::refreshUnread()
 {
+    // Read elsewhere (the history, "Mark All Read"): its pop-up has nothing more to say.
+    m_popups.closeRead(m_store);
     m_unread.clear();
     for (const Entry &entry : m_entries)
         m_unread.insert(entry.subscription->name(),
@@ -593,13 +593,7 @@ void TrayApp::reconnectOne(const QString &name)
 
 void TrayApp::openUrl(const QUrl &url)
 {
-    // Checked again here: whatever asked, only http/https leaves the app.
-    if (!isSafeToOpen(url)) {
-        qCWarning(lcUi).noquote() << "refusing to open" << redactedUrl(url);
-        return;
-    }
-    if (!QDesktopServices::openUrl(url))
-        qCWarning(lcUi).noquote() << "no program to open" << redactedUrl(url);
+    openLink(url); // the desktop's own notification is gone by now: the log says why not
 }
 
 } // namespace traybeat

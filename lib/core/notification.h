@@ -38,6 +38,14 @@ struct Notification
     static QString priorityName(int priority);
 };
 
+} // namespace traybeat
+
+// Every member is relocatable (Qt's implicitly shared types and plain values), so a list of them
+// grows by realloc instead of moving each element: a burst appends thousands.
+Q_DECLARE_TYPEINFO(traybeat::Notification, Q_RELOCATABLE_TYPE);
+
+namespace traybeat {
+
 using NotificationList = QList<Notification>;
 
 } // namespace traybeat

@@ -20,12 +20,12 @@ namespace {
 
 // Bump when the schema changes, and append the step that brings version N-1 to N to
 // `migrationSteps()`. PRAGMA user_version records how far a file has come.
-constexpr int SchemaVersion = 2;
+constexpr int SchemaVersion = 3;
 
 // Each entry upgrades the schema by one version; entry 0 creates version 1 from nothing.
 // received_seq is the rowid: the order in which this client stored messages. "Newest" means
-// that, never the server's `time` (server clocks lie). `search` holds topic, title and body
-// case-folded once at insert, so the text filter is a plain, Unicode-correct substring test
+// that, never the server's `time` (server clocks lie). `search` holds topic, title, body and
+// tags case-folded once at insert, so the text filter is a plain, Unicode-correct substring test
 // (SQLite's own LIKE folds ASCII only, and would need %/_ escaping).
 const QList<QStringList> &migrationSteps()
 {
@@ -59,6 +59,16 @@ const QList<QStringList> &migrationSteps()
         // type) as one JSON object in ntfy's field names; '' for none, as for every older row.
         {
             QStringLiteral("ALTER TABLE notifications ADD COLUMN extras TEXT NOT NULL DEFAULT ''"),
+        },
+        // Version 3: the search text also holds the tags, as searchText() writes them. The
+        // stored JSON array ["a","b"] becomes "a b"; SQLite's lower() folds ASCII only, and
+        // tags are short codes in ASCII nearly always (a row stored from now on is folded
+        // fully).
+        {
+            QStringLiteral("UPDATE notifications SET search = search || char(31) ||"
+                           " lower(replace(replace(replace(replace(tags, '[\"', ''),"
+                           " '\"]', ''), '\",\"', ' '), '\\\"', '\"'))"
+                           " WHERE tags != ''"),
         },
     };
     return steps;
@@ -166,8 +176,10 @@ QString searchText(const Notification &n)
 {
     // The unit separator keeps a match from spanning two fields.
     QString text;
-    text.reserve(n.topic.size() + n.title.size() + n.body.size() + 2);
+    text.reserve(n.topic.size() + n.title.size() + n.body.size() + 3);
     text.append(n.topic).append(QChar(0x1f)).append(n.title).append(QChar(0x1f)).append(n.body);
+    if (!n.tags.isEmpty())
+        text.append(QChar(0x1f)).append(n.tags.join(QLatin1Char(' ')));
     return folded(std::move(text));
 }
 
@@ -471,6 +483,7 @@ NotificationList NotificationStore::add(const NotificationList &notifications, b
         qCWarning(lcStore) << "cannot begin a transaction:" << d->db.lastError().text();
         return fresh;
     }
+    fresh.reserve(notifications.size());
     QSqlQuery &insert = d->insertNotification;
     // Insertion order is kept, so the last id seen per subscription is its newest message.
     QHash<QString, QString> lastIds;
@@ -555,6 +568,10 @@ QString whereClause(const HistoryQuery &query, QVariantList *values)
     }
     if (query.unreadOnly)
         conditions.append(QStringLiteral("read = 0")); // literal, so the partial index applies
+    if (query.minimumPriority > 1) {
+        conditions.append(QStringLiteral("priority >= ?"));
+        values->append(query.minimumPriority);
+    }
     if (!query.text.isEmpty()) {
         conditions.append(QStringLiteral("instr(search, ?) > 0"));
         values->append(folded(query.text));
@@ -641,29 +658,40 @@ std::optional<Notification> NotificationStore::notification(const QString &subsc
     return result;
 }
 
+void NotificationStore::modifyAndTell(const QString &sql, const QVariantList &values)
+{
+    if (d->isOpen() && d->modify(sql, values) > 0)
+        emit changed();
+}
+
 void NotificationStore::markRead(const QString &subscription, const QString &id)
 {
-    if (!d->isOpen())
-        return;
-    const int rows = d->modify(QStringLiteral("UPDATE notifications SET read = 1"
-                                              " WHERE subscription = ? AND id = ? AND read = 0"),
-                               {subscription, id});
-    if (rows > 0)
-        emit changed();
+    modifyAndTell(QStringLiteral("UPDATE notifications SET read = 1"
+                                 " WHERE subscription = ? AND id = ? AND read = 0"),
+                  {subscription, id});
+}
+
+void NotificationStore::markUnread(const QString &subscription, const QString &id)
+{
+    modifyAndTell(QStringLiteral("UPDATE notifications SET read = 0"
+                                 " WHERE subscription = ? AND id = ? AND read = 1"),
+                  {subscription, id});
+}
+
+void NotificationStore::remove(const QString &subscription, const QString &id)
+{
+    modifyAndTell(QStringLiteral("DELETE FROM notifications WHERE subscription = ? AND id = ?"),
+                  {subscription, id});
 }
 
 void NotificationStore::markAllRead(const QString &subscription)
 {
-    if (!d->isOpen())
-        return;
-    const int rows =
-        subscription.isEmpty()
-            ? d->modify(QStringLiteral("UPDATE notifications SET read = 1 WHERE read = 0"), {})
-            : d->modify(QStringLiteral("UPDATE notifications SET read = 1"
-                                       " WHERE subscription = ? AND read = 0"),
-                        {subscription});
-    if (rows > 0)
-        emit changed();
+    if (subscription.isEmpty())
+        modifyAndTell(QStringLiteral("UPDATE notifications SET read = 1 WHERE read = 0"), {});
+    else
+        modifyAndTell(QStringLiteral("UPDATE notifications SET read = 1"
+                                     " WHERE subscription = ? AND read = 0"),
+                      {subscription});
 }
 
 void NotificationStore::clear(const QString &subscription)

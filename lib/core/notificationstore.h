@@ -12,8 +12,10 @@ namespace traybeat {
 struct HistoryQuery
 {
     QString subscription; // empty: all subscriptions
-    QString text; // empty: no text filter; else a case-insensitive substring of title/body/topic
+    QString text; // empty: no text filter; else a case-insensitive substring of title, body,
+                  // topic or tags
     bool unreadOnly = false;
+    int minimumPriority = 1; // 1: all; 4: high and urgent; 5: urgent only
 };
 
 // Keeps every notification the client has accepted, per subscription, in one SQLite file (WAL):
@@ -57,7 +59,10 @@ public:
     std::optional<Notification> oldest(const HistoryQuery &query) const;
 
     void markRead(const QString &subscription, const QString &id);
+    void markUnread(const QString &subscription, const QString &id);
     void markAllRead(const QString &subscription = {});
+    // Deletes one message from the history (its id is not fetched again: the cursor stays).
+    void remove(const QString &subscription, const QString &id);
     // Deletes the history (of one subscription, or all); cursors are kept so nothing is
     // fetched again.
     void clear(const QString &subscription = {});
@@ -70,6 +75,9 @@ signals:
     void changed();
 
 private:
+    // Runs an UPDATE or DELETE; changed() when it touched a row.
+    void modifyAndTell(const QString &sql, const QVariantList &values);
+
     struct Private;
     std::unique_ptr<Private> d;
 };

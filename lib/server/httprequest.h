@@ -19,7 +19,7 @@ struct HttpRequest
     bool isWebSocketUpgrade = false;
 
     // The first value of header `lowerCaseName`; empty if absent.
-    QByteArray header(const QByteArray &lowerCaseName) const
+    QByteArray header(QByteArrayView lowerCaseName) const
     {
         for (const auto &header : headers) {
             if (header.first == lowerCaseName)
@@ -28,7 +28,7 @@ struct HttpRequest
         return {};
     }
     // The first present of two spellings (ntfy accepts "Title" and "X-Title").
-    QByteArray header(const QByteArray &lowerCaseName, const QByteArray &alternative) const
+    QByteArray header(QByteArrayView lowerCaseName, QByteArrayView alternative) const
     {
         const QByteArray value = header(lowerCaseName);
         return value.isEmpty() ? header(alternative) : value;

@@ -22,7 +22,7 @@ QString nextConnectionName()
     return QStringLiteral("traybeat-pushserver-%1").arg(counter.fetchAndAddRelaxed(1));
 }
 
-const QString schema[] = {
+const QString sqliteSchema[] = {
     // seq is the publish order; ids are random, so they cannot give it.
     QStringLiteral("CREATE TABLE IF NOT EXISTS messages ("
                    " seq INTEGER PRIMARY KEY,"
@@ -49,6 +49,30 @@ const QString migrationTo1[] = {
     QStringLiteral("ALTER TABLE messages ADD COLUMN delivered INTEGER NOT NULL DEFAULT 1"),
     QStringLiteral("CREATE INDEX messages_due ON messages (delivered, time_ms)"),
 };
+
+// The same table in PostgreSQL, created at schema 1. BIGSERIAL: its sequence also numbers the
+// scheduled messages delivered later (nextval), which SQLite does with MAX(seq) + 1.
+const QString postgresSchema[] = {
+    QStringLiteral("CREATE TABLE IF NOT EXISTS messages ("
+                   " seq BIGSERIAL PRIMARY KEY,"
+                   " id TEXT NOT NULL UNIQUE,"
+                   " time_ms BIGINT NOT NULL,"
+                   " topic TEXT NOT NULL,"
+                   " title TEXT,"
+                   " message TEXT NOT NULL,"
+                   " priority INTEGER NOT NULL,"
+                   " tags TEXT,"
+                   " click TEXT,"
+                   " extras TEXT,"
+                   " expires_ms BIGINT NOT NULL DEFAULT 0,"
+                   " delivered INTEGER NOT NULL DEFAULT 1)"),
+    QStringLiteral("CREATE INDEX IF NOT EXISTS messages_topic_seq ON messages (topic, seq)"),
+    QStringLiteral("CREATE INDEX IF NOT EXISTS messages_time ON messages (time_ms)"),
+    QStringLiteral("CREATE INDEX IF NOT EXISTS messages_due ON messages (delivered, time_ms)"),
+};
+
+// The advisory lock that orders publishing transactions (any constant; ours by its digits).
+constexpr const char *lockPublishOrderStatement = "SELECT pg_advisory_xact_lock(7261711052)";
 
 constexpr const char *selectColumns =
     "SELECT id, time_ms, topic, title, message, priority, tags, click, extras, expires_ms,"
@@ -95,20 +119,38 @@ MessageStore::~MessageStore()
     close();
 }
 
+const QString MessageStore::WakeUpChannel = QStringLiteral("traybeat_messages");
+
 bool MessageStore::open(const QString &filePath, QString *errorMessage)
 {
+    return open(DatabaseLocation::sqlite(filePath), errorMessage);
+}
+
+bool MessageStore::open(const DatabaseLocation &location, QString *errorMessage)
+{
     close();
+    m_location = location;
+    const bool opened =
+        location.isPostgres() ? openPostgres(errorMessage) : openSqlite(errorMessage);
+    if (!opened || !prepareStatements(errorMessage)) {
+        close();
+        return false;
+    }
+    return true;
+}
+
+bool MessageStore::openSqlite(QString *errorMessage)
+{
+    const QString filePath = m_location.filePath;
     // 0600 before SQLite creates it: its -wal and -shm files take the database's mode.
     if (!filePath.isEmpty() && !PrivatePath::prepareDatabase(filePath, errorMessage))
         return false;
     m_database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     m_database.setDatabaseName(filePath.isEmpty() ? QStringLiteral(":memory:") : filePath);
     if (!m_database.open()) {
-        if (errorMessage)
-            *errorMessage =
-                QCoreApplication::translate("traybeat::MessageStore", "cannot open database %1: %2")
-                    .arg(filePath, m_database.lastError().text());
-        close();
+        setError(errorMessage, QCoreApplication::translate("traybeat::MessageStore",
+                                                           "cannot open database %1: %2")
+                                   .arg(filePath, m_database.lastError().text()));
         return false;
     }
     // WAL + NORMAL: a commit is one append to the log, no fsync; a crash of the process loses
@@ -118,7 +160,7 @@ bool MessageStore::open(const QString &filePath, QString *errorMessage)
                            QStringLiteral("PRAGMA synchronous = NORMAL")};
     if (!filePath.isEmpty())
         statements.prepend(QStringLiteral("PRAGMA journal_mode = WAL"));
-    for (const QString &statement : schema)
+    for (const QString &statement : sqliteSchema)
         statements.append(statement);
     for (const QString &statement : std::as_const(statements)) {
         if (!execute(statement, errorMessage)) {
@@ -126,7 +168,6 @@ bool MessageStore::open(const QString &filePath, QString *errorMessage)
                 *errorMessage = QCoreApplication::translate("traybeat::MessageStore",
                                                             "cannot use database %1: %2")
                                     .arg(filePath, *errorMessage);
-            close();
             return false;
         }
     }
@@ -135,9 +176,60 @@ bool MessageStore::open(const QString &filePath, QString *errorMessage)
             *errorMessage = QCoreApplication::translate("traybeat::MessageStore",
                                                         "cannot upgrade database %1: %2")
                                 .arg(filePath, *errorMessage);
-        close();
         return false;
     }
+    return true;
+}
+
+bool MessageStore::openPostgres(QString *errorMessage)
+{
+    const QString name = m_location.displayName();
+    m_database = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connectionName);
+    if (!m_database.isValid()) {
+        setError(errorMessage, QCoreApplication::translate(
+                                   "traybeat::MessageStore",
+                                   "cannot open database %1: Qt's PostgreSQL driver (QPSQL) is "
+                                   "not installed (Debian: libqt6sql6-psql)")
+                                   .arg(name));
+        return false;
+    }
+    m_database.setHostName(m_location.host);
+    if (m_location.port > 0)
+        m_database.setPort(m_location.port);
+    m_database.setUserName(m_location.user);
+    // Without one libpq reads PGPASSWORD or ~/.pgpass.
+    if (!m_location.password.isEmpty())
+        m_database.setPassword(m_location.password);
+    m_database.setDatabaseName(m_location.databaseName);
+    m_database.setConnectOptions(m_location.connectOptions());
+    if (!m_database.open()) {
+        setError(errorMessage, QCoreApplication::translate("traybeat::MessageStore",
+                                                           "cannot open database %1: %2")
+                                   .arg(name, m_database.lastError().text().trimmed()));
+        return false;
+    }
+    // Two instances starting at once would race on CREATE TABLE IF NOT EXISTS; the lock that
+    // orders publishes orders this too. libpq would print its "already exists" notices.
+    QString error;
+    bool created = execute(QStringLiteral("SET client_min_messages TO warning"), &error) &&
+                   beginTransaction(&error) && lockPublishOrder(&error);
+    for (const QString &statement : postgresSchema)
+        created = created && execute(statement, &error);
+    if (created)
+        created = commitTransaction(&error);
+    else
+        rollBack(&error, error);
+    if (!created) {
+        setError(errorMessage,
+                 QCoreApplication::translate("traybeat::MessageStore", "cannot use database %1: %2")
+                     .arg(name, error));
+        return false;
+    }
+    return true;
+}
+
+bool MessageStore::prepareStatements(QString *errorMessage)
+{
     m_insert = QSqlQuery(m_database);
     m_sequenceOf = QSqlQuery(m_database);
     m_prune = QSqlQuery(m_database);
@@ -148,11 +240,9 @@ bool MessageStore::open(const QString &filePath, QString *errorMessage)
         m_sequenceOf.prepare(QStringLiteral("SELECT seq FROM messages WHERE id = ?")) &&
         m_prune.prepare(QStringLiteral("DELETE FROM messages WHERE time_ms < ? AND delivered = 1"));
     if (!prepared) {
-        if (errorMessage)
-            *errorMessage = QCoreApplication::translate("traybeat::MessageStore",
-                                                        "cannot prepare statements on %1: %2")
-                                .arg(filePath, m_database.lastError().text());
-        close();
+        setError(errorMessage, QCoreApplication::translate("traybeat::MessageStore",
+                                                           "cannot prepare statements on %1: %2")
+                                   .arg(m_location.displayName(), m_database.lastError().text()));
         return false;
     }
     m_sequenceOf.setForwardOnly(true);
@@ -175,6 +265,27 @@ void MessageStore::close()
 bool MessageStore::isOpen() const
 {
     return m_database.isOpen();
+}
+
+QSqlDriver *MessageStore::driver() const
+{
+    return m_database.isOpen() ? m_database.driver() : nullptr;
+}
+
+bool MessageStore::isReachable()
+{
+    if (!isOpen())
+        return false;
+    QSqlQuery query(m_database);
+    return query.exec(QStringLiteral("SELECT 1")) && query.next();
+}
+
+bool MessageStore::lockPublishOrder(QString *errorMessage)
+{
+    // Held to the end of the transaction: a second instance's publish waits here, and so takes
+    // its sequence numbers only after ours are committed. A reader can therefore never see a
+    // number while a smaller one is still to commit.
+    return !isShared() || execute(QLatin1String(lockPublishOrderStatement), errorMessage);
 }
 
 bool MessageStore::execute(const QString &statement, QString *errorMessage)
@@ -218,6 +329,9 @@ bool MessageStore::insert(const QList<PushMessage> &messages, QString *errorMess
     }
     if (!beginTransaction(errorMessage))
         return false;
+    QString error;
+    if (!lockPublishOrder(&error))
+        return rollBack(errorMessage, error);
     for (const PushMessage &message : messages) {
         m_insert.bindValue(0, message.id);
         m_insert.bindValue(1, message.timeMs);
@@ -233,6 +347,9 @@ bool MessageStore::insert(const QList<PushMessage> &messages, QString *errorMess
         if (!m_insert.exec())
             return rollBack(errorMessage, m_insert.lastError().text());
     }
+    // Sent by PostgreSQL at the commit, only if it succeeds; many per moment arrive as one.
+    if (isShared() && !execute(QStringLiteral("NOTIFY ") + WakeUpChannel, &error))
+        return rollBack(errorMessage, error);
     return commitTransaction(errorMessage);
 }
 
@@ -296,6 +413,7 @@ MessageStore::Cursor MessageStore::cursor(const QStringList &topics, const Since
     cursor.withScheduled = withScheduled;
     if (!isOpen() || topics.isEmpty() || since.kind == SinceFilter::Kind::None) {
         cursor.atEnd = true;
+        cursor.failed = !isOpen();
         return cursor;
     }
     if (since.kind == SinceFilter::Kind::AfterId)
@@ -318,10 +436,11 @@ QList<PushMessage> MessageStore::nextPage(Cursor *cursor, int limit)
         return result;
     QSqlQuery query(m_database);
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("%1 WHERE seq > ? AND time_ms >= ? AND topic IN (%2)"
-                                 " AND (delivered = 1 OR ?) ORDER BY seq LIMIT ?")
+    query.prepare(QStringLiteral("%1 WHERE seq > ? AND seq <= ? AND time_ms >= ? AND topic IN (%2)"
+                                 " AND (delivered = 1 OR ? = 1) ORDER BY seq LIMIT ?")
                       .arg(QLatin1String(selectColumns), placeholders(cursor->topics.size())));
     query.addBindValue(cursor->afterSequence);
+    query.addBindValue(cursor->upToSequence);
     query.addBindValue(cursor->notBeforeMs);
     for (const QString &topic : std::as_const(cursor->topics))
         query.addBindValue(topic);
@@ -330,6 +449,7 @@ QList<PushMessage> MessageStore::nextPage(Cursor *cursor, int limit)
     if (!query.exec()) {
         qCWarning(lcServer) << "cannot read cached messages:" << query.lastError().text();
         cursor->atEnd = true;
+        cursor->failed = true;
         return result;
     }
     int rows = 0;
@@ -375,14 +495,16 @@ std::optional<qint64> MessageStore::nextDueMs()
     return query.value(0).toLongLong();
 }
 
-QList<PushMessage> MessageStore::deliverDue(qint64 nowMs, int limit, QString *errorMessage)
+QList<PushMessage> MessageStore::selectDue(qint64 nowMs, int limit, QString *errorMessage)
 {
     QList<PushMessage> due;
     QSqlQuery select(m_database);
     select.setForwardOnly(true);
+    // FOR UPDATE: another instance's delivery waits for ours (it already waits on the lock).
     select.prepare(QStringLiteral("%1 WHERE delivered = 0 AND time_ms <= ? ORDER BY time_ms, seq"
-                                  " LIMIT ?")
-                       .arg(QLatin1String(selectColumns)));
+                                  " LIMIT ?%2")
+                       .arg(QLatin1String(selectColumns),
+                            isShared() ? QLatin1String(" FOR UPDATE") : QLatin1String()));
     select.addBindValue(nowMs);
     select.addBindValue(limit);
     if (!select.exec()) {
@@ -391,16 +513,42 @@ QList<PushMessage> MessageStore::deliverDue(qint64 nowMs, int limit, QString *er
     }
     while (select.next())
         due.append(messageFromRow(select));
-    select.finish();
-    if (due.isEmpty())
-        return due;
-    // Delivered messages take the next place in publish order, so that a subscriber resuming
-    // after an id published before this delivery still gets them.
+    return due;
+}
+
+QList<PushMessage> MessageStore::deliverDue(qint64 nowMs, int limit, QString *errorMessage)
+{
+    if (!isOpen()) {
+        setError(errorMessage, QStringLiteral("database is not open"));
+        return {};
+    }
+    // One transaction for reading and marking: on a shared store another instance delivering
+    // at the same moment waits on the lock and then finds these delivered — never twice.
+    QString error;
     if (!beginTransaction(errorMessage))
         return {};
+    if (!lockPublishOrder(&error)) {
+        rollBack(errorMessage, error);
+        return {};
+    }
+    QList<PushMessage> due = selectDue(nowMs, limit, &error);
+    if (!error.isEmpty()) {
+        rollBack(errorMessage, error);
+        return {};
+    }
+    if (due.isEmpty()) {
+        m_database.rollback();
+        return due;
+    }
+    // Delivered messages take the next place in publish order, so that a subscriber resuming
+    // after an id published before this delivery still gets them.
     QSqlQuery update(m_database);
-    update.prepare(QStringLiteral("UPDATE messages SET delivered = 1,"
-                                  " seq = (SELECT MAX(seq) FROM messages) + 1 WHERE id = ?"));
+    update.prepare(isShared()
+                       ? QStringLiteral("UPDATE messages SET delivered = 1,"
+                                        " seq = nextval(pg_get_serial_sequence('messages', 'seq'))"
+                                        " WHERE id = ? AND delivered = 0")
+                       : QStringLiteral("UPDATE messages SET delivered = 1,"
+                                        " seq = (SELECT MAX(seq) FROM messages) + 1 WHERE id = ?"));
     for (PushMessage &message : due) {
         update.bindValue(0, message.id);
         if (!update.exec()) {
@@ -408,6 +556,10 @@ QList<PushMessage> MessageStore::deliverDue(qint64 nowMs, int limit, QString *er
             return {};
         }
         message.delivered = true;
+    }
+    if (isShared() && !execute(QStringLiteral("NOTIFY ") + WakeUpChannel, &error)) {
+        rollBack(errorMessage, error);
+        return {};
     }
     if (!commitTransaction(errorMessage))
         return {};
@@ -420,6 +572,37 @@ int MessageStore::count()
     if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM messages")) || !query.next())
         return 0;
     return query.value(0).toInt();
+}
+
+qint64 MessageStore::lastSequence()
+{
+    QSqlQuery query(m_database);
+    if (!query.exec(QStringLiteral("SELECT MAX(seq) FROM messages WHERE delivered = 1")) ||
+        !query.next())
+        return 0;
+    return query.value(0).toLongLong();
+}
+
+std::optional<QList<PushMessage>> MessageStore::newMessages(qint64 *position, int limit)
+{
+    if (!isOpen())
+        return std::nullopt;
+    QSqlQuery query(m_database);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("%1 WHERE seq > ? AND delivered = 1 ORDER BY seq LIMIT ?")
+                      .arg(QLatin1String(selectColumns)));
+    query.addBindValue(*position);
+    query.addBindValue(limit);
+    if (!query.exec()) {
+        qCWarning(lcServer) << "cannot read new messages:" << query.lastError().text();
+        return std::nullopt;
+    }
+    QList<PushMessage> result;
+    while (query.next()) {
+        *position = query.value(11).toLongLong();
+        result.append(messageFromRow(query));
+    }
+    return result;
 }
 
 } // namespace traybeat

@@ -1,20 +1,29 @@
 #pragma once
 
+#include "databaselocation.h"
 #include "pushmessage.h"
 #include "sincefilter.h"
 
 #include <QList>
 #include <QSqlDatabase>
+#include <QSqlDriver>
 #include <QSqlQuery>
 #include <QString>
+#include <limits>
 #include <optional>
 
 namespace traybeat {
 
-// The push server's message cache in one SQLite file (WAL, synchronous=NORMAL): stores
-// published messages in publish order, answers "what after X for these topics", and forgets
-// what is older than the cache duration. Not a QObject: the server drives it from its own
-// event loop, one transaction per batch of publishes.
+// The push server's message cache: stores published messages in publish order, answers "what
+// after X for these topics", and forgets what is older than the cache duration. One class, two
+// backends through Qt SQL, the same statements but where the dialects differ:
+// - an SQLite file (WAL, synchronous=NORMAL), one server instance;
+// - a PostgreSQL database (QPSQL) that several instances share. There the table is the truth:
+//   every publishing transaction takes one advisory lock, so sequence numbers commit in their
+//   order and "everything after my position" is complete (see docs/design.md, "Several
+//   instances"), and NOTIFYs the others, who read what is new (newMessages()).
+// Not a QObject: the server drives it from its own event loop, one transaction per batch of
+// publishes.
 class MessageStore final
 {
     Q_DISABLE_COPY_MOVE(MessageStore)
@@ -24,8 +33,18 @@ public:
 
     // Opens (creating if needed) `filePath`; an empty path means a private in-memory database.
     bool open(const QString &filePath, QString *errorMessage = nullptr);
+    // Opens either backend, creating the table if needed.
+    bool open(const DatabaseLocation &location, QString *errorMessage = nullptr);
     void close();
     bool isOpen() const;
+    // PostgreSQL: other instances may write the same table (and wake us up, see driver()).
+    bool isShared() const { return m_location.isPostgres(); }
+    const DatabaseLocation &location() const { return m_location; }
+    // The connection's driver, for its notifications (WakeUpChannel); null when closed.
+    QSqlDriver *driver() const;
+    static const QString WakeUpChannel;
+    // Asks the database whether the connection still works (one round trip).
+    bool isReachable();
 
     // All or nothing, in one transaction: when this returns true every message is durable.
     bool insert(const QList<PushMessage> &messages, QString *errorMessage = nullptr);
@@ -45,7 +64,10 @@ public:
         qint64 afterSequence = 0;
         qint64 notBeforeMs = 0;
         bool withScheduled = false; // scheduled=1: messages not yet delivered too
+        // Nothing after this: a shared store's catch-up stops where live delivery starts.
+        qint64 upToSequence = std::numeric_limits<qint64>::max();
         bool atEnd = false;
+        bool failed = false; // the database could not be read: atEnd is not the end
     };
     Cursor cursor(const QStringList &topics, const SinceFilter &since, qint64 notBeforeMs,
                   bool withScheduled = false);
@@ -62,8 +84,20 @@ public:
 
     int count();
 
+    // The newest delivered message's sequence number (0: none): where reading new ones starts.
+    qint64 lastSequence();
+    // Delivered messages on any topic after `*position`, oldest first, at most `limit`;
+    // `*position` moves to the last one returned. nullopt when the database cannot be read.
+    std::optional<QList<PushMessage>> newMessages(qint64 *position, int limit);
+
 private:
+    bool openSqlite(QString *errorMessage);
+    bool openPostgres(QString *errorMessage);
+    bool prepareStatements(QString *errorMessage);
     bool execute(const QString &statement, QString *errorMessage);
+    // Shared store: taken first in every transaction that gives out sequence numbers.
+    bool lockPublishOrder(QString *errorMessage);
+    QList<PushMessage> selectDue(qint64 nowMs, int limit, QString *errorMessage);
     // Brings a database of an older schema to the current one (adds the columns it lacks).
     bool migrate(QString *errorMessage);
     bool beginTransaction(QString *errorMessage);
@@ -74,6 +108,7 @@ private:
     std::optional<qint64> sequenceOf(const QString &id);
 
     QString m_connectionName;
+    DatabaseLocation m_location;
     QSqlDatabase m_database;
     QSqlQuery m_insert;
     QSqlQuery m_sequenceOf;

@@ -296,21 +296,26 @@ RequestParams::RequestParams(const HttpRequest &request)
 
 QString RequestParams::value(std::initializer_list<const char *> names) const
 {
+    // Every publish asks for a dozen parameters: the empty places are not searched.
+    if (!m_overrides.isEmpty()) {
+        for (const char *name : names) {
+            const QString value = m_overrides.value(QByteArray(name)).trimmed();
+            if (!value.isEmpty())
+                return value;
+        }
+    }
     for (const char *name : names) {
-        const QString value = m_overrides.value(QByteArray(name)).trimmed();
+        const QString value = QString::fromUtf8(m_request.header(name)).trimmed();
         if (!value.isEmpty())
             return value;
     }
-    for (const char *name : names) {
-        const QString value = QString::fromUtf8(m_request.header(QByteArray(name))).trimmed();
-        if (!value.isEmpty())
-            return value;
-    }
-    for (const char *name : names) {
-        const QString value =
-            m_query.queryItemValue(QLatin1String(name), QUrl::FullyDecoded).trimmed();
-        if (!value.isEmpty())
-            return value;
+    if (!m_query.isEmpty()) {
+        for (const char *name : names) {
+            const QString value =
+                m_query.queryItemValue(QLatin1String(name), QUrl::FullyDecoded).trimmed();
+            if (!value.isEmpty())
+                return value;
+        }
     }
     return {};
 }

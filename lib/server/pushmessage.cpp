@@ -1,5 +1,7 @@
 #include "pushmessage.h"
 
+#include "jsontext.h"
+
 #include <QJsonDocument>
 
 namespace traybeat {
@@ -43,6 +45,47 @@ QJsonObject PushMessage::toJson() const
         object.insert(QStringLiteral("click"), click);
     insertExtras(*this, &object);
     return object;
+}
+
+QByteArray PushMessage::toJsonBytes() const
+{
+    if (!icon.isEmpty() || !actions.isEmpty() || !attachment.isEmpty() || !contentType.isEmpty())
+        return QJsonDocument(toJson()).toJson(QJsonDocument::Compact);
+    // Keys in QJsonObject's (sorted) order, so the bytes are the same either way.
+    QByteArray json;
+    json.reserve(128 + message.size() + title.size() + click.size());
+    json += '{';
+    if (!click.isEmpty()) {
+        json += "\"click\":";
+        jsontext::appendString(json, click);
+        json += ',';
+    }
+    json += "\"event\":\"message\",";
+    if (expiresMs > 0)
+        json += "\"expires\":" + QByteArray::number(expiresMs / 1000) + ',';
+    json += "\"id\":";
+    jsontext::appendString(json, id);
+    json += ",\"message\":";
+    jsontext::appendString(json, message);
+    json += ",\"priority\":" + QByteArray::number(priority);
+    if (!tags.isEmpty()) {
+        json += ",\"tags\":[";
+        for (qsizetype i = 0; i < tags.size(); ++i) {
+            if (i > 0)
+                json += ',';
+            jsontext::appendString(json, tags.at(i));
+        }
+        json += ']';
+    }
+    json += ",\"time\":" + QByteArray::number(timeMs / 1000);
+    if (!title.isEmpty()) {
+        json += ",\"title\":";
+        jsontext::appendString(json, title);
+    }
+    json += ",\"topic\":";
+    jsontext::appendString(json, topic);
+    json += '}';
+    return json;
 }
 
 QByteArray PushMessage::extrasJson() const

@@ -28,6 +28,9 @@ struct PushMessage
 
     // ntfy's shape; empty fields are left out, as ntfy does (`omitempty`).
     QJsonObject toJson() const;
+    // The same as compact JSON text (what subscribers and publishers get); written directly,
+    // without a QJsonObject, when the message has no extras (most do not).
+    QByteArray toJsonBytes() const;
 
     // The optional fields (icon, actions, attachment, content type) as one JSON text for the
     // store, and back. Unknown or malformed text gives no fields.

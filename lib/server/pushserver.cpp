@@ -12,7 +12,11 @@
 #include <QDateTime>
 #include <QDir>
 #include <QJsonDocument>
+#include <QMetaMethod>
 #include <QNetworkRequest>
+#include <QRandomGenerator>
+#include <QSqlDriver>
+#include <QSqlError>
 #include <QTcpSocket>
 #include <QUrlQuery>
 #include <QWebSocket>
@@ -50,7 +54,7 @@ constexpr std::chrono::milliseconds MaxDeliveryWait = std::chrono::minutes(10);
 
 QByteArray jsonBytes(const PushMessage &message)
 {
-    return QJsonDocument(message.toJson()).toJson(QJsonDocument::Compact);
+    return message.toJsonBytes();
 }
 
 SubscriberLimits subscriberLimits(const PushServerOptions &options)
@@ -142,6 +146,17 @@ PushServer::PushServer(const PushServerOptions &options, QObject *parent)
     m_deliveryTimer.setSingleShot(true);
     m_deliveryTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may be 5 % late
     connect(&m_deliveryTimer, &QTimer::timeout, this, &PushServer::deliverDue);
+    m_wakeUpTimer.setSingleShot(true);
+    m_wakeUpTimer.setInterval(0);
+    connect(&m_wakeUpTimer, &QTimer::timeout, this, [this] {
+        readNewMessages();
+        scheduleNextDelivery(); // another instance may have stored an earlier one
+    });
+    m_databaseCheckTimer.setInterval(options.databaseCheckInterval);
+    connect(&m_databaseCheckTimer, &QTimer::timeout, this, &PushServer::checkDatabase);
+    m_reconnectTimer.setSingleShot(true);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &PushServer::reconnectDatabase);
+    m_reconnectBackoff.setConfig(options.databaseBackoff);
 }
 
 PushServer::~PushServer()
@@ -163,7 +178,7 @@ PushServer::~PushServer()
 
 bool PushServer::listen(QString *errorMessage)
 {
-    if (!m_store->isOpen() && !m_store->open(m_options.databasePath, errorMessage))
+    if (!m_store->isOpen() && !openStore(errorMessage))
         return false;
     if (!m_accessGuard.open(errorMessage))
         return false;
@@ -535,8 +550,14 @@ void PushServer::continuePoll(HttpConnection *connection)
         connection->writeStreamChunk(chunk);
     }
     if (it->cursor.atEnd) {
+        const bool failed = it->cursor.failed;
         m_polls.erase(it);
-        connection->finishStream();
+        // A read that failed (the database went away) must not look like a complete answer:
+        // no final chunk, the client sees a broken stream and asks again.
+        if (failed)
+            connection->abort();
+        else
+            connection->finishStream();
     }
 }
 
@@ -636,9 +657,22 @@ void PushServer::continueCatchUp(Subscriber *subscriber)
     // meanwhile (they are committed, so a page brings them). The last page and the switch to
     // live happen in one go, with no commit in between: nothing falls through.
     MessageStore::Cursor &cursor = subscriber->catchUpCursor();
+    if (isStoreShared() && subscriber->isCatchingUp()) {
+        // Catch-up ends where live delivery stands: what is after m_tailPosition comes live.
+        // A `since` beyond it (committed elsewhere, not read here yet) brings the tail there.
+        if (cursor.afterSequence > m_tailPosition)
+            readNewMessages();
+        cursor.upToSequence = m_tailPosition;
+    }
     while (subscriber->isCatchingUp() && subscriber->wantsMore() && !cursor.atEnd) {
         for (const PushMessage &message : m_store->nextPage(&cursor, PageSize))
             subscriber->sendMessage(message, jsonBytes(message));
+    }
+    if (subscriber->isCatchingUp() && cursor.failed) {
+        // Ending catch-up here would skip what could not be read: better the client resumes.
+        subscriber->closeBehind(
+            QStringLiteral("database unavailable; reconnect with since=<last id>"));
+        return;
     }
     if (subscriber->isCatchingUp() && cursor.atEnd)
         subscriber->finishCatchUp();
@@ -676,7 +710,9 @@ std::optional<QJsonObject> PushServer::publish(const QString &topic, const QStri
     auto publication =
         readPublish(request, topic, publishRules(), QDateTime::currentMSecsSinceEpoch(), &error);
     if (publication && !m_store->isOpen())
-        error = {503, 50301, QStringLiteral("server is not listening")};
+        error = {503, 50301,
+                 isStoreShared() ? QStringLiteral("database unavailable, try again shortly")
+                                 : QStringLiteral("server is not listening")};
     if (!publication || !m_store->isOpen()) {
         if (errorMessage)
             *errorMessage = error.text;
@@ -718,11 +754,18 @@ bool PushServer::flushPending()
     QString error;
     if (!m_store->insert(messages, &error)) {
         qCWarning(lcServer) << "cannot store" << messages.size() << "messages:" << error;
+        // A shared database that went away: 503, the publisher may retry (here or elsewhere).
+        const bool unavailable = isStoreShared() && !m_store->isReachable();
+        const Error refusal =
+            unavailable
+                ? Error{503, 50301, QStringLiteral("database unavailable, try again shortly")}
+                : Error{500, 50001, QStringLiteral("cannot store the message")};
         for (const PendingPublish &publish : batch) {
             if (publish.connection)
-                respondError(publish.connection, publish.requestNumber,
-                             {500, 50001, QStringLiteral("cannot store the message")});
+                respondError(publish.connection, publish.requestNumber, refusal);
         }
+        if (unavailable)
+            databaseLost();
         return false;
     }
     // Durable now: answer the publishers, then tell the subscribers, in publish order. A
@@ -732,9 +775,12 @@ bool PushServer::flushPending()
         const QByteArray json = jsonBytes(message);
         if (publish.connection)
             publish.connection->respond(publish.requestNumber, 200, json + '\n');
-        if (message.delivered)
+        if (message.delivered && !isStoreShared())
             fanOut(message, json);
     }
+    // Shared: what is new is read back in commit order, ours and other instances' alike.
+    if (isStoreShared())
+        readNewMessages();
     if (anyScheduled)
         scheduleNextDelivery();
     return true;
@@ -758,7 +804,9 @@ void PushServer::fanOut(const PushMessage &message, const QByteArray &json)
             }
         }
     }
-    emit published(message.toJson());
+    // Built only for someone listening (the tray's demo, tests): a fan-out does not need it.
+    if (isSignalConnected(QMetaMethod::fromSignal(&PushServer::published)))
+        emit published(message.toJson());
 }
 
 void PushServer::scheduleNextDelivery()
@@ -784,12 +832,93 @@ void PushServer::deliverDue()
         m_store->deliverDue(QDateTime::currentMSecsSinceEpoch(), int(MaxBatch), &error);
     if (!error.isEmpty())
         qCWarning(lcServer) << "cannot deliver scheduled messages:" << error;
-    for (const PushMessage &message : due)
-        fanOut(message, jsonBytes(message));
+    if (isStoreShared()) {
+        readNewMessages();
+    } else {
+        for (const PushMessage &message : due)
+            fanOut(message, jsonBytes(message));
+    }
     if (!error.isEmpty()) {
         m_deliveryTimer.start(std::chrono::seconds(1)); // retried, not lost
         return;
     }
+    scheduleNextDelivery();
+}
+
+bool PushServer::openStore(QString *errorMessage)
+{
+    if (!isStoreShared())
+        return m_store->open(m_options.databasePath, errorMessage);
+    if (!m_store->open(*m_options.database, errorMessage))
+        return false;
+    QSqlDriver *driver = m_store->driver();
+    if (!driver->subscribeToNotification(MessageStore::WakeUpChannel)) {
+        if (errorMessage)
+            *errorMessage = tr("cannot LISTEN on %1: %2")
+                                .arg(m_options.database->displayName(), driver->lastError().text());
+        m_store->close();
+        return false;
+    }
+    // Connected once, to this connection's driver; a reopened store has a new one.
+    connect(driver, &QSqlDriver::notification, this, [this] { m_wakeUpTimer.start(); });
+    // Live delivery starts when the server does; after a reconnect it goes on from where it
+    // was (even from 0: what came meanwhile into an empty table is still to send).
+    if (!m_hasTailPosition)
+        m_tailPosition = m_store->lastSequence();
+    m_hasTailPosition = true;
+    m_databaseCheckTimer.start();
+    return true;
+}
+
+void PushServer::readNewMessages()
+{
+    // Complete in commit order because publishing transactions are serialized (MessageStore):
+    // nothing can still commit below a number that was read.
+    while (m_store->isOpen()) {
+        const auto page = m_store->newMessages(&m_tailPosition, PageSize);
+        if (!page) {
+            databaseLost();
+            return;
+        }
+        for (const PushMessage &message : *page)
+            fanOut(message, jsonBytes(message));
+        if (page->size() < PageSize)
+            return;
+    }
+}
+
+void PushServer::checkDatabase()
+{
+    if (!m_store->isReachable())
+        databaseLost();
+}
+
+void PushServer::databaseLost()
+{
+    if (m_reconnectTimer.isActive())
+        return;
+    qCWarning(lcServer) << "lost the database" << m_options.database->displayName()
+                        << "; reconnecting";
+    m_databaseCheckTimer.stop();
+    m_wakeUpTimer.stop();
+    m_store->close();
+    m_reconnectTimer.start(
+        m_reconnectBackoff.nextDelay(QRandomGenerator::global()->generateDouble()));
+}
+
+void PushServer::reconnectDatabase()
+{
+    QString error;
+    if (!openStore(&error)) {
+        qCWarning(lcServer) << "cannot reconnect:" << error;
+        m_reconnectTimer.start(
+            m_reconnectBackoff.nextDelay(QRandomGenerator::global()->generateDouble()));
+        return;
+    }
+    qCInfo(lcServer) << "database back:" << m_options.database->displayName();
+    m_reconnectBackoff.reset();
+    // Whatever was committed while we were away goes out now, in order.
+    readNewMessages();
     scheduleNextDelivery();
 }
 

@@ -15,8 +15,13 @@
 //   and refused with a plain HTTP error (401/403/400), so a refused request never becomes a socket.
 //   Accepted ones are handed, unread, to a QWebSocketServer through handleConnection(), on the
 //   same port; QWebSocket then does the framing and answers pings by itself.
-// - Storage is MessageStore (SQLite via Qt SQL, WAL, synchronous=NORMAL, prepared statements).
-//   Messages older than the cache duration are never served and are pruned periodically.
+// - Storage is MessageStore (SQLite via Qt SQL, WAL, synchronous=NORMAL, prepared statements;
+//   or PostgreSQL, shared by several instances). Messages older than the cache duration are
+//   never served and are pruned periodically.
+// - On a shared (PostgreSQL) store the table is the truth: live fan-out reads what is new
+//   after this instance's position (readNewMessages), woken by NOTIFY after our own commits
+//   and other instances'. A lost connection is reopened with backoff; publishes answer 503
+//   meanwhile (docs/design.md, "Several instances").
 // - Live fan-out happens after the commit, in publish order; a subscriber's catch-up query runs
 //   when it connects, against committed rows only, so nothing falls between catch-up and live.
 //
@@ -34,6 +39,8 @@
 // to or read every topic subscribed to.
 
 #include "accessguard.h"
+#include "backoffpolicy.h"
+#include "databaselocation.h"
 #include "httpconnection.h"
 #include "messagestore.h"
 #include "ntfy.h"
@@ -68,6 +75,12 @@ struct PushServerOptions
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = 0;
     QString databasePath; // empty: a private in-memory SQLite database
+    // Set: this database instead of databasePath (PostgreSQL, shared with other instances).
+    std::optional<DatabaseLocation> database;
+    // Shared database: how often the connection is checked, and the reconnect backoff.
+    std::chrono::milliseconds databaseCheckInterval = std::chrono::seconds(1);
+    BackoffConfig databaseBackoff{std::chrono::milliseconds(200), std::chrono::seconds(5),
+                                  std::chrono::seconds(30)};
     QString token;        // the shortcut token (full access); empty: none
     AccessOptions access; // users, grants and tokens; access.token is set from `token`
     std::chrono::milliseconds keepalive = std::chrono::seconds(45); // zero: none
@@ -173,6 +186,12 @@ private:
     void scheduleNextDelivery();
     void deliverDue();
     void removeSubscriber(traybeat::Subscriber *subscriber);
+    bool openStore(QString *errorMessage);
+    void readNewMessages();
+    void checkDatabase();
+    void databaseLost();
+    void reconnectDatabase();
+    bool isStoreShared() const { return m_options.database && m_options.database->isPostgres(); }
     void pruneExpired();
     qint64 cacheHorizonMs() const;
 
@@ -205,6 +224,13 @@ private:
     QTimer m_flushTimer;
     QTimer m_pruneTimer;
     QTimer m_deliveryTimer; // due time of the next scheduled message
+    // Shared store: the last sequence number fanned out; wake-ups coalesced into one read.
+    qint64 m_tailPosition = 0;
+    bool m_hasTailPosition = false;
+    QTimer m_wakeUpTimer;
+    QTimer m_databaseCheckTimer;
+    QTimer m_reconnectTimer;
+    BackoffPolicy m_reconnectBackoff;
     // TCP sockets handed to m_webSocketServer and not yet adopted by a Subscriber.
     QList<Upgrading> m_upgrading;
     QList<Subscriber *> m_subscribers;

@@ -19,6 +19,29 @@ constexpr quint64 MaxIncomingBytes = 4096;
 constexpr qint64 ReadBufferSize = 16 * 1024;
 // A catch-up page follows when less than this is unsent.
 constexpr qint64 CatchUpLowWater = 256 * 1024;
+// Frames for a WebSocket subscriber are gathered up to this many bytes, then written in one
+// go; what is left is written on the next turn of the event loop (docs/design.md, "The
+// server": fan-out).
+constexpr qsizetype OutgoingChunk = 16 * 1024;
+
+// RFC 6455 section 5.2: a server's text frame, final, unmasked, with `payload`.
+void appendTextFrame(QByteArray &out, const QByteArray &payload)
+{
+    const auto size = quint64(payload.size());
+    out += char(0x81); // FIN + opcode 1 (text)
+    if (size < 126) {
+        out += char(size);
+    } else if (size <= 0xffff) {
+        out += char(126);
+        out += char(size >> 8);
+        out += char(size & 0xff);
+    } else {
+        out += char(127);
+        for (int shift = 56; shift >= 0; shift -= 8)
+            out += char((size >> shift) & 0xff);
+    }
+    out += payload;
+}
 } // namespace
 
 QByteArray formatEvent(StreamFormat format, const QByteArray &json, const PushMessage *message,
@@ -74,7 +97,6 @@ Subscriber::Subscriber(QWebSocket *socket, QTcpSocket *transport, const Subscrib
     socket->setMaxAllowedIncomingFrameSize(MaxIncomingBytes);
     socket->setMaxAllowedIncomingMessageSize(MaxIncomingBytes);
     connect(socket, &QWebSocket::disconnected, this, &Subscriber::handleDisconnected);
-    connect(socket, &QWebSocket::bytesWritten, this, &Subscriber::handleBytesWritten);
     connect(&m_keepaliveTimer, &QTimer::timeout, this, &Subscriber::sendKeepalive);
     m_abortTimer.setSingleShot(true);
     connect(&m_abortTimer, &QTimer::timeout, socket, &QWebSocket::abort);
@@ -87,6 +109,11 @@ Subscriber::Subscriber(QWebSocket *socket, QTcpSocket *transport, const Subscrib
         // HttpConnection::upgrade held reading back until QWebSocket knew it is a server; from
         // here on it may read, a bounded amount ahead.
         transport->setReadBufferSize(ReadBufferSize);
+        // Our frames go onto the TCP socket directly (see write()): its progress is what counts.
+        m_transport = transport;
+        connect(transport, &QTcpSocket::bytesWritten, this, &Subscriber::handleBytesWritten);
+    } else {
+        connect(socket, &QWebSocket::bytesWritten, this, &Subscriber::handleBytesWritten);
     }
 }
 
@@ -109,6 +136,8 @@ bool Subscriber::isOpen() const
 
 qint64 Subscriber::unsentBytes() const
 {
+    if (m_transport)
+        return m_transport->bytesToWrite() + m_outgoing.size();
     if (m_socket)
         return m_socket->bytesToWrite();
     return m_connection ? m_connection->unsentBytes() : 0;
@@ -123,14 +152,42 @@ void Subscriber::accountBacklog()
 
 void Subscriber::write(const QByteArray &bytes)
 {
-    if (m_socket)
+    if (m_transport) {
+        // A fan-out sends the same JSON to every subscriber: framing it here is a copy, where
+        // QWebSocket::sendTextMessage would convert it to UTF-16 and back and write twice. The
+        // frames of one event-loop turn are gathered and written in chunks, not one by one.
+        if (m_outgoing.isEmpty()) {
+            QMetaObject::invokeMethod(this, &Subscriber::flushOutgoing, Qt::QueuedConnection);
+            m_outgoing.reserve(OutgoingChunk + bytes.size() + 16);
+        }
+        appendTextFrame(m_outgoing, bytes);
+        if (m_outgoing.size() >= OutgoingChunk)
+            flushOutgoing();
+    } else if (m_socket) {
         m_socket->sendTextMessage(QString::fromUtf8(bytes));
-    else if (m_connection)
+    } else if (m_connection) {
         m_connection->writeStreamChunk(bytes);
+    }
+}
+
+void Subscriber::flushOutgoing()
+{
+    if (m_outgoing.isEmpty())
+        return;
+    // Taken out first: flush() emits bytesWritten, whose catch-up may queue frames meanwhile.
+    const QByteArray chunk = std::exchange(m_outgoing, {});
+    if (m_transport && m_transport->state() == QAbstractSocket::ConnectedState) {
+        m_transport->write(chunk);
+        // Into the kernel now, as far as it takes it: a fan-out of thousands of frames would
+        // otherwise sit in every socket's buffer in our memory until the loop turns.
+        m_transport->flush();
+    }
+    accountBacklog();
 }
 
 void Subscriber::closeTransport(const QString &reason, bool goingAway)
 {
+    flushOutgoing(); // the close frame comes after every frame queued before it
     if (m_socket) {
         m_socket->close(goingAway ? QWebSocketProtocol::CloseCodeGoingAway
                                   : QWebSocketProtocol::CloseCodePolicyViolated,
@@ -213,12 +270,24 @@ bool Subscriber::wantsMore() const
 void Subscriber::handleBytesWritten()
 {
     accountBacklog();
-    if (m_catchingUp && wantsMore())
-        emit drained(this);
+    // Told from the event loop, never from inside a write: flushOutgoing() reports progress
+    // while a page is still being sent, and the next page must not start in the middle of it.
+    if (m_catchingUp && wantsMore() && !m_drainedQueued) {
+        m_drainedQueued = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_drainedQueued = false;
+                if (m_catchingUp && wantsMore())
+                    emit drained(this);
+            },
+            Qt::QueuedConnection);
+    }
 }
 
 void Subscriber::handleDisconnected()
 {
+    m_outgoing.clear();
     m_closed = true;
     m_catchingUp = false;
     m_keepaliveTimer.stop();

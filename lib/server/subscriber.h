@@ -93,10 +93,13 @@ private:
     void handleDisconnected();
     void accountBacklog();
     void write(const QByteArray &bytes);
+    void flushOutgoing();
     qint64 unsentBytes() const;
     void closeTransport(const QString &reason, bool goingAway);
 
     QWebSocket *m_socket = nullptr;
+    QTcpSocket *m_transport = nullptr; // under m_socket; our frames are written on it
+    QByteArray m_outgoing;             // frames not yet handed to m_transport
     QPointer<HttpConnection> m_connection;
     StreamFormat m_format = StreamFormat::WebSocket;
     SubscribeRequest m_request;
@@ -107,6 +110,7 @@ private:
     QTimer m_abortTimer;
     bool m_closed = false;
     bool m_catchingUp = false;
+    bool m_drainedQueued = false; // a `drained` is on its way from the event loop
     MessageStore::Cursor m_catchUpCursor;
 };
 

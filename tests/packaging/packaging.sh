@@ -84,6 +84,8 @@ case "$action" in
                    libqt6sql6 libqt6svg6 libqt6dbus6 libqt6sql6-sqlite qt6-qpa-plugins; do
       grep -Eq "(^|, )$package( \(|,|$)" <<<"$depends" || fail "Depends does not name $package"
     done
+    # Qt's PostgreSQL driver is a plugin (shlibdeps cannot see it), needed only by serve --db URL.
+    dpkg-deb -f "$deb" Suggests | grep -q libqt6sql6-psql || fail "Suggests does not name libqt6sql6-psql"
     ;;
   *)
     fail "unknown action"

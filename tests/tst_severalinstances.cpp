@@ -1,0 +1,461 @@
+// Several `traybeat serve` instances on one PostgreSQL database (issue 10), all real: a private
+// PostgreSQL cluster, serve and listen as child processes of this build, HAProxy in front.
+// Nothing may be lost or doubled when publishers write to both instances at once, when the
+// instance holding a client's WebSocket is killed, or when PostgreSQL restarts.
+
+#include "databaselocation.h"
+#include "haproxyprocess.h"
+#include "postgrescluster.h"
+#include "pushserver.h"
+#include "serveinstance.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+#include <memory>
+
+namespace {
+#ifdef TRAYBEAT_SANITIZED
+constexpr int Slowdown = 4;
+#else
+constexpr int Slowdown = 1;
+#endif
+constexpr int LongWaitMs = 60000 * Slowdown;
+
+// One HTTP answer read off a socket: status and body (Content-Length framed, as serve answers).
+struct Answer
+{
+    int status = 0;
+    QByteArray body;
+};
+
+// Takes one complete answer from the front of `buffer`; nullopt while it is incomplete.
+std::optional<Answer> takeAnswer(QByteArray *buffer)
+{
+    const qsizetype headEnd = buffer->indexOf("\r\n\r\n");
+    if (headEnd < 0)
+        return std::nullopt;
+    const QByteArray head = buffer->left(headEnd).toLower();
+    const qsizetype lengthAt = head.indexOf("content-length:");
+    const qsizetype length =
+        lengthAt < 0 ? 0
+                     : head.mid(lengthAt + 15, head.indexOf('\r', lengthAt) - lengthAt - 15)
+                           .trimmed()
+                           .toLongLong();
+    if (buffer->size() < headEnd + 4 + length)
+        return std::nullopt;
+    Answer answer;
+    answer.status = head.mid(9, 3).toInt();
+    answer.body = buffer->mid(headEnd + 4, length);
+    buffer->remove(0, headEnd + 4 + length);
+    return answer;
+}
+
+// `headers`: more header lines, each ending in CRLF.
+QByteArray publishRequest(const QString &topic, const QByteArray &body, bool close = false,
+                          const QByteArray &headers = {})
+{
+    return "POST /" + topic.toUtf8() +
+           " HTTP/1.1\r\nHost: test\r\nContent-Length: " + QByteArray::number(body.size()) +
+           (close ? "\r\nConnection: close" : "") + "\r\n" + headers + "\r\n" + body;
+}
+
+// POSTs one message on a connection of its own; the answer, or status 0 when none came.
+Answer publishOnce(quint16 port, const QString &topic, const QByteArray &body)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(10000))
+        return {};
+    socket.write(publishRequest(topic, body, true));
+    QByteArray buffer;
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 20000) {
+        if (auto answer = takeAnswer(&buffer))
+            return *answer;
+        if (!socket.waitForReadyRead(1000) && socket.state() != QAbstractSocket::ConnectedState)
+            break;
+        buffer += socket.readAll();
+    }
+    return {};
+}
+
+QString idOf(const QByteArray &json)
+{
+    return QJsonDocument::fromJson(json).object().value(QStringLiteral("id")).toString();
+}
+
+// Publishes `count` messages "<prefix>-<n>" on one keep-alive connection, up to `window`
+// requests in flight (pipelined), so that two of these on two instances really commit at once.
+class PipelinedPublisher final : public QObject
+{
+public:
+    PipelinedPublisher(quint16 port, const QString &topic, const QString &prefix, int count)
+        : m_topic(topic), m_prefix(prefix), m_count(count)
+    {
+        connect(&m_socket, &QTcpSocket::connected, this, &PipelinedPublisher::fill);
+        connect(&m_socket, &QTcpSocket::readyRead, this, &PipelinedPublisher::read);
+        m_socket.connectToHost(QHostAddress::LocalHost, port);
+    }
+    int answered() const { return m_answered; }
+    int failed() const { return m_failed; }
+
+private:
+    void fill()
+    {
+        while (m_sent < m_count && m_sent - m_answered < Window)
+            m_socket.write(publishRequest(
+                m_topic, QStringLiteral("%1-%2").arg(m_prefix).arg(m_sent++).toUtf8()));
+    }
+    void read()
+    {
+        m_buffer += m_socket.readAll();
+        while (const auto answer = takeAnswer(&m_buffer)) {
+            ++m_answered;
+            if (answer->status != 200)
+                ++m_failed;
+        }
+        fill();
+    }
+
+    static constexpr int Window = 32;
+    QTcpSocket m_socket;
+    QByteArray m_buffer;
+    QString m_topic;
+    QString m_prefix;
+    int m_count;
+    int m_sent = 0;
+    int m_answered = 0;
+    int m_failed = 0;
+};
+
+// A WebSocket subscriber that keeps every message event's id and text, in arrival order.
+class Subscriber final : public QObject
+{
+public:
+    explicit Subscriber(const QUrl &url)
+    {
+        connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
+            const QJsonObject event = QJsonDocument::fromJson(text.toUtf8()).object();
+            if (event.value(QStringLiteral("event")).toString() == QLatin1String("open"))
+                m_open = true;
+            if (event.value(QStringLiteral("event")).toString() != QLatin1String("message"))
+                return;
+            ids.append(event.value(QStringLiteral("id")).toString());
+            texts.append(event.value(QStringLiteral("message")).toString());
+        });
+        m_socket.open(url);
+    }
+    bool isOpen() const { return m_open; }
+    QStringList ids;
+    QStringList texts;
+
+private:
+    QWebSocket m_socket;
+    bool m_open = false;
+};
+
+QUrl webSocketUrl(quint16 port, const QString &topic)
+{
+    return QUrl(QStringLiteral("ws://127.0.0.1:%1/%2/ws").arg(port).arg(topic));
+}
+
+// Each "<prefix>-<n>" of one prefix arrives in n's order: a publisher's order is kept.
+bool keepsEachPublishersOrder(const QStringList &texts, QString *problem)
+{
+    QHash<QString, int> last;
+    for (const QString &text : texts) {
+        const QString prefix = text.section(QLatin1Char('-'), 0, 0);
+        const int number = text.section(QLatin1Char('-'), 1).toInt();
+        if (number <= last.value(prefix, -1)) {
+            *problem = QStringLiteral("%1 after %2-%3").arg(text, prefix).arg(last.value(prefix));
+            return false;
+        }
+        last.insert(prefix, number);
+    }
+    return true;
+}
+} // namespace
+
+class tst_SeveralInstances : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void concurrentPublishersOnTwoInstances();
+    void listenSurvivesTheKillOfItsInstance();
+    void databaseRestartAnswers503AndLosesNothing();
+    void scheduledMessageIsDeliveredOnce();
+    void reconnectedInstanceSendsWhatCameMeanwhile();
+
+private:
+    std::unique_ptr<ServeInstance> startInstance(const QStringList &arguments = {});
+
+    PostgresCluster m_cluster;
+    QString m_database;
+    int m_databaseNumber = 0;
+};
+
+void tst_SeveralInstances::initTestCase()
+{
+    QString error;
+    QVERIFY2(m_cluster.start(&error), qPrintable(error));
+}
+
+void tst_SeveralInstances::init()
+{
+    m_database = QStringLiteral("several%1").arg(++m_databaseNumber);
+    QString error;
+    QVERIFY2(m_cluster.createDatabase(m_database, &error), qPrintable(error));
+}
+
+std::unique_ptr<ServeInstance> tst_SeveralInstances::startInstance(const QStringList &arguments)
+{
+    // Over TCP with the password in the environment, as an operator would run it.
+    auto instance = std::make_unique<ServeInstance>(
+        QStringLiteral(TRAYBEAT_BINARY), m_cluster.tcpUrl(m_database),
+        QStringList{QStringLiteral("PGPASSWORD=") + m_cluster.password()});
+    QString error;
+    if (!instance->start(&error, 0, arguments))
+        qWarning("%s", qPrintable(error));
+    return instance;
+}
+
+void tst_SeveralInstances::concurrentPublishersOnTwoInstances()
+{
+    const auto first = startInstance();
+    const auto second = startInstance();
+    QVERIFY(first->port() && second->port());
+    const QString topic = QStringLiteral("shared");
+    std::vector<std::unique_ptr<Subscriber>> subscribers;
+    for (const ServeInstance *instance : {first.get(), second.get(), first.get(), second.get()})
+        subscribers.push_back(std::make_unique<Subscriber>(webSocketUrl(instance->port(), topic)));
+    for (const auto &subscriber : subscribers)
+        QTRY_VERIFY_WITH_TIMEOUT(subscriber->isOpen(), 10000);
+
+    constexpr int PerPublisher = 2500;
+    std::vector<std::unique_ptr<PipelinedPublisher>> publishers;
+    int index = 0;
+    for (const ServeInstance *instance : {first.get(), second.get(), first.get(), second.get()})
+        publishers.push_back(std::make_unique<PipelinedPublisher>(
+            instance->port(), topic, QStringLiteral("p%1").arg(index++), PerPublisher));
+    for (const auto &publisher : publishers) {
+        QTRY_COMPARE_WITH_TIMEOUT(publisher->answered(), PerPublisher, LongWaitMs);
+        QCOMPARE(publisher->failed(), 0);
+    }
+    const int total = PerPublisher * int(publishers.size());
+    QTRY_COMPARE_WITH_TIMEOUT(subscribers.front()->ids.size(), total, LongWaitMs);
+    const QStringList order = subscribers.front()->ids;
+    QCOMPARE(QSet<QString>(order.begin(), order.end()).size(), total);
+    QString problem;
+    QVERIFY2(keepsEachPublishersOrder(subscribers.front()->texts, &problem), qPrintable(problem));
+    // Every subscriber on either instance: all of them, once, in the same (commit) order.
+    for (const auto &subscriber : subscribers) {
+        QTRY_COMPARE_WITH_TIMEOUT(subscriber->ids.size(), total, LongWaitMs);
+        QCOMPARE(subscriber->ids, order);
+    }
+    // And catch-up on either instance agrees with live delivery.
+    Subscriber late(QUrl(webSocketUrl(second->port(), topic).toString() +
+                         QStringLiteral("?since=") + order.at(total / 2 - 1)));
+    QTRY_COMPARE_WITH_TIMEOUT(late.ids.size(), total / 2, LongWaitMs);
+    QCOMPARE(late.ids, order.mid(total / 2));
+}
+
+void tst_SeveralInstances::listenSurvivesTheKillOfItsInstance()
+{
+    const auto first = startInstance();
+    const auto second = startInstance();
+    QVERIFY(first->port() && second->port());
+    HaproxyProcess haproxy;
+    QString error;
+    QVERIFY2(haproxy.start({first->port(), second->port()}, &error), qPrintable(error));
+
+    // listen's WebSocket goes to the first instance (HaproxyProcess routes /ws there while it is
+    // up).
+    QTemporaryDir state;
+    QProcess listen;
+    listen.start(QStringLiteral(TRAYBEAT_BINARY),
+                 {QStringLiteral("listen"), QStringLiteral("--server"),
+                  QStringLiteral("http://127.0.0.1:%1").arg(haproxy.port()),
+                  QStringLiteral("--topic"), QStringLiteral("alerts"),
+                  QStringLiteral("--reconnect-min=50ms"), QStringLiteral("--reconnect-max=500ms"),
+                  QStringLiteral("--state-dir"), state.path()});
+    QVERIFY(listen.waitForStarted(10000));
+    QByteArray output;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (output += listen.readAllStandardOutput(), output.contains("\"state\":\"connected\"")),
+        10000 * Slowdown);
+
+    constexpr int Count = 2000;
+    QStringList acknowledged;
+    for (int i = 0; i < Count; ++i) {
+        if (i == Count / 2)
+            first->kill(); // listen's instance, between two publishes
+        const Answer answer =
+            publishOnce(haproxy.port(), QStringLiteral("alerts"), QByteArray::number(i));
+        QVERIFY2(answer.status == 200, qPrintable(QStringLiteral("message %1: status %2 %3")
+                                                      .arg(i)
+                                                      .arg(answer.status)
+                                                      .arg(QString::fromUtf8(answer.body))));
+        acknowledged.append(idOf(answer.body));
+    }
+    QStringList received;
+    QByteArray pending;
+    int connects = 0;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        ([&] {
+            pending += listen.readAllStandardOutput();
+            qsizetype newline;
+            while ((newline = pending.indexOf('\n')) >= 0) {
+                const QJsonObject line = QJsonDocument::fromJson(pending.left(newline)).object();
+                pending.remove(0, newline + 1);
+                if (line.value(QStringLiteral("event")).toString() == QLatin1String("message"))
+                    received.append(line.value(QStringLiteral("id")).toString());
+                if (line.value(QStringLiteral("state")).toString() == QLatin1String("connected"))
+                    ++connects;
+            }
+            return received.size() >= Count;
+        }()),
+        LongWaitMs);
+    // 0 lost, 0 doubled, in order; and the link really was cut and resumed.
+    QCOMPARE(received, acknowledged);
+    QVERIFY2(connects >= 1, "listen never reconnected: its link was not on the killed instance");
+    listen.terminate();
+    QVERIFY(listen.waitForFinished(10000));
+}
+
+void tst_SeveralInstances::databaseRestartAnswers503AndLosesNothing()
+{
+    const auto instance = startInstance();
+    QVERIFY(instance->port());
+    Subscriber subscriber(webSocketUrl(instance->port(), QStringLiteral("alerts")));
+    QTRY_VERIFY_WITH_TIMEOUT(subscriber.isOpen(), 10000);
+
+    QStringList acknowledged;
+    int refused = 0;
+    auto publish = [&](int n) {
+        const Answer answer =
+            publishOnce(instance->port(), QStringLiteral("alerts"), QByteArray::number(n));
+        if (answer.status == 200)
+            acknowledged.append(idOf(answer.body));
+        else if (answer.status == 503)
+            ++refused;
+        return answer.status;
+    };
+    for (int n = 0; n < 100; ++n)
+        QCOMPARE(publish(n), 200);
+    QString error;
+    QVERIFY2(m_cluster.stop(true, &error), qPrintable(error));
+    // While the database is down: 503 with a JSON reason, never 200, never a hang.
+    int status = 0;
+    for (int n = 100; n < 110; ++n) {
+        status = publish(n);
+        QVERIFY2(status == 503, qPrintable(QString::number(status)));
+    }
+    // A poll cannot be answered either: the stream breaks off rather than end as if complete.
+    QTcpSocket poll;
+    poll.connectToHost(QHostAddress::LocalHost, instance->port());
+    QVERIFY(poll.waitForConnected(10000));
+    poll.write(
+        "GET /alerts/json?poll=1&since=all HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+    QByteArray pollAnswer;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (pollAnswer += poll.readAll(), poll.state() == QAbstractSocket::UnconnectedState),
+        10000 * Slowdown);
+    QVERIFY2(!pollAnswer.endsWith("0\r\n\r\n"), pollAnswer.constData());
+    QVERIFY2(m_cluster.start(&error), qPrintable(error));
+    // Back within the reconnect backoff.
+    int n = 110;
+    QTRY_VERIFY_WITH_TIMEOUT(publish(n++) == 200, 30000 * Slowdown);
+    for (int more = 0; more < 100; ++more)
+        QCOMPARE(publish(n++), 200);
+    QVERIFY(refused >= 10);
+    QTRY_COMPARE_WITH_TIMEOUT(subscriber.ids.size(), acknowledged.size(), LongWaitMs);
+    QCOMPARE(subscriber.ids, acknowledged);
+}
+
+void tst_SeveralInstances::scheduledMessageIsDeliveredOnce()
+{
+    // In process, for the short minimum delay; two servers, two connections, one database.
+    QString error;
+    traybeat::PushServerOptions options;
+    options.database = traybeat::DatabaseLocation::parse(m_cluster.socketUrl(m_database), &error);
+    QVERIFY2(options.database, qPrintable(error));
+    options.minDelay = std::chrono::seconds(1);
+    traybeat::PushServer first(options);
+    traybeat::PushServer second(options);
+    QVERIFY2(first.listen(&error), qPrintable(error));
+    QVERIFY2(second.listen(&error), qPrintable(error));
+    Subscriber onFirst(webSocketUrl(first.port(), QStringLiteral("later")));
+    Subscriber onSecond(webSocketUrl(second.port(), QStringLiteral("later")));
+    QTRY_VERIFY_WITH_TIMEOUT(onFirst.isOpen() && onSecond.isOpen(), 10000);
+
+    // Scheduled on the first; both arm their timer for it (the second on the wake-up).
+    QTcpSocket socket;
+    const QByteArray request = publishRequest(QStringLiteral("later"), "due", true, "In: 1s\r\n");
+    socket.connectToHost(QHostAddress::LocalHost, first.port());
+    QVERIFY(socket.waitForConnected(10000));
+    socket.write(request);
+    QTRY_VERIFY_WITH_TIMEOUT(socket.readAll().startsWith("HTTP/1.1 200") ||
+                                 socket.state() == QAbstractSocket::UnconnectedState,
+                             10000);
+    QTRY_COMPARE_WITH_TIMEOUT(onFirst.texts, QStringList{"due"}, 10000 * Slowdown);
+    QTRY_COMPARE_WITH_TIMEOUT(onSecond.texts, QStringList{"due"}, 10000 * Slowdown);
+    // Both timers have fired by now or fire within this round trip; a marker published after
+    // them comes next, the scheduled one not again.
+    QVERIFY(second.publish(QStringLiteral("later"), QStringLiteral("marker")));
+    QTRY_COMPARE_WITH_TIMEOUT(onFirst.texts, QStringList({"due", "marker"}), 10000 * Slowdown);
+    QTRY_COMPARE_WITH_TIMEOUT(onSecond.texts, QStringList({"due", "marker"}), 10000 * Slowdown);
+    QCOMPARE(m_cluster.query(m_database, QStringLiteral("SELECT count(*) FROM messages")),
+             QStringLiteral("2"));
+}
+
+void tst_SeveralInstances::reconnectedInstanceSendsWhatCameMeanwhile()
+{
+    // Two servers on an empty table; both lose their connections (terminated by PostgreSQL);
+    // the second is back at once and stores a message while the first still waits to
+    // reconnect. The first, back, must send it: its position was 0, not "now".
+    QString error;
+    traybeat::PushServerOptions options;
+    options.database = traybeat::DatabaseLocation::parse(m_cluster.socketUrl(m_database), &error);
+    QVERIFY2(options.database, qPrintable(error));
+    options.databaseCheckInterval = std::chrono::milliseconds(100);
+    options.databaseBackoff = {std::chrono::seconds(3), std::chrono::seconds(3),
+                               std::chrono::seconds(30)};
+    traybeat::PushServer slow(options);
+    options.databaseBackoff = {std::chrono::milliseconds(50), std::chrono::milliseconds(100),
+                               std::chrono::seconds(30)};
+    traybeat::PushServer quick(options);
+    QVERIFY2(slow.listen(&error), qPrintable(error));
+    QVERIFY2(quick.listen(&error), qPrintable(error));
+    Subscriber subscriber(webSocketUrl(slow.port(), QStringLiteral("alerts")));
+    QTRY_VERIFY_WITH_TIMEOUT(subscriber.isOpen(), 10000);
+
+    m_cluster.query(m_database,
+                    QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                   " WHERE datname = current_database()"
+                                   " AND pid <> pg_backend_pid()"),
+                    &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    // Refused (503) until the quick one has reconnected; then stored once.
+    QElapsedTimer waited;
+    waited.start();
+    while (!quick.publish(QStringLiteral("alerts"), QStringLiteral("meanwhile")) &&
+           waited.elapsed() < 10000 * Slowdown)
+        QTest::qWait(20);
+    QTRY_COMPARE_WITH_TIMEOUT(subscriber.texts, QStringList{"meanwhile"}, 20000 * Slowdown);
+}
+
+QTEST_GUILESS_MAIN(tst_SeveralInstances)
+#include "tst_severalinstances.moc"
