@@ -86,6 +86,12 @@ bool PostgresCluster::run(const QString &tool, const QStringList &arguments, QSt
     if (!finished && output)
         output->prepend(
             QStringLiteral("%1 did not run to its end (%2). ").arg(tool, process.errorString()));
+    // runuser's "Permission denied" on PostgreSQL's own programs means a folder on the way is
+    // closed to other users (a chroot made with mktemp -d has / at 0700).
+    if (output && runsAsRoot() && output->contains(QStringLiteral("Permission denied")))
+        output->append(QStringLiteral(" (the %1 user must be able to reach %2 and %3: every "
+                                      "folder on the way, / included, needs o+x)")
+                           .arg(user(), binary(tool), m_dir.path()));
     return finished && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
 }
 
