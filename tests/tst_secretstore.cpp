@@ -72,6 +72,7 @@ private slots:
     void plainTokensMoveIntoKeyring();
     void keyringTokensAreReadBackAtStart();
     void changedAndRemovedTokensLeaveNoEntryBehind();
+    void firstTokenSavedAsksTheKeyring();
     void unreadableKeyringTokenSurvivesASave();
     void passwordsGoToKeyringUserNamesStayInFile();
 
@@ -328,6 +329,11 @@ void tst_SecretStore::changedAndRemovedTokensLeaveNoEntryBehind()
     AppSide app(iniPath());
     AppSettings &settings = app.settings;
     settings.useSecretStore(&app.store);
+    // No secret kept yet: nothing asks the keyring (an idle app does not load libsecret) until
+    // someone wants to know where a secret would go.
+    QTest::qWait(200);
+    QCOMPARE(settings.secretLocation(), SecretLocation::Checking);
+    settings.findSecretLocation();
     QTRY_COMPARE_WITH_TIMEOUT(settings.secretLocation(), SecretLocation::Keyring, keyringTimeoutMs);
     settings.setSubscriptions({subscription(QStringLiteral("one"), QStringLiteral("tk_old")),
                                subscription(QStringLiteral("two"), QStringLiteral("tk_two"))});
@@ -345,6 +351,21 @@ void tst_SecretStore::changedAndRemovedTokensLeaveNoEntryBehind()
     settings.setSubscriptions({subscription(QStringLiteral("one"), QStringLiteral("tk_new"))});
     QTRY_COMPARE_WITH_TIMEOUT(lookup(twoKey), QString(), keyringTimeoutMs);
     QVERIFY(!fileContents().contains("tk_"));
+}
+
+// The keyring was never asked (no secret at start); the first token saved asks it, and goes in.
+void tst_SecretStore::firstTokenSavedAsksTheKeyring()
+{
+    startKeyring();
+    AppSide app(iniPath());
+    AppSettings &settings = app.settings;
+    settings.useSecretStore(&app.store);
+    QCOMPARE(settings.secretLocation(), SecretLocation::Checking);
+    settings.setSubscriptions({subscription(QStringLiteral("one"), QStringLiteral("tk_first"))});
+    QTRY_VERIFY_WITH_TIMEOUT(!keyOf(1).isEmpty(), keyringTimeoutMs);
+    QCOMPARE(settings.secretLocation(), SecretLocation::Keyring);
+    QCOMPARE(lookup(keyOf(1)), QStringLiteral("tk_first"));
+    QVERIFY(!fileContents().contains("tk_first"));
 }
 
 // A token the keyring could not give (an entry deleted behind our back) reads as empty; saving

@@ -497,9 +497,11 @@ void tst_Subscription::flappingNetworkReconnectsAtMostOncePerSpacing()
     subscription.watch(&watcher);
     subscription.start();
     QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
+    QVERIFY(!watcher.isWatchingNetwork()); // nobody needs the network's news while linked
 
     proxy.close(); // the Wi-Fi drops
     QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Reconnecting);
+    QVERIFY(watcher.isWatchingNetwork()); // from now on "the network is back" is heard
     QVERIFY(proxy.listen(port)); // and comes back, flapping
     for (int i = 0; i < 10; ++i)
         emit watcher.networkAvailable();

@@ -359,6 +359,7 @@ void tst_TrayApp::urgentPopupClosesWhenReadInTheHistory()
     const Notification shown = popups().first()->notification();
     QVERIFY(!popups().first()->dismissAfter().has_value()); // urgent: no countdown
 
+    app.activate(); // the history window is made when first opened
     HistoryWindow *history = nullptr;
     for (QWidget *window : QApplication::topLevelWidgets()) {
         if (auto *found = qobject_cast<HistoryWindow *>(window))

@@ -54,6 +54,7 @@ SettingsDialog::SettingsDialog(AppSettings *settings, QWidget *parent)
     layout->addWidget(m_buttons);
     connectUi();
     reload();
+    m_settings->findSecretLocation(); // the editor says where a token goes
     resize(680, 460);
 }
 

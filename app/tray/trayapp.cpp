@@ -191,9 +191,6 @@ bool TrayApp::start(QString *errorMessage)
     connect(m_logind.get(), &LogindWatcher::resumed, &m_systemWatcher,
             &SystemWatcher::notifyResumed);
 
-    m_history = std::make_unique<HistoryWindow>(&m_store);
-    m_history->setActionRunner(&m_actionRunner);
-    m_history->setMediaFetcher(&m_media);
     m_started = true;
     // Tokens kept in the keyring arrive later; the subscriptions that wait for them start then.
     m_settings.useSecretStore(&m_secretStore);
@@ -249,10 +246,11 @@ void TrayApp::enterWindowMode()
     std::fprintf(stderr, "traybeat: %s\n",
                  qPrintable(tr("no system tray available; the history window is the main "
                                "window (closing it quits)")));
-    m_history->installEventFilter(this);
+    HistoryWindow *window = history();
+    window->installEventFilter(this);
     activate();
     auto *box = new QMessageBox(QMessageBox::Information, tr("traybeat"), message, QMessageBox::Ok,
-                                m_history.get());
+                                window);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setModal(false); // a note, not a question: the window stays usable
     box->show();
@@ -329,10 +327,11 @@ void TrayApp::syncSubscriptions()
                                       << "cannot start:" << subscription->errorString();
     }
 
-    QStringList names;
+    m_subscriptionNames.clear();
     for (const Entry &entry : m_entries)
-        names << entry.subscription->name();
-    m_history->setSubscriptionNames(names);
+        m_subscriptionNames << entry.subscription->name();
+    if (m_history)
+        m_history->setSubscriptionNames(m_subscriptionNames);
     refreshUnread();
 }
 
@@ -540,20 +539,34 @@ void TrayApp::activate()
     showHistory({}, {});
 }
 
+HistoryWindow *TrayApp::history()
+{
+    // Made when first wanted: a window that was never opened costs an idle app nothing (its
+    // widgets, the fonts they measure text with, a model that follows every store change).
+    if (!m_history) {
+        m_history = std::make_unique<HistoryWindow>(&m_store);
+        m_history->setActionRunner(&m_actionRunner);
+        m_history->setMediaFetcher(&m_media);
+        m_history->setSubscriptionNames(m_subscriptionNames);
+    }
+    return m_history.get();
+}
+
 void TrayApp::showHistory(const QString &subscription, const QString &id)
 {
+    HistoryWindow *window = history();
     if (!id.isEmpty()) {
-        m_history->showNotification(subscription, id);
+        window->showNotification(subscription, id);
         return;
     }
     if (!subscription.isEmpty())
-        m_history->setSubscriptionFilter(subscription); // a summary pop-up names its subscription
-    if (m_history->isMinimized())
-        m_history->showNormal();
+        window->setSubscriptionFilter(subscription); // a summary pop-up names its subscription
+    if (window->isMinimized())
+        window->showNormal();
     else
-        m_history->show();
-    m_history->raise();
-    m_history->activateWindow();
+        window->show();
+    window->raise();
+    window->activateWindow();
 }
 
 void TrayApp::showSettings()

@@ -83,6 +83,7 @@ private:
     void refreshStatuses();
     void refreshUnread();
     void showHistory(const QString &subscription, const QString &id);
+    HistoryWindow *history(); // made on first use
     void showSettings();
     void setDoNotDisturb(bool enabled);
     void reconnectAll();
@@ -108,7 +109,8 @@ private:
     TrayController m_tray;
     PopupStack m_popups;
     NativeNotifier m_native;
-    std::unique_ptr<HistoryWindow> m_history;
+    std::unique_ptr<HistoryWindow> m_history; // null until first shown
+    QStringList m_subscriptionNames;          // for the history's filter
     QPointer<SettingsDialog> m_settingsDialog;
 
     DeliveryPolicy m_policy;

@@ -9,6 +9,8 @@
 #include <QSettings>
 #include <QUuid>
 #include <QVariantMap>
+#include <algorithm>
+#include <utility>
 
 // Layout of the settings file (INI on Linux, meant to be readable and hand-editable):
 //   [subscriptions]  size=N, 1\name=…, 1\server=…, 1\protocol=ntfy, 1\topics="a,b", 1\token=…,
@@ -469,11 +471,11 @@ void AppSettings::useSecretStore(SecretStore *store)
             keys.insert(stored.keyringKey);
     }
     if (keys.isEmpty()) {
-        // Nothing to read, but the settings dialog says where a secret goes, and plain ones move.
-        store->read(availabilityProbeKey, this,
-                    [this](const SecretStore::Result &) { moveSecretsToKeyring(); });
+        if (hasPlainSecrets())
+            findSecretLocation(); // then they move
         return;
     }
+    m_keyringAsked = true;
     m_pendingReads = int(keys.size());
     for (const QString &key : keys) {
         store->read(key, this,
@@ -501,11 +503,35 @@ void AppSettings::onSecretRead(const QString &key, const SecretStore::Result &re
     emit subscriptionsChanged();
 }
 
+void AppSettings::findSecretLocation()
+{
+    if (!m_secretStore || std::exchange(m_keyringAsked, true))
+        return;
+    // Nothing to read: the answer only says whether a keyring is there.
+    m_secretStore->read(availabilityProbeKey, this,
+                        [this](const SecretStore::Result &) { moveSecretsToKeyring(); });
+}
+
+bool AppSettings::hasPlainSecrets() const
+{
+    const QList<StoredSecret> stored = storedSecrets();
+    return std::any_of(stored.cbegin(), stored.cend(), [](const StoredSecret &secret) {
+        return !secret.plain.isEmpty() && secret.keyringKey.isEmpty();
+    });
+}
+
 // Each plain-text secret of the file goes into the keyring; once it is there, the file's entries
 // that hold it get the reference instead.
 void AppSettings::moveSecretsToKeyring()
 {
-    if (!m_secretStore || m_secretStore->availability() != SecretStore::Availability::Available)
+    if (!m_secretStore)
+        return;
+    if (m_secretStore->availability() == SecretStore::Availability::Unknown) {
+        if (hasPlainSecrets())
+            findSecretLocation(); // its answer moves them (no-op while a read is out)
+        return;
+    }
+    if (m_secretStore->availability() != SecretStore::Availability::Available)
         return;
     for (const StoredSecret &stored : storedSecrets()) {
         const QString secret = stored.plain;

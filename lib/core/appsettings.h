@@ -98,6 +98,12 @@ public:
     // has them empty until subscriptionsChanged() says they are there.
     bool isLoadingSecrets() const { return m_pendingReads > 0; }
     SecretLocation secretLocation() const;
+    // Asks the keyring whether it is there, once, unless that is known: secretLocation() is
+    // Checking until it answers. useSecretStore() asks at once only when the file keeps a
+    // secret (to read or to move); otherwise whoever shows the location (the settings dialog)
+    // or a secret being saved asks — an idle app with no secret never loads the keyring's
+    // libraries (libsecret, GIO, a D-Bus thread: ~3 MB).
+    void findSecretLocation();
     // Why there is no keyring, when secretLocation() is SettingsFile after asking one.
     QString keyringProblem() const;
 
@@ -128,6 +134,7 @@ private:
                              const QList<StoredSecret> &before) const;
     void onSecretRead(const QString &key, const SecretStore::Result &result);
     void moveSecretsToKeyring();
+    bool hasPlainSecrets() const;
     void onSecretMoved(const QString &key, const QString &secret, bool stored);
     void replacePlainSecret(const QString &key, const QString &secret);
     void removeUnreferencedSecrets();
@@ -140,6 +147,7 @@ private:
     int m_pendingReads = 0;
     int m_movedSecrets = 0;
     bool m_unreadableSecrets = false;
+    bool m_keyringAsked = false; // a read went out: its answer tells whether there is a keyring
     bool m_nativePopupsByDefault = false;
 };
 

@@ -90,8 +90,13 @@ void Subscription::reconnectNow()
     m_connection.reconnectNow();
 }
 
-void Subscription::watch(const SystemWatcher *watcher)
+void Subscription::watch(SystemWatcher *watcher)
 {
+    connect(&m_connection, &ConnectionManager::stateChanged, watcher,
+            [watcher](ConnectionState state) {
+                if (state == ConnectionState::Reconnecting)
+                    watcher->watchNetwork();
+            });
     connect(watcher, &SystemWatcher::resumedFromSleep, this, [this] {
         if (m_connection.isRunning() && m_connection.state() != ConnectionState::Failed)
             m_connection.reconnectSoon();

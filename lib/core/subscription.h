@@ -39,8 +39,9 @@ public:
 
     // Reconnect at once when the machine wakes (every link is dead after a sleep, however
     // healthy it looks) or the network comes back, instead of sitting out a backoff; at most
-    // once per `immediateReconnectSpacing`, so a flapping network does not make a storm.
-    void watch(const SystemWatcher *watcher);
+    // once per `immediateReconnectSpacing`, so a flapping network does not make a storm. The
+    // watcher starts following the network when this link is first lost.
+    void watch(SystemWatcher *watcher);
 
     // Notifications held in memory because the store refused them (text dialect only).
     static constexpr int maximumUnstored = 10000;

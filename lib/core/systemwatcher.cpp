@@ -4,6 +4,8 @@
 
 #include <QNetworkInformation>
 #include <algorithm>
+#include <limits>
+#include <utility>
 #include <ctime>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -32,23 +34,35 @@ SystemWatcher::ClockReading SystemWatcher::systemClocks()
     return {clockNow(CLOCK_MONOTONIC), clockNow(CLOCK_BOOTTIME)};
 }
 
-SystemWatcher::SystemWatcher(std::chrono::milliseconds checkInterval, QObject *parent)
-    : SystemWatcher(checkInterval, &SystemWatcher::systemClocks, parent)
+SystemWatcher::SystemWatcher(std::chrono::milliseconds fallbackInterval, QObject *parent)
+    : SystemWatcher(fallbackInterval, &SystemWatcher::systemClocks, SleepNotice::Kernel, parent)
 {
 }
 
-SystemWatcher::SystemWatcher(std::chrono::milliseconds checkInterval, ClockSource clocks,
-                             QObject *parent)
+SystemWatcher::SystemWatcher(std::chrono::milliseconds fallbackInterval, ClockSource clocks,
+                             SleepNotice notice, QObject *parent)
     : QObject(parent), m_clocks(std::move(clocks)), m_checkTimer(this)
 {
     const ClockReading first = m_clocks();
     m_lastMonotonic = first.monotonic;
     m_lastBoottime = first.boottime;
-    if (!startBootClockTimer(checkInterval)) {
+    if (notice == SleepNotice::Timer || !listenForClockChanges()) {
         connect(&m_checkTimer, &QTimer::timeout, this, &SystemWatcher::check);
-        m_checkTimer.start(checkInterval);
+        m_checkTimer.start(fallbackInterval);
     }
+}
 
+SystemWatcher::~SystemWatcher()
+{
+    delete m_clockChangeNotifier; // before its descriptor is closed
+    if (m_clockChangeFd >= 0)
+        ::close(m_clockChangeFd);
+}
+
+void SystemWatcher::watchNetwork()
+{
+    if (std::exchange(m_watchingNetwork, true))
+        return;
     m_hasNetworkInformation =
         QNetworkInformation::loadDefaultBackend() &&
         QNetworkInformation::instance()->supports(QNetworkInformation::Feature::Reachability);
@@ -62,38 +76,41 @@ SystemWatcher::SystemWatcher(std::chrono::milliseconds checkInterval, ClockSourc
             &SystemWatcher::onReachabilityChanged);
 }
 
-SystemWatcher::~SystemWatcher()
+namespace {
+// Arms `fd` (a CLOCK_REALTIME timerfd) to expire never but to be cancelled — become readable —
+// when the clock is set, which includes every resume from suspend.
+bool armForClockChanges(int fd)
 {
-    delete m_bootTimer; // before its descriptor is closed
-    if (m_bootTimerFd >= 0)
-        ::close(m_bootTimerFd);
+    itimerspec never{};
+    never.it_value.tv_sec = std::numeric_limits<time_t>::max();
+    return ::timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &never, nullptr) ==
+           0;
 }
+} // namespace
 
-bool SystemWatcher::startBootClockTimer(std::chrono::milliseconds interval)
+bool SystemWatcher::listenForClockChanges()
 {
-    m_bootTimerFd = ::timerfd_create(CLOCK_BOOTTIME, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (m_bootTimerFd < 0)
+    m_clockChangeFd = ::timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (m_clockChangeFd < 0)
         return false;
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(interval);
-    const auto nanoseconds = std::chrono::nanoseconds(interval - seconds);
-    itimerspec spec{};
-    spec.it_interval.tv_sec = spec.it_value.tv_sec = time_t(seconds.count());
-    spec.it_interval.tv_nsec = spec.it_value.tv_nsec = long(nanoseconds.count());
-    if (::timerfd_settime(m_bootTimerFd, 0, &spec, nullptr) != 0) {
-        ::close(m_bootTimerFd);
-        m_bootTimerFd = -1;
+    if (!armForClockChanges(m_clockChangeFd)) {
+        ::close(m_clockChangeFd);
+        m_clockChangeFd = -1;
         return false;
     }
-    m_bootTimer = new QSocketNotifier(m_bootTimerFd, QSocketNotifier::Read, this);
-    connect(m_bootTimer, &QSocketNotifier::activated, this, &SystemWatcher::onBootClockTimer);
+    m_clockChangeNotifier = new QSocketNotifier(m_clockChangeFd, QSocketNotifier::Read, this);
+    connect(m_clockChangeNotifier, &QSocketNotifier::activated, this,
+            &SystemWatcher::onClockChanged);
     return true;
 }
 
-void SystemWatcher::onBootClockTimer()
+void SystemWatcher::onClockChanged()
 {
-    quint64 expirations = 0; // must be read, or the descriptor stays readable
-    if (::read(m_bootTimerFd, &expirations, sizeof expirations) != sizeof expirations)
-        return;
+    // The read fails with ECANCELED and so clears the notice; arming again keeps the next one
+    // coming on every kernel (a clock set while awake only makes the check find no gap).
+    quint64 expirations = 0;
+    [[maybe_unused]] const auto ignored = ::read(m_clockChangeFd, &expirations, sizeof expirations);
+    armForClockChanges(m_clockChangeFd);
     check();
 }
 
