@@ -8,16 +8,15 @@
 
 namespace traybeat {
 
-// Draws the tray icon for a link state from the SVGs in resources/icons: the state's bell, with
-// a do-not-disturb badge and an unread dot laid over it when they apply. Rendered per size (not
-// scaled from one bitmap) so it stays crisp from 16 to 64 px.
+// Draws the tray icon for a link state from the SVGs in resources/icons, as rendered at build
+// time: the state's bell, with a do-not-disturb badge and an unread dot laid over it when they
+// apply. Each size was rendered on its own (not scaled from one bitmap), so it stays crisp from
+// 16 to 64 px; the app itself loads no SVG renderer.
 class TrayIcons
 {
 public:
     // "connected", "connecting" (reconnecting too), "offline" or "failed": the icon's name.
     static QString stateName(ConnectionState state);
-    // The state's SVG, ":/icons/traybeat-<stateName>.svg".
-    static QString statePath(ConnectionState state);
     // stateName plus "+dnd" and "+unread" when they apply.
     static QString key(ConnectionState state, bool doNotDisturb, bool unread);
     static QPixmap pixmap(ConnectionState state, bool doNotDisturb, bool unread, int size,
