@@ -21,7 +21,7 @@ namespace traybeat {
 // meanwhile. Where there is no such timerfd, a QTimer compares them every `fallbackInterval`.
 // The network-information backend is loaded only once a link is lost (watchNetwork()): while
 // every link is up nobody needs its news, and it costs an idle client ~2 MB (a plugin, GIO or
-// D-Bus); see docs/design.md, "Waking up and the network coming back".
+// D-Bus); see docs/design.md, "Data flow".
 class SystemWatcher final : public QObject
 {
     Q_OBJECT
