@@ -137,7 +137,7 @@ void MediaFetcher::fetch(const MediaRequest &request)
 
 void MediaFetcher::startOrQueue(const MediaRequest &request)
 {
-    if (runningCount() < m_config.maximumRunning) {
+    if (hasRoomToStart()) {
         download(request);
         return;
     }
@@ -150,7 +150,7 @@ void MediaFetcher::startOrQueue(const MediaRequest &request)
 
 void MediaFetcher::startNext()
 {
-    while (!m_waiting.isEmpty() && runningCount() < m_config.maximumRunning)
+    while (!m_waiting.isEmpty() && hasRoomToStart())
         download(m_waiting.dequeue());
 }
 
@@ -296,6 +296,7 @@ void MediaFetcher::decodeInBackground(const MediaRequest &request, const QByteAr
     const QSize bound = boundFor(request.kind);
     const qint64 maximumPixels = m_config.maximumPixels;
     const qint64 maximumBytes = m_config.maximumBytes;
+    ++m_decoding;
     m_decoders.start([this, key, bytes, readPath, savePath, bound, maximumPixels, maximumBytes] {
         yieldToTheGuiThread();
         QByteArray data = bytes;
@@ -338,8 +339,17 @@ MediaFetcher::Decoded MediaFetcher::decode(const QByteArray &bytes, QSize bound,
     return {image, {}};
 }
 
+bool MediaFetcher::hasRoomToStart() const
+{
+    // A picture being decoded still holds its bytes: it counts until it is done, so a decoder
+    // slower than the network (it runs at a lower priority) cannot pile up downloaded pictures.
+    return runningCount() + m_decoding < m_config.maximumRunning;
+}
+
 void MediaFetcher::onDecoded(const QString &key, const Decoded &decoded)
 {
+    --m_decoding;
+    startNext();
     m_pending.remove(key);
     if (decoded.image.isNull())
         emit failed(key, decoded.error);
