@@ -492,6 +492,7 @@ void TrayApp::refreshUnread()
 {
     // Read elsewhere (the history, "Mark All Read"): its pop-up has nothing more to say.
     m_popups.closeRead(m_store);
+    m_native.closeRead(m_store);
     m_unread.clear();
     for (const Entry &entry : m_entries)
         m_unread.insert(entry.subscription->name(),
