@@ -66,6 +66,8 @@ private slots:
     void framesStillQueuedAreStoredOnStopAndQuit();
     void framesStillQueuedAreInTheResumeCursor();
     void burstOverARealSocketIsStoredInOrder();
+    void refusedSliceDropsTheNewerQueuedFramesForTheResume();
+    void refusedTextSliceKeepsTheNewerQueuedFramesBehindIt();
 
 private:
     // An ntfy message event as the server sends it.
@@ -646,6 +648,59 @@ void tst_Subscription::burstOverARealSocketIsStoredInOrder()
     QCOMPARE(shown.ids, ntfyIds(burst));
     QCOMPARE(m_store->count(), burst);
     QCOMPARE(m_store->cursor(QStringLiteral("test")), ntfyId(burst - 1));
+}
+
+// The store refuses a slice while more frames wait: those newer ones must not be stored either
+// (the cursor would pass the refused ones); the resume fetches them all again.
+void tst_Subscription::refusedSliceDropsTheNewerQueuedFramesForTheResume()
+{
+    Subscription subscription(configFor(1), m_store.get());
+    QSignalSpy errors(&subscription, &Subscription::errorOccurred);
+    QVERIFY(sabotageStore());
+    deliverFrames(subscription, Subscription::sliceSize + 50);
+    QTRY_VERIFY(!errors.isEmpty());
+    QVERIFY2(errors.last().at(0).toString().contains(QStringLiteral("fetching them again")),
+             qPrintable(errors.last().at(0).toString()));
+    QCOMPARE(subscription.queuedFrames(), 0);
+    QVERIFY(repairStore());
+    QTest::qWait(50); // a few turns: nothing left that could be stored
+    QCOMPARE(m_store->count(), 0);
+    QVERIFY(m_store->cursor(QStringLiteral("test")).isEmpty());
+}
+
+// The text dialect cannot fetch again: frames still queued behind a refused slice wait in memory
+// with it, in order, and are stored with the next message.
+void tst_Subscription::refusedTextSliceKeepsTheNewerQueuedFramesBehindIt()
+{
+    SubscriptionConfig config = configFor(1);
+    config.protocol = QStringLiteral("text");
+    config.topics.clear();
+    Subscription subscription(config, m_store.get());
+    QVERIFY2(subscription.isValid(), qPrintable(subscription.errorString()));
+    QStringList bodies;
+    connect(&subscription, &Subscription::notificationsArrived, this,
+            [&bodies](const NotificationList &fresh) {
+                for (const Notification &notification : fresh)
+                    bodies << notification.body;
+            });
+    QSignalSpy errors(&subscription, &Subscription::errorOccurred);
+    QVERIFY(sabotageStore());
+    const int burst = Subscription::sliceSize + 50;
+    QStringList sent;
+    for (int i = 0; i < burst; ++i) {
+        sent << QStringLiteral("text %1").arg(i);
+        emit subscription.connection()->textMessageReceived(sent.last());
+    }
+    QTRY_VERIFY(!errors.isEmpty());
+    QVERIFY2(errors.last().at(0).toString().contains(QString::number(burst)),
+             qPrintable(errors.last().at(0).toString())); // all of them kept
+    QCOMPARE(subscription.queuedFrames(), 0);
+    QVERIFY(repairStore());
+    sent << QStringLiteral("the next one");
+    emit subscription.connection()->textMessageReceived(sent.last());
+    QTRY_COMPARE_WITH_TIMEOUT(bodies.size(), burst + 1, 10000);
+    QCOMPARE(bodies, sent);
+    QCOMPARE(m_store->count(), burst + 1);
 }
 
 QTEST_GUILESS_MAIN(tst_Subscription)
