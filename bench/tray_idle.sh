@@ -7,17 +7,20 @@
 # load. After a settling time it counts, over the measuring window, the context switches of
 # every thread of each app (voluntary + involuntary, from /proc/PID/task/*/status): each one
 # is a time the process woke up or was woken. Prints one markdown table row per binary.
+# The settling time (default 45 s) lets start-up finish: about 30 s and 40 s after the tray icon
+# is first drawn, Qt's pixmap cache trims itself once or twice and the raster engine's helper
+# threads end; an app idling all day pays that once (--settle 15 counts it in the window).
 #
 # usage: bench/tray_idle.sh [--seconds N] [--settle N] TRAYBEAT [TRAYBEAT...]
 #   e.g. bench/tray_idle.sh --seconds 120 build/app/traybeat /tmp/old/traybeat
 # Needs: Xvfb (xvfb), dbus-launch (dbus-x11), trayer, xdpyinfo (x11-utils).
 set -u
-seconds=120 settle=15
+seconds=120 settle=45
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
     --settle) settle=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) break ;;
   esac
 done

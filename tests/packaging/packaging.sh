@@ -81,9 +81,13 @@ case "$action" in
     depends=$(dpkg-deb -f "$deb" Depends)
     echo "Depends: $depends"
     for package in libqt6core6 libqt6gui6 libqt6widgets6 libqt6network6 libqt6websockets6 \
-                   libqt6sql6 libqt6svg6 libqt6dbus6 libqt6sql6-sqlite qt6-qpa-plugins; do
+                   libqt6sql6 libqt6dbus6 libqt6sql6-sqlite qt6-qpa-plugins; do
       grep -Eq "(^|, )$package( \(|,|$)" <<<"$depends" || fail "Depends does not name $package"
     done
+    # The tray icons are rendered at build time (app/CMakeLists.txt): nothing runs Qt Svg.
+    if readelf -d "$scratch/root/usr/libexec/traybeat/traybeat-tray" | grep -q libQt6Svg; then
+      fail "traybeat-tray links Qt Svg"
+    fi
     # Qt's PostgreSQL driver is a plugin (shlibdeps cannot see it), needed only by serve --db URL.
     dpkg-deb -f "$deb" Suggests | grep -q libqt6sql6-psql || fail "Suggests does not name libqt6sql6-psql"
     ;;
