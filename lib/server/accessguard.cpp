@@ -44,6 +44,11 @@ ntfy::Error unauthorized()
 {
     return {401, 40101, QStringLiteral("unauthorized: missing or wrong credentials")};
 }
+
+ntfy::Error databaseUnavailable()
+{
+    return {503, 50301, QStringLiteral("database unavailable, try again shortly")};
+}
 } // namespace
 
 AccessGuard::AccessGuard(const AccessOptions &options, QObject *parent)
@@ -66,12 +71,40 @@ AccessGuard::~AccessGuard()
 
 bool AccessGuard::open(QString *errorMessage)
 {
-    if (m_options.authFile.isEmpty())
+    if (m_options.database && !m_options.authFile.isEmpty()) {
+        if (errorMessage)
+            *errorMessage = tr("users and access live in the database %1; an auth file (%2) "
+                               "cannot be used with it")
+                                .arg(m_options.database->displayName(), m_options.authFile);
+        return false;
+    }
+    if (m_options.authFile.isEmpty() && !m_options.database)
         return true;
     m_store = std::make_unique<AuthStore>();
-    if (!m_store->open(m_options.authFile, errorMessage))
+    const bool opened = m_options.database ? m_store->open(*m_options.database, errorMessage)
+                                           : m_store->open(m_options.authFile, errorMessage);
+    if (!opened)
         return false;
     AuthStore::decoyHash(); // made now rather than during the first request
+    return true;
+}
+
+bool AccessGuard::isStoreReachable()
+{
+    return !m_store || !m_store->isShared() || m_store->isReachable();
+}
+
+void AccessGuard::closeStore()
+{
+    if (m_store)
+        m_store->close();
+}
+
+bool AccessGuard::isStoreUnavailable(ntfy::Error *error) const
+{
+    if (!m_store || !m_store->lastReadFailed())
+        return false;
+    *error = databaseUnavailable();
     return true;
 }
 
@@ -106,10 +139,14 @@ AccessGuard::Outcome AccessGuard::identify(const QHostAddress &peer, const HttpR
     } else if (scheme == "basic" && (basic = readBasic(*authorization))) {
         // ntfy's form for a token where only Basic can be given: no name, the token as password.
         known =
-            basic->name.isEmpty() ? verifyBearer(basic->password.toUtf8()) : remembered(basic->key);
-        if (!known && !basic->name.isEmpty() && m_store)
+            basic->name.isEmpty() ? verifyBearer(basic->password.toUtf8()) : remembered(*basic);
+        if (!known && !basic->name.isEmpty() && m_store && !isStoreUnavailable(error))
             return startVerifying(peer, *basic, error, std::move(whenDone));
+    } else {
+        return refuse(peer, error);
     }
+    if (!known && isStoreUnavailable(error))
+        return Outcome::Refused; // not the client's fault: not counted against it
     if (!known)
         return refuse(peer, error);
     *identity = *known;
@@ -145,15 +182,21 @@ std::optional<AccessGuard::Basic> AccessGuard::readBasic(const QByteArray &autho
     if (colon < 0)
         return std::nullopt;
     return Basic{sha256(authorization), QString::fromUtf8(decoded.decoded.left(colon)),
-                 QString::fromUtf8(decoded.decoded.mid(colon + 1))};
+                 QString::fromUtf8(decoded.decoded.mid(colon + 1)), QString()};
 }
 
-std::optional<Identity> AccessGuard::remembered(const QByteArray &key) const
+std::optional<Identity> AccessGuard::remembered(const Basic &basic) const
 {
-    const auto cached = m_verified.constFind(key);
-    if (cached == m_verified.constEnd() || cached->expiresMs <= nowMs())
+    const auto cached = m_verified.constFind(basic.key);
+    if (cached == m_verified.constEnd() || cached->expiresMs <= nowMs() || !m_store)
         return std::nullopt;
-    return cached->identity;
+    // Read again: the user may be gone, have another password or role by now (also changed
+    // through another instance).
+    QString hash;
+    const auto user = m_store->user(basic.name, &hash);
+    if (!user || hash != cached->hash)
+        return std::nullopt;
+    return Identity{user->name, user->isAdmin};
 }
 
 AccessGuard::Outcome AccessGuard::startVerifying(const QHostAddress &peer, const Basic &basic,
@@ -169,14 +212,16 @@ AccessGuard::Outcome AccessGuard::startVerifying(const QHostAddress &peer, const
                   QStringLiteral("limit reached: too many sign-ins at once from this address")};
         return Outcome::Refused;
     }
-    ++fromPeer;
-    ++m_verifying;
     // The hash is read here, on the database's thread; only crypt runs on the worker. An
     // unknown name is verified against the decoy, so it takes as long as a known one.
-    QString hash = m_store->passwordHash(basic.name);
-    if (hash.isEmpty())
-        hash = AuthStore::decoyHash();
-    m_verifiers.start([this, peer, basic, hash, whenDone = std::move(whenDone)] {
+    Basic reading = basic;
+    reading.hash = m_store->passwordHash(basic.name);
+    if (isStoreUnavailable(error))
+        return Outcome::Refused;
+    ++fromPeer;
+    ++m_verifying;
+    const QString hash = reading.hash.isEmpty() ? AuthStore::decoyHash() : reading.hash;
+    m_verifiers.start([this, peer, basic = reading, hash, whenDone = std::move(whenDone)] {
         const bool verified = AuthStore::verifyPassword(basic.password, hash);
         QMetaObject::invokeMethod(
             this,
@@ -198,16 +243,17 @@ void AccessGuard::finishVerifying(const QHostAddress &peer, const Basic &basic, 
     const auto user = verified ? m_store->user(basic.name) : std::nullopt;
     if (!user) {
         ntfy::Error error;
-        refuse(peer, &error);
+        if (!isStoreUnavailable(&error))
+            refuse(peer, &error);
         whenDone(std::nullopt, error);
         return;
     }
     const Identity identity{user->name, user->isAdmin};
-    remember(basic.key, identity);
+    remember(basic, identity);
     whenDone(identity, {});
 }
 
-void AccessGuard::remember(const QByteArray &key, const Identity &identity)
+void AccessGuard::remember(const Basic &basic, const Identity &identity)
 {
     if (m_verified.size() >= m_options.maxVerified) {
         const qint64 now = nowMs();
@@ -215,7 +261,7 @@ void AccessGuard::remember(const QByteArray &key, const Identity &identity)
         if (m_verified.size() >= m_options.maxVerified)
             m_verified.clear(); // only a cache: the next requests pay for verifying again
     }
-    m_verified.insert(key, {identity, nowMs() + m_options.verifiedTtl.count()});
+    m_verified.insert(basic.key, {identity, basic.hash, nowMs() + m_options.verifiedTtl.count()});
 }
 
 bool AccessGuard::isLockedOut(const QHostAddress &peer) const
@@ -271,6 +317,8 @@ std::optional<ntfy::Error> AccessGuard::check(const Identity &identity, const QS
                     : m_defaultPermission;
         if (write ? canWrite(permission) : canRead(permission))
             continue;
+        if (ntfy::Error error; isStoreUnavailable(&error))
+            return error;
         if (identity.user.isEmpty())
             return unauthorized();
         return ntfy::Error{403, 40301,

@@ -184,30 +184,8 @@ bool MessageStore::openSqlite(QString *errorMessage)
 bool MessageStore::openPostgres(QString *errorMessage)
 {
     const QString name = m_location.displayName();
-    m_database = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_connectionName);
-    if (!m_database.isValid()) {
-        setError(errorMessage, QCoreApplication::translate(
-                                   "traybeat::MessageStore",
-                                   "cannot open database %1: Qt's PostgreSQL driver (QPSQL) is "
-                                   "not installed (Debian: libqt6sql6-psql)")
-                                   .arg(name));
+    if (!m_location.openPostgres(&m_database, m_connectionName, errorMessage))
         return false;
-    }
-    m_database.setHostName(m_location.host);
-    if (m_location.port > 0)
-        m_database.setPort(m_location.port);
-    m_database.setUserName(m_location.user);
-    // Without one libpq reads PGPASSWORD or ~/.pgpass.
-    if (!m_location.password.isEmpty())
-        m_database.setPassword(m_location.password);
-    m_database.setDatabaseName(m_location.databaseName);
-    m_database.setConnectOptions(m_location.connectOptions());
-    if (!m_database.open()) {
-        setError(errorMessage, QCoreApplication::translate("traybeat::MessageStore",
-                                                           "cannot open database %1: %2")
-                                   .arg(name, m_database.lastError().text().trimmed()));
-        return false;
-    }
     // Two instances starting at once would race on CREATE TABLE IF NOT EXISTS; the lock that
     // orders publishes orders this too. libpq would print its "already exists" notices.
     QString error;

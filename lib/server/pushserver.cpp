@@ -66,6 +66,9 @@ AccessOptions accessOptions(const PushServerOptions &options)
 {
     AccessOptions access = options.access;
     access.token = options.token;
+    // A shared database holds the users and access too, so that every instance has the same.
+    if (options.database && options.database->isPostgres())
+        access.database = options.database;
     return access;
 }
 
@@ -889,7 +892,7 @@ void PushServer::readNewMessages()
 
 void PushServer::checkDatabase()
 {
-    if (!m_store->isReachable())
+    if (!m_store->isReachable() || !m_accessGuard.isStoreReachable())
         databaseLost();
 }
 
@@ -902,6 +905,7 @@ void PushServer::databaseLost()
     m_databaseCheckTimer.stop();
     m_wakeUpTimer.stop();
     m_store->close();
+    m_accessGuard.closeStore();
     m_reconnectTimer.start(
         m_reconnectBackoff.nextDelay(QRandomGenerator::global()->generateDouble()));
 }
@@ -909,7 +913,10 @@ void PushServer::databaseLost()
 void PushServer::reconnectDatabase()
 {
     QString error;
-    if (!openStore(&error)) {
+    const bool opened = openStore(&error) && m_accessGuard.open(&error);
+    if (!opened) {
+        m_databaseCheckTimer.stop();
+        m_store->close();
         qCWarning(lcServer) << "cannot reconnect:" << error;
         m_reconnectTimer.start(
             m_reconnectBackoff.nextDelay(QRandomGenerator::global()->generateDouble()));
