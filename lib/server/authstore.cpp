@@ -236,13 +236,14 @@ bool AuthStore::execute(const QString &statement, const QVariantList &values, QS
                         int *rowsAffected)
 {
     QSqlQuery query(m_database);
-    if (!query.prepare(statement)) {
+    // Without values, run as it is: PostgreSQL prepares no SET or CREATE.
+    if (!values.isEmpty() && !query.prepare(statement)) {
         setError(errorMessage, query.lastError().text());
         return false;
     }
     for (const QVariant &value : values)
         query.addBindValue(value);
-    if (!query.exec()) {
+    if (values.isEmpty() ? !query.exec(statement) : !query.exec()) {
         setError(errorMessage, query.lastError().text());
         return false;
     }
