@@ -30,10 +30,6 @@ void print(const QString &line)
 std::optional<DatabaseLocation> readDatabaseOption(const QCommandLineParser &parser,
                                                    QString *error)
 {
-    if (parser.isSet(QStringLiteral("auth-file"))) {
-        *error = Text::tr("--auth-file and --db: give one of them");
-        return std::nullopt;
-    }
     const auto text = commandline::readDatabase(parser, error);
     if (!text)
         return std::nullopt;
@@ -232,6 +228,9 @@ int runAuthMode(int argc, char **argv, const AuthMode &authMode)
     if (const auto done =
             parseAuthCommandLine(parser, arguments, mode, authMode.description(), authMode.options()))
         return *done;
+    if (parser.isSet(QStringLiteral("auth-file")) &&
+        (parser.isSet(QStringLiteral("db")) || parser.isSet(QStringLiteral("db-url-file"))))
+        return commandline::fail(mode, Text::tr("--auth-file and --db: give one of them"));
     AuthStore store;
     QString error;
     if (!openStore(parser, &store, &error)) {
