@@ -608,17 +608,21 @@ void tst_Access::commandLineManagesUsersAccessAndTokens()
     QCOMPARE(request("POST", QStringLiteral("/other"), basic("boss", "x")).status, 200);
     QCOMPARE(request("GET", QStringLiteral("/public/json?poll=1")).status, 200);
 
-    // Changes apply to the running server: tokens at once, passwords once no longer remembered.
+    // Changes apply to the running server at once.
     run = runCli(QStringList{QStringLiteral("token"), QStringLiteral("remove"),
                              QStringLiteral("phil"), QString::fromLatin1(token)} +
                  file);
     QVERIFY2(run.exitCode == 0, run.err.constData());
-    QCOMPARE(request("POST", QStringLiteral("/alerts_db"), "Bearer " + token).status, 401);
+    // (On PostgreSQL the server learns of it by a NOTIFY, which may come a moment after.)
+    QTRY_COMPARE_WITH_TIMEOUT(
+        request("POST", QStringLiteral("/alerts_db"), "Bearer " + token).status, 401, 10000);
     run = runCli(
         QStringList{QStringLiteral("access"), QStringLiteral("--reset"), QStringLiteral("phil")} +
         file);
     QVERIFY2(run.exitCode == 0, run.err.constData());
-    QCOMPARE(request("POST", QStringLiteral("/alerts_db"), basic("phil", "s3cret pw")).status, 403);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        request("POST", QStringLiteral("/alerts_db"), basic("phil", "s3cret pw")).status, 403,
+        10000);
     run = runCli(
         QStringList{QStringLiteral("user"), QStringLiteral("del"), QStringLiteral("phil")} + file);
     QVERIFY2(run.exitCode == 0, run.err.constData());

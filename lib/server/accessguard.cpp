@@ -2,6 +2,8 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QSqlDriver>
+#include <QSqlError>
 #include <QThread>
 #include <QUrlQuery>
 
@@ -83,8 +85,22 @@ bool AccessGuard::open(QString *errorMessage)
     m_store = std::make_unique<AuthStore>();
     const bool opened = m_options.database ? m_store->open(*m_options.database, errorMessage)
                                            : m_store->open(m_options.authFile, errorMessage);
+    forgetReadAnswers();
     if (!opened)
         return false;
+    if (m_store->isShared()) {
+        m_cacheTtl = m_options.sharedCacheTtl.count();
+        QSqlDriver *driver = m_store->driver();
+        if (!driver->subscribeToNotification(AuthStore::ChangeChannel)) {
+            if (errorMessage)
+                *errorMessage = tr("cannot LISTEN on %1: %2")
+                                    .arg(m_options.database->displayName(),
+                                         driver->lastError().text());
+            m_store->close();
+            return false;
+        }
+        connect(driver, &QSqlDriver::notification, this, &AccessGuard::forgetReadAnswers);
+    }
     AuthStore::decoyHash(); // made now rather than during the first request
     return true;
 }
@@ -98,6 +114,20 @@ void AccessGuard::closeStore()
 {
     if (m_store)
         m_store->close();
+    forgetReadAnswers();
+}
+
+void AccessGuard::forgetReadAnswers()
+{
+    m_permissions.clear();
+    m_tokenOwners.clear();
+    for (Verified &verified : m_verified)
+        verified.checkedMs = 0;
+}
+
+bool AccessGuard::isFresh(qint64 readMs) const
+{
+    return m_cacheTtl > 0 && readMs > 0 && nowMs() - readMs < m_cacheTtl;
 }
 
 bool AccessGuard::isStoreUnavailable(ntfy::Error *error) const
@@ -166,11 +196,21 @@ std::optional<Identity> AccessGuard::verifyBearer(const QByteArray &token)
         return Identity{QString(), true};
     if (!m_store)
         return std::nullopt;
+    const QByteArray digest = sha256(token);
+    const auto cached = m_tokenOwners.constFind(digest);
+    if (cached != m_tokenOwners.constEnd() && cached->expiresMs > nowMs())
+        return cached->value;
     const auto user =
         m_store->userForToken(QString::fromUtf8(token), QDateTime::currentMSecsSinceEpoch());
     if (!user)
-        return std::nullopt;
-    return Identity{user->name, user->isAdmin};
+        return std::nullopt; // not remembered: a guesser is bounded by the lockout instead
+    const Identity identity{user->name, user->isAdmin};
+    if (m_cacheTtl > 0) {
+        if (m_tokenOwners.size() >= m_options.maxCached)
+            m_tokenOwners.clear();
+        m_tokenOwners.insert(digest, {identity, nowMs() + m_cacheTtl});
+    }
+    return identity;
 }
 
 std::optional<AccessGuard::Basic> AccessGuard::readBasic(const QByteArray &authorization) const
@@ -187,16 +227,20 @@ std::optional<AccessGuard::Basic> AccessGuard::readBasic(const QByteArray &autho
 
 std::optional<Identity> AccessGuard::remembered(const Basic &basic) const
 {
-    const auto cached = m_verified.constFind(basic.key);
-    if (cached == m_verified.constEnd() || cached->expiresMs <= nowMs() || !m_store)
+    const auto cached = m_verified.find(basic.key);
+    if (cached == m_verified.end() || cached->expiresMs <= nowMs() || !m_store)
         return std::nullopt;
+    if (isFresh(cached->checkedMs))
+        return cached->identity;
     // Read again: the user may be gone, have another password or role by now (also changed
     // through another instance).
     QString hash;
     const auto user = m_store->user(basic.name, &hash);
     if (!user || hash != cached->hash)
         return std::nullopt;
-    return Identity{user->name, user->isAdmin};
+    cached->identity = Identity{user->name, user->isAdmin};
+    cached->checkedMs = nowMs();
+    return cached->identity;
 }
 
 AccessGuard::Outcome AccessGuard::startVerifying(const QHostAddress &peer, const Basic &basic,
@@ -261,7 +305,8 @@ void AccessGuard::remember(const Basic &basic, const Identity &identity)
         if (m_verified.size() >= m_options.maxVerified)
             m_verified.clear(); // only a cache: the next requests pay for verifying again
     }
-    m_verified.insert(basic.key, {identity, basic.hash, nowMs() + m_options.verifiedTtl.count()});
+    m_verified.insert(basic.key,
+                      {identity, basic.hash, nowMs() + m_options.verifiedTtl.count(), nowMs()});
 }
 
 bool AccessGuard::isLockedOut(const QHostAddress &peer) const
@@ -312,9 +357,7 @@ std::optional<ntfy::Error> AccessGuard::check(const Identity &identity, const QS
     if (identity.isAdmin)
         return std::nullopt;
     for (const QString &topic : topics) {
-        const Permission permission =
-            m_store ? m_store->permission(identity.user, topic, m_defaultPermission)
-                    : m_defaultPermission;
+        const Permission permission = this->permission(identity.user, topic);
         if (write ? canWrite(permission) : canRead(permission))
             continue;
         if (ntfy::Error error; isStoreUnavailable(&error))
@@ -328,6 +371,23 @@ std::optional<ntfy::Error> AccessGuard::check(const Identity &identity, const QS
                                     topic)};
     }
     return std::nullopt;
+}
+
+Permission AccessGuard::permission(const QString &user, const QString &topic) const
+{
+    if (!m_store)
+        return m_defaultPermission;
+    const QString key = user + QLatin1Char('/') + topic; // '/' is in neither
+    const auto cached = m_permissions.constFind(key);
+    if (cached != m_permissions.constEnd() && cached->expiresMs > nowMs())
+        return cached->value;
+    const Permission permission = m_store->permission(user, topic, m_defaultPermission);
+    if (m_cacheTtl > 0 && !m_store->lastReadFailed()) {
+        if (m_permissions.size() >= m_options.maxCached)
+            m_permissions.clear();
+        m_permissions.insert(key, {permission, nowMs() + m_cacheTtl});
+    }
+    return permission;
 }
 
 int AccessGuard::trackedAddressCount() const

@@ -26,9 +26,13 @@
 // once, not per request. A remembered verification counts only while the user's stored hash is
 // the one it was verified against, so a changed password or a removed user counts at once.
 //
-// On a shared (PostgreSQL) store nothing else is remembered either: every request reads the
-// tables, so a change made on another instance counts at the next request. When the store
-// cannot be read, a request that needs it gets 503, never a 401/403 or the default access.
+// On a shared (PostgreSQL) store every read would be a round trip on the event loop, per
+// request: what was read (a topic's permission for a user, a token's owner, a remembered
+// sign-in still being valid) is used for sharedCacheTtl (1 s) at most, in tables of bounded
+// size. Every change made through `traybeat user|access|token` NOTIFYs the instances, which
+// then empty these tables: a change counts at once, and within that second even if the
+// notification were missed. When the store cannot be read, a request that needs it gets 503,
+// never a 401/403 or the default access.
 namespace traybeat {
 
 struct AccessOptions
@@ -50,6 +54,9 @@ struct AccessOptions
     // 429) rather than queued without end.
     int maxVerifying = 64;
     int maxVerifyingPerAddress = 4;
+    // Shared store: how long a read answer is used, and how many are kept (then they all go).
+    std::chrono::milliseconds sharedCacheTtl = std::chrono::seconds(1);
+    int maxCached = 4096;
 };
 
 struct Identity
@@ -105,6 +112,13 @@ private:
         Identity identity;
         QString hash; // the stored hash the password was verified against
         qint64 expiresMs = 0;
+        qint64 checkedMs = 0; // when the store last said the user still has that hash
+    };
+    template<typename T>
+    struct Cached
+    {
+        T value;
+        qint64 expiresMs = 0;
     };
 
     struct Basic
@@ -125,6 +139,9 @@ private:
     void finishVerifying(const QHostAddress &peer, const Basic &basic, bool verified,
                          const Done &whenDone);
     void remember(const Basic &basic, const Identity &identity);
+    Permission permission(const QString &user, const QString &topic) const;
+    bool isFresh(qint64 readMs) const;
+    void forgetReadAnswers();
     bool isLockedOut(const QHostAddress &peer) const;
     void countFailure(const QHostAddress &peer);
     void makeRoomForAddress();
@@ -136,7 +153,11 @@ private:
     std::unique_ptr<AuthStore> m_store; // null without an auth file or database
     QElapsedTimer m_clock;
     QHash<QHostAddress, Failures> m_failures;
-    QHash<QByteArray, Verified> m_verified; // by SHA-256 of the Authorization value
+    mutable QHash<QByteArray, Verified> m_verified; // by SHA-256 of the Authorization value
+    // Shared store only (m_cacheTtl > 0): answers read, by user + '/' + topic, by token digest.
+    qint64 m_cacheTtl = 0;
+    mutable QHash<QString, Cached<Permission>> m_permissions;
+    QHash<QByteArray, Cached<Identity>> m_tokenOwners;
     QHash<QHostAddress, int> m_verifyingByAddress;
     int m_verifying = 0;
     QThreadPool m_verifiers;

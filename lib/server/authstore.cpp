@@ -128,6 +128,8 @@ QString permissionName(Permission permission)
 
 AuthStore::AuthStore() : m_connectionName(nextConnectionName()) {}
 
+const QString AuthStore::ChangeChannel = QStringLiteral("traybeat_auth");
+
 AuthStore::~AuthStore()
 {
     close();
@@ -249,6 +251,9 @@ bool AuthStore::execute(const QString &statement, const QVariantList &values, QS
     }
     if (rowsAffected)
         *rowsAffected = query.numRowsAffected();
+    // A change (they all bind values; the schema does not): tell the servers sharing it.
+    if (isShared() && !values.isEmpty())
+        query.exec(QStringLiteral("NOTIFY ") + ChangeChannel);
     return true;
 }
 

@@ -5,6 +5,7 @@
 #include <QCoreApplication>
 #include <QList>
 #include <QSqlDatabase>
+#include <QSqlDriver>
 #include <QSqlQuery>
 #include <QString>
 #include <optional>
@@ -88,6 +89,10 @@ public:
     const DatabaseLocation &location() const { return m_location; }
     // Asks the database whether the connection still works (one round trip).
     bool isReachable();
+    // Shared store: every change is announced on this channel (NOTIFY), so that servers can
+    // drop what they read before; the connection's driver delivers them to a LISTENer.
+    static const QString ChangeChannel;
+    QSqlDriver *driver() const { return m_database.driver(); }
     // Whether the last lookup could not read the database (closed, or the connection lost): its
     // empty answer then means "unknown", not "no such user" or "no grant".
     bool lastReadFailed() const { return m_readFailed; }
