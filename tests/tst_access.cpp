@@ -676,8 +676,7 @@ void tst_Access::commandLineRejectsBadArguments()
     QFETCH(QByteArray, input);
     QFETCH(int, exitCode);
     QFETCH(QString, reason);
-    const Run run =
-        runCli(arguments + storeArguments(), input);
+    const Run run = runCli(arguments + storeArguments(), input);
     QCOMPARE(run.exitCode, exitCode);
     QVERIFY2(QString::fromUtf8(run.err).contains(reason), run.err.constData());
     QCOMPARE(run.err.count('\n'), 1); // one line
@@ -738,10 +737,10 @@ void tst_Access::serveProcessReadsTheAuthFile()
     prepareAuthFile();
     QProcess serve;
     const QStringList store =
-        m_database ? storeArguments()
-                   : QStringList{QStringLiteral("--db"),
-                                 m_dir->filePath(QStringLiteral("server.db"))} +
-                         storeArguments();
+        m_database
+            ? storeArguments()
+            : QStringList{QStringLiteral("--db"), m_dir->filePath(QStringLiteral("server.db"))} +
+                  storeArguments();
     serve.start(QStringLiteral(TRAYBEAT_BINARY),
                 QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
                             QStringLiteral(":0"), QStringLiteral("--default-access"),

@@ -305,8 +305,8 @@ void tst_AuthStore::changesCountAtOnceForAnotherReader()
     QVERIFY(token);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     QCOMPARE(other.userForToken(*token, now)->name, QStringLiteral("phil"));
-    QVERIFY(m_store->grant(QStringLiteral("phil"), QStringLiteral("a"), Permission::ReadWrite,
-                           &error));
+    QVERIFY(
+        m_store->grant(QStringLiteral("phil"), QStringLiteral("a"), Permission::ReadWrite, &error));
     QCOMPARE(other.permission(QStringLiteral("phil"), QStringLiteral("a"), Permission::Deny),
              Permission::ReadWrite);
     QVERIFY(m_store->grant(QStringLiteral("phil"), QStringLiteral("a"), Permission::ReadOnly,
@@ -330,9 +330,9 @@ void tst_AuthStore::unreadableStoreSaysSo()
     m_store->close();
     QVERIFY(!m_store->user(QStringLiteral("phil")));
     QVERIFY(m_store->lastReadFailed());
-    QCOMPARE(m_store->permission(QStringLiteral("phil"), QStringLiteral("a"),
-                                 Permission::ReadWrite),
-             Permission::Deny);
+    QCOMPARE(
+        m_store->permission(QStringLiteral("phil"), QStringLiteral("a"), Permission::ReadWrite),
+        Permission::Deny);
     QVERIFY(!m_store->isReachable());
 }
 

@@ -532,20 +532,22 @@ tst_SeveralInstances::Run tst_SeveralInstances::runCli(const QStringList &argume
 // change's NOTIFY has arrived).
 void tst_SeveralInstances::usersAndTokensCountOnEveryInstance()
 {
-    const auto first = startInstance({QStringLiteral("--default-access"), QStringLiteral("deny-all")});
+    const auto first =
+        startInstance({QStringLiteral("--default-access"), QStringLiteral("deny-all")});
     const auto second =
         startInstance({QStringLiteral("--default-access"), QStringLiteral("deny-all")});
     QVERIFY(first->port() && second->port());
     const QStringList db{QStringLiteral("--db"), m_cluster.tcpUrl(m_database)};
-    Run run = runCli(QStringList{QStringLiteral("user"), QStringLiteral("add"),
-                                 QStringLiteral("phil")} + db,
-                     "pw\n");
+    Run run = runCli(
+        QStringList{QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("phil")} + db,
+        "pw\n");
     QVERIFY2(run.exitCode == 0, run.err.constData());
     run = runCli(QStringList{QStringLiteral("access"), QStringLiteral("phil"),
-                             QStringLiteral("alerts"), QStringLiteral("read-write")} + db);
+                             QStringLiteral("alerts"), QStringLiteral("read-write")} +
+                 db);
     QVERIFY2(run.exitCode == 0, run.err.constData());
-    run = runCli(QStringList{QStringLiteral("token"), QStringLiteral("add"),
-                             QStringLiteral("phil")} + db);
+    run = runCli(
+        QStringList{QStringLiteral("token"), QStringLiteral("add"), QStringLiteral("phil")} + db);
     QVERIFY2(run.exitCode == 0, run.err.constData());
     const QByteArray token = run.out.trimmed();
 
@@ -571,10 +573,12 @@ void tst_SeveralInstances::usersAndTokensCountOnEveryInstance()
     }
     // Revoked through the database: refused by both at the next request.
     run = runCli(QStringList{QStringLiteral("token"), QStringLiteral("remove"),
-                             QStringLiteral("phil"), QString::fromLatin1(token)} + db);
+                             QStringLiteral("phil"), QString::fromLatin1(token)} +
+                 db);
     QVERIFY2(run.exitCode == 0, run.err.constData());
-    run = runCli(QStringList{QStringLiteral("access"), QStringLiteral("--reset"),
-                             QStringLiteral("phil")} + db);
+    run = runCli(
+        QStringList{QStringLiteral("access"), QStringLiteral("--reset"), QStringLiteral("phil")} +
+        db);
     QVERIFY2(run.exitCode == 0, run.err.constData());
     // Each instance empties what it read when the change's NOTIFY comes, at the latest after
     // AccessOptions::sharedCacheTtl (1 s): the bound checked here, with the machine's slack.
@@ -585,11 +589,13 @@ void tst_SeveralInstances::usersAndTokensCountOnEveryInstance()
         // remembered sign-in, but no grant any more
         QTRY_COMPARE_WITH_TIMEOUT(post(*instance, basic), 403, 10000 * Slowdown);
     }
-    QVERIFY2(revoked.elapsed() < 1000 + 2000 * Slowdown, qPrintable(QString::number(revoked.elapsed())));
+    QVERIFY2(revoked.elapsed() < 1000 + 2000 * Slowdown,
+             qPrintable(QString::number(revoked.elapsed())));
     // A changed password counts at once, also where the old one was remembered.
-    run = runCli(QStringList{QStringLiteral("user"), QStringLiteral("change-pass"),
-                             QStringLiteral("phil")} + db,
-                 "new\n");
+    run = runCli(
+        QStringList{QStringLiteral("user"), QStringLiteral("change-pass"), QStringLiteral("phil")} +
+            db,
+        "new\n");
     QVERIFY2(run.exitCode == 0, run.err.constData());
     for (const ServeInstance *instance : {first.get(), second.get()})
         QTRY_COMPARE_WITH_TIMEOUT(post(*instance, basic), 401, 10000 * Slowdown);
@@ -648,9 +654,9 @@ void tst_SeveralInstances::nulIsRefusedAlikeOnBothBackends()
             QByteArray buffer;
             std::optional<Answer> answer;
             // Evaluated more than once: an answer taken stays taken.
-            QTRY_VERIFY_WITH_TIMEOUT((buffer += socket.readAll(),
-                                      answer.has_value() || (answer = takeAnswer(&buffer))),
-                                     10000);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                (buffer += socket.readAll(), answer.has_value() || (answer = takeAnswer(&buffer))),
+                10000);
             QVERIFY2(answer->status == 400, answer->body.constData());
             const QJsonObject json = QJsonDocument::fromJson(answer->body).object();
             QCOMPARE(json.value(QStringLiteral("code")).toInt(), 40000);

@@ -27,8 +27,7 @@ void print(const QString &line)
 }
 
 // The PostgreSQL database of --db or --db-url-file; nullopt + reason for anything else.
-std::optional<DatabaseLocation> readDatabaseOption(const QCommandLineParser &parser,
-                                                   QString *error)
+std::optional<DatabaseLocation> readDatabaseOption(const QCommandLineParser &parser, QString *error)
 {
     const auto text = commandline::readDatabase(parser, error);
     if (!text)
@@ -225,8 +224,8 @@ int runAuthMode(int argc, char **argv, const AuthMode &authMode)
     commandline::chooseLanguage(app);
     const QString mode = QString::fromLatin1(authMode.word);
     QCommandLineParser parser;
-    if (const auto done =
-            parseAuthCommandLine(parser, arguments, mode, authMode.description(), authMode.options()))
+    if (const auto done = parseAuthCommandLine(parser, arguments, mode, authMode.description(),
+                                               authMode.options()))
         return *done;
     if (parser.isSet(QStringLiteral("auth-file")) &&
         (parser.isSet(QStringLiteral("db")) || parser.isSet(QStringLiteral("db-url-file"))))

@@ -241,7 +241,8 @@ bool readAccess(const QCommandLineParser &parser, PushServerOptions *options, QS
     }
     if (options->database && !refuseAuthFileBesideDatabase(parser, path, error))
         return false;
-    if (!options->database && (parser.isSet(QStringLiteral("auth-file")) || QFileInfo::exists(path)))
+    if (!options->database &&
+        (parser.isSet(QStringLiteral("auth-file")) || QFileInfo::exists(path)))
         options->access.authFile = path;
     if (!parser.isSet(QStringLiteral("default-access")))
         return true;

@@ -93,9 +93,9 @@ bool AccessGuard::open(QString *errorMessage)
         QSqlDriver *driver = m_store->driver();
         if (!driver->subscribeToNotification(AuthStore::ChangeChannel)) {
             if (errorMessage)
-                *errorMessage = tr("cannot LISTEN on %1: %2")
-                                    .arg(m_options.database->displayName(),
-                                         driver->lastError().text());
+                *errorMessage =
+                    tr("cannot LISTEN on %1: %2")
+                        .arg(m_options.database->displayName(), driver->lastError().text());
             m_store->close();
             return false;
         }
@@ -168,8 +168,7 @@ AccessGuard::Outcome AccessGuard::identify(const QHostAddress &peer, const HttpR
         known = verifyBearer(credentials);
     } else if (scheme == "basic" && (basic = readBasic(*authorization))) {
         // ntfy's form for a token where only Basic can be given: no name, the token as password.
-        known =
-            basic->name.isEmpty() ? verifyBearer(basic->password.toUtf8()) : remembered(*basic);
+        known = basic->name.isEmpty() ? verifyBearer(basic->password.toUtf8()) : remembered(*basic);
         if (!known && !basic->name.isEmpty() && m_store && !isStoreUnavailable(error))
             return startVerifying(peer, *basic, error, std::move(whenDone));
     } else {

@@ -40,7 +40,7 @@ struct AccessOptions
     QString authFile; // empty: no users, only the shortcut token and the default access
     // Set: users, grants and tokens in this (PostgreSQL) database; authFile must then be empty.
     std::optional<DatabaseLocation> database;
-    QString token;    // the --token shortcut: full access
+    QString token; // the --token shortcut: full access
     // For what no grant covers; nullopt: deny with the shortcut token (it guards everything, as
     // before users existed), else read-write (ntfy's default).
     std::optional<Permission> defaultPermission;
@@ -114,8 +114,7 @@ private:
         qint64 expiresMs = 0;
         qint64 checkedMs = 0; // when the store last said the user still has that hash
     };
-    template<typename T>
-    struct Cached
+    template <typename T> struct Cached
     {
         T value;
         qint64 expiresMs = 0;

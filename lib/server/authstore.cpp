@@ -144,11 +144,10 @@ bool AuthStore::open(const DatabaseLocation &location, QString *errorMessage)
 {
     close();
     m_location = location;
-    const bool opened =
-        location.isPostgres()
-            ? location.openPostgres(&m_database, m_connectionName, errorMessage) &&
-                  createPostgresTables(errorMessage)
-            : openSqlite(errorMessage);
+    const bool opened = location.isPostgres()
+                            ? location.openPostgres(&m_database, m_connectionName, errorMessage) &&
+                                  createPostgresTables(errorMessage)
+                            : openSqlite(errorMessage);
     if (!opened)
         close();
     m_readFailed = false;
@@ -194,9 +193,9 @@ bool AuthStore::createPostgresTables(QString *errorMessage)
     if (error.isEmpty())
         error = m_database.lastError().text();
     m_database.rollback();
-    setError(errorMessage,
-             tr("cannot use database %1 for users and access: %2")
-                 .arg(m_location.displayName(), error));
+    setError(
+        errorMessage,
+        tr("cannot use database %1 for users and access: %2").arg(m_location.displayName(), error));
     return false;
 }
 
@@ -370,10 +369,8 @@ bool AuthStore::removeUser(const QString &name, QString *errorMessage)
 {
     if (!requireUser(name, errorMessage))
         return false;
-    return execute(QStringLiteral("DELETE FROM access WHERE \"user\" = ?"), {name},
-                   errorMessage) &&
-           execute(QStringLiteral("DELETE FROM tokens WHERE \"user\" = ?"), {name},
-                   errorMessage) &&
+    return execute(QStringLiteral("DELETE FROM access WHERE \"user\" = ?"), {name}, errorMessage) &&
+           execute(QStringLiteral("DELETE FROM tokens WHERE \"user\" = ?"), {name}, errorMessage) &&
            execute(QStringLiteral("DELETE FROM users WHERE name = ?"), {name}, errorMessage);
 }
 
@@ -408,7 +405,8 @@ QList<AuthUser> AuthStore::users() const
 
 std::optional<AuthUser> AuthStore::user(const QString &name, QString *passwordHash) const
 {
-    QSqlQuery query = read(QStringLiteral("SELECT name, admin, hash FROM users WHERE name = ?"), {name});
+    QSqlQuery query =
+        read(QStringLiteral("SELECT name, admin, hash FROM users WHERE name = ?"), {name});
     if (!query.next())
         return std::nullopt;
     if (passwordHash)
@@ -458,8 +456,8 @@ bool AuthStore::resetAccess(const QString &user, const QString &pattern, QString
     int removed = 0;
     const bool done =
         pattern.isEmpty()
-            ? execute(QStringLiteral("DELETE FROM access WHERE \"user\" = ?"), {user},
-                      errorMessage, &removed)
+            ? execute(QStringLiteral("DELETE FROM access WHERE \"user\" = ?"), {user}, errorMessage,
+                      &removed)
             : execute(QStringLiteral("DELETE FROM access WHERE \"user\" = ? AND pattern = ?"),
                       {user, pattern}, errorMessage, &removed);
     if (done && removed == 0 && !pattern.isEmpty()) {
@@ -471,12 +469,12 @@ bool AuthStore::resetAccess(const QString &user, const QString &pattern, QString
 
 QList<AccessGrant> AuthStore::grants(const QString &user) const
 {
-    QSqlQuery query =
-        user.isEmpty() ? read(QStringLiteral("SELECT \"user\", pattern, permission FROM access"
-                                             " ORDER BY \"user\", pattern"))
-                       : read(QStringLiteral("SELECT \"user\", pattern, permission FROM access"
-                                             " WHERE \"user\" = ? ORDER BY pattern"),
-                              {user});
+    QSqlQuery query = user.isEmpty()
+                          ? read(QStringLiteral("SELECT \"user\", pattern, permission FROM access"
+                                                " ORDER BY \"user\", pattern"))
+                          : read(QStringLiteral("SELECT \"user\", pattern, permission FROM access"
+                                                " WHERE \"user\" = ? ORDER BY pattern"),
+                                 {user});
     QList<AccessGrant> result;
     while (query.next()) {
         result.append({query.value(0).toString(), query.value(1).toString(),
@@ -595,9 +593,9 @@ std::optional<AuthUser> AuthStore::userForToken(const QString &token, qint64 now
     }
     // Looked up by its digest, which a guesser cannot steer; compared again in fixed time.
     const QByteArray digest = tokenDigest(token);
-    QSqlQuery query = read(
-        QStringLiteral("SELECT digest, \"user\", expires_ms FROM tokens WHERE digest = ?"),
-        {digest});
+    QSqlQuery query =
+        read(QStringLiteral("SELECT digest, \"user\", expires_ms FROM tokens WHERE digest = ?"),
+             {digest});
     if (!query.next())
         return std::nullopt;
     if (!equalInFixedTime(query.value(0).toByteArray(), digest))

@@ -199,10 +199,9 @@ bool DatabaseLocation::openPostgres(QSqlDatabase *database, const QString &conne
     database->setDatabaseName(databaseName);
     database->setConnectOptions(connectOptions());
     if (!database->open())
-        return fail(errorMessage,
-                    QCoreApplication::translate("traybeat::DatabaseLocation",
-                                                "cannot open database %1: %2")
-                        .arg(displayName(), database->lastError().text().trimmed()));
+        return fail(errorMessage, QCoreApplication::translate("traybeat::DatabaseLocation",
+                                                              "cannot open database %1: %2")
+                                      .arg(displayName(), database->lastError().text().trimmed()));
     return true;
 }
 
