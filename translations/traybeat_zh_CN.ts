@@ -7,6 +7,10 @@
         <source>users and access live in the database %1; an auth file (%2) cannot be used with it</source>
         <translation>用户和访问权限保存在数据库 %1 中；不能同时使用认证文件（%2）</translation>
     </message>
+    <message>
+        <source>cannot LISTEN on %1: %2</source>
+        <translation>无法在 %1 上执行 LISTEN：%2</translation>
+    </message>
 </context>
 <context>
     <name>traybeat::ActionBar</name>
