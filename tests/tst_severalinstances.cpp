@@ -589,7 +589,9 @@ void tst_SeveralInstances::usersAndTokensCountOnEveryInstance()
         // remembered sign-in, but no grant any more
         QTRY_COMPARE_WITH_TIMEOUT(post(*instance, basic), 403, 10000 * Slowdown);
     }
-    QVERIFY2(revoked.elapsed() < 1000 + 2000 * Slowdown,
+    // The cache's second, and generous slack for four requests on a loaded machine.
+    qInfo("revocation refused on both instances after %lld ms", revoked.elapsed());
+    QVERIFY2(revoked.elapsed() < 1000 + 4000 * Slowdown,
              qPrintable(QString::number(revoked.elapsed())));
     // A changed password counts at once, also where the old one was remembered.
     run = runCli(
