@@ -152,7 +152,7 @@ PushServer::PushServer(const PushServerOptions &options, QObject *parent)
     m_wakeUpTimer.setInterval(0);
     connect(&m_wakeUpTimer, &QTimer::timeout, this, [this] {
         readNewMessages();
-        if (std::exchange(m_wakeUpForScheduled, false))
+        if (m_wakeUpForScheduled)
             scheduleNextDelivery(); // another instance may have stored an earlier one
     });
     m_databaseCheckTimer.setInterval(options.databaseCheckInterval);
@@ -787,7 +787,7 @@ bool PushServer::flushPending()
     // Shared: what is new is read back in commit order, ours and other instances' alike.
     if (isStoreShared())
         readNewMessages();
-    if (anyScheduled)
+    if (anyScheduled || m_wakeUpForScheduled)
         scheduleNextDelivery();
     return true;
 }
@@ -817,6 +817,7 @@ void PushServer::fanOut(const PushMessage &message, const QByteArray &json)
 
 void PushServer::scheduleNextDelivery()
 {
+    m_wakeUpForScheduled = false;
     const auto dueMs = m_store->nextDueMs();
     if (!dueMs) {
         m_deliveryTimer.stop();
@@ -890,7 +891,9 @@ void PushServer::wakeUp(const QString &, QSqlDriver::NotificationSource source,
 void PushServer::readNewMessages()
 {
     // Complete in commit order because publishing transactions are serialized (MessageStore):
-    // nothing can still commit below a number that was read.
+    // nothing can still commit below a number that was read. This read also covers every
+    // wake-up received so far (their commits are visible now): one read, not one more each.
+    m_wakeUpTimer.stop();
     while (m_store->isOpen()) {
         const auto page = m_store->newMessages(&m_tailPosition, PageSize);
         if (!page) {
