@@ -70,7 +70,13 @@ const QString postgresSchema[] = {
                    " delivered INTEGER NOT NULL DEFAULT 1)"),
     QStringLiteral("CREATE INDEX IF NOT EXISTS messages_topic_seq ON messages (topic, seq)"),
     QStringLiteral("CREATE INDEX IF NOT EXISTS messages_time ON messages (time_ms)"),
-    QStringLiteral("CREATE INDEX IF NOT EXISTS messages_due ON messages (delivered, time_ms)"),
+    // Only the waiting scheduled messages, a handful: an index over (delivered, time_ms) made
+    // PostgreSQL read every delivered row for "seq > position AND delivered = 1" whenever its
+    // statistics lagged behind a growing table (8.7 ms instead of 0.07 ms at 30,000 rows, on
+    // every read of new messages). The first versions created that index: it goes.
+    QStringLiteral("DROP INDEX IF EXISTS messages_due"),
+    QStringLiteral("CREATE INDEX IF NOT EXISTS messages_waiting ON messages (time_ms)"
+                   " WHERE delivered = 0"),
 };
 
 // The advisory lock that orders publishing transactions (any constant; ours by its digits).
@@ -652,22 +658,33 @@ std::optional<QList<PushMessage>> MessageStore::newMessages(qint64 *position, in
 {
     if (!isOpen())
         return std::nullopt;
-    // Run after every commit: one round trip, not three (QPSQL prepares a bound statement with
-    // PREPARE and drops it with DEALLOCATE); the values are numbers.
-    QSqlQuery query(m_database);
-    if (!query.exec(QStringLiteral("%1 WHERE seq > %2 AND delivered = 1 ORDER BY seq LIMIT %3")
-                        .arg(QLatin1String(selectColumns))
-                        .arg(*position)
-                        .arg(limit))) {
-        qCWarning(lcServer) << "cannot read new messages:" << query.lastError().text();
-        return std::nullopt;
-    }
     QList<PushMessage> result;
-    while (query.next()) {
-        *position = query.value(11).toLongLong();
-        result.append(messageFromRow(query));
+    // Scheduled rows still waiting are passed over here, not in the WHERE: "delivered = 1" made
+    // PostgreSQL, whose statistics lag behind a growing table, scan the whole table instead of
+    // the primary key. Passing over one is safe: delivered, it takes a new, higher number.
+    for (;;) {
+        const int wanted = limit - int(result.size());
+        // Run after every commit: one round trip, not three (QPSQL prepares a bound
+        // statement with PREPARE and drops it with DEALLOCATE); the values are numbers.
+        QSqlQuery query(m_database);
+        if (!query.exec(QStringLiteral("%1 WHERE seq > %2 ORDER BY seq LIMIT %3")
+                            .arg(QLatin1String(selectColumns))
+                            .arg(*position)
+                            .arg(wanted))) {
+            qCWarning(lcServer) << "cannot read new messages:" << query.lastError().text();
+            return std::nullopt;
+        }
+        int rows = 0;
+        while (query.next()) {
+            ++rows;
+            *position = query.value(11).toLongLong();
+            PushMessage message = messageFromRow(query);
+            if (message.delivered)
+                result.append(std::move(message));
+        }
+        if (rows < wanted || result.size() >= limit)
+            return result;
     }
-    return result;
 }
 
 } // namespace traybeat

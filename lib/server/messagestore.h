@@ -90,7 +90,8 @@ public:
     // The newest delivered message's sequence number (0: none): where reading new ones starts.
     qint64 lastSequence();
     // Delivered messages on any topic after `*position`, oldest first, at most `limit`;
-    // `*position` moves to the last one returned. nullopt when the database cannot be read.
+    // `*position` moves past the last row read (a scheduled message still waiting is passed
+    // over: it gets a new number when delivered). nullopt when the database cannot be read.
     std::optional<QList<PushMessage>> newMessages(qint64 *position, int limit);
 
 private:
