@@ -1,5 +1,6 @@
 #include "actionrunner.h"
 #include "nativenotifier.h"
+#include "notificationstore.h"
 
 #include <QClipboard>
 #include <QDBusConnection>
@@ -9,6 +10,7 @@
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace traybeat;
@@ -35,6 +37,7 @@ class Daemon final : public QObject
 public:
     explicit Daemon(const QDBusConnection &bus) : m_bus(bus) {}
     QList<Shown> shown;
+    QList<uint> closed; // ids CloseNotification was called with
 
     void press(uint id, const QString &key)
     {
@@ -52,7 +55,7 @@ public slots:
         shown.append({summary, body, actions});
         return uint(shown.size());
     }
-    void CloseNotification(uint) {}
+    void CloseNotification(uint id) { closed.append(id); }
     QString GetServerInformation(QString &vendor, QString &version, QString &spec)
     {
         vendor = version = spec = QStringLiteral("test");
@@ -175,11 +178,13 @@ void tst_NativeNotifier::actionsReachTheDaemonAndComeBack()
     QSignalSpy history(&notifier, &NativeNotifier::historyRequested);
     daemon.press(1, QStringLiteral("default"));
     QTRY_COMPARE(history.size(), 1);
+    QCOMPARE(read.size(), 2); // a click on the notification reads the message
+    QCOMPARE(read.last().at(1).toString(), QStringLiteral("m1"));
     daemon.press(1, QStringLiteral("action-7"));  // no such button: nothing happens
     daemon.press(99, QStringLiteral("action-0")); // not ours
     QTest::qWait(100);
     QCOMPARE(urls.size(), 0);
-    QCOMPARE(read.size(), 1);
+    QCOMPARE(read.size(), 2);
 
     // Markdown reaches the daemon as the text it renders to, escaped like any body: no
     // markup, no raw HTML, no link of any kind.
@@ -192,6 +197,33 @@ void tst_NativeNotifier::actionsReachTheDaemonAndComeBack()
     notifier.present({markdown});
     QTRY_COMPARE(daemon.shown.size(), 3);
     QCOMPARE(daemon.shown.at(2).body, QStringLiteral("Disk &lt;b&gt;x&lt;/b&gt; site &amp; more"));
+
+    // Read somewhere else (the history, "Mark All Read"): the message's notification is closed on
+    // the daemon; an action's outcome stays (it says "Done" because of that very read).
+    QTemporaryDir dir;
+    NotificationStore store;
+    QVERIFY(store.open(dir.filePath(QStringLiteral("notifications.db"))));
+    Notification later = notification;
+    later.id = QStringLiteral("m3");
+    bool stored = false;
+    store.add({notification, later}, &stored);
+    QVERIFY(stored);
+    notifier.present({later});
+    QTRY_COMPARE(daemon.shown.size(), 4);
+    QTRY_COMPARE(notifier.trackedCount(), 4); // m1, its outcome, m2, m3
+    notifier.closeRead(store);
+    QTest::qWait(100);
+    QVERIFY(daemon.closed.isEmpty()); // nothing read yet
+    store.markRead(QStringLiteral("Home"), QStringLiteral("m3"));
+    store.markRead(QStringLiteral("Home"), QStringLiteral("m1"));
+    notifier.closeRead(store);
+    QTRY_COMPARE(daemon.closed.size(), 2);
+    std::sort(daemon.closed.begin(), daemon.closed.end());
+    QCOMPARE(daemon.closed, (QList<uint>{1, 4})); // not 2, the outcome, nor 3, m2 (not stored)
+    QCOMPARE(notifier.trackedCount(), 2);
+    notifier.closeRead(store); // once only
+    QTest::qWait(100);
+    QCOMPARE(daemon.closed.size(), 2);
 }
 
 QTEST_MAIN(tst_NativeNotifier)

@@ -25,6 +25,7 @@ private slots:
     void showsInTheCorner_data();
     void showsInTheCorner();
     void burstOfThousand();
+    void cardsFollowABurstAtMostOncePerInterval();
     void fullScreenReplacesTheOldest();
     void urgentOnesAreNotPushedAway();
     void summaryCountsAcrossBatches();
@@ -424,6 +425,40 @@ void tst_PopupStack::readInTheHistoryClosesThePopup()
 
     store.markAllRead();
     stack.closeRead(store);
+    QVERIFY(stack.popups().isEmpty());
+}
+
+// A burst arrives slice by slice: with an update interval the cards and the summary's count
+// change at most once per interval, and end as they would have without one: the newest
+// messages in order beside a summary counting all the others.
+void tst_PopupStack::cardsFollowABurstAtMostOncePerInterval()
+{
+    PopupStack stack;
+    stack.setCardUpdateInterval(10s); // nothing happens by itself during the test's slices
+    stack.present(messages(20));      // the first fold shows at once
+    QVERIFY(stack.summary());
+    QCOMPARE(stack.foldedCount() + 3, 20);
+    for (int slice = 1; slice < 10; ++slice)
+        stack.present(messages(20, slice * 20));
+    QStringList shown;
+    for (const PopupWidget *popup : stack.popups())
+        shown << (popup->isSummary() ? QStringLiteral("summary") : popup->notification().id);
+    QCOMPARE(shown, (QStringList{"summary", "m19", "m18", "m17"})); // not re-laid out yet
+
+    stack.setCardUpdateInterval(50ms);
+    stack.present(messages(20, 200)); // within the interval of the first: waits for its end
+    QTRY_COMPARE(stack.foldedCount() + 3, 220);
+    shown.clear();
+    for (const PopupWidget *popup : stack.popups())
+        shown << (popup->isSummary() ? QStringLiteral("summary") : popup->notification().id);
+    QCOMPARE(shown, (QStringList{"summary", "m219", "m218", "m217"}));
+    QCOMPARE(stack.summary()->findChild<QLabel *>(QStringLiteral("title"))->text(),
+             QStringLiteral("217 new notifications from Demo"));
+
+    // Closing everything closes what was still waiting too: nothing shows up afterwards.
+    stack.setCardUpdateInterval(10s);
+    stack.present(messages(5, 220));
+    stack.closeAll();
     QVERIFY(stack.popups().isEmpty());
 }
 

@@ -14,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QWebSocket>
 #include <QWebSocketServer>
+#include <QUrlQuery>
 #include <QtTest>
 
 using namespace traybeat;
@@ -60,8 +61,40 @@ private slots:
     void slotActingOnASignalLeavesAConsistentState();
     void textBatchTheStoreRefusesIsKeptAndStoredLater();
     void flappingNetworkReconnectsAtMostOncePerSpacing();
+    void burstDeliveredInOneTurnIsStoredInOrderSliceBySlice();
+    void framesStillQueuedAreStoredOnStopAndQuit_data();
+    void framesStillQueuedAreStoredOnStopAndQuit();
+    void framesStillQueuedAreInTheResumeCursor();
+    void burstOverARealSocketIsStoredInOrder();
+    void refusedSliceDropsTheNewerQueuedFramesForTheResume();
+    void refusedTextSliceKeepsTheNewerQueuedFramesBehindIt();
 
 private:
+    // An ntfy message event as the server sends it.
+    static QString ntfyFrame(int number)
+    {
+        return QStringLiteral(R"({"event":"message","id":"m%1","time":1700000000,"topic":"alerts","message":"burst %1"})")
+            .arg(number, 5, 10, QLatin1Char('0'));
+    }
+    static QString ntfyId(int number)
+    {
+        return QStringLiteral("m%1").arg(number, 5, 10, QLatin1Char('0'));
+    }
+    static QStringList ntfyIds(int count)
+    {
+        QStringList ids;
+        for (int i = 0; i < count; ++i)
+            ids << ntfyId(i);
+        return ids;
+    }
+    // Hands `count` frames to the subscription the way its connection does, all in this one
+    // event-loop turn (as QWebSocket does with everything one socket read brought).
+    static void deliverFrames(Subscription &subscription, int count)
+    {
+        for (int i = 0; i < count; ++i)
+            emit subscription.connection()->textMessageReceived(ntfyFrame(i));
+    }
+
     SubscriptionConfig configFor(quint16 port) const
     {
         SubscriptionConfig config;
@@ -261,8 +294,8 @@ void tst_Subscription::malformedFramesAreReportedAndSkipped()
         QStringLiteral("{\"event\":\"keepalive\"}"));
     emit subscription.connection()->textMessageReceived(QStringLiteral(
         "{\"event\":\"message\",\"id\":\"ok1\",\"title\":\"<b>t</b>\",\"message\":\"m\"}"));
+    QTRY_COMPARE(arrived.size(), 1); // frames are parsed in the next event-loop turn
     QCOMPARE(errors.size(), 4);
-    QTRY_COMPARE(arrived.size(), 1);
     const auto fresh = arrived.at(0).at(0).value<NotificationList>();
     QCOMPARE(fresh.size(), 1);
     QCOMPARE(fresh.at(0).title, QStringLiteral("<b>t</b>")); // kept literally, shown as plain text
@@ -505,6 +538,169 @@ void tst_Subscription::flappingNetworkReconnectsAtMostOncePerSpacing()
         emit watcher.networkAvailable();
     QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
     QCOMPARE(proxy.acceptedCount(), 2);
+}
+
+// Everything one socket read brought arrives in one turn; it is parsed and stored a slice per
+// turn (the GUI gets its turns in between), in the order it came, and the cursor ends on the
+// last message.
+void tst_Subscription::burstDeliveredInOneTurnIsStoredInOrderSliceBySlice()
+{
+    Subscription subscription(configFor(1), m_store.get());
+    Shown shown;
+    shown.follow(subscription);
+    QSignalSpy arrived(&subscription, &Subscription::notificationsArrived);
+    const int burst = 3 * Subscription::sliceSize + 17;
+    deliverFrames(subscription, burst);
+    QCOMPARE(subscription.queuedFrames(), burst); // nothing parsed inside the delivering turn
+    QCOMPARE(m_store->count(), 0);
+
+    QVERIFY(arrived.wait(10000)); // the next turn: one slice
+    QCOMPARE(arrived.first().first().value<NotificationList>().size(), Subscription::sliceSize);
+    QCOMPARE(m_store->count(), Subscription::sliceSize);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.ids.size(), burst, 10000);
+    QCOMPARE(arrived.size(), 4);
+    QCOMPARE(shown.ids, ntfyIds(burst));
+    QCOMPARE(shown.doubled, 0);
+    QCOMPARE(subscription.queuedFrames(), 0);
+    QCOMPARE(m_store->count(), burst);
+    QCOMPARE(m_store->cursor(QStringLiteral("test")), ntfyId(burst - 1));
+}
+
+void tst_Subscription::framesStillQueuedAreStoredOnStopAndQuit_data()
+{
+    QTest::addColumn<bool>("quit");
+    QTest::newRow("stop") << false;
+    QTest::newRow("quit (the subscription deleted)") << true;
+}
+
+// A stop or the app quitting while a burst is still queued: nothing is lost.
+void tst_Subscription::framesStillQueuedAreStoredOnStopAndQuit()
+{
+    QFETCH(bool, quit);
+    auto subscription = std::make_unique<Subscription>(configFor(1), m_store.get());
+    Shown shown;
+    shown.follow(*subscription);
+    const int burst = 4 * Subscription::sliceSize + 3;
+    deliverFrames(*subscription, burst);
+    QCOMPARE(m_store->count(), 0);
+    if (quit) {
+        subscription.reset();
+    } else {
+        subscription->stop();
+        QCOMPARE(subscription->queuedFrames(), 0);
+        QCOMPARE(shown.ids, ntfyIds(burst));
+    }
+    QCOMPARE(m_store->count(), burst);
+    QCOMPARE(m_store->cursor(QStringLiteral("test")), ntfyId(burst - 1));
+}
+
+// A new connection attempt resumes after everything received, queued frames included: the
+// request of the second connection asks from the last of them.
+void tst_Subscription::framesStillQueuedAreInTheResumeCursor()
+{
+    QWebSocketServer fakeNtfy(QStringLiteral("ntfy"), QWebSocketServer::NonSecureMode);
+    QVERIFY(fakeNtfy.listen(QHostAddress::LocalHost));
+    QList<QUrl> requests;
+    connect(&fakeNtfy, &QWebSocketServer::newConnection, this, [&] {
+        while (QWebSocket *client = fakeNtfy.nextPendingConnection()) {
+            requests << client->requestUrl();
+            client->setParent(&fakeNtfy);
+        }
+    });
+    SubscriptionConfig config = configFor(fakeNtfy.serverPort());
+    config.connection.heartbeatInterval = 10s; // the fake answers pings, but keep it quiet
+    Subscription subscription(config, m_store.get());
+    subscription.start();
+    QTRY_COMPARE_WITH_TIMEOUT(requests.size(), 1, 10000);
+    QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
+
+    const int burst = 2 * Subscription::sliceSize + 1;
+    deliverFrames(subscription, burst);
+    subscription.reconnectNow();
+    QTRY_COMPARE_WITH_TIMEOUT(requests.size(), 2, 10000);
+    QCOMPARE(QUrlQuery(requests.last()).queryItemValue(QStringLiteral("since")), ntfyId(burst - 1));
+    QCOMPARE(m_store->count(), burst);
+}
+
+// The same over a real socket: a server that writes a burst at once; all of it arrives, in order.
+void tst_Subscription::burstOverARealSocketIsStoredInOrder()
+{
+    QWebSocketServer fakeNtfy(QStringLiteral("ntfy"), QWebSocketServer::NonSecureMode);
+    QVERIFY(fakeNtfy.listen(QHostAddress::LocalHost));
+    QPointer<QWebSocket> client;
+    connect(&fakeNtfy, &QWebSocketServer::newConnection, this, [&] {
+        client = fakeNtfy.nextPendingConnection();
+        client->setParent(&fakeNtfy);
+    });
+    SubscriptionConfig config = configFor(fakeNtfy.serverPort());
+    config.connection.heartbeatInterval = 10s;
+    Subscription subscription(config, m_store.get());
+    Shown shown;
+    shown.follow(subscription);
+    subscription.start();
+    QTRY_VERIFY_WITH_TIMEOUT(client, 10000);
+    QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
+    const int burst = 3000;
+    for (int i = 0; i < burst; ++i)
+        client->sendTextMessage(ntfyFrame(i));
+    client->flush();
+    QTRY_COMPARE_WITH_TIMEOUT(shown.ids.size(), burst, 20000);
+    QCOMPARE(shown.ids, ntfyIds(burst));
+    QCOMPARE(m_store->count(), burst);
+    QCOMPARE(m_store->cursor(QStringLiteral("test")), ntfyId(burst - 1));
+}
+
+// The store refuses a slice while more frames wait: those newer ones must not be stored either
+// (the cursor would pass the refused ones); the resume fetches them all again.
+void tst_Subscription::refusedSliceDropsTheNewerQueuedFramesForTheResume()
+{
+    Subscription subscription(configFor(1), m_store.get());
+    QSignalSpy errors(&subscription, &Subscription::errorOccurred);
+    QVERIFY(sabotageStore());
+    deliverFrames(subscription, Subscription::sliceSize + 50);
+    QTRY_VERIFY(!errors.isEmpty());
+    QVERIFY2(errors.last().at(0).toString().contains(QStringLiteral("fetching them again")),
+             qPrintable(errors.last().at(0).toString()));
+    QCOMPARE(subscription.queuedFrames(), 0);
+    QVERIFY(repairStore());
+    QTest::qWait(50); // a few turns: nothing left that could be stored
+    QCOMPARE(m_store->count(), 0);
+    QVERIFY(m_store->cursor(QStringLiteral("test")).isEmpty());
+}
+
+// The text dialect cannot fetch again: frames still queued behind a refused slice wait in memory
+// with it, in order, and are stored with the next message.
+void tst_Subscription::refusedTextSliceKeepsTheNewerQueuedFramesBehindIt()
+{
+    SubscriptionConfig config = configFor(1);
+    config.protocol = QStringLiteral("text");
+    config.topics.clear();
+    Subscription subscription(config, m_store.get());
+    QVERIFY2(subscription.isValid(), qPrintable(subscription.errorString()));
+    QStringList bodies;
+    connect(&subscription, &Subscription::notificationsArrived, this,
+            [&bodies](const NotificationList &fresh) {
+                for (const Notification &notification : fresh)
+                    bodies << notification.body;
+            });
+    QSignalSpy errors(&subscription, &Subscription::errorOccurred);
+    QVERIFY(sabotageStore());
+    const int burst = Subscription::sliceSize + 50;
+    QStringList sent;
+    for (int i = 0; i < burst; ++i) {
+        sent << QStringLiteral("text %1").arg(i);
+        emit subscription.connection()->textMessageReceived(sent.last());
+    }
+    QTRY_VERIFY(!errors.isEmpty());
+    QVERIFY2(errors.last().at(0).toString().contains(QString::number(burst)),
+             qPrintable(errors.last().at(0).toString())); // all of them kept
+    QCOMPARE(subscription.queuedFrames(), 0);
+    QVERIFY(repairStore());
+    sent << QStringLiteral("the next one");
+    emit subscription.connection()->textMessageReceived(sent.last());
+    QTRY_COMPARE_WITH_TIMEOUT(bodies.size(), burst + 1, 10000);
+    QCOMPARE(bodies, sent);
+    QCOMPARE(m_store->count(), burst + 1);
 }
 
 QTEST_GUILESS_MAIN(tst_Subscription)

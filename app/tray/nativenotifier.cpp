@@ -3,6 +3,7 @@
 #include "emojitags.h"
 #include "logging.h"
 #include "markdowndocument.h"
+#include "notificationstore.h"
 #include "urlpolicy.h"
 
 #include <QClipboard>
@@ -96,7 +97,7 @@ void NativeNotifier::present(const NotificationList &notifications)
                                      : notification.body;
             notify(summary, body, notification.priority,
                    {notification.subscription, notification.id, notification.url,
-                    notification.actions},
+                    notification.actions, true},
                    false);
             continue;
         }
@@ -273,10 +274,32 @@ void NativeNotifier::onNotificationClosed(uint notificationId, uint reason)
 
 void NativeNotifier::open(const Target &target)
 {
+    if (!target.id.isEmpty())
+        emit readRequested(target.subscription, target.id);
     if (isSafeToOpen(target.url))
         emit urlRequested(target.url);
     else
         emit historyRequested(target.subscription, target.id);
+}
+
+void NativeNotifier::closeRead(const NotificationStore &store)
+{
+    QList<uint> read;
+    for (auto it = m_sent.cbegin(); it != m_sent.cend(); ++it) {
+        if (!it->closeWhenRead)
+            continue;
+        const auto stored = store.notification(it->subscription, it->id);
+        if (stored && stored->read)
+            read.append(it.key());
+    }
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    for (const uint id : std::as_const(read)) {
+        m_sent.remove(id);
+        QDBusMessage call = QDBusMessage::createMethodCall(service, objectPath, interfaceName,
+                                                           QStringLiteral("CloseNotification"));
+        call << id;
+        bus.asyncCall(call); // nothing to do with the answer: gone is gone
+    }
 }
 
 void NativeNotifier::resetSummary()

@@ -15,6 +15,8 @@ class QSystemTrayIcon;
 
 namespace traybeat {
 
+class NotificationStore;
+
 // The platform's pop-ups, for people who prefer them (PopupSettings::useNativePopups): sends
 // org.freedesktop.Notifications over the session bus when a notification daemon is there, and
 // otherwise falls back to QSystemTrayIcon::showMessage. (Under an XEmbed tray host Qt draws its
@@ -42,6 +44,9 @@ public:
     int trackedCount() const { return int(m_sent.size()); }
 
     void present(const NotificationList &notifications);
+    // Closes (CloseNotification) the daemon's notifications of messages that are read now — in
+    // the history, by "Mark All Read", on a pop-up — so a read message does not stay on screen.
+    void closeRead(const NotificationStore &store);
 
 signals:
     void historyRequested(const QString &subscription, const QString &id);
@@ -64,6 +69,7 @@ private:
         QString id; // empty: just the history (a summary)
         QUrl url;
         QList<NotificationAction> actions;
+        bool closeWhenRead = false; // the message itself (not a summary, not an action's outcome)
     };
     struct PendingAction
     {
@@ -77,6 +83,7 @@ private:
                 bool isSummary);
     void showFallback(const QString &summary, const QString &body, int priority,
                       const Target &target);
+    // A click on the notification: the message is read, its link or the history opens.
     void open(const Target &target);
     QStringList actionList(const Target &target) const;
     void runAction(const Target &target, int index);

@@ -16,6 +16,11 @@ namespace traybeat {
 PopupStack::PopupStack(QObject *parent) : QObject(parent)
 {
     m_clock.start();
+    m_cardTimer.setSingleShot(true);
+    connect(&m_cardTimer, &QTimer::timeout, this, [this] {
+        if (applyWaitingCards())
+            relayout();
+    });
     // The panel may move or the screen change size under pop-ups that stay (urgent ones).
     connect(qGuiApp, &QGuiApplication::primaryScreenChanged, this, &PopupStack::relayout);
 }
@@ -51,28 +56,69 @@ void PopupStack::present(const NotificationList &notifications)
     const std::chrono::milliseconds now{m_clock.elapsed()};
     NotificationList folded;
     for (const Notification &notification : notifications) {
-        PopupWidget *replaceable = oldestReplaceable();
-        switch (m_throttle.offer(now, m_individual.size(), replaceable != nullptr)) {
-        case PopupThrottle::Verdict::ReplaceOldest:
-            detach(replaceable); // it is in the history
-            [[fallthrough]];
-        case PopupThrottle::Verdict::Show:
+        const bool canReplace = oldestReplaceable() != nullptr;
+        const auto verdict = m_throttle.offer(now, m_individual.size(), canReplace);
+        if (verdict != PopupThrottle::Verdict::Fold) {
+            // Folded ones still waiting are older: on the cards first, so the order holds.
+            applyWaitingCards();
+            PopupWidget *oldest = oldestReplaceable();
+            if (verdict == PopupThrottle::Verdict::ReplaceOldest && oldest)
+                detach(oldest); // it is in the history
             showIndividual(notification);
             continue;
-        case PopupThrottle::Verdict::Fold:
-            folded.append(notification);
-            break;
         }
+        folded.append(notification);
     }
-    // One summary update per batch, not per message: a burst of 10,000 costs one relayout.
     if (!folded.isEmpty()) {
-        showNewest(folded);
-        updateSummary();
+        fold(folded);
     } else if (m_summary) {
         // The burst goes on (more slowly): the summary stays its full time after the last one.
         m_summary->setDismissAfter(m_summary->dismissAfter());
     }
     relayout();
+}
+
+void PopupStack::fold(const NotificationList &folded)
+{
+    // Only the newest can reach a card: the older ones are counted now, in order.
+    constexpr qsizetype maximumWaiting = 32; // more than there are cards
+    m_waitingCards += folded;
+    const qsizetype older = m_waitingCards.size() - maximumWaiting;
+    for (qsizetype index = 0; index < older; ++index)
+        countFolded(m_waitingCards[index]);
+    if (older > 0)
+        m_waitingCards.remove(0, older);
+    applyOrWait();
+}
+
+void PopupStack::setCardUpdateInterval(std::chrono::milliseconds interval)
+{
+    m_cardInterval = interval;
+    if (m_cardTimer.isActive() && applyOrWait())
+        relayout();
+}
+
+bool PopupStack::applyOrWait()
+{
+    const auto sinceUpdate = std::chrono::milliseconds(
+        m_sinceCardUpdate.isValid() ? m_sinceCardUpdate.elapsed() : m_cardInterval.count());
+    if (sinceUpdate >= m_cardInterval)
+        return applyWaitingCards();
+    if (!m_waitingCards.isEmpty())
+        m_cardTimer.start(m_cardInterval - sinceUpdate); // (re)armed for the interval's end
+    return false;
+}
+
+// One summary update per call, not per message: a burst of 10,000 costs one relayout.
+bool PopupStack::applyWaitingCards()
+{
+    m_cardTimer.stop();
+    if (m_waitingCards.isEmpty())
+        return false;
+    showNewest(std::exchange(m_waitingCards, {}));
+    updateSummary();
+    m_sinceCardUpdate.start();
+    return true;
 }
 
 // The newest of the folded messages take over the cards that may change (the oldest first),
@@ -251,6 +297,7 @@ bool PopupStack::detach(PopupWidget *popup)
 
 void PopupStack::closeAll()
 {
+    applyWaitingCards(); // they were "on screen" too: closed with the rest
     const QList<PopupWidget *> all = popups();
     for (PopupWidget *popup : all)
         detach(popup);
@@ -258,6 +305,8 @@ void PopupStack::closeAll()
 
 void PopupStack::closeRead(const NotificationStore &store)
 {
+    if (applyWaitingCards())
+        relayout();
     const QList<PopupWidget *> all = popups();
     bool closed = false;
     for (PopupWidget *popup : all) {

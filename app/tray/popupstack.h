@@ -13,6 +13,8 @@
 #include <QObject>
 #include <QPointer>
 #include <QRect>
+#include <QTimer>
+#include <chrono>
 
 class QScreen;
 
@@ -50,6 +52,11 @@ public:
     void setActionRunner(ActionRunner *runner) { m_runner = runner; }
     // Fetches the pop-ups' thumbnails and icons (null: none shown); must outlive them.
     void setMediaFetcher(MediaFetcher *fetcher) { m_media = fetcher; }
+    // While a burst is folded, the cards beside the summary and its count change at most once
+    // per `interval` (the first fold at once, the rest of the burst at the end of each
+    // interval): laying out cards for every stored slice was most of the GUI thread's work in a
+    // burst (bench_tray_burst). Zero (the default): at once, every time.
+    void setCardUpdateInterval(std::chrono::milliseconds interval);
 
     void present(const NotificationList &notifications);
     void closeAll();
@@ -76,6 +83,12 @@ signals:
 private:
     void showIndividual(const Notification &notification);
     void showNewest(const NotificationList &folded);
+    void fold(const NotificationList &folded);
+    // Shows what fold() kept waiting; false if nothing was.
+    bool applyWaitingCards();
+    // Applies them if the interval since the last update is over, else (re)arms the timer for
+    // its end; true if applied.
+    bool applyOrWait();
     void countFolded(const Notification &notification);
     void updateSummary();
     void onActivated(PopupWidget *popup);
@@ -105,6 +118,11 @@ private:
     int m_foldedTotal = 0;
     int m_foldedTopPriority = 0;
     Notification m_firstFolded; // what a summary of one shows
+
+    std::chrono::milliseconds m_cardInterval{0};
+    NotificationList m_waitingCards; // folded, newest last, not on the cards yet
+    QElapsedTimer m_sinceCardUpdate;
+    QTimer m_cardTimer;
 };
 
 } // namespace traybeat

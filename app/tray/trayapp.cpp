@@ -26,6 +26,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// The cards beside a burst's summary change at most this often: often enough to look live, and
+// a burst's slices (one per event-loop turn) no longer each lay out the cards again.
+constexpr auto cardUpdateInterval = 100ms;
+
 // Field by field: a subscription whose settings did not change keeps its link up when another
 // one is edited. (A field added to the configs must be added here too.)
 bool sameConnection(const ConnectionConfig &a, const ConnectionConfig &b)
@@ -120,6 +124,7 @@ TrayApp::TrayApp(const TrayOptions &options, QObject *parent)
     connect(&m_popups, &PopupStack::readRequested, this, &TrayApp::markRead);
     m_popups.setActionRunner(&m_actionRunner);
     m_popups.setMediaFetcher(&m_media);
+    m_popups.setCardUpdateInterval(cardUpdateInterval);
     connect(&m_native, &NativeNotifier::historyRequested, this, &TrayApp::showHistory);
     connect(&m_native, &NativeNotifier::urlRequested, this, &TrayApp::openUrl);
     connect(&m_native, &NativeNotifier::readRequested, this, &TrayApp::markRead);
@@ -487,6 +492,7 @@ void TrayApp::refreshUnread()
 {
     // Read elsewhere (the history, "Mark All Read"): its pop-up has nothing more to say.
     m_popups.closeRead(m_store);
+    m_native.closeRead(m_store);
     m_unread.clear();
     for (const Entry &entry : m_entries)
         m_unread.insert(entry.subscription->name(),

@@ -53,7 +53,7 @@ public:
         std::chrono::milliseconds timeout{15000}; // the whole download, redirects included
         qint64 maximumBytes = 2 * 1024 * 1024;
         int maximumRedirects = 5;
-        int maximumRunning = 4;            // downloads at once
+        int maximumRunning = 4;            // downloads (and decodes of them) at once
         int maximumWaiting = 64;           // more are refused
         qint64 maximumPixels = 40'000'000; // what the image says it is, before decoding
         QSize imageSize{480, 360};         // decoded images fit in these
@@ -93,6 +93,7 @@ private:
 
     void startOrQueue(const MediaRequest &request);
     void startNext();
+    bool hasRoomToStart() const;
     void download(const MediaRequest &request);
     void onMetaData(const QString &key);
     void onReadyRead(const QString &key);
@@ -114,6 +115,7 @@ private:
     QSet<QString> m_pending; // every key asked for and not answered yet
     QThreadPool m_decoders;  // decoding and the cache's files: never the GUI thread
     int m_downloadsStarted = 0;
+    int m_decoding = 0; // handed to the decoders, not answered yet
 };
 
 } // namespace traybeat

@@ -9,12 +9,11 @@
 
 namespace traybeat {
 
-namespace {
-// A burst is written in slices of at most this many rows, one slice per event-loop turn, so the
-// GUI gets a turn between slices: 250 rich rows (tags, actions, attachment) take ~15-20 ms to
-// store on a slow box; 1,000 took up to 70 ms, a visible stall (bench/RESULTS.md).
-constexpr int sliceRows = 250;
-} // namespace
+// A burst is handled in slices, one per event-loop turn, so the GUI gets a turn between them:
+// 250 rich rows (tags, actions, attachment) take ~15-20 ms to store on a slow box, 1,000 took up
+// to 70 ms, and parsing every frame one socket read delivered was not bounded at all
+// (bench/RESULTS.md).
+static_assert(Subscription::sliceSize > 0);
 
 Subscription::Subscription(const SubscriptionConfig &config, NotificationStore *store,
                            QObject *parent)
@@ -26,7 +25,7 @@ Subscription::Subscription(const SubscriptionConfig &config, NotificationStore *
         m_config.name = m_config.defaultName();
     m_flushTimer.setSingleShot(true);
     m_flushTimer.setInterval(0);
-    connect(&m_flushTimer, &QTimer::timeout, this, &Subscription::storeNextSlice);
+    connect(&m_flushTimer, &QTimer::timeout, this, &Subscription::takeNextSlice);
     connect(&m_connection, &ConnectionManager::stateChanged, this, &Subscription::stateChanged);
     connect(&m_connection, &ConnectionManager::errorOccurred, this, &Subscription::errorOccurred);
     if (!m_protocol)
@@ -41,8 +40,7 @@ Subscription::Subscription(const SubscriptionConfig &config, NotificationStore *
         const bool firstEver = std::exchange(m_firstAttemptOfNewSubscription, false);
         return m_protocol->request(firstEver ? QString() : m_store->cursor(m_config.name));
     });
-    connect(&m_connection, &ConnectionManager::textMessageReceived, m_protocol.get(),
-            &Protocol::handleTextFrame);
+    connect(&m_connection, &ConnectionManager::textMessageReceived, this, &Subscription::onFrame);
     connect(&m_connection, &ConnectionManager::connected, this,
             [this] { m_protocol->handleConnected(m_store->cursor(m_config.name)); });
     connect(m_protocol.get(), &Protocol::received, this, &Subscription::onReceived);
@@ -103,6 +101,14 @@ void Subscription::watch(const SystemWatcher *watcher)
     });
 }
 
+void Subscription::onFrame(const QString &frame)
+{
+    m_frames.push_back(frame);
+    m_queuedChars += frame.size();
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
 void Subscription::onReceived(const NotificationList &notifications)
 {
     for (Notification notification : notifications) {
@@ -116,16 +122,34 @@ void Subscription::onReceived(const NotificationList &notifications)
 void Subscription::flushPending()
 {
     const QPointer<Subscription> alive(this);
+    if (!parseFrames(qsizetype(m_frames.size())))
+        return;
     while (alive && !m_pending.isEmpty() && storeSlice()) {
     }
 }
 
-void Subscription::storeNextSlice()
+void Subscription::takeNextSlice()
 {
     // The rest waits for the next turn: the timer fires again after other events had theirs.
     const QPointer<Subscription> alive(this);
-    if (storeSlice() && alive && !m_pending.isEmpty())
+    if (parseFrames(sliceSize) && storeSlice() && alive && hasBacklog())
         m_flushTimer.start();
+}
+
+bool Subscription::parseFrames(qsizetype count)
+{
+    const QPointer<Subscription> alive(this);
+    for (qsizetype parsed = 0;
+         !m_frames.empty() && (parsed < count || m_queuedChars > maximumQueuedChars); ++parsed) {
+        // Taken off the queue first: a slot of a signal the parse emits may flush it (stop).
+        const QString frame = std::move(m_frames.front());
+        m_frames.pop_front();
+        m_queuedChars -= frame.size();
+        m_protocol->handleTextFrame(frame); // received → m_pending; frameRejected → errorOccurred
+        if (!alive)
+            return false;
+    }
+    return true;
 }
 
 bool Subscription::storeSlice()
@@ -133,7 +157,7 @@ bool Subscription::storeSlice()
     m_flushTimer.stop();
     if (m_pending.isEmpty())
         return true;
-    const qsizetype count = std::min<qsizetype>(m_pending.size(), sliceRows);
+    const qsizetype count = std::min<qsizetype>(m_pending.size(), sliceSize);
     NotificationList slice = m_pending.first(count);
     bool stored = false;
     const NotificationList fresh = m_store->add(slice, &stored);
@@ -143,11 +167,19 @@ bool Subscription::storeSlice()
             emit notificationsArrived(fresh); // may delete us: the caller checks
         return true;
     }
-    NotificationList batch = std::exchange(m_pending, {});
     if (!m_protocol || !m_protocol->canResume()) {
-        keepUnstored(std::move(batch));
+        // Whatever is still queued is newer: it waits in memory behind the refused ones.
+        if (m_protocol && !parseFrames(qsizetype(m_frames.size())))
+            return false;
+        m_flushTimer.stop(); // started by what was just parsed: they wait for the next message
+        keepUnstored(std::exchange(m_pending, {}));
         return false;
     }
+    // Messages newer than the refused ones must not be stored either: the cursor would pass
+    // the refused ones. The resume fetches them all again.
+    NotificationList batch = std::exchange(m_pending, {});
+    m_frames.clear();
+    m_queuedChars = 0;
     // Nothing was kept and the cursor did not move: dropping the link makes the resume fetch
     // these messages again once the store works (after the usual backoff, so a full disk does
     // not turn into a reconnect storm). Also while the next attempt is being prepared: that

@@ -6,6 +6,7 @@
 
 #include <QObject>
 #include <QTimer>
+#include <deque>
 #include <memory>
 
 namespace traybeat {
@@ -16,10 +17,13 @@ class SystemWatcher;
 
 // One subscription end to end: ConnectionManager (liveness, reconnect) → Protocol (frame →
 // Notification) → NotificationStore (dedup, persist, cursor) → `notificationsArrived`, which
-// carries only messages never seen before. Incoming messages are stored in batches (one
-// transaction per event-loop turn) so a burst does not cost one disk sync per message. A batch
-// the store refuses is fetched again through the cursor (the link is dropped) or, where the
-// dialect cannot resume, kept in memory (bounded) and stored with the next one.
+// carries only messages never seen before. Frames are queued as they arrive and handled a
+// slice per event-loop turn: at most `sliceSize` frames parsed and `sliceSize` messages stored
+// (one transaction) per turn, so a burst neither costs one disk sync per message nor holds the
+// GUI thread for all the frames the socket read at once. A stop, a new connection attempt (its
+// cursor) and the destructor first take in everything queued. A batch the store refuses is
+// fetched again through the cursor (the link is dropped) or, where the dialect cannot resume,
+// kept in memory (bounded) and stored with the next one.
 class Subscription final : public QObject
 {
     Q_OBJECT
@@ -44,6 +48,14 @@ public:
 
     // Notifications held in memory because the store refused them (text dialect only).
     static constexpr int maximumUnstored = 10000;
+    // Frames parsed and messages stored per event-loop turn.
+    static constexpr int sliceSize = 250;
+    // Characters of frames waiting to be parsed; beyond this a turn parses more than a slice,
+    // so a peer sending faster than the slices go cannot grow the queue without bound.
+    static constexpr qsizetype maximumQueuedChars = 8 * 1024 * 1024;
+
+    // Frames received and not parsed yet (for tests).
+    qsizetype queuedFrames() const { return qsizetype(m_frames.size()); }
 
 public slots:
     void start();
@@ -56,11 +68,18 @@ signals:
     void errorOccurred(const QString &message);
 
 private:
+    void onFrame(const QString &frame);
     void onReceived(const NotificationList &notifications);
     // Everything received goes into the store now (before a resume asks from the cursor, on
-    // stop), slice by slice; stops at the first slice the store refuses.
+    // stop): every queued frame parsed, then slice by slice stored; stops at the first slice
+    // the store refuses.
     void flushPending();
-    void storeNextSlice();
+    // One event-loop turn's share: a slice of frames parsed, a slice of messages stored.
+    void takeNextSlice();
+    // Parses the oldest `count` queued frames (more if the queue is over its bound); false if
+    // a slot deleted this subscription meanwhile.
+    bool parseFrames(qsizetype count);
+    bool hasBacklog() const { return !m_frames.empty() || !m_pending.isEmpty(); }
     // Stores the oldest slice of what is pending; false if the store refused it (then the
     // pending messages were handed to keepUnstored or dropped for the resume to fetch again).
     bool storeSlice();
@@ -70,8 +89,10 @@ private:
     NotificationStore *m_store;
     std::unique_ptr<Protocol> m_protocol;
     ConnectionManager m_connection;
-    NotificationList m_pending;
-    QTimer m_flushTimer; // zero-interval single shot: one store slice per event-loop turn
+    std::deque<QString> m_frames; // received, not parsed yet; oldest first
+    qsizetype m_queuedChars = 0;
+    NotificationList m_pending;   // parsed, not stored yet; oldest first
+    QTimer m_flushTimer; // zero-interval single shot: one slice per event-loop turn
     QString m_error;
     bool m_firstAttemptOfNewSubscription = false;
 };
