@@ -1,5 +1,6 @@
 #include "accessguard.h"
 #include "authstore.h"
+#include "postgrescluster.h"
 #include "pushclients.h"
 #include "pushserver.h"
 
@@ -46,11 +47,15 @@ std::optional<Identity> identifyNow(AccessGuard &guard, const QHostAddress &peer
 
 // Users, grants and tokens at work: every endpoint of the push server behind the one access
 // check (Basic, Bearer, ntfy's ?auth=, 401/403/429), the bounds of that check, the
-// `traybeat user|access|token` commands on a real binary, and `listen --user`.
+// `traybeat user|access|token` commands on a real binary, and `listen --user`. Every test runs on
+// both backends (initTestCase_data): an SQLite auth file, and the PostgreSQL database a server
+// keeps its messages in (a private cluster, tests/support/postgrescluster.h).
 class tst_Access : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase_data();
+    void initTestCase();
     void init();
     void cleanup();
     void endpoints_data();
@@ -73,6 +78,10 @@ private slots:
     void serveRejectsBadAccessOptions();
 
 private:
+    bool isPostgres() const;
+    // Where users and access are: --auth-file FILE, or --db URL.
+    QStringList storeArguments() const;
+    AccessOptions storeOptions() const;
     void prepareAuthFile();
     void startServer(PushServerOptions options = {});
     HttpResult request(const QByteArray &method, const QString &pathAndQuery,
@@ -93,15 +102,63 @@ private:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<PushServer> m_server;
     QNetworkAccessManager m_network;
+    PostgresCluster m_cluster;
+    int m_databaseNumber = 0;
     QString m_authFile;
+    std::optional<DatabaseLocation> m_database; // the PostgreSQL row's
+    QString m_databaseUrl;
     QString m_token; // phil's
 };
+
+void tst_Access::initTestCase_data()
+{
+    QTest::addColumn<bool>("postgres");
+    QTest::newRow("sqlite") << false;
+    QTest::newRow("postgresql") << true;
+}
+
+void tst_Access::initTestCase()
+{
+    QString error;
+    QVERIFY2(m_cluster.start(&error), qPrintable(error));
+}
+
+bool tst_Access::isPostgres() const
+{
+    QFETCH_GLOBAL(bool, postgres);
+    return postgres;
+}
+
+QStringList tst_Access::storeArguments() const
+{
+    return m_database ? QStringList{QStringLiteral("--db"), m_databaseUrl}
+                      : QStringList{QStringLiteral("--auth-file"), m_authFile};
+}
+
+AccessOptions tst_Access::storeOptions() const
+{
+    AccessOptions options;
+    if (m_database)
+        options.database = m_database;
+    else
+        options.authFile = m_authFile;
+    return options;
+}
 
 void tst_Access::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
     m_authFile = m_dir->filePath(QStringLiteral("auth.db"));
+    m_database.reset();
+    if (isPostgres()) {
+        const QString name = QStringLiteral("access%1").arg(++m_databaseNumber);
+        QString error;
+        QVERIFY2(m_cluster.createDatabase(name, &error), qPrintable(error));
+        m_databaseUrl = m_cluster.socketUrl(name);
+        m_database = DatabaseLocation::parse(m_databaseUrl, &error);
+        QVERIFY2(m_database, qPrintable(error));
+    }
 }
 
 void tst_Access::cleanup()
@@ -116,7 +173,8 @@ void tst_Access::prepareAuthFile()
 {
     AuthStore store;
     QString error;
-    QVERIFY2(store.open(m_authFile, &error), qPrintable(error));
+    QVERIFY2(m_database ? store.open(*m_database, &error) : store.open(m_authFile, &error),
+             qPrintable(error));
     QVERIFY(store.addUser(QStringLiteral("phil"), QStringLiteral("pw"), false, &error));
     QVERIFY(store.grant(QStringLiteral("phil"), QStringLiteral("alerts"), Permission::ReadWrite,
                         &error));
@@ -135,7 +193,10 @@ void tst_Access::startServer(PushServerOptions options)
 {
     m_server.reset();
     options.databasePath = m_dir->filePath(QStringLiteral("server.db"));
-    options.access.authFile = m_authFile;
+    // PostgreSQL: the server's database holds the users too.
+    options.database = m_database;
+    if (!m_database)
+        options.access.authFile = m_authFile;
     if (!options.access.defaultPermission)
         options.access.defaultPermission = Permission::Deny;
     m_server = std::make_unique<PushServer>(options);
@@ -385,13 +446,12 @@ void tst_Access::verifiedCredentialsAreRememberedBriefly()
     {
         AuthStore store;
         QString error;
-        QVERIFY(store.open(m_authFile, &error));
+        QVERIFY(m_database ? store.open(*m_database, &error) : store.open(m_authFile, &error));
         for (int i = 0; i < 4; ++i)
             QVERIFY(
                 store.addUser(QStringLiteral("u%1").arg(i), QStringLiteral("pw"), false, &error));
     }
-    AccessOptions options;
-    options.authFile = m_authFile;
+    AccessOptions options = storeOptions();
     options.maxVerified = 2;
     options.verifiedTtl = std::chrono::milliseconds(300);
     AccessGuard guard(options);
@@ -432,8 +492,7 @@ void tst_Access::verifiedCredentialsAreRememberedBriefly()
 void tst_Access::passwordsAreVerifiedOffTheEventLoop()
 {
     prepareAuthFile();
-    AccessOptions options;
-    options.authFile = m_authFile;
+    AccessOptions options = storeOptions();
     options.maxVerifyingPerAddress = 2;
     AccessGuard guard(options);
     QString error;
@@ -504,7 +563,7 @@ tst_Access::Run tst_Access::runCli(const QStringList &arguments, const QByteArra
 
 void tst_Access::commandLineManagesUsersAccessAndTokens()
 {
-    const QStringList file{QStringLiteral("--auth-file"), m_authFile};
+    const QStringList file = storeArguments();
     Run run = runCli(
         QStringList{QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("phil")} + file,
         "s3cret pw\nignored\n");
@@ -538,7 +597,8 @@ void tst_Access::commandLineManagesUsersAccessAndTokens()
         file);
     QVERIFY2(run.out.startsWith(token.left(8) + "… label \"cron\""), run.out.constData());
     QVERIFY(!run.out.contains(token));
-    QCOMPARE(QFileInfo(m_authFile).permissions() & 0x0077, QFileDevice::Permissions());
+    if (!m_database)
+        QCOMPARE(QFileInfo(m_authFile).permissions() & 0x0077, QFileDevice::Permissions());
 
     // The server reads what the commands wrote.
     startServer();
@@ -548,22 +608,28 @@ void tst_Access::commandLineManagesUsersAccessAndTokens()
     QCOMPARE(request("POST", QStringLiteral("/other"), basic("boss", "x")).status, 200);
     QCOMPARE(request("GET", QStringLiteral("/public/json?poll=1")).status, 200);
 
-    // Changes apply to the running server: tokens at once, passwords once no longer remembered.
+    // Changes apply to the running server at once.
     run = runCli(QStringList{QStringLiteral("token"), QStringLiteral("remove"),
                              QStringLiteral("phil"), QString::fromLatin1(token)} +
                  file);
     QVERIFY2(run.exitCode == 0, run.err.constData());
-    QCOMPARE(request("POST", QStringLiteral("/alerts_db"), "Bearer " + token).status, 401);
+    // (On PostgreSQL the server learns of it by a NOTIFY, which may come a moment after.)
+    QTRY_COMPARE_WITH_TIMEOUT(
+        request("POST", QStringLiteral("/alerts_db"), "Bearer " + token).status, 401, 10000);
     run = runCli(
         QStringList{QStringLiteral("access"), QStringLiteral("--reset"), QStringLiteral("phil")} +
         file);
     QVERIFY2(run.exitCode == 0, run.err.constData());
-    QCOMPARE(request("POST", QStringLiteral("/alerts_db"), basic("phil", "s3cret pw")).status, 403);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        request("POST", QStringLiteral("/alerts_db"), basic("phil", "s3cret pw")).status, 403,
+        10000);
     run = runCli(
         QStringList{QStringLiteral("user"), QStringLiteral("del"), QStringLiteral("phil")} + file);
     QVERIFY2(run.exitCode == 0, run.err.constData());
     run = runCli(QStringList{QStringLiteral("user"), QStringLiteral("list")} + file);
     QCOMPARE(run.out, QByteArray("boss (admin)\n"));
+    if (m_database)
+        return;
 
     // Without --auth-file: the default file beside the server's message database.
     run = runCli({QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("anna")}, "pw\n");
@@ -610,8 +676,7 @@ void tst_Access::commandLineRejectsBadArguments()
     QFETCH(QByteArray, input);
     QFETCH(int, exitCode);
     QFETCH(QString, reason);
-    const Run run =
-        runCli(arguments + QStringList{QStringLiteral("--auth-file"), m_authFile}, input);
+    const Run run = runCli(arguments + storeArguments(), input);
     QCOMPARE(run.exitCode, exitCode);
     QVERIFY2(QString::fromUtf8(run.err).contains(reason), run.err.constData());
     QCOMPARE(run.err.count('\n'), 1); // one line
@@ -665,22 +730,29 @@ void tst_Access::listenSignsInWithUserAndPassword()
     QVERIFY(both.readAllStandardError().contains("or a token, not both"));
 }
 
-// `traybeat serve --auth-file FILE --default-access deny-all` as a real process.
+// `traybeat serve --auth-file FILE --default-access deny-all` as a real process; on PostgreSQL
+// `traybeat serve --db URL --default-access deny-all`.
 void tst_Access::serveProcessReadsTheAuthFile()
 {
     prepareAuthFile();
     QProcess serve;
+    const QStringList store =
+        m_database
+            ? storeArguments()
+            : QStringList{QStringLiteral("--db"), m_dir->filePath(QStringLiteral("server.db"))} +
+                  storeArguments();
     serve.start(QStringLiteral(TRAYBEAT_BINARY),
-                {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral(":0"),
-                 QStringLiteral("--db"), m_dir->filePath(QStringLiteral("server.db")),
-                 QStringLiteral("--auth-file"), m_authFile, QStringLiteral("--default-access"),
-                 QStringLiteral("deny-all")});
+                QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
+                            QStringLiteral(":0"), QStringLiteral("--default-access"),
+                            QStringLiteral("deny-all")} +
+                    store);
     QVERIFY(serve.waitForStarted());
     QByteArray output;
     const QUrl base = serveAddress(serve, &output);
     QVERIFY2(base.isValid(), output.constData());
-    QTRY_VERIFY_WITH_TIMEOUT(
-        (output += serve.readAllStandardOutput(), output.contains("users and access from")), 10000);
+    const QByteArray says = m_database ? "messages, users and access in" : "users and access from";
+    QTRY_VERIFY_WITH_TIMEOUT((output += serve.readAllStandardOutput(), output.contains(says)),
+                             10000);
     const auto post = [&](const QByteArray &authorization) {
         Headers headers;
         if (!authorization.isEmpty())
@@ -710,9 +782,10 @@ void tst_Access::serveRejectsBadAccessOptions()
 {
     QFETCH(QStringList, arguments);
     QFETCH(QString, reason);
+    const QString database =
+        m_database ? m_databaseUrl : m_dir->filePath(QStringLiteral("server.db"));
     const Run run = runCli(QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
-                                       QStringLiteral(":0"), QStringLiteral("--db"),
-                                       m_dir->filePath(QStringLiteral("server.db"))} +
+                                       QStringLiteral(":0"), QStringLiteral("--db"), database} +
                            arguments);
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(QString::fromUtf8(run.err).contains(reason), run.err.constData());

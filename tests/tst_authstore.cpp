@@ -1,4 +1,5 @@
 #include "authstore.h"
+#include "postgrescluster.h"
 
 #include <QDateTime>
 #include <QFileInfo>
@@ -7,12 +8,15 @@
 
 using namespace traybeat;
 
-// The auth file: password hashes, grants and their precedence, tokens and their expiry, on a
-// real SQLite file.
+// Users and access: password hashes, grants and their precedence, tokens and their expiry. Every
+// test runs on both backends (initTestCase_data): a real SQLite auth file, and a database of a
+// private PostgreSQL cluster (tests/support/postgrescluster.h; missing is a failure).
 class tst_AuthStore : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase_data();
+    void initTestCase();
     void init();
     void cleanup();
     void passwordsVerifyOnlyThemselves();
@@ -26,21 +30,57 @@ private slots:
     void tokensBelongToTheirUser();
     void expiredTokenIsRefused();
     void removingUserRemovesItsGrantsAndTokens();
+    void changesCountAtOnceForAnotherReader();
+    void unreadableStoreSaysSo();
 
 private:
+    bool isPostgres() const;
+    QString databaseName() const { return QStringLiteral("auth%1").arg(m_databaseNumber); }
+
+    PostgresCluster m_cluster;
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<AuthStore> m_store;
     QString m_path;
+    DatabaseLocation m_location;
+    int m_databaseNumber = 0;
 };
+
+void tst_AuthStore::initTestCase_data()
+{
+    QTest::addColumn<bool>("postgres");
+    QTest::newRow("sqlite") << false;
+    QTest::newRow("postgresql") << true;
+}
+
+void tst_AuthStore::initTestCase()
+{
+    QString error;
+    QVERIFY2(m_cluster.start(&error), qPrintable(error));
+}
+
+bool tst_AuthStore::isPostgres() const
+{
+    QFETCH_GLOBAL(bool, postgres);
+    return postgres;
+}
 
 void tst_AuthStore::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
     m_path = m_dir->filePath(QStringLiteral("auth.db"));
-    m_store = std::make_unique<AuthStore>();
+    m_location = DatabaseLocation::sqlite(m_path);
     QString error;
-    QVERIFY2(m_store->open(m_path, &error), qPrintable(error));
+    if (isPostgres()) {
+        ++m_databaseNumber;
+        QVERIFY2(m_cluster.createDatabase(databaseName(), &error), qPrintable(error));
+        const auto location = DatabaseLocation::parse(m_cluster.socketUrl(databaseName()), &error);
+        QVERIFY2(location, qPrintable(error));
+        m_location = *location;
+    }
+    m_store = std::make_unique<AuthStore>();
+    QVERIFY2(m_store->open(m_location, &error), qPrintable(error));
+    QCOMPARE(m_store->isShared(), isPostgres());
 }
 
 void tst_AuthStore::cleanup()
@@ -78,6 +118,14 @@ void tst_AuthStore::fileIsPrivateAndHoldsNoSecret()
     const auto token = m_store->addToken(QStringLiteral("phil"), {}, 0, &error);
     QVERIFY(token);
     m_store->close();
+    if (isPostgres()) {
+        const QString rows = m_cluster.query(
+            databaseName(), QStringLiteral("SELECT * FROM users; SELECT * FROM tokens"), &error);
+        QVERIFY2(rows.contains(QLatin1String("phil")), qPrintable(rows + error));
+        QVERIFY(!rows.contains(QLatin1String("plainpassword")));
+        QVERIFY(!rows.contains(*token));
+        return;
+    }
     QCOMPARE(QFileInfo(m_path).permissions() & 0x0077, QFileDevice::Permissions());
     QFile file(m_path);
     QVERIFY(file.open(QIODevice::ReadOnly));
@@ -243,6 +291,49 @@ void tst_AuthStore::removingUserRemovesItsGrantsAndTokens()
     // A new user of the same name starts with nothing.
     QVERIFY(m_store->addUser(QStringLiteral("phil"), QStringLiteral("x"), false, &error));
     QVERIFY(m_store->tokens(QStringLiteral("phil")).isEmpty());
+}
+
+// What serve instances rely on: nothing is cached, so a second store on the same database (another
+// instance, or the command line) sees every change at its next lookup.
+void tst_AuthStore::changesCountAtOnceForAnotherReader()
+{
+    AuthStore other;
+    QString error;
+    QVERIFY2(other.open(m_location, &error), qPrintable(error));
+    QVERIFY(m_store->addUser(QStringLiteral("phil"), QStringLiteral("x"), false, &error));
+    const auto token = m_store->addToken(QStringLiteral("phil"), {}, 0, &error);
+    QVERIFY(token);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QCOMPARE(other.userForToken(*token, now)->name, QStringLiteral("phil"));
+    QVERIFY(
+        m_store->grant(QStringLiteral("phil"), QStringLiteral("a"), Permission::ReadWrite, &error));
+    QCOMPARE(other.permission(QStringLiteral("phil"), QStringLiteral("a"), Permission::Deny),
+             Permission::ReadWrite);
+    QVERIFY(m_store->grant(QStringLiteral("phil"), QStringLiteral("a"), Permission::ReadOnly,
+                           &error)); // replaces the grant
+    QCOMPARE(other.grants(QStringLiteral("phil")).size(), 1);
+    QCOMPARE(other.permission(QStringLiteral("phil"), QStringLiteral("a"), Permission::Deny),
+             Permission::ReadOnly);
+    QVERIFY(m_store->removeToken(QStringLiteral("phil"), *token, &error));
+    QVERIFY(!other.userForToken(*token, now));
+    QVERIFY(!other.lastReadFailed()); // a plain "no"
+}
+
+// A closed (or lost) store answers nothing, and says that this is not a "no".
+void tst_AuthStore::unreadableStoreSaysSo()
+{
+    QString error;
+    QVERIFY(m_store->addUser(QStringLiteral("phil"), QStringLiteral("x"), false, &error));
+    QVERIFY(m_store->user(QStringLiteral("phil")));
+    QVERIFY(!m_store->lastReadFailed());
+    QVERIFY(m_store->isReachable());
+    m_store->close();
+    QVERIFY(!m_store->user(QStringLiteral("phil")));
+    QVERIFY(m_store->lastReadFailed());
+    QCOMPARE(
+        m_store->permission(QStringLiteral("phil"), QStringLiteral("a"), Permission::ReadWrite),
+        Permission::Deny);
+    QVERIFY(!m_store->isReachable());
 }
 
 QTEST_GUILESS_MAIN(tst_AuthStore)

@@ -46,6 +46,8 @@ private slots:
 
     void storesAndReadsInOrder_data() { backends(); }
     void storesAndReadsInOrder();
+    void textIsStoredAsItCame_data() { backends(); }
+    void textIsStoredAsItCame();
     void cursorStopsAtItsBound_data() { backends(); }
     void cursorStopsAtItsBound();
     void newMessagesFromAnyWriter_data() { backends(); }
@@ -142,6 +144,36 @@ void tst_MessageStore::storesAndReadsInOrder()
     QVERIFY(!store->insert({message(QStringLiteral("m5"), QStringLiteral("a")),
                             message(QStringLiteral("m1"), QStringLiteral("a"))}));
     QCOMPARE(store->count(), 4);
+}
+
+void tst_MessageStore::textIsStoredAsItCame()
+{
+    // PostgreSQL gets a batch as the text of one statement (values quoted by the driver): what
+    // a publisher sends must come back unchanged, whatever quoting it looks like.
+    auto store = openStore();
+    QVERIFY(store->isOpen());
+    PushMessage tricky = message(QStringLiteral("tricky"), QStringLiteral("a"));
+    tricky.message = QStringLiteral("it's a \\' \"quote\"; DROP TABLE messages; -- $$ $1 ? %1 \\x00 中文 🙂");
+    tricky.title = QStringLiteral("'); NOTIFY traybeat_messages; --");
+    tricky.click = QStringLiteral("https://example.com/?a='b'&c=\\");
+    tricky.icon = QStringLiteral("https://example.com/icon's.png");
+    tricky.tags = {QStringLiteral("x'y"), QStringLiteral("\\")};
+    PushMessage untitled = message(QStringLiteral("untitled"), QStringLiteral("a"));
+    untitled.title = QString();
+    untitled.tags = {};
+    QVERIFY(store->insert({tricky, untitled}));
+    SinceFilter all;
+    all.kind = SinceFilter::Kind::All;
+    const QList<PushMessage> read = store->messages({QStringLiteral("a")}, all, 0);
+    QCOMPARE(read.size(), 2);
+    QCOMPARE(read.at(0).message, tricky.message);
+    QCOMPARE(read.at(0).title, tricky.title);
+    QCOMPARE(read.at(0).click, tricky.click);
+    QCOMPARE(read.at(0).icon, tricky.icon);
+    QCOMPARE(read.at(0).tags, tricky.tags);
+    QVERIFY(read.at(1).title.isEmpty());
+    QVERIFY(read.at(1).tags.isEmpty());
+    QCOMPARE(store->count(), 2);
 }
 
 void tst_MessageStore::cursorStopsAtItsBound()

@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>traybeat::AccessGuard</name>
+    <message>
+        <source>users and access live in the database %1; an auth file (%2) cannot be used with it</source>
+        <translation>用户和访问权限保存在数据库 %1 中；不能同时使用认证文件（%2）</translation>
+    </message>
+    <message>
+        <source>cannot LISTEN on %1: %2</source>
+        <translation>无法在 %1 上执行 LISTEN：%2</translation>
+    </message>
+</context>
+<context>
     <name>traybeat::ActionBar</name>
     <message>
         <source>Opens a web page</source>
@@ -123,6 +134,10 @@
     <message>
         <source>user &quot;%1&quot; has no token &quot;%2&quot;</source>
         <translation>用户“%1”没有令牌“%2”</translation>
+    </message>
+    <message>
+        <source>cannot use database %1 for users and access: %2</source>
+        <translation>无法将数据库 %1 用于用户和访问权限：%2</translation>
     </message>
 </context>
 <context>
@@ -537,8 +552,48 @@
         <translation>直接连接，忽略系统代理设置（http_proxy、https_proxy）。</translation>
     </message>
     <message>
-        <source>SQLite file for the message cache (default %1), or a PostgreSQL database that several instances may share: postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=MODE] (or ?host=/socket/folder). Give the password in PGPASSWORD or ~/.pgpass rather than in the URL.</source>
-        <translation>消息缓存所用的 SQLite 文件（默认 %1），或可由多个实例共用的 PostgreSQL 数据库：postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=MODE]（或 ?host=/套接字/文件夹）。密码最好通过 PGPASSWORD 或 ~/.pgpass 提供，而不要写在 URL 中。</translation>
+        <source>--db: only a postgresql:// URL holds users; with an SQLite message file they are in the auth file (--auth-file)</source>
+        <translation>--db：只有 postgresql:// URL 保存用户；使用 SQLite 消息文件时，用户保存在认证文件中（--auth-file）</translation>
+    </message>
+    <message>
+        <source>The PostgreSQL database of traybeat serve --db (postgresql://USER@HOST/DBNAME): users and access live there instead of in an auth file.</source>
+        <translation>traybeat serve --db 所用的 PostgreSQL 数据库（postgresql://USER@HOST/DBNAME）：用户和访问权限保存在其中，而不是认证文件中。</translation>
+    </message>
+    <message>
+        <source>--auth-file and --db: give one of them</source>
+        <translation>--auth-file 和 --db：只能指定其中一个</translation>
+    </message>
+    <message>
+        <source>Read the --db value from the first line of FILE (mode 0600), so that a password in the URL is never on a command line.</source>
+        <translation>从 FILE（权限 0600）的第一行读取 --db 的值，使 URL 中的密码永远不会出现在命令行上。</translation>
+    </message>
+    <message>
+        <source>--db and --db-url-file: give one of them</source>
+        <translation>--db 和 --db-url-file：只能指定其中一个</translation>
+    </message>
+    <message>
+        <source>--db-url-file: cannot read %1: %2</source>
+        <translation>--db-url-file：无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>--db-url-file: %1 may be read by others; make it private (chmod 600)</source>
+        <translation>--db-url-file：其他用户可以读取 %1；请将其设为私有（chmod 600）</translation>
+    </message>
+    <message>
+        <source>--db-url-file: %1 holds nothing on its first line</source>
+        <translation>--db-url-file：%1 的第一行为空</translation>
+    </message>
+    <message>
+        <source>SQLite file for the message cache (default %1), or a PostgreSQL database that several instances may share, holding messages, users and access: postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=MODE] (or ?host=/socket/folder). Keep the password off the command line: in ~/.pgpass or PGPASSWORD (read by libpq), or with the URL in --db-url-file.</source>
+        <translation>消息缓存的 SQLite 文件（默认 %1），或可由多个实例共享、保存消息、用户和访问权限的 PostgreSQL 数据库：postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=MODE]（或 ?host=/socket/folder）。不要把密码写在命令行上：请放在 ~/.pgpass 或 PGPASSWORD 中（由 libpq 读取），或将 URL 写入 --db-url-file 指定的文件。</translation>
+    </message>
+    <message>
+        <source>--auth-file cannot be used with a PostgreSQL --db: users and access live in that database (manage them with traybeat user|access|token --db URL)</source>
+        <translation>--auth-file 不能与 PostgreSQL 的 --db 一起使用：用户和访问权限保存在该数据库中（请用 traybeat user|access|token --db URL 管理）</translation>
+    </message>
+    <message>
+        <source>with a PostgreSQL --db users and access live in that database, but the auth file %1 exists: add its users there (traybeat user add NAME --db URL, …), then move the file away</source>
+        <translation>使用 PostgreSQL 的 --db 时，用户和访问权限保存在该数据库中，但认证文件 %1 存在：请先把其中的用户添加到数据库（traybeat user add NAME --db URL，……），再移走该文件</translation>
     </message>
 </context>
 <context>
@@ -636,6 +691,14 @@
     <message>
         <source>the URL must not have a fragment (#)</source>
         <translation>URL 不能带片段（#）</translation>
+    </message>
+    <message>
+        <source>cannot open database %1: Qt&apos;s PostgreSQL driver (QPSQL) is not installed (Debian: libqt6sql6-psql)</source>
+        <translation>无法打开数据库 %1：未安装 Qt 的 PostgreSQL 驱动（QPSQL）（Debian：libqt6sql6-psql）</translation>
+    </message>
+    <message>
+        <source>cannot open database %1: %2</source>
+        <translation>无法打开数据库 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -1099,10 +1162,6 @@
     <message>
         <source>cannot upgrade database %1: %2</source>
         <translation>无法升级数据库 %1：%2</translation>
-    </message>
-    <message>
-        <source>cannot open database %1: Qt&apos;s PostgreSQL driver (QPSQL) is not installed (Debian: libqt6sql6-psql)</source>
-        <translation>无法打开数据库 %1：未安装 Qt 的 PostgreSQL 驱动（QPSQL）（Debian：libqt6sql6-psql）</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,7 @@
 
 #include "authstore.h"
 #include "cli/commandline.h"
+#include "databaselocation.h"
 #include "duration.h"
 #include "privatepath.h"
 
@@ -12,8 +13,9 @@
 
 #include <cstdio>
 
-// traybeat user|access|token: manage the auth file `traybeat serve` reads (docs/design.md,
-// "Users and access"). Each opens the file, changes or lists one thing, and exits.
+// traybeat user|access|token: manage the users and access `traybeat serve` reads (docs/design.md,
+// "Users and access"): in the auth file, or with --db in the PostgreSQL database that serve
+// instances share. Each opens the store, changes or lists one thing, and exits.
 namespace traybeat::modes {
 
 namespace {
@@ -24,10 +26,32 @@ void print(const QString &line)
     std::printf("%s\n", qPrintable(line));
 }
 
-// Opens the auth file named by --auth-file, or the default one (its folder is traybeat's own
-// state folder, created 0700).
+// The PostgreSQL database of --db or --db-url-file; nullopt + reason for anything else.
+std::optional<DatabaseLocation> readDatabaseOption(const QCommandLineParser &parser, QString *error)
+{
+    const auto text = commandline::readDatabase(parser, error);
+    if (!text)
+        return std::nullopt;
+    if (!DatabaseLocation::looksLikeUrl(*text)) {
+        *error = Text::tr("--db: only a postgresql:// URL holds users; with an SQLite message "
+                          "file they are in the auth file (--auth-file)");
+        return std::nullopt;
+    }
+    QString reason;
+    auto location = DatabaseLocation::parse(*text, &reason);
+    if (!location)
+        *error = Text::tr("--db: %1").arg(reason);
+    return location;
+}
+
+// Opens the database of --db, the auth file named by --auth-file, or the default one (its
+// folder is traybeat's own state folder, created 0700).
 bool openStore(const QCommandLineParser &parser, AuthStore *store, QString *error)
 {
+    if (parser.isSet(QStringLiteral("db")) || parser.isSet(QStringLiteral("db-url-file"))) {
+        const auto location = readDatabaseOption(parser, error);
+        return location && store->open(*location, error);
+    }
     const bool isDefault = !parser.isSet(QStringLiteral("auth-file"));
     const QString path =
         isDefault ? commandline::defaultAuthFilePath() : parser.value(QStringLiteral("auth-file"));
@@ -43,14 +67,18 @@ bool openStore(const QCommandLineParser &parser, AuthStore *store, QString *erro
 
 // Parses the command line of one auth mode: `usage` is its positional arguments' syntax.
 // Returns the exit status when done already (help, bad arguments).
-std::optional<int> parseAuthCommandLine(QCommandLineParser &parser, const QString &mode,
-                                        const QString &description,
+std::optional<int> parseAuthCommandLine(QCommandLineParser &parser, const QStringList &arguments,
+                                        const QString &mode, const QString &description,
                                         const QList<QCommandLineOption> &options)
 {
     parser.setApplicationDescription(description);
     parser.addOption(commandline::authFileOption());
+    parser.addOptions(commandline::databaseOptions(
+        Text::tr("The PostgreSQL database of traybeat serve --db "
+                 "(postgresql://USER@HOST/DBNAME): users and access live there instead of in "
+                 "an auth file.")));
     parser.addOptions(options);
-    return commandline::parse(parser, QCoreApplication::arguments(), mode);
+    return commandline::parse(parser, arguments, mode);
 }
 
 int runUserCommand(const QCommandLineParser &parser, AuthStore &store, const QString &mode)
@@ -156,7 +184,7 @@ int runTokenCommand(const QCommandLineParser &parser, AuthStore &store, const QS
             store.addToken(arguments[1], parser.value(QStringLiteral("label")), expiresMs, &error);
         if (!token)
             return commandline::fail(mode, error);
-        print(*token); // the only time it is shown: the file keeps its digest
+        print(*token); // the only time it is shown: the store keeps its digest
         return 0;
     }
     if (command == QLatin1String("list") && arguments.size() == 2) {
@@ -189,13 +217,19 @@ struct AuthMode
 int runAuthMode(int argc, char **argv, const AuthMode &authMode)
 {
     QCoreApplication app(argc, argv);
+    // Read before the password in them is overwritten.
+    const QStringList arguments = QCoreApplication::arguments();
+    commandline::hidePasswordFromProcessList(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("traybeat"));
     commandline::chooseLanguage(app);
     const QString mode = QString::fromLatin1(authMode.word);
     QCommandLineParser parser;
-    if (const auto done =
-            parseAuthCommandLine(parser, mode, authMode.description(), authMode.options()))
+    if (const auto done = parseAuthCommandLine(parser, arguments, mode, authMode.description(),
+                                               authMode.options()))
         return *done;
+    if (parser.isSet(QStringLiteral("auth-file")) &&
+        (parser.isSet(QStringLiteral("db")) || parser.isSet(QStringLiteral("db-url-file"))))
+        return commandline::fail(mode, Text::tr("--auth-file and --db: give one of them"));
     AuthStore store;
     QString error;
     if (!openStore(parser, &store, &error)) {

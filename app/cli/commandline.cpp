@@ -10,6 +10,7 @@
 #include <QStandardPaths>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
@@ -131,6 +132,60 @@ std::optional<QString> readToken(const QCommandLineParser &parser, QString *erro
         return std::nullopt;
     }
     return token;
+}
+
+void hidePasswordFromProcessList(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        char *url = std::strstr(argv[i], "://");
+        if (!url)
+            continue;
+        char *at = std::strchr(url + 3, '@');
+        char *colon = std::strchr(url + 3, ':');
+        if (!at || !colon || colon > at)
+            continue;
+        for (char *c = colon + 1; c < at; ++c)
+            *c = 'x';
+    }
+}
+
+QList<QCommandLineOption> databaseOptions(const QString &description)
+{
+    return {{QStringLiteral("db"), description, QStringLiteral("FILE|URL")},
+            {QStringLiteral("db-url-file"),
+             Text::tr("Read the --db value from the first line of FILE (mode 0600), so that a "
+                      "password in the URL is never on a command line."),
+             QStringLiteral("FILE")}};
+}
+
+std::optional<QString> readDatabase(const QCommandLineParser &parser, QString *error)
+{
+    const bool fromFile = parser.isSet(QStringLiteral("db-url-file"));
+    if (fromFile && parser.isSet(QStringLiteral("db"))) {
+        *error = Text::tr("--db and --db-url-file: give one of them");
+        return std::nullopt;
+    }
+    if (!fromFile)
+        return parser.value(QStringLiteral("db"));
+    const QString path = parser.value(QStringLiteral("db-url-file"));
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = Text::tr("--db-url-file: cannot read %1: %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    constexpr auto othersMayRead = QFileDevice::ReadGroup | QFileDevice::ReadOther;
+    if (file.permissions() & othersMayRead) {
+        *error = Text::tr("--db-url-file: %1 may be read by others; make it private "
+                          "(chmod 600)")
+                     .arg(path);
+        return std::nullopt;
+    }
+    const QString url = QString::fromUtf8(file.readLine(4096)).trimmed();
+    if (url.isEmpty()) {
+        *error = Text::tr("--db-url-file: %1 holds nothing on its first line").arg(path);
+        return std::nullopt;
+    }
+    return url;
 }
 
 namespace {

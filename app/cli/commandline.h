@@ -54,6 +54,21 @@ std::optional<QString> readToken(const QCommandLineParser &parser, QString *erro
 // a one-line reason when it is empty or the two differ.
 std::optional<QString> readPassword(const QString &prompt, bool confirm, QString *error);
 
+// A password in a --db URL is overwritten in our own argv, so that `ps` and /proc/PID/cmdline
+// show it only for the moment before this runs (as psql and mysql do); ~/.pgpass, PGPASSWORD
+// or --db-url-file never show it at all.
+void hidePasswordFromProcessList(int argc, char **argv);
+
+// --db (described by `description`) and --db-url-file FILE: the database URL read from a file,
+// so that a password in it never appears on a command line.
+QList<QCommandLineOption> databaseOptions(const QString &description);
+
+// The --db value from --db-url-file (its first line, surrounding whitespace dropped; the file
+// must be private to its owner, as libpq insists for ~/.pgpass) or --db; empty when neither is
+// given. nullopt + a one-line reason (never quoting the file's content) when the file cannot
+// be read, is empty or readable by others, or both options are set.
+std::optional<QString> readDatabase(const QCommandLineParser &parser, QString *error);
+
 // The auth file (users, grants, tokens) when --auth-file is not given: auth.db beside the
 // server's default message database.
 QString defaultAuthFilePath();

@@ -48,24 +48,6 @@ bool installSignalHandlers()
            ::sigaction(SIGINT, &action, nullptr) == 0;
 }
 
-// A password in a --db URL is overwritten in our own argv, so that `ps` and /proc/PID/cmdline
-// show it only for the moment before this runs (as psql and mysql do); PGPASSWORD or ~/.pgpass
-// never show it at all.
-void hidePasswordFromProcessList(int argc, char **argv)
-{
-    for (int i = 1; i < argc; ++i) {
-        char *url = std::strstr(argv[i], "://");
-        if (!url)
-            continue;
-        char *at = std::strchr(url + 3, '@');
-        char *colon = std::strchr(url + 3, ':');
-        if (!at || !colon || colon > at)
-            continue;
-        for (char *c = colon + 1; c < at; ++c)
-            *c = 'x';
-    }
-}
-
 // "ADDR:PORT", ":PORT" (loopback), "[v6]:PORT", "localhost:PORT". Port 0 picks a free one.
 bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
 {
@@ -105,15 +87,14 @@ void addOptions(QCommandLineParser &parser)
                   "0.0.0.0:PORT (all interfaces); port 0 picks a free one. Default "
                   "127.0.0.1:8080."),
          QStringLiteral("ADDR:PORT"), QStringLiteral("127.0.0.1:8080")},
-        {QStringLiteral("db"),
-         Text::tr("SQLite file for the message cache (default %1), or a PostgreSQL database "
-                  "that several instances may share: "
-                  "postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=MODE] (or "
-                  "?host=/socket/folder). Give the password in PGPASSWORD or ~/.pgpass "
-                  "rather than in the URL.")
-             .arg(defaultDatabasePath()),
-         QStringLiteral("FILE|URL")},
     });
+    parser.addOptions(commandline::databaseOptions(
+        Text::tr("SQLite file for the message cache (default %1), or a PostgreSQL database "
+                 "that several instances may share, holding messages, users and access: "
+                 "postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=MODE] (or "
+                 "?host=/socket/folder). Keep the password off the command line: in "
+                 "~/.pgpass or PGPASSWORD (read by libpq), or with the URL in --db-url-file.")
+            .arg(defaultDatabasePath())));
     parser.addOptions(commandline::tokenOptions(
         Text::tr("Require 'Authorization: Bearer TOKEN' on every request")));
     parser.addOption(commandline::authFileOption());
@@ -199,8 +180,12 @@ bool readLimits(const QCommandLineParser &parser, PushServerOptions *options, QS
 
 bool readStorage(const QCommandLineParser &parser, PushServerOptions *options, QString *error)
 {
-    options->databasePath = parser.isSet(QStringLiteral("db")) ? parser.value(QStringLiteral("db"))
-                                                               : defaultDatabasePath();
+    const auto database = commandline::readDatabase(parser, error);
+    if (!database)
+        return false;
+    const bool isDefault =
+        !parser.isSet(QStringLiteral("db")) && !parser.isSet(QStringLiteral("db-url-file"));
+    options->databasePath = isDefault ? defaultDatabasePath() : *database;
     if (options->databasePath.isEmpty()) {
         *error = Text::tr("--db must not be empty");
         return false;
@@ -215,7 +200,6 @@ bool readStorage(const QCommandLineParser &parser, PushServerOptions *options, Q
     }
     // The default folder is traybeat's own and is narrowed; a --db folder may hold other things.
     const QString folder = QFileInfo(options->databasePath).absolutePath();
-    const bool isDefault = !parser.isSet(QStringLiteral("db"));
     QString reason;
     if (!PrivatePath::ensureDirectory(
             folder, isDefault ? PrivatePath::Existing::Narrow : PrivatePath::Existing::Keep,
@@ -224,6 +208,24 @@ bool readStorage(const QCommandLineParser &parser, PushServerOptions *options, Q
         return false;
     }
     return true;
+}
+
+// With a PostgreSQL database, users and access live in it, for every instance alike: an auth
+// file, given or the default one, is refused rather than silently ignored (its grants would
+// not apply, and the default access might open what it closed).
+bool refuseAuthFileBesideDatabase(const QCommandLineParser &parser, const QString &path,
+                                  QString *error)
+{
+    if (parser.isSet(QStringLiteral("auth-file")))
+        *error = Text::tr("--auth-file cannot be used with a PostgreSQL --db: users and access "
+                          "live in that database (manage them with traybeat user|access|token "
+                          "--db URL)");
+    else if (QFileInfo::exists(path))
+        *error = Text::tr("with a PostgreSQL --db users and access live in that database, but "
+                          "the auth file %1 exists: add its users there (traybeat user add NAME "
+                          "--db URL, …), then move the file away")
+                     .arg(path);
+    return error->isEmpty();
 }
 
 // --auth-file, or the default auth file when it exists (made by `traybeat user add`), and
@@ -237,7 +239,10 @@ bool readAccess(const QCommandLineParser &parser, PushServerOptions *options, QS
         *error = Text::tr("--auth-file must not be empty");
         return false;
     }
-    if (parser.isSet(QStringLiteral("auth-file")) || QFileInfo::exists(path))
+    if (options->database && !refuseAuthFileBesideDatabase(parser, path, error))
+        return false;
+    if (!options->database &&
+        (parser.isSet(QStringLiteral("auth-file")) || QFileInfo::exists(path)))
         options->access.authFile = path;
     if (!parser.isSet(QStringLiteral("default-access")))
         return true;
@@ -314,7 +319,7 @@ int serve(QCoreApplication &app, const PushServerOptions &options)
             ? qPrintable(QStringLiteral(" (all interfaces: %1)").arg(options.address.toString()))
             : "");
     if (options.database)
-        std::printf("traybeat serve: messages in %s\n",
+        std::printf("traybeat serve: messages, users and access in %s\n",
                     qPrintable(options.database->displayName()));
     if (!options.access.authFile.isEmpty())
         std::printf("traybeat serve: users and access from %s\n",
@@ -333,7 +338,7 @@ int runServe(int argc, char **argv)
     QCommandLineParser parser;
     addOptions(parser);
     const QStringList arguments = QCoreApplication::arguments();
-    hidePasswordFromProcessList(argc, argv);
+    commandline::hidePasswordFromProcessList(argc, argv);
     if (const auto done = commandline::parse(parser, arguments, mode))
         return *done;
     QString error;

@@ -2,6 +2,8 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QSqlDriver>
+#include <QSqlError>
 #include <QThread>
 #include <QUrlQuery>
 
@@ -44,6 +46,11 @@ ntfy::Error unauthorized()
 {
     return {401, 40101, QStringLiteral("unauthorized: missing or wrong credentials")};
 }
+
+ntfy::Error databaseUnavailable()
+{
+    return {503, 50301, QStringLiteral("database unavailable, try again shortly")};
+}
 } // namespace
 
 AccessGuard::AccessGuard(const AccessOptions &options, QObject *parent)
@@ -66,12 +73,68 @@ AccessGuard::~AccessGuard()
 
 bool AccessGuard::open(QString *errorMessage)
 {
-    if (m_options.authFile.isEmpty())
+    if (m_options.database && !m_options.authFile.isEmpty()) {
+        if (errorMessage)
+            *errorMessage = tr("users and access live in the database %1; an auth file (%2) "
+                               "cannot be used with it")
+                                .arg(m_options.database->displayName(), m_options.authFile);
+        return false;
+    }
+    if (m_options.authFile.isEmpty() && !m_options.database)
         return true;
     m_store = std::make_unique<AuthStore>();
-    if (!m_store->open(m_options.authFile, errorMessage))
+    const bool opened = m_options.database ? m_store->open(*m_options.database, errorMessage)
+                                           : m_store->open(m_options.authFile, errorMessage);
+    forgetReadAnswers();
+    if (!opened)
         return false;
+    if (m_store->isShared()) {
+        m_cacheTtl = m_options.sharedCacheTtl.count();
+        QSqlDriver *driver = m_store->driver();
+        if (!driver->subscribeToNotification(AuthStore::ChangeChannel)) {
+            if (errorMessage)
+                *errorMessage =
+                    tr("cannot LISTEN on %1: %2")
+                        .arg(m_options.database->displayName(), driver->lastError().text());
+            m_store->close();
+            return false;
+        }
+        connect(driver, &QSqlDriver::notification, this, &AccessGuard::forgetReadAnswers);
+    }
     AuthStore::decoyHash(); // made now rather than during the first request
+    return true;
+}
+
+bool AccessGuard::isStoreReachable()
+{
+    return !m_store || !m_store->isShared() || m_store->isReachable();
+}
+
+void AccessGuard::closeStore()
+{
+    if (m_store)
+        m_store->close();
+    forgetReadAnswers();
+}
+
+void AccessGuard::forgetReadAnswers()
+{
+    m_permissions.clear();
+    m_tokenOwners.clear();
+    for (Verified &verified : m_verified)
+        verified.checkedMs = 0;
+}
+
+bool AccessGuard::isFresh(qint64 readMs) const
+{
+    return m_cacheTtl > 0 && readMs > 0 && nowMs() - readMs < m_cacheTtl;
+}
+
+bool AccessGuard::isStoreUnavailable(ntfy::Error *error) const
+{
+    if (!m_store || !m_store->lastReadFailed())
+        return false;
+    *error = databaseUnavailable();
     return true;
 }
 
@@ -105,11 +168,14 @@ AccessGuard::Outcome AccessGuard::identify(const QHostAddress &peer, const HttpR
         known = verifyBearer(credentials);
     } else if (scheme == "basic" && (basic = readBasic(*authorization))) {
         // ntfy's form for a token where only Basic can be given: no name, the token as password.
-        known =
-            basic->name.isEmpty() ? verifyBearer(basic->password.toUtf8()) : remembered(basic->key);
-        if (!known && !basic->name.isEmpty() && m_store)
+        known = basic->name.isEmpty() ? verifyBearer(basic->password.toUtf8()) : remembered(*basic);
+        if (!known && !basic->name.isEmpty() && m_store && !isStoreUnavailable(error))
             return startVerifying(peer, *basic, error, std::move(whenDone));
+    } else {
+        return refuse(peer, error);
     }
+    if (!known && isStoreUnavailable(error))
+        return Outcome::Refused; // not the client's fault: not counted against it
     if (!known)
         return refuse(peer, error);
     *identity = *known;
@@ -129,11 +195,21 @@ std::optional<Identity> AccessGuard::verifyBearer(const QByteArray &token)
         return Identity{QString(), true};
     if (!m_store)
         return std::nullopt;
+    const QByteArray digest = sha256(token);
+    const auto cached = m_tokenOwners.constFind(digest);
+    if (cached != m_tokenOwners.constEnd() && cached->expiresMs > nowMs())
+        return cached->value;
     const auto user =
         m_store->userForToken(QString::fromUtf8(token), QDateTime::currentMSecsSinceEpoch());
     if (!user)
-        return std::nullopt;
-    return Identity{user->name, user->isAdmin};
+        return std::nullopt; // not remembered: a guesser is bounded by the lockout instead
+    const Identity identity{user->name, user->isAdmin};
+    if (m_cacheTtl > 0) {
+        if (m_tokenOwners.size() >= m_options.maxCached)
+            m_tokenOwners.clear();
+        m_tokenOwners.insert(digest, {identity, nowMs() + m_cacheTtl});
+    }
+    return identity;
 }
 
 std::optional<AccessGuard::Basic> AccessGuard::readBasic(const QByteArray &authorization) const
@@ -145,14 +221,24 @@ std::optional<AccessGuard::Basic> AccessGuard::readBasic(const QByteArray &autho
     if (colon < 0)
         return std::nullopt;
     return Basic{sha256(authorization), QString::fromUtf8(decoded.decoded.left(colon)),
-                 QString::fromUtf8(decoded.decoded.mid(colon + 1))};
+                 QString::fromUtf8(decoded.decoded.mid(colon + 1)), QString()};
 }
 
-std::optional<Identity> AccessGuard::remembered(const QByteArray &key) const
+std::optional<Identity> AccessGuard::remembered(const Basic &basic) const
 {
-    const auto cached = m_verified.constFind(key);
-    if (cached == m_verified.constEnd() || cached->expiresMs <= nowMs())
+    const auto cached = m_verified.find(basic.key);
+    if (cached == m_verified.end() || cached->expiresMs <= nowMs() || !m_store)
         return std::nullopt;
+    if (isFresh(cached->checkedMs))
+        return cached->identity;
+    // Read again: the user may be gone, have another password or role by now (also changed
+    // through another instance).
+    QString hash;
+    const auto user = m_store->user(basic.name, &hash);
+    if (!user || hash != cached->hash)
+        return std::nullopt;
+    cached->identity = Identity{user->name, user->isAdmin};
+    cached->checkedMs = nowMs();
     return cached->identity;
 }
 
@@ -169,14 +255,16 @@ AccessGuard::Outcome AccessGuard::startVerifying(const QHostAddress &peer, const
                   QStringLiteral("limit reached: too many sign-ins at once from this address")};
         return Outcome::Refused;
     }
-    ++fromPeer;
-    ++m_verifying;
     // The hash is read here, on the database's thread; only crypt runs on the worker. An
     // unknown name is verified against the decoy, so it takes as long as a known one.
-    QString hash = m_store->passwordHash(basic.name);
-    if (hash.isEmpty())
-        hash = AuthStore::decoyHash();
-    m_verifiers.start([this, peer, basic, hash, whenDone = std::move(whenDone)] {
+    Basic reading = basic;
+    reading.hash = m_store->passwordHash(basic.name);
+    if (isStoreUnavailable(error))
+        return Outcome::Refused;
+    ++fromPeer;
+    ++m_verifying;
+    const QString hash = reading.hash.isEmpty() ? AuthStore::decoyHash() : reading.hash;
+    m_verifiers.start([this, peer, basic = reading, hash, whenDone = std::move(whenDone)] {
         const bool verified = AuthStore::verifyPassword(basic.password, hash);
         QMetaObject::invokeMethod(
             this,
@@ -198,16 +286,17 @@ void AccessGuard::finishVerifying(const QHostAddress &peer, const Basic &basic, 
     const auto user = verified ? m_store->user(basic.name) : std::nullopt;
     if (!user) {
         ntfy::Error error;
-        refuse(peer, &error);
+        if (!isStoreUnavailable(&error))
+            refuse(peer, &error);
         whenDone(std::nullopt, error);
         return;
     }
     const Identity identity{user->name, user->isAdmin};
-    remember(basic.key, identity);
+    remember(basic, identity);
     whenDone(identity, {});
 }
 
-void AccessGuard::remember(const QByteArray &key, const Identity &identity)
+void AccessGuard::remember(const Basic &basic, const Identity &identity)
 {
     if (m_verified.size() >= m_options.maxVerified) {
         const qint64 now = nowMs();
@@ -215,7 +304,8 @@ void AccessGuard::remember(const QByteArray &key, const Identity &identity)
         if (m_verified.size() >= m_options.maxVerified)
             m_verified.clear(); // only a cache: the next requests pay for verifying again
     }
-    m_verified.insert(key, {identity, nowMs() + m_options.verifiedTtl.count()});
+    m_verified.insert(basic.key,
+                      {identity, basic.hash, nowMs() + m_options.verifiedTtl.count(), nowMs()});
 }
 
 bool AccessGuard::isLockedOut(const QHostAddress &peer) const
@@ -266,11 +356,11 @@ std::optional<ntfy::Error> AccessGuard::check(const Identity &identity, const QS
     if (identity.isAdmin)
         return std::nullopt;
     for (const QString &topic : topics) {
-        const Permission permission =
-            m_store ? m_store->permission(identity.user, topic, m_defaultPermission)
-                    : m_defaultPermission;
+        const Permission permission = this->permission(identity.user, topic);
         if (write ? canWrite(permission) : canRead(permission))
             continue;
+        if (ntfy::Error error; isStoreUnavailable(&error))
+            return error;
         if (identity.user.isEmpty())
             return unauthorized();
         return ntfy::Error{403, 40301,
@@ -280,6 +370,23 @@ std::optional<ntfy::Error> AccessGuard::check(const Identity &identity, const QS
                                     topic)};
     }
     return std::nullopt;
+}
+
+Permission AccessGuard::permission(const QString &user, const QString &topic) const
+{
+    if (!m_store)
+        return m_defaultPermission;
+    const QString key = user + QLatin1Char('/') + topic; // '/' is in neither
+    const auto cached = m_permissions.constFind(key);
+    if (cached != m_permissions.constEnd() && cached->expiresMs > nowMs())
+        return cached->value;
+    const Permission permission = m_store->permission(user, topic, m_defaultPermission);
+    if (m_cacheTtl > 0 && !m_store->lastReadFailed()) {
+        if (m_permissions.size() >= m_options.maxCached)
+            m_permissions.clear();
+        m_permissions.insert(key, {permission, nowMs() + m_cacheTtl});
+    }
+    return permission;
 }
 
 int AccessGuard::trackedAddressCount() const

@@ -15,7 +15,7 @@
 #include <optional>
 
 // The push server's one access check: who sent a request (Basic user:password, a Bearer token
-// from the auth file or the --token shortcut, or ntfy's `?auth=` carrying either for clients
+// from the auth store or the --token shortcut, or ntfy's `?auth=` carrying either for clients
 // that cannot set headers), and whether they may read or write the topics it names.
 //
 // Bounded against guessing: an address with too many failed attempts within a window gets 429
@@ -23,13 +23,24 @@
 // password is verified on worker threads, never on the event loop, with a bounded number in
 // flight (in all, and per address); and a successful Basic verification is remembered for a
 // short time, keyed by a digest of the credentials: a script publishing in a loop pays for it
-// once, not per request.
+// once, not per request. A remembered verification counts only while the user's stored hash is
+// the one it was verified against, so a changed password or a removed user counts at once.
+//
+// On a shared (PostgreSQL) store every read would be a round trip on the event loop, per
+// request: what was read (a topic's permission for a user, a token's owner, a remembered
+// sign-in still being valid) is used for sharedCacheTtl (1 s) at most, in tables of bounded
+// size. Every change made through `traybeat user|access|token` NOTIFYs the instances, which
+// then empty these tables: a change counts at once, and within that second even if the
+// notification were missed. When the store cannot be read, a request that needs it gets 503,
+// never a 401/403 or the default access.
 namespace traybeat {
 
 struct AccessOptions
 {
     QString authFile; // empty: no users, only the shortcut token and the default access
-    QString token;    // the --token shortcut: full access
+    // Set: users, grants and tokens in this (PostgreSQL) database; authFile must then be empty.
+    std::optional<DatabaseLocation> database;
+    QString token; // the --token shortcut: full access
     // For what no grant covers; nullopt: deny with the shortcut token (it guards everything, as
     // before users existed), else read-write (ntfy's default).
     std::optional<Permission> defaultPermission;
@@ -43,6 +54,9 @@ struct AccessOptions
     // 429) rather than queued without end.
     int maxVerifying = 64;
     int maxVerifyingPerAddress = 4;
+    // Shared store: how long a read answer is used, and how many are kept (then they all go).
+    std::chrono::milliseconds sharedCacheTtl = std::chrono::seconds(1);
+    int maxCached = 4096;
 };
 
 struct Identity
@@ -60,6 +74,10 @@ public:
     ~AccessGuard() override;
 
     bool open(QString *errorMessage);
+    // A shared store follows the server's database connection (PushServer checks, closes and
+    // reopens them together). isStoreReachable() is true without a shared store.
+    bool isStoreReachable();
+    void closeStore();
 
     enum class Outcome {
         Known,     // *identity is the sender
@@ -92,6 +110,13 @@ private:
     struct Verified
     {
         Identity identity;
+        QString hash; // the stored hash the password was verified against
+        qint64 expiresMs = 0;
+        qint64 checkedMs = 0; // when the store last said the user still has that hash
+    };
+    template <typename T> struct Cached
+    {
+        T value;
         qint64 expiresMs = 0;
     };
 
@@ -100,16 +125,22 @@ private:
         QByteArray key; // digest of the whole Authorization value
         QString name;
         QString password;
+        QString hash; // read before verifying
     };
     Outcome refuse(const QHostAddress &peer, ntfy::Error *error);
+    // The store could not answer the lookup just made: *error is a 503.
+    bool isStoreUnavailable(ntfy::Error *error) const;
     std::optional<Identity> verifyBearer(const QByteArray &token);
     std::optional<Basic> readBasic(const QByteArray &authorization) const;
-    std::optional<Identity> remembered(const QByteArray &key) const;
+    std::optional<Identity> remembered(const Basic &basic) const;
     Outcome startVerifying(const QHostAddress &peer, const Basic &basic, ntfy::Error *error,
                            Done whenDone);
     void finishVerifying(const QHostAddress &peer, const Basic &basic, bool verified,
                          const Done &whenDone);
-    void remember(const QByteArray &key, const Identity &identity);
+    void remember(const Basic &basic, const Identity &identity);
+    Permission permission(const QString &user, const QString &topic) const;
+    bool isFresh(qint64 readMs) const;
+    void forgetReadAnswers();
     bool isLockedOut(const QHostAddress &peer) const;
     void countFailure(const QHostAddress &peer);
     void makeRoomForAddress();
@@ -118,10 +149,14 @@ private:
     const AccessOptions m_options;
     const QByteArray m_tokenDigest;
     const Permission m_defaultPermission;
-    std::unique_ptr<AuthStore> m_store; // null without an auth file
+    std::unique_ptr<AuthStore> m_store; // null without an auth file or database
     QElapsedTimer m_clock;
     QHash<QHostAddress, Failures> m_failures;
-    QHash<QByteArray, Verified> m_verified; // by SHA-256 of the Authorization value
+    mutable QHash<QByteArray, Verified> m_verified; // by SHA-256 of the Authorization value
+    // Shared store only (m_cacheTtl > 0): answers read, by user + '/' + topic, by token digest.
+    qint64 m_cacheTtl = 0;
+    mutable QHash<QString, Cached<Permission>> m_permissions;
+    QHash<QByteArray, Cached<Identity>> m_tokenOwners;
     QHash<QHostAddress, int> m_verifyingByAddress;
     int m_verifying = 0;
     QThreadPool m_verifiers;

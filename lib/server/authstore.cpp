@@ -24,7 +24,8 @@ QString nextConnectionName()
     return QStringLiteral("traybeat-auth-%1").arg(counter.fetchAndAddRelaxed(1));
 }
 
-const QString schema[] = {
+// The auth file's tables, as first made (a file of an older traybeat opens unchanged).
+const QString sqliteSchema[] = {
     QStringLiteral("PRAGMA foreign_keys = ON"),
     QStringLiteral("CREATE TABLE IF NOT EXISTS users ("
                    " name TEXT PRIMARY KEY,"
@@ -44,6 +45,31 @@ const QString schema[] = {
                    " created_ms INTEGER NOT NULL,"
                    " expires_ms INTEGER NOT NULL)"),
 };
+
+// The same tables in PostgreSQL, beside the messages. `user` is a keyword there, so it is
+// quoted, in every statement of both backends.
+const QString postgresSchema[] = {
+    QStringLiteral("CREATE TABLE IF NOT EXISTS users ("
+                   " name TEXT PRIMARY KEY,"
+                   " hash TEXT NOT NULL,"
+                   " admin INTEGER NOT NULL DEFAULT 0)"),
+    QStringLiteral("CREATE TABLE IF NOT EXISTS access ("
+                   " \"user\" TEXT NOT NULL,"
+                   " pattern TEXT NOT NULL,"
+                   " permission INTEGER NOT NULL,"
+                   " PRIMARY KEY (\"user\", pattern))"),
+    QStringLiteral("CREATE TABLE IF NOT EXISTS tokens ("
+                   " digest BYTEA PRIMARY KEY,"
+                   " \"user\" TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+                   " hint TEXT NOT NULL,"
+                   " label TEXT NOT NULL,"
+                   " created_ms BIGINT NOT NULL,"
+                   " expires_ms BIGINT NOT NULL)"),
+};
+
+// Orders instances that start at once and would race on CREATE TABLE IF NOT EXISTS (a key of
+// its own: it must not wait for the messages' publish-order lock).
+constexpr const char *lockSchemaStatement = "SELECT pg_advisory_xact_lock(7261711053)";
 
 constexpr int TokenRandomLength = 29; // ntfy's: "tk_" + 29 = 32 characters
 constexpr int HintLength = 8;         // "tk_" + 5
@@ -102,6 +128,8 @@ QString permissionName(Permission permission)
 
 AuthStore::AuthStore() : m_connectionName(nextConnectionName()) {}
 
+const QString AuthStore::ChangeChannel = QStringLiteral("traybeat_auth");
+
 AuthStore::~AuthStore()
 {
     close();
@@ -109,7 +137,26 @@ AuthStore::~AuthStore()
 
 bool AuthStore::open(const QString &filePath, QString *errorMessage)
 {
+    return open(DatabaseLocation::sqlite(filePath), errorMessage);
+}
+
+bool AuthStore::open(const DatabaseLocation &location, QString *errorMessage)
+{
     close();
+    m_location = location;
+    const bool opened = location.isPostgres()
+                            ? location.openPostgres(&m_database, m_connectionName, errorMessage) &&
+                                  createPostgresTables(errorMessage)
+                            : openSqlite(errorMessage);
+    if (!opened)
+        close();
+    m_readFailed = false;
+    return opened;
+}
+
+bool AuthStore::openSqlite(QString *errorMessage)
+{
+    const QString filePath = m_location.filePath;
     if (!PrivatePath::prepareDatabase(filePath, errorMessage))
         return false;
     m_database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
@@ -117,22 +164,39 @@ bool AuthStore::open(const QString &filePath, QString *errorMessage)
     if (!m_database.open()) {
         setError(errorMessage,
                  tr("cannot open auth file %1: %2").arg(filePath, m_database.lastError().text()));
-        close();
         return false;
     }
     // The server reads while the command line writes: wait for each other, briefly.
-    if (!execute(QStringLiteral("PRAGMA busy_timeout = 5000"), {}, errorMessage)) {
-        close();
+    if (!execute(QStringLiteral("PRAGMA busy_timeout = 5000"), {}, errorMessage))
         return false;
-    }
-    for (const QString &statement : schema) {
+    for (const QString &statement : sqliteSchema) {
         if (!execute(statement, {}, errorMessage)) {
             setError(errorMessage, tr("cannot use auth file %1: %2").arg(filePath, *errorMessage));
-            close();
             return false;
         }
     }
     return true;
+}
+
+bool AuthStore::createPostgresTables(QString *errorMessage)
+{
+    // libpq would print its "already exists" notices.
+    QString error;
+    bool created = execute(QStringLiteral("SET client_min_messages TO warning"), {}, &error) &&
+                   m_database.transaction() &&
+                   execute(QLatin1String(lockSchemaStatement), {}, &error);
+    for (const QString &statement : postgresSchema)
+        created = created && execute(statement, {}, &error);
+    created = created && m_database.commit();
+    if (created)
+        return true;
+    if (error.isEmpty())
+        error = m_database.lastError().text();
+    m_database.rollback();
+    setError(
+        errorMessage,
+        tr("cannot use database %1 for users and access: %2").arg(m_location.displayName(), error));
+    return false;
 }
 
 void AuthStore::close()
@@ -144,22 +208,51 @@ void AuthStore::close()
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
+bool AuthStore::isOpen() const
+{
+    return m_database.isOpen();
+}
+
+bool AuthStore::isReachable()
+{
+    return read(QStringLiteral("SELECT 1")).next();
+}
+
+QSqlQuery AuthStore::read(const QString &statement, const QVariantList &values) const
+{
+    QSqlQuery query(m_database);
+    m_readFailed = true;
+    if (!isOpen())
+        return query;
+    query.setForwardOnly(true);
+    if (!query.prepare(statement))
+        return query;
+    for (const QVariant &value : values)
+        query.addBindValue(value);
+    m_readFailed = !query.exec();
+    return query;
+}
+
 bool AuthStore::execute(const QString &statement, const QVariantList &values, QString *errorMessage,
                         int *rowsAffected)
 {
     QSqlQuery query(m_database);
-    if (!query.prepare(statement)) {
+    // Without values, run as it is: PostgreSQL prepares no SET or CREATE.
+    if (!values.isEmpty() && !query.prepare(statement)) {
         setError(errorMessage, query.lastError().text());
         return false;
     }
     for (const QVariant &value : values)
         query.addBindValue(value);
-    if (!query.exec()) {
+    if (values.isEmpty() ? !query.exec(statement) : !query.exec()) {
         setError(errorMessage, query.lastError().text());
         return false;
     }
     if (rowsAffected)
         *rowsAffected = query.numRowsAffected();
+    // A change (they all bind values; the schema does not): tell the servers sharing it.
+    if (isShared() && !values.isEmpty())
+        query.exec(QStringLiteral("NOTIFY ") + ChangeChannel);
     return true;
 }
 
@@ -276,8 +369,8 @@ bool AuthStore::removeUser(const QString &name, QString *errorMessage)
 {
     if (!requireUser(name, errorMessage))
         return false;
-    return execute(QStringLiteral("DELETE FROM access WHERE user = ?"), {name}, errorMessage) &&
-           execute(QStringLiteral("DELETE FROM tokens WHERE user = ?"), {name}, errorMessage) &&
+    return execute(QStringLiteral("DELETE FROM access WHERE \"user\" = ?"), {name}, errorMessage) &&
+           execute(QStringLiteral("DELETE FROM tokens WHERE \"user\" = ?"), {name}, errorMessage) &&
            execute(QStringLiteral("DELETE FROM users WHERE name = ?"), {name}, errorMessage);
 }
 
@@ -304,31 +397,28 @@ bool AuthStore::setAdmin(const QString &name, bool isAdmin, QString *errorMessag
 QList<AuthUser> AuthStore::users() const
 {
     QList<AuthUser> result;
-    QSqlQuery query(m_database);
-    query.exec(QStringLiteral("SELECT name, admin FROM users ORDER BY name"));
+    QSqlQuery query = read(QStringLiteral("SELECT name, admin FROM users ORDER BY name"));
     while (query.next())
         result.append({query.value(0).toString(), query.value(1).toInt() != 0});
     return result;
 }
 
-std::optional<AuthUser> AuthStore::user(const QString &name) const
+std::optional<AuthUser> AuthStore::user(const QString &name, QString *passwordHash) const
 {
-    QSqlQuery query(m_database);
-    query.prepare(QStringLiteral("SELECT name, admin FROM users WHERE name = ?"));
-    query.addBindValue(name);
-    if (!query.exec() || !query.next())
+    QSqlQuery query =
+        read(QStringLiteral("SELECT name, admin, hash FROM users WHERE name = ?"), {name});
+    if (!query.next())
         return std::nullopt;
+    if (passwordHash)
+        *passwordHash = query.value(2).toString();
     return AuthUser{query.value(0).toString(), query.value(1).toInt() != 0};
 }
 
 QString AuthStore::passwordHash(const QString &name) const
 {
-    QSqlQuery query(m_database);
-    query.prepare(QStringLiteral("SELECT hash FROM users WHERE name = ?"));
-    query.addBindValue(name);
-    if (!query.exec() || !query.next())
-        return {};
-    return query.value(0).toString();
+    QString hash;
+    user(name, &hash);
+    return hash;
 }
 
 std::optional<AuthUser> AuthStore::authenticate(const QString &name, const QString &password) const
@@ -354,8 +444,10 @@ bool AuthStore::grant(const QString &user, const QString &pattern, Permission pe
                      .arg(pattern));
         return false;
     }
-    return execute(QStringLiteral("INSERT OR REPLACE INTO access (user, pattern, permission)"
-                                  " VALUES (?, ?, ?)"),
+    // An upsert both backends read alike (SQLite since 3.24).
+    return execute(QStringLiteral("INSERT INTO access (\"user\", pattern, permission)"
+                                  " VALUES (?, ?, ?) ON CONFLICT (\"user\", pattern)"
+                                  " DO UPDATE SET permission = excluded.permission"),
                    {user, pattern, int(permission)}, errorMessage);
 }
 
@@ -364,9 +456,9 @@ bool AuthStore::resetAccess(const QString &user, const QString &pattern, QString
     int removed = 0;
     const bool done =
         pattern.isEmpty()
-            ? execute(QStringLiteral("DELETE FROM access WHERE user = ?"), {user}, errorMessage,
+            ? execute(QStringLiteral("DELETE FROM access WHERE \"user\" = ?"), {user}, errorMessage,
                       &removed)
-            : execute(QStringLiteral("DELETE FROM access WHERE user = ? AND pattern = ?"),
+            : execute(QStringLiteral("DELETE FROM access WHERE \"user\" = ? AND pattern = ?"),
                       {user, pattern}, errorMessage, &removed);
     if (done && removed == 0 && !pattern.isEmpty()) {
         setError(errorMessage, tr("\"%1\" has no grant on \"%2\"").arg(user, pattern));
@@ -377,16 +469,13 @@ bool AuthStore::resetAccess(const QString &user, const QString &pattern, QString
 
 QList<AccessGrant> AuthStore::grants(const QString &user) const
 {
-    QSqlQuery query(m_database);
-    query.prepare(user.isEmpty() ? QStringLiteral("SELECT user, pattern, permission FROM access"
-                                                  " ORDER BY user, pattern")
-                                 : QStringLiteral("SELECT user, pattern, permission FROM access"
-                                                  " WHERE user = ? ORDER BY pattern"));
-    if (!user.isEmpty())
-        query.addBindValue(user);
+    QSqlQuery query = user.isEmpty()
+                          ? read(QStringLiteral("SELECT \"user\", pattern, permission FROM access"
+                                                " ORDER BY \"user\", pattern"))
+                          : read(QStringLiteral("SELECT \"user\", pattern, permission FROM access"
+                                                " WHERE \"user\" = ? ORDER BY pattern"),
+                                 {user});
     QList<AccessGrant> result;
-    if (!query.exec())
-        return result;
     while (query.next()) {
         result.append({query.value(0).toString(), query.value(1).toString(),
                        Permission(query.value(2).toInt() & 3)});
@@ -401,6 +490,8 @@ Permission AuthStore::permission(const QString &user, const QString &topic,
         const auto account = this->user(user);
         if (account && account->isAdmin)
             return Permission::ReadWrite;
+        if (m_readFailed)
+            return Permission::Deny;
     }
     // ntfy's order: the user's own grants before everyone's, the longest pattern first, a
     // writing grant before a reading one of the same length.
@@ -416,13 +507,11 @@ Permission AuthStore::permission(const QString &user, const QString &topic,
             return candidate.pattern.size() > best->pattern.size();
         return canWrite(candidate.permission) && !canWrite(best->permission);
     };
-    QSqlQuery query(m_database);
-    query.prepare(
-        QStringLiteral("SELECT user, pattern, permission FROM access WHERE user IN (?, ?)"));
-    query.addBindValue(user.isEmpty() ? Everyone : user);
-    query.addBindValue(Everyone);
-    if (!query.exec())
-        return Permission::Deny; // a broken auth file grants nothing
+    QSqlQuery query = read(QStringLiteral("SELECT \"user\", pattern, permission FROM access"
+                                          " WHERE \"user\" IN (?, ?)"),
+                           {user.isEmpty() ? Everyone : user, Everyone});
+    if (m_readFailed)
+        return Permission::Deny; // a broken store grants nothing
     while (query.next()) {
         const AccessGrant candidate{query.value(0).toString(), query.value(1).toString(),
                                     Permission(query.value(2).toInt() & 3)};
@@ -454,7 +543,7 @@ std::optional<QString> AuthStore::addToken(const QString &user, const QString &l
     if (!requireUser(user, errorMessage))
         return std::nullopt;
     const QString token = newToken();
-    if (!execute(QStringLiteral("INSERT INTO tokens (digest, user, hint, label, created_ms,"
+    if (!execute(QStringLiteral("INSERT INTO tokens (digest, \"user\", hint, label, created_ms,"
                                 " expires_ms) VALUES (?, ?, ?, ?, ?, ?)"),
                  {tokenDigest(token), user, token.left(HintLength),
                   label.isNull() ? QStringLiteral("") : label, QDateTime::currentMSecsSinceEpoch(),
@@ -470,9 +559,9 @@ bool AuthStore::removeToken(const QString &user, const QString &tokenOrHint, QSt
     int removed = 0;
     const bool done =
         isTokenShaped(tokenOrHint)
-            ? execute(QStringLiteral("DELETE FROM tokens WHERE user = ? AND digest = ?"),
+            ? execute(QStringLiteral("DELETE FROM tokens WHERE \"user\" = ? AND digest = ?"),
                       {user, tokenDigest(tokenOrHint)}, errorMessage, &removed)
-            : execute(QStringLiteral("DELETE FROM tokens WHERE user = ? AND hint = ?"),
+            : execute(QStringLiteral("DELETE FROM tokens WHERE \"user\" = ? AND hint = ?"),
                       {user, tokenOrHint}, errorMessage, &removed);
     if (done && removed == 0) {
         setError(errorMessage, tr("user \"%1\" has no token \"%2\"").arg(user, tokenOrHint));
@@ -483,13 +572,11 @@ bool AuthStore::removeToken(const QString &user, const QString &tokenOrHint, QSt
 
 QList<TokenInfo> AuthStore::tokens(const QString &user) const
 {
-    QSqlQuery query(m_database);
-    query.prepare(QStringLiteral("SELECT user, hint, label, created_ms, expires_ms FROM tokens"
-                                 " WHERE user = ? ORDER BY created_ms"));
-    query.addBindValue(user);
+    QSqlQuery query =
+        read(QStringLiteral("SELECT \"user\", hint, label, created_ms, expires_ms FROM tokens"
+                            " WHERE \"user\" = ? ORDER BY created_ms"),
+             {user});
     QList<TokenInfo> result;
-    if (!query.exec())
-        return result;
     while (query.next()) {
         result.append({query.value(0).toString(), query.value(1).toString(),
                        query.value(2).toString(), query.value(3).toLongLong(),
@@ -500,14 +587,16 @@ QList<TokenInfo> AuthStore::tokens(const QString &user) const
 
 std::optional<AuthUser> AuthStore::userForToken(const QString &token, qint64 nowMs) const
 {
-    if (!isTokenShaped(token))
+    if (!isTokenShaped(token)) {
+        m_readFailed = false; // nothing to read: a plain "no"
         return std::nullopt;
+    }
     // Looked up by its digest, which a guesser cannot steer; compared again in fixed time.
     const QByteArray digest = tokenDigest(token);
-    QSqlQuery query(m_database);
-    query.prepare(QStringLiteral("SELECT digest, user, expires_ms FROM tokens WHERE digest = ?"));
-    query.addBindValue(digest);
-    if (!query.exec() || !query.next())
+    QSqlQuery query =
+        read(QStringLiteral("SELECT digest, \"user\", expires_ms FROM tokens WHERE digest = ?"),
+             {digest});
+    if (!query.next())
         return std::nullopt;
     if (!equalInFixedTime(query.value(0).toByteArray(), digest))
         return std::nullopt;

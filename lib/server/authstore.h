@@ -1,14 +1,23 @@
 #pragma once
 
+#include "databaselocation.h"
+
 #include <QCoreApplication>
 #include <QList>
 #include <QSqlDatabase>
+#include <QSqlDriver>
+#include <QSqlQuery>
 #include <QString>
 #include <optional>
 
-// The push server's users, their access to topics and their access tokens, in a SQLite file of
-// its own (the "auth file"), managed by `traybeat user|access|token` and read by
-// `traybeat serve --auth-file`. The rules are ntfy's (docs/design.md, "Users and access"):
+// The push server's users, their access to topics and their access tokens, managed by
+// `traybeat user|access|token` and read by `traybeat serve`. One class, two backends through
+// Qt SQL, the same statements but where the dialects differ:
+// - a SQLite file of its own (the "auth file", --auth-file), one server instance;
+// - the PostgreSQL database the server keeps its messages in (--db postgresql://…), shared by
+//   several instances: nothing is cached, so a change made through any of them (or the command
+//   line) counts at the next request everywhere.
+// The rules are ntfy's (docs/design.md, "Users and access"):
 // - A user has a name, a password hash and a role; an admin may read and write every topic.
 // - A grant gives a user, or `*` (everyone, including anonymous clients), a permission on a
 //   topic pattern in which `*` stands for any run of characters. For a topic, the grants of
@@ -71,7 +80,22 @@ public:
 
     // Opens (creating 0600 when absent) the auth file. False + a one-line reason.
     bool open(const QString &filePath, QString *errorMessage);
+    // Opens either backend, creating the tables if needed.
+    bool open(const DatabaseLocation &location, QString *errorMessage);
     void close();
+    bool isOpen() const;
+    // PostgreSQL: other instances read and change the same tables.
+    bool isShared() const { return m_location.isPostgres(); }
+    const DatabaseLocation &location() const { return m_location; }
+    // Asks the database whether the connection still works (one round trip).
+    bool isReachable();
+    // Shared store: every change is announced on this channel (NOTIFY), so that servers can
+    // drop what they read before; the connection's driver delivers them to a LISTENer.
+    static const QString ChangeChannel;
+    QSqlDriver *driver() const { return m_database.driver(); }
+    // Whether the last lookup could not read the database (closed, or the connection lost): its
+    // empty answer then means "unknown", not "no such user" or "no grant".
+    bool lastReadFailed() const { return m_readFailed; }
 
     // User names: [A-Za-z0-9._@-]{1,64}, as ntfy's.
     static bool isValidUserName(const QString &name);
@@ -85,7 +109,8 @@ public:
     bool changePassword(const QString &name, const QString &password, QString *errorMessage);
     bool setAdmin(const QString &name, bool isAdmin, QString *errorMessage);
     QList<AuthUser> users() const;
-    std::optional<AuthUser> user(const QString &name) const;
+    // The user `name`, and the hash of its password when `passwordHash` is given.
+    std::optional<AuthUser> user(const QString &name, QString *passwordHash = nullptr) const;
 
     // The stored hash of `name`'s password; empty when there is no such user.
     QString passwordHash(const QString &name) const;
@@ -125,12 +150,18 @@ public:
     static bool equalInFixedTime(const QByteArray &a, const QByteArray &b);
 
 private:
+    bool openSqlite(QString *errorMessage);
+    bool createPostgresTables(QString *errorMessage);
     bool execute(const QString &statement, const QVariantList &values, QString *errorMessage,
                  int *rowsAffected = nullptr);
+    // A lookup: the query, positioned before its first row; sets lastReadFailed().
+    QSqlQuery read(const QString &statement, const QVariantList &values = {}) const;
     bool requireUser(const QString &name, QString *errorMessage) const;
 
     QString m_connectionName;
+    DatabaseLocation m_location;
     QSqlDatabase m_database;
+    mutable bool m_readFailed = false;
 };
 
 } // namespace traybeat

@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QSqlError>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -176,6 +177,32 @@ QString DatabaseLocation::connectOptions() const
     if (!sslMode.isEmpty())
         options.append(QStringLiteral("sslmode=") + sslMode);
     return options.join(QLatin1Char(';'));
+}
+
+bool DatabaseLocation::openPostgres(QSqlDatabase *database, const QString &connectionName,
+                                    QString *errorMessage) const
+{
+    *database = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
+    if (!database->isValid())
+        return fail(errorMessage, QCoreApplication::translate(
+                                      "traybeat::DatabaseLocation",
+                                      "cannot open database %1: Qt's PostgreSQL driver (QPSQL) is "
+                                      "not installed (Debian: libqt6sql6-psql)")
+                                      .arg(displayName()));
+    database->setHostName(host);
+    if (port > 0)
+        database->setPort(port);
+    database->setUserName(user);
+    // Without one libpq reads PGPASSWORD or ~/.pgpass.
+    if (!password.isEmpty())
+        database->setPassword(password);
+    database->setDatabaseName(databaseName);
+    database->setConnectOptions(connectOptions());
+    if (!database->open())
+        return fail(errorMessage, QCoreApplication::translate("traybeat::DatabaseLocation",
+                                                              "cannot open database %1: %2")
+                                      .arg(displayName(), database->lastError().text().trimmed()));
+    return true;
 }
 
 } // namespace traybeat

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QSqlDatabase>
 #include <QString>
 #include <optional>
 
@@ -34,6 +35,11 @@ struct DatabaseLocation
     QString displayName() const;
     // QSqlDatabase::setConnectOptions for QPSQL (sslmode; a connect timeout).
     QString connectOptions() const;
+    // PostgreSQL: adds a QPSQL connection named `connectionName` to this database into
+    // `*database` and opens it. False + a reason that names displayName(), never the password;
+    // the connection stays added either way (the caller removes it when closing).
+    bool openPostgres(QSqlDatabase *database, const QString &connectionName,
+                      QString *errorMessage) const;
 };
 
 } // namespace traybeat

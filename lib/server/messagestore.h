@@ -43,6 +43,9 @@ public:
     // The connection's driver, for its notifications (WakeUpChannel); null when closed.
     QSqlDriver *driver() const;
     static const QString WakeUpChannel;
+    // The notification's payload when the batch holds a scheduled message (the others' delivery
+    // timers may have to move earlier); other notifications carry none.
+    static const QString ScheduledPayload;
     // Asks the database whether the connection still works (one round trip).
     bool isReachable();
 
@@ -87,7 +90,8 @@ public:
     // The newest delivered message's sequence number (0: none): where reading new ones starts.
     qint64 lastSequence();
     // Delivered messages on any topic after `*position`, oldest first, at most `limit`;
-    // `*position` moves to the last one returned. nullopt when the database cannot be read.
+    // `*position` moves past the last row read (a scheduled message still waiting is passed
+    // over: it gets a new number when delivered). nullopt when the database cannot be read.
     std::optional<QList<PushMessage>> newMessages(qint64 *position, int limit);
 
 private:
@@ -95,6 +99,11 @@ private:
     bool openPostgres(QString *errorMessage);
     bool prepareStatements(QString *errorMessage);
     bool execute(const QString &statement, QString *errorMessage);
+    // The shared store's insert: lock, INSERT of every row and NOTIFY in one round trip.
+    bool insertShared(const QList<PushMessage> &messages, QString *errorMessage);
+    bool executeAsOneTransaction(const QString (&statements)[3], QString *errorMessage);
+    // `value` quoted by the driver for the text of a statement.
+    QString sqlLiteral(const QVariant &value) const;
     // Shared store: taken first in every transaction that gives out sequence numbers.
     bool lockPublishOrder(QString *errorMessage);
     QList<PushMessage> selectDue(qint64 nowMs, int limit, QString *errorMessage);

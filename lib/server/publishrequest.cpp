@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QStringDecoder>
 #include <QUrl>
+#include <algorithm>
 
 namespace traybeat {
 
@@ -285,6 +286,48 @@ bool readText(const QByteArray &body, const RequestParams &params, const Publish
     return true;
 }
 
+bool holdsNul(const QString &text)
+{
+    return text.contains(QChar(0));
+}
+
+bool holdsNul(const QJsonValue &value)
+{
+    if (value.isString())
+        return holdsNul(value.toString());
+    if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        return std::any_of(array.begin(), array.end(),
+                           [](const QJsonValue &item) { return holdsNul(item); });
+    }
+    const QJsonObject object = value.toObject();
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (holdsNul(it.key()) || holdsNul(it.value()))
+            return true;
+    }
+    return false;
+}
+
+// The field of `message` that holds U+0000, or empty. PostgreSQL's text cannot store it and no
+// notification needs it (it is binary data sent as text): refused alike on both backends.
+QString fieldWithNul(const PushMessage &message)
+{
+    const std::pair<const char *, bool> fields[] = {
+        {"message", holdsNul(message.message)},
+        {"title", holdsNul(message.title)},
+        {"tags", holdsNul(QJsonValue(QJsonArray::fromStringList(message.tags)))},
+        {"click", holdsNul(message.click)},
+        {"icon", holdsNul(message.icon)},
+        {"actions", holdsNul(QJsonValue(message.actions))},
+        {"attachment", holdsNul(QJsonValue(message.attachment))},
+    };
+    for (const auto &[name, found] : fields) {
+        if (found)
+            return QLatin1String(name);
+    }
+    return {};
+}
+
 } // namespace
 
 RequestParams::RequestParams(const HttpRequest &request)
@@ -351,6 +394,14 @@ std::optional<Publication> readPublish(const HttpRequest &request, const QString
     if (!readFields(params, rules, nowMs, &publication, error) ||
         !readText(body, params, rules, &message, error))
         return std::nullopt;
+    if (const QString field = fieldWithNul(message); !field.isEmpty()) {
+        *error = {400, 40000,
+                  QStringLiteral("invalid request: the %1 holds a NUL character (U+0000), which "
+                                 "this server does not store; send text, or binary data as "
+                                 "base64")
+                      .arg(field)};
+        return std::nullopt;
+    }
     if (publication.cache)
         message.expiresMs = message.timeMs + rules.cache.count();
     return publication;

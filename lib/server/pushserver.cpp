@@ -38,6 +38,8 @@ namespace {
 constexpr qsizetype MaxBatch = 2000;
 // Messages per database read of a poll or a catch-up: memory independent of the topic's size.
 constexpr int PageSize = 200;
+// Pending connections the kernel may queue before accept (it caps this at net.core.somaxconn).
+constexpr int ListenBacklog = 1024;
 // Descriptors kept back from the connection cap: SQLite's file, WAL and shared memory, the
 // listening socket, the event loop's own, stdio, the signal pipe.
 constexpr int ReservedDescriptors = 32;
@@ -66,6 +68,9 @@ AccessOptions accessOptions(const PushServerOptions &options)
 {
     AccessOptions access = options.access;
     access.token = options.token;
+    // A shared database holds the users and access too, so that every instance has the same.
+    if (options.database && options.database->isPostgres())
+        access.database = options.database;
     return access;
 }
 
@@ -150,7 +155,8 @@ PushServer::PushServer(const PushServerOptions &options, QObject *parent)
     m_wakeUpTimer.setInterval(0);
     connect(&m_wakeUpTimer, &QTimer::timeout, this, [this] {
         readNewMessages();
-        scheduleNextDelivery(); // another instance may have stored an earlier one
+        if (m_wakeUpForScheduled)
+            scheduleNextDelivery(); // another instance may have stored an earlier one
     });
     m_databaseCheckTimer.setInterval(options.databaseCheckInterval);
     connect(&m_databaseCheckTimer, &QTimer::timeout, this, &PushServer::checkDatabase);
@@ -184,6 +190,9 @@ bool PushServer::listen(QString *errorMessage)
         return false;
     m_maxConnections = m_options.maxConnections > 0 ? m_options.maxConnections
                                                     : connectionCapFromDescriptorLimit();
+    // Qt's default of 50 is too short for a load balancer, which opens its connections in a
+    // burst: a SYN dropped from a full queue is retried by the sender's kernel only after 1 s.
+    m_tcpServer.setListenBacklogSize(ListenBacklog);
     if (!m_tcpServer.listen(m_options.address, m_options.port)) {
         if (errorMessage)
             *errorMessage = tr("cannot listen on %1 port %2: %3")
@@ -781,7 +790,7 @@ bool PushServer::flushPending()
     // Shared: what is new is read back in commit order, ours and other instances' alike.
     if (isStoreShared())
         readNewMessages();
-    if (anyScheduled)
+    if (anyScheduled || m_wakeUpForScheduled)
         scheduleNextDelivery();
     return true;
 }
@@ -811,6 +820,7 @@ void PushServer::fanOut(const PushMessage &message, const QByteArray &json)
 
 void PushServer::scheduleNextDelivery()
 {
+    m_wakeUpForScheduled = false;
     const auto dueMs = m_store->nextDueMs();
     if (!dueMs) {
         m_deliveryTimer.stop();
@@ -860,7 +870,7 @@ bool PushServer::openStore(QString *errorMessage)
         return false;
     }
     // Connected once, to this connection's driver; a reopened store has a new one.
-    connect(driver, &QSqlDriver::notification, this, [this] { m_wakeUpTimer.start(); });
+    connect(driver, &QSqlDriver::notification, this, &PushServer::wakeUp);
     // Live delivery starts when the server does; after a reconnect it goes on from where it
     // was (even from 0: what came meanwhile into an empty table is still to send).
     if (!m_hasTailPosition)
@@ -870,10 +880,23 @@ bool PushServer::openStore(QString *errorMessage)
     return true;
 }
 
+void PushServer::wakeUp(const QString &, QSqlDriver::NotificationSource source,
+                        const QVariant &payload)
+{
+    // Our own commits were read right after they committed (flushPending, deliverDue).
+    if (source == QSqlDriver::SelfSource)
+        return;
+    if (payload.toString() == MessageStore::ScheduledPayload)
+        m_wakeUpForScheduled = true;
+    m_wakeUpTimer.start();
+}
+
 void PushServer::readNewMessages()
 {
     // Complete in commit order because publishing transactions are serialized (MessageStore):
-    // nothing can still commit below a number that was read.
+    // nothing can still commit below a number that was read. This read also covers every
+    // wake-up received so far (their commits are visible now): one read, not one more each.
+    m_wakeUpTimer.stop();
     while (m_store->isOpen()) {
         const auto page = m_store->newMessages(&m_tailPosition, PageSize);
         if (!page) {
@@ -889,7 +912,7 @@ void PushServer::readNewMessages()
 
 void PushServer::checkDatabase()
 {
-    if (!m_store->isReachable())
+    if (!m_store->isReachable() || !m_accessGuard.isStoreReachable())
         databaseLost();
 }
 
@@ -902,6 +925,7 @@ void PushServer::databaseLost()
     m_databaseCheckTimer.stop();
     m_wakeUpTimer.stop();
     m_store->close();
+    m_accessGuard.closeStore();
     m_reconnectTimer.start(
         m_reconnectBackoff.nextDelay(QRandomGenerator::global()->generateDouble()));
 }
@@ -909,7 +933,10 @@ void PushServer::databaseLost()
 void PushServer::reconnectDatabase()
 {
     QString error;
-    if (!openStore(&error)) {
+    const bool opened = openStore(&error) && m_accessGuard.open(&error);
+    if (!opened) {
+        m_databaseCheckTimer.stop();
+        m_store->close();
         qCWarning(lcServer) << "cannot reconnect:" << error;
         m_reconnectTimer.start(
             m_reconnectBackoff.nextDelay(QRandomGenerator::global()->generateDouble()));

@@ -188,6 +188,8 @@ private:
     void removeSubscriber(traybeat::Subscriber *subscriber);
     bool openStore(QString *errorMessage);
     void readNewMessages();
+    void wakeUp(const QString &channel, QSqlDriver::NotificationSource source,
+                const QVariant &payload);
     void checkDatabase();
     void databaseLost();
     void reconnectDatabase();
@@ -228,6 +230,7 @@ private:
     qint64 m_tailPosition = 0;
     bool m_hasTailPosition = false;
     QTimer m_wakeUpTimer;
+    bool m_wakeUpForScheduled = false; // one of the coalesced wake-ups told of a scheduled message
     QTimer m_databaseCheckTimer;
     QTimer m_reconnectTimer;
     BackoffPolicy m_reconnectBackoff;

@@ -29,10 +29,11 @@ bool ServeInstance::start(QString *errorMessage, quint16 port, const QStringList
         environment.insert(entry.section(QLatin1Char('='), 0, 0),
                            entry.section(QLatin1Char('='), 1));
     m_process.setProcessEnvironment(environment);
-    m_process.start(m_binary, QStringList{QStringLiteral("serve"),
-                                          QStringLiteral("--listen=127.0.0.1:%1").arg(port),
-                                          QStringLiteral("--db"), m_database} +
-                                  extraArguments);
+    QStringList arguments{QStringLiteral("serve"),
+                          QStringLiteral("--listen=127.0.0.1:%1").arg(port)};
+    if (!m_database.isEmpty())
+        arguments += {QStringLiteral("--db"), m_database};
+    m_process.start(m_binary, arguments + extraArguments);
     if (!m_process.waitForStarted(10000)) {
         *errorMessage =
             QStringLiteral("cannot start %1: %2").arg(m_binary, m_process.errorString());

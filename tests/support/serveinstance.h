@@ -7,6 +7,7 @@
 // `traybeat serve` of this build as a child process, for the tests and benchmarks that need
 // real separate instances (several on one PostgreSQL database, one killed with SIGKILL).
 // Environment entries (PGPASSWORD=...) are added to the child's, never put on its command line.
+// An empty `database` passes no --db (the extra arguments name it, e.g. --db-url-file).
 // Ended (SIGTERM, then SIGKILL) in the destructor; what it wrote to stderr is shown then.
 class ServeInstance final
 {
