@@ -62,6 +62,7 @@ private slots:
     void textBatchTheStoreRefusesIsKeptAndStoredLater();
     void flappingNetworkReconnectsAtMostOncePerSpacing();
     void burstDeliveredInOneTurnIsStoredInOrderSliceBySlice();
+    void largerSlicesStoreABurstInFewerTransactions();
     void framesStillQueuedAreStoredOnStopAndQuit_data();
     void framesStillQueuedAreStoredOnStopAndQuit();
     void framesStillQueuedAreInTheResumeCursor();
@@ -565,6 +566,27 @@ void tst_Subscription::burstDeliveredInOneTurnIsStoredInOrderSliceBySlice()
     QCOMPARE(shown.doubled, 0);
     QCOMPARE(subscription.queuedFrames(), 0);
     QCOMPARE(m_store->count(), burst);
+    QCOMPARE(m_store->cursor(QStringLiteral("test")), ntfyId(burst - 1));
+}
+
+// `listen` takes slices of its own size: the same order and cursor, fewer transactions.
+void tst_Subscription::largerSlicesStoreABurstInFewerTransactions()
+{
+    Subscription subscription(configFor(1), m_store.get());
+    const int slice = 4 * Subscription::sliceSize;
+    subscription.setSliceSize(slice);
+    Shown shown;
+    shown.follow(subscription);
+    QSignalSpy arrived(&subscription, &Subscription::notificationsArrived);
+    const int burst = 2 * slice + 5;
+    deliverFrames(subscription, burst);
+
+    QVERIFY(arrived.wait(10000));
+    QCOMPARE(arrived.first().first().value<NotificationList>().size(), slice);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.ids.size(), burst, 10000);
+    QCOMPARE(arrived.size(), 3);
+    QCOMPARE(shown.ids, ntfyIds(burst));
+    QCOMPARE(shown.doubled, 0);
     QCOMPARE(m_store->cursor(QStringLiteral("test")), ntfyId(burst - 1));
 }
 

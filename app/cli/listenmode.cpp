@@ -62,6 +62,8 @@ int runListen(int argc, char **argv)
     Subscription subscription(*config, &store);
     if (!subscription.isValid())
         return commandline::fail(mode, subscription.errorString());
+    // No GUI thread to keep responsive: a burst goes into the store in larger transactions.
+    subscription.setSliceSize(2000);
 
     JsonLineWriter out;
     QObject::connect(

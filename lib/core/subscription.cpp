@@ -137,7 +137,7 @@ void Subscription::takeNextSlice()
 {
     // The rest waits for the next turn: the timer fires again after other events had theirs.
     const QPointer<Subscription> alive(this);
-    if (parseFrames(sliceSize) && storeSlice() && alive && hasBacklog())
+    if (parseFrames(m_sliceSize) && storeSlice() && alive && hasBacklog())
         m_flushTimer.start();
 }
 
@@ -162,7 +162,7 @@ bool Subscription::storeSlice()
     m_flushTimer.stop();
     if (m_pending.isEmpty())
         return true;
-    const qsizetype count = std::min<qsizetype>(m_pending.size(), sliceSize);
+    const qsizetype count = std::min<qsizetype>(m_pending.size(), m_sliceSize);
     NotificationList slice = m_pending.first(count);
     bool stored = false;
     const NotificationList fresh = m_store->add(slice, &stored);

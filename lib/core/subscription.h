@@ -49,8 +49,12 @@ public:
 
     // Notifications held in memory because the store refused them (text dialect only).
     static constexpr int maximumUnstored = 10000;
-    // Frames parsed and messages stored per event-loop turn.
+    // Frames parsed and messages stored per event-loop turn, by default: a turn short enough
+    // for a GUI thread.
     static constexpr int sliceSize = 250;
+    // A process without a GUI (`listen`) takes larger slices: fewer, larger transactions write
+    // each page of the store's random-keyed dedup index once for more rows (docs/design.md).
+    void setSliceSize(int size) { m_sliceSize = qMax(1, size); }
     // Characters of frames waiting to be parsed; beyond this a turn parses more than a slice,
     // so a peer sending faster than the slices go cannot grow the queue without bound.
     static constexpr qsizetype maximumQueuedChars = 8 * 1024 * 1024;
@@ -93,6 +97,7 @@ private:
     std::deque<QString> m_frames; // received, not parsed yet; oldest first
     qsizetype m_queuedChars = 0;
     NotificationList m_pending;   // parsed, not stored yet; oldest first
+    int m_sliceSize = sliceSize;
     QTimer m_flushTimer; // zero-interval single shot: one slice per event-loop turn
     QString m_error;
     bool m_firstAttemptOfNewSubscription = false;
