@@ -323,8 +323,8 @@ bool NotificationStore::Private::configure(QString *error)
     // The dedup index is keyed by random ids, so every stored row dirties its own index page and
     // each commit writes ~one page to the WAL per row; a checkpoint every 1,000 pages (SQLite's
     // default) then copied the same index pages back again and again (22 % of `listen` in a
-    // burst). Every 8,000 pages (32 MB) copies each page once per several batches; after a
-    // checkpoint the WAL file is cut back to 4 MB, so it does not keep its peak size on disk.
+    // burst). Every 8,000 pages (32 MB) copies each page once per several batches; the WAL file,
+    // ~40 MB at its peak, is cut back to 4 MB when it is reused after a checkpoint.
     const QStringList pragmas = {
         QStringLiteral("PRAGMA synchronous=NORMAL"), QStringLiteral("PRAGMA temp_store=MEMORY"),
         QStringLiteral("PRAGMA cache_size=-16384"), QStringLiteral("PRAGMA mmap_size=268435456"),
