@@ -10,6 +10,7 @@
 #include "pushserver.h"
 
 #include <QDateTime>
+#include <QRegularExpression>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -128,6 +129,7 @@ private slots:
     void filters_data();
     void filters();
     void filtersApplyToLiveStreams();
+    void messageIdsRiseAndNeverRepeat();
     void naturalTimes_data();
     void naturalTimes();
     void delayForms_data();
@@ -641,6 +643,32 @@ void tst_NtfyApi::filtersApplyToLiveStreams()
 
 // ntfy's natural delivery times, the documented subset, against a fixed "now": Wednesday
 // 2 December 2026, 09:00 local time. An invalid expectation: refused.
+// Rising ids keep the id indexes of both stores appending (docs/design.md, "Message ids");
+// each must still be ntfy's shape and never read as a time or a duration in `since=`.
+void tst_NtfyApi::messageIdsRiseAndNeverRepeat()
+{
+    static const QRegularExpression shape(QStringLiteral("^[0-9A-Za-z]{6}[A-Za-z][0-9A-Za-z]{5}$"));
+    QString previous;
+    for (int i = 0; i < 200000; ++i) {
+        const QString id = ntfy::newMessageId();
+        QVERIFY2(shape.match(id).hasMatch(), qPrintable(id));
+        QVERIFY2(previous < id, qPrintable(previous + QLatin1String(" then ") + id));
+        previous = id;
+    }
+    const QString random = ntfy::newRandomId(10);
+    QVERIFY2(QRegularExpression(QStringLiteral("^[A-Za-z][0-9A-Za-z]{9}$")).match(random).hasMatch(),
+             qPrintable(random));
+
+    // Published messages carry such ids, in publish order, and `since=<id>` finds them.
+    startServer();
+    const QString first = field(publish(QStringLiteral("t"), "m1"), "id");
+    const QString second = field(publish(QStringLiteral("t"), "m2"), "id");
+    QVERIFY2(first < second, qPrintable(first + QLatin1String(" then ") + second));
+    QVERIFY(shape.match(first).hasMatch());
+    QCOMPARE(request("GET", QStringLiteral("/t/json?poll=1&since=") + first).messages(),
+             QStringList{QStringLiteral("m2")});
+}
+
 void tst_NtfyApi::naturalTimes_data()
 {
     QTest::addColumn<QString>("text");

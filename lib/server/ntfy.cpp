@@ -221,24 +221,73 @@ std::optional<qint64> parseFutureTime(const QString &text, qint64 nowMs)
     return parseNaturalTime(trimmed, nowMs);
 }
 
+namespace {
+
+// In ASCII order, so that ids compare (as bytes, in SQLite's and PostgreSQL's indexes) in the
+// order of the numbers they encode.
+constexpr char idAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+constexpr int idSymbols = 62;
+constexpr int idDigits = 10;
+
+// Writes `value` as `count` base-62 characters at `position`, most significant first.
+void writeBase62(QString *id, qsizetype position, qsizetype count, quint64 value)
+{
+    for (qsizetype i = position + count - 1; i >= position; --i) {
+        (*id)[i] = QLatin1Char(idAlphabet[value % idSymbols]);
+        value /= idSymbols;
+    }
+}
+
+// Seeded once per thread from the system source; ids need to be unpredictable enough not to
+// collide, not to be secret.
+QRandomGenerator &idRandom()
+{
+    thread_local QRandomGenerator generator = QRandomGenerator::securelySeeded();
+    return generator;
+}
+
+} // namespace
+
 QString newMessageId()
 {
-    static constexpr char alphabet[] =
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    static constexpr int letters = 52;
-    static constexpr int symbols = 62;
-    // Seeded once per thread from the system source; ids need to be unpredictable enough not to
-    // collide, not to be secret.
-    thread_local QRandomGenerator generator = QRandomGenerator::securelySeeded();
-    QString id(12, Qt::Uninitialized);
-    bool hasLetter = false;
-    for (qsizetype i = 0; i < id.size(); ++i) {
-        const int index = int(generator.bounded(symbols));
-        hasLetter = hasLetter || (i < 10 && index < letters);
-        id[i] = QLatin1Char(alphabet[index]);
+    // The tail: a letter (so the id never reads as a unix time or a duration in `since=`)
+    // and five characters, 52 * 62^5 values.
+    constexpr quint64 tailValues = quint64(idSymbols - idDigits) * 916132832ULL; // 62^5
+    constexpr quint64 maximumStep = 1 << 20;
+    thread_local qint64 lastMs = 0;
+    thread_local quint64 lastTail = 0;
+    QRandomGenerator &random = idRandom();
+    qint64 ms = QDateTime::currentMSecsSinceEpoch();
+    quint64 tail = 0;
+    if (ms <= lastMs) {
+        // The same millisecond (or a clock set back): a random step up keeps this thread's ids
+        // unique and rising.
+        ms = lastMs;
+        tail = lastTail + 1 + random.bounded(maximumStep);
+        if (tail >= tailValues) {
+            ++ms;
+            tail = random.bounded(tailValues / 2);
+        }
+    } else {
+        tail = random.bounded(tailValues / 2); // room above for the steps of a busy millisecond
     }
-    if (!hasLetter)
-        id[0] = QLatin1Char(alphabet[generator.bounded(letters)]);
+    lastMs = ms;
+    lastTail = tail;
+
+    QString id(12, Qt::Uninitialized);
+    writeBase62(&id, 0, 6, quint64(ms)); // the time modulo 62^6 ms (~1.8 years)
+    id[6] = QLatin1Char(idAlphabet[idDigits + tail / 916132832ULL]);
+    writeBase62(&id, 7, 5, tail % 916132832ULL);
+    return id;
+}
+
+QString newRandomId(int length)
+{
+    QString id(length, Qt::Uninitialized);
+    for (qsizetype i = 0; i < id.size(); ++i)
+        id[i] = QLatin1Char(idAlphabet[idRandom().bounded(idSymbols)]);
+    if (length > 0)
+        id[0] = QLatin1Char(idAlphabet[idDigits + idRandom().bounded(idSymbols - idDigits)]);
     return id;
 }
 

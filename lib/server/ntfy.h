@@ -55,9 +55,15 @@ std::optional<qint64> parseDurationMs(const QString &text);
 // "in 2 weeks", "10.30"). Returns milliseconds since the epoch.
 std::optional<qint64> parseFutureTime(const QString &text, qint64 nowMs);
 
-// 12 characters [A-Za-z0-9]. A letter is forced into the first ten so that an id can never be
-// mistaken for a unix time (all digits) or a duration (digits + unit) in `since=`.
+// 12 characters [A-Za-z0-9], as ntfy's: six for the millisecond it was made (modulo ~1.8 years),
+// a letter, five random. Ids made one after another by a thread rise (as bytes), so a store
+// indexed by id adds each at the end of its index instead of dirtying a random page per message
+// (docs/design.md, "Message ids"). The letter keeps an id from ever being read as a unix time
+// (all digits) or a duration (digits + unit) in `since=`.
 QString newMessageId();
+
+// `length` random characters [A-Za-z0-9], the first a letter: ids with nothing to order.
+QString newRandomId(int length);
 
 // ntfy's error body: {"code":40001,"http":400,"error":"..."} (compact, newline-terminated).
 QByteArray errorBody(int httpStatus, int code, const QString &error);

@@ -231,7 +231,7 @@ bool validate(QJsonObject *action, QString *error)
 {
     const QString type = action->value(QStringLiteral("action")).toString().toLower();
     const QString method = action->value(QStringLiteral("method")).toString().toUpper();
-    action->insert(QStringLiteral("id"), newMessageId().left(10));
+    action->insert(QStringLiteral("id"), newRandomId(10));
     action->insert(QStringLiteral("action"), type);
     if (!method.isEmpty())
         action->insert(QStringLiteral("method"), method);
