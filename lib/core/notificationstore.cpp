@@ -1,5 +1,7 @@
 #include "notificationstore.h"
 
+#include "sqlitestatement.h"
+
 #include "logging.h"
 #include "privatepath.h"
 
@@ -210,23 +212,28 @@ void bindAll(QSqlQuery *query, const QVariantList &values)
 }
 
 // Binds `n` to the insert statement prepared in open(); the column order is that statement's.
-void bindNotification(QSqlQuery &insert, const Notification &n)
+void bindNotification(SqliteStatement &insert, const Notification &n)
 {
     // A message without an id cannot be deduplicated; storing it with a NULL id keeps it
     // (UNIQUE lets NULLs repeat) instead of letting the first one swallow all the others.
-    insert.bindValue(0, nonNull(n.subscription));
-    insert.bindValue(1, n.id.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : n.id);
-    insert.bindValue(2, nonNull(n.topic));
-    insert.bindValue(3, nonNull(n.title));
-    insert.bindValue(4, nonNull(n.body));
-    insert.bindValue(5, n.priority);
-    insert.bindValue(6, tagsText(n.tags));
-    insert.bindValue(7, nonNull(n.url.toString(QUrl::FullyEncoded)));
-    insert.bindValue(8, n.time.isValid() ? QVariant(n.time.toMSecsSinceEpoch())
-                                         : QVariant(QMetaType(QMetaType::LongLong)));
-    insert.bindValue(9, n.read ? 1 : 0);
-    insert.bindValue(10, searchText(n));
-    insert.bindValue(11, extrasText(n));
+    insert.bindText(0, nonNull(n.subscription));
+    if (n.id.isEmpty())
+        insert.bindNull(1);
+    else
+        insert.bindText(1, n.id);
+    insert.bindText(2, nonNull(n.topic));
+    insert.bindText(3, nonNull(n.title));
+    insert.bindText(4, nonNull(n.body));
+    insert.bindInteger(5, n.priority);
+    insert.bindText(6, nonNull(tagsText(n.tags)));
+    insert.bindText(7, nonNull(n.url.toString(QUrl::FullyEncoded)));
+    if (n.time.isValid())
+        insert.bindInteger(8, n.time.toMSecsSinceEpoch());
+    else
+        insert.bindNull(8);
+    insert.bindInteger(9, n.read ? 1 : 0);
+    insert.bindText(10, nonNull(searchText(n)));
+    insert.bindText(11, nonNull(extrasText(n)));
 }
 
 struct NotificationStore::Private
@@ -234,8 +241,9 @@ struct NotificationStore::Private
     QString connectionName;
     QString filePath;
     QSqlDatabase db;
-    // add() runs for every burst: its statements are prepared once per open().
-    QSqlQuery insertNotification;
+    // add() runs for every burst: its statements are prepared once per open(), the one run per
+    // message through SQLite's own API.
+    SqliteStatement insertNotification;
     QSqlQuery upsertCursor;
     // Other statements, prepared on first use and kept, keyed by their SQL.
     QHash<QString, QSqlQuery> cache;
@@ -382,7 +390,7 @@ void NotificationStore::Private::close()
 {
     // Every QSqlQuery and QSqlDatabase copy must be gone before removeDatabase(), or Qt warns
     // that the connection is still in use and leaks it.
-    insertNotification = QSqlQuery();
+    insertNotification.finalize();
     upsertCursor = QSqlQuery();
     cache.clear();
     if (db.isValid())
@@ -439,21 +447,26 @@ bool NotificationStore::open(const QString &filePath, QString *errorMessage)
         return d->configure(&error) && d->migrate(&error);
     }();
     if (ok) {
-        d->insertNotification = QSqlQuery(d->db);
         d->upsertCursor = QSqlQuery(d->db);
+        QString reason;
         const bool prepared =
-            d->insertNotification.prepare(QStringLiteral(
-                "INSERT INTO notifications (subscription, id, topic, title, body, priority,"
-                " tags, url, time, read, search, extras) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-                // Not OR IGNORE: that would also drop, silently, a row breaking any other
-                // constraint; only the dedup key may make an insert a no-op.
-                " ON CONFLICT(subscription, id) DO NOTHING")) &&
+            d->insertNotification.prepare(
+                d->db,
+                QStringLiteral(
+                    "INSERT INTO notifications (subscription, id, topic, title, body, priority,"
+                    " tags, url, time, read, search, extras) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                    // Not OR IGNORE: that would also drop, silently, a row breaking any other
+                    // constraint; only the dedup key may make an insert a no-op.
+                    " ON CONFLICT(subscription, id) DO NOTHING"),
+                &reason) &&
             d->upsertCursor.prepare(
                 QStringLiteral("INSERT INTO cursors (subscription, id) VALUES (?, ?)"
                                " ON CONFLICT(subscription) DO UPDATE SET id = excluded.id"));
         if (prepared)
             return true;
         error = tr("cannot prepare statements on %1").arg(QDir::toNativeSeparators(filePath));
+        if (!reason.isEmpty())
+            error += QStringLiteral(": ") + reason;
     }
     qCWarning(lcStore) << "cannot open store:" << error;
     if (errorMessage)
@@ -491,19 +504,19 @@ NotificationList NotificationStore::add(const NotificationList &notifications, b
         return fresh;
     }
     fresh.reserve(notifications.size());
-    QSqlQuery &insert = d->insertNotification;
+    SqliteStatement &insert = d->insertNotification;
     // Insertion order is kept, so the last id seen per subscription is its newest message.
     QHash<QString, QString> lastIds;
     for (const Notification &n : notifications) {
         bindNotification(insert, n);
-        if (!insert.exec()) {
-            qCWarning(lcStore) << "storing a batch failed, nothing kept:"
-                               << insert.lastError().text();
+        QString error;
+        if (!insert.exec(&error)) {
+            qCWarning(lcStore) << "storing a batch failed, nothing kept:" << error;
             d->db.rollback();
             return {};
         }
         // DO NOTHING reports 0 rows for a message already stored, earlier in this batch too.
-        if (insert.numRowsAffected() > 0) {
+        if (insert.rowsAffected() > 0) {
             fresh.append(n);
             if (!n.id.isEmpty())
                 lastIds.insert(n.subscription, n.id);

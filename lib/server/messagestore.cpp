@@ -124,6 +124,22 @@ QVariantList rowValues(const PushMessage &message)
             message.delivered ? 1 : 0};
 }
 
+// The same row, bound to the SQLite INSERT.
+void bindRow(SqliteStatement &insert, const PushMessage &message)
+{
+    insert.bindText(0, message.id);
+    insert.bindInteger(1, message.timeMs);
+    insert.bindText(2, message.topic);
+    insert.bindText(3, message.title);
+    insert.bindText(4, message.message);
+    insert.bindInteger(5, message.priority);
+    insert.bindText(6, message.tags.join(QLatin1Char(',')));
+    insert.bindText(7, message.click);
+    insert.bindText(8, QString::fromUtf8(message.extrasJson()));
+    insert.bindInteger(9, message.expiresMs);
+    insert.bindInteger(10, message.delivered ? 1 : 0);
+}
+
 void setError(QString *errorMessage, const QString &text)
 {
     if (errorMessage)
@@ -243,18 +259,23 @@ bool MessageStore::openPostgres(QString *errorMessage)
 
 bool MessageStore::prepareStatements(QString *errorMessage)
 {
-    m_insert = QSqlQuery(m_database);
     m_sequenceOf = QSqlQuery(m_database);
     m_prune = QSqlQuery(m_database);
+    // PostgreSQL inserts a batch as one statement of literals (insertShared).
+    QString reason;
     const bool prepared =
-        m_insert.prepare(QStringLiteral("INSERT INTO messages (%1) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
-                             .arg(QLatin1String(insertColumns))) &&
+        (isShared()
+         || m_insert.prepare(m_database,
+                             QStringLiteral("INSERT INTO messages (%1) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+                                 .arg(QLatin1String(insertColumns)),
+                             &reason)) &&
         m_sequenceOf.prepare(QStringLiteral("SELECT seq FROM messages WHERE id = ?")) &&
         m_prune.prepare(QStringLiteral("DELETE FROM messages WHERE time_ms < ? AND delivered = 1"));
     if (!prepared) {
         setError(errorMessage, QCoreApplication::translate("traybeat::MessageStore",
                                                            "cannot prepare statements on %1: %2")
-                                   .arg(m_location.displayName(), m_database.lastError().text()));
+                                   .arg(m_location.displayName(),
+                                        reason.isEmpty() ? m_database.lastError().text() : reason));
         return false;
     }
     m_sequenceOf.setForwardOnly(true);
@@ -264,7 +285,7 @@ bool MessageStore::prepareStatements(QString *errorMessage)
 void MessageStore::close()
 {
     // Queries first: removeDatabase warns (and leaks) while a query still uses the connection.
-    m_insert = QSqlQuery();
+    m_insert.finalize();
     m_sequenceOf = QSqlQuery();
     m_prune = QSqlQuery();
     if (m_database.isValid()) {
@@ -344,11 +365,10 @@ bool MessageStore::insert(const QList<PushMessage> &messages, QString *errorMess
     if (!beginTransaction(errorMessage))
         return false;
     for (const PushMessage &message : messages) {
-        const QVariantList values = rowValues(message);
-        for (qsizetype column = 0; column < values.size(); ++column)
-            m_insert.bindValue(int(column), values.at(column));
-        if (!m_insert.exec())
-            return rollBack(errorMessage, m_insert.lastError().text());
+        bindRow(m_insert, message);
+        QString error;
+        if (!m_insert.exec(&error))
+            return rollBack(errorMessage, error);
     }
     return commitTransaction(errorMessage);
 }

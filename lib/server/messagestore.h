@@ -3,6 +3,7 @@
 #include "databaselocation.h"
 #include "pushmessage.h"
 #include "sincefilter.h"
+#include "sqlitestatement.h"
 
 #include <QList>
 #include <QSqlDatabase>
@@ -119,7 +120,7 @@ private:
     QString m_connectionName;
     DatabaseLocation m_location;
     QSqlDatabase m_database;
-    QSqlQuery m_insert;
+    SqliteStatement m_insert; // SQLite only: run once per message (sqlitestatement.h)
     QSqlQuery m_sequenceOf;
     QSqlQuery m_prune;
 };

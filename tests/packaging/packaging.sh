@@ -81,7 +81,7 @@ case "$action" in
     depends=$(dpkg-deb -f "$deb" Depends)
     echo "Depends: $depends"
     for package in libqt6core6 libqt6gui6 libqt6widgets6 libqt6network6 libqt6websockets6 \
-                   libqt6sql6 libqt6dbus6 libqt6sql6-sqlite qt6-qpa-plugins; do
+                   libqt6sql6 libqt6dbus6 libqt6sql6-sqlite libsqlite3-0 qt6-qpa-plugins; do
       grep -Eq "(^|, )$package( \(|,|$)" <<<"$depends" || fail "Depends does not name $package"
     done
     # The tray icons are rendered at build time (app/CMakeLists.txt): nothing runs Qt Svg.
