@@ -98,6 +98,7 @@ private slots:
 
     void addReturnsOnlyNew_data();
     void addReturnsOnlyNew();
+    void refusedBatchIsLeftWhole();
     void addKeepsEveryField();
     void addKeepsWhatAMessageCarries();
     void migratesVersionOneKeepingRows();
@@ -289,6 +290,41 @@ void tst_NotificationStore::addReturnsOnlyNew()
     m_store->add(batch(first));
     QCOMPARE(keys(m_store->add(batch(second))), freshFromSecond);
     QCOMPARE(m_store->count(), total);
+}
+
+// A batch the store refuses (a full disk, here a trigger another connection adds) stays with
+// the caller whole, to be stored later; once stored, only the new messages come back.
+void tst_NotificationStore::refusedBatchIsLeftWhole()
+{
+    m_store->add(batch({QStringLiteral("a:1")}));
+    const QString saboteurName = QStringLiteral("tst.saboteur");
+    auto saboteurQuery = [&](const QString &sql) {
+        QSqlDatabase saboteur = QSqlDatabase::database(saboteurName);
+        QSqlQuery query(saboteur);
+        return query.exec(sql);
+    };
+    {
+        QSqlDatabase saboteur = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), saboteurName);
+        saboteur.setDatabaseName(dbPath());
+        QVERIFY(saboteur.open());
+    }
+    QVERIFY(saboteurQuery(QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON notifications "
+                                         "BEGIN SELECT RAISE(ABORT, 'disk full'); END")));
+
+    NotificationList pending =
+        batch({QStringLiteral("a:1"), QStringLiteral("a:2"), QStringLiteral("a:3")});
+    bool ok = true;
+    QVERIFY(m_store->add(std::move(pending), &ok).isEmpty());
+    QVERIFY(!ok);
+    QCOMPARE(keys(pending), (QStringList{"a:1", "a:2", "a:3"}));
+
+    QVERIFY(saboteurQuery(QStringLiteral("DROP TRIGGER refuse")));
+    QSqlDatabase::database(saboteurName).close();
+    QSqlDatabase::removeDatabase(saboteurName);
+    QCOMPARE(keys(m_store->add(std::move(pending), &ok)), (QStringList{"a:2", "a:3"}));
+    QVERIFY(ok);
+    QCOMPARE(m_store->count(), 3);
+    QCOMPARE(m_store->cursor(QStringLiteral("a")), QStringLiteral("3"));
 }
 
 void tst_NotificationStore::addKeepsEveryField()

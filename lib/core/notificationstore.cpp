@@ -15,6 +15,8 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <algorithm>
+#include <vector>
 
 namespace traybeat {
 
@@ -249,6 +251,9 @@ struct NotificationStore::Private
     QHash<QString, QSqlQuery> cache;
 
     bool isOpen() const { return db.isValid() && db.isOpen(); }
+    // Inside add()'s transaction: every message inserted (`isNew` marks those not stored
+    // before), then the cursors advanced; false, logged, at the first failure.
+    bool insertAll(const NotificationList &notifications, std::vector<bool> *isNew);
     QSqlQuery *prepared(const QString &sql);
     bool exec(QSqlQuery *query, const char *what);
     int scalar(const QString &sql, const QVariantList &values);
@@ -487,50 +492,31 @@ QString NotificationStore::filePath() const
 
 NotificationList NotificationStore::add(const NotificationList &notifications, bool *ok)
 {
-    NotificationList fresh;
+    NotificationList copy = notifications;
+    return add(std::move(copy), ok);
+}
+
+NotificationList NotificationStore::add(NotificationList &&notifications, bool *ok)
+{
     if (ok)
         *ok = false; // until the commit went through
     if (notifications.isEmpty()) {
         if (ok)
             *ok = true;
-        return fresh;
+        return {};
     }
     if (!d->isOpen()) {
         qCWarning(lcStore) << "add() on a store that is not open; dropped" << notifications.size();
-        return fresh;
+        return {};
     }
     if (!d->db.transaction()) {
         qCWarning(lcStore) << "cannot begin a transaction:" << d->db.lastError().text();
-        return fresh;
+        return {};
     }
-    fresh.reserve(notifications.size());
-    SqliteStatement &insert = d->insertNotification;
-    // Insertion order is kept, so the last id seen per subscription is its newest message.
-    QHash<QString, QString> lastIds;
-    for (const Notification &n : notifications) {
-        bindNotification(insert, n);
-        QString error;
-        if (!insert.exec(&error)) {
-            qCWarning(lcStore) << "storing a batch failed, nothing kept:" << error;
-            d->db.rollback();
-            return {};
-        }
-        // DO NOTHING reports 0 rows for a message already stored, earlier in this batch too.
-        if (insert.rowsAffected() > 0) {
-            fresh.append(n);
-            if (!n.id.isEmpty())
-                lastIds.insert(n.subscription, n.id);
-        }
-    }
-    for (auto it = lastIds.cbegin(); it != lastIds.cend(); ++it) {
-        d->upsertCursor.bindValue(0, nonNull(it.key()));
-        d->upsertCursor.bindValue(1, it.value());
-        if (!d->upsertCursor.exec()) {
-            qCWarning(lcStore) << "advancing the cursor failed, nothing kept:"
-                               << d->upsertCursor.lastError().text();
-            d->db.rollback();
-            return {};
-        }
+    std::vector<bool> isNew(size_t(notifications.size()), false);
+    if (!d->insertAll(notifications, &isNew)) {
+        d->db.rollback();
+        return {};
     }
     if (!d->db.commit()) {
         qCWarning(lcStore) << "committing a batch failed, nothing kept:"
@@ -540,9 +526,52 @@ NotificationList NotificationStore::add(const NotificationList &notifications, b
     }
     if (ok)
         *ok = true;
-    if (!fresh.isEmpty())
-        emit changed();
+    const auto newCount = std::count(isNew.cbegin(), isNew.cend(), true);
+    if (newCount == 0)
+        return {};
+    emit changed();
+    if (newCount == notifications.size())
+        return std::exchange(notifications, {});
+    NotificationList fresh;
+    fresh.reserve(newCount);
+    for (qsizetype i = 0; i < notifications.size(); ++i) {
+        if (isNew[size_t(i)])
+            fresh.append(std::move(notifications[i]));
+    }
     return fresh;
+}
+
+bool NotificationStore::Private::insertAll(const NotificationList &notifications,
+                                          std::vector<bool> *isNew)
+{
+    SqliteStatement &insert = insertNotification;
+    // Insertion order is kept, so the last id seen per subscription is its newest message.
+    QHash<QString, QString> lastIds;
+    for (qsizetype i = 0; i < notifications.size(); ++i) {
+        const Notification &n = notifications.at(i);
+        bindNotification(insert, n);
+        QString error;
+        if (!insert.exec(&error)) {
+            qCWarning(lcStore) << "storing a batch failed, nothing kept:" << error;
+            return false;
+        }
+        // DO NOTHING reports 0 rows for a message already stored, earlier in this batch too.
+        if (insert.rowsAffected() > 0) {
+            (*isNew)[size_t(i)] = true;
+            if (!n.id.isEmpty())
+                lastIds.insert(n.subscription, n.id);
+        }
+    }
+    for (auto it = lastIds.cbegin(); it != lastIds.cend(); ++it) {
+        upsertCursor.bindValue(0, nonNull(it.key()));
+        upsertCursor.bindValue(1, it.value());
+        if (!upsertCursor.exec()) {
+            qCWarning(lcStore) << "advancing the cursor failed, nothing kept:"
+                               << upsertCursor.lastError().text();
+            return false;
+        }
+    }
+    return true;
 }
 
 QString NotificationStore::cursor(const QString &subscription) const

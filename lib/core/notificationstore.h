@@ -43,6 +43,9 @@ public:
     // batch could not be stored (disk full, database locked…): nothing was kept, cursors did not
     // move, and the caller must get the messages again.
     NotificationList add(const NotificationList &notifications, bool *ok = nullptr);
+    // The same, taking the messages: when stored, the new ones are moved into the list returned
+    // (a burst copies no message); when `*ok` is false they are left as they were.
+    NotificationList add(NotificationList &&notifications, bool *ok = nullptr);
 
     // The id of the last message stored for `subscription`; empty if none yet.
     QString cursor(const QString &subscription) const;

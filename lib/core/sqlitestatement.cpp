@@ -43,6 +43,7 @@ bool SqliteStatement::prepare(const QSqlDatabase &database, const QString &sql, 
         finalize();
         return false;
     }
+    m_texts.resize(size_t(sqlite3_bind_parameter_count(m_statement)));
     return true;
 }
 
@@ -51,6 +52,7 @@ void SqliteStatement::finalize()
     sqlite3_finalize(m_statement); // a no-op for nullptr
     m_statement = nullptr;
     m_connection = nullptr;
+    m_texts.clear();
 }
 
 void SqliteStatement::bindText(int column, const QString &text)
@@ -59,9 +61,13 @@ void SqliteStatement::bindText(int column, const QString &text)
         bindNull(column);
         return;
     }
-    // SQLITE_TRANSIENT: SQLite copies the text, so temporaries may be bound.
-    sqlite3_bind_text16(m_statement, column + 1, text.utf16(), int(text.size() * sizeof(char16_t)),
-                        SQLITE_TRANSIENT);
+    Q_ASSERT(column >= 0 && size_t(column) < m_texts.size());
+    // SQLITE_STATIC: the buffer is not touched again before exec() has reset the statement.
+    QByteArray &buffer = m_texts[size_t(column)];
+    buffer.resize(m_encoder.requiredSpace(text.size()));
+    const char *end = m_encoder.appendToBuffer(buffer.data(), text);
+    sqlite3_bind_text(m_statement, column + 1, buffer.constData(), int(end - buffer.constData()),
+                      SQLITE_STATIC);
 }
 
 void SqliteStatement::bindInteger(int column, qint64 value)

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QString>
+#include <QStringEncoder>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -29,6 +31,9 @@ public:
     void finalize();
 
     // Columns count from 0, as with QSqlQuery. A null QString binds NULL, as QSqlQuery does.
+    // Text is bound as UTF-8 (the database's encoding) from a buffer per column that the
+    // statement keeps, so SQLite neither translates nor copies it and a burst allocates nothing
+    // per value; the text may be a temporary.
     void bindText(int column, const QString &text);
     void bindInteger(int column, qint64 value);
     void bindNull(int column);
@@ -42,6 +47,8 @@ public:
 private:
     sqlite3 *m_connection = nullptr;
     sqlite3_stmt *m_statement = nullptr;
+    std::vector<QByteArray> m_texts; // one UTF-8 buffer per parameter, bound until exec()
+    QStringEncoder m_encoder{QStringEncoder::Utf8, QStringConverter::Flag::Stateless};
 };
 
 } // namespace traybeat

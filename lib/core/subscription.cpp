@@ -162,16 +162,19 @@ bool Subscription::storeSlice()
     m_flushTimer.stop();
     if (m_pending.isEmpty())
         return true;
-    const qsizetype count = std::min<qsizetype>(m_pending.size(), m_sliceSize);
-    NotificationList slice = m_pending.first(count);
+    NotificationList slice = takePendingSlice();
     bool stored = false;
-    const NotificationList fresh = m_store->add(slice, &stored);
+    const NotificationList fresh = m_store->add(std::move(slice), &stored);
     if (stored) {
-        m_pending.remove(0, count);
         if (!fresh.isEmpty())
             emit notificationsArrived(fresh); // may delete us: the caller checks
         return true;
     }
+    // Refused: the slice is as it was, and goes back in front of the rest.
+    slice.reserve(slice.size() + m_pending.size());
+    for (Notification &notification : m_pending)
+        slice.append(std::move(notification));
+    m_pending = std::move(slice);
     if (!m_protocol || !m_protocol->canResume()) {
         // Whatever is still queued is newer: it waits in memory behind the refused ones.
         if (m_protocol && !parseFrames(qsizetype(m_frames.size())))
@@ -195,6 +198,18 @@ bool Subscription::storeSlice()
     if (!m_connection.dropLink(reason))
         emit errorOccurred(reason); // no link to drop: the next start resumes from the cursor
     return false;
+}
+
+NotificationList Subscription::takePendingSlice()
+{
+    if (m_pending.size() <= m_sliceSize)
+        return std::exchange(m_pending, {});
+    NotificationList slice;
+    slice.reserve(m_sliceSize);
+    for (qsizetype i = 0; i < m_sliceSize; ++i)
+        slice.append(std::move(m_pending[i]));
+    m_pending.remove(0, m_sliceSize);
+    return slice;
 }
 
 void Subscription::keepUnstored(NotificationList batch)

@@ -88,6 +88,8 @@ private:
     // Stores the oldest slice of what is pending; false if the store refused it (then the
     // pending messages were handed to keepUnstored or dropped for the resume to fetch again).
     bool storeSlice();
+    // The oldest `m_sliceSize` pending messages, moved out of the pending list.
+    NotificationList takePendingSlice();
     void keepUnstored(NotificationList batch);
 
     SubscriptionConfig m_config;
