@@ -13,7 +13,7 @@ namespace traybeat {
 // One prepared statement run through SQLite's own API on an open QSQLITE connection, for the
 // statements a burst runs once per message (the stores' INSERTs). Binding through QSqlQuery
 // formats a placeholder name, looks it up in a hash and boxes each value in a QVariant: about
-// 10 % of `listen` and of `serve` in a burst (docs/design.md, "Stores").
+// 10 % of `listen` and of `serve` in a burst (docs/design.md, "Stores in a burst").
 //
 // It must be finalized (finalize() or destroyed) before its connection is closed: SQLite keeps
 // a connection with a live statement open.

@@ -53,7 +53,8 @@ public:
     // for a GUI thread.
     static constexpr int sliceSize = 250;
     // A process without a GUI (`listen`) takes larger slices: fewer, larger transactions write
-    // each page of the store's random-keyed dedup index once for more rows (docs/design.md).
+    // each page of the store's dedup index once for more rows (docs/design.md, "`listen` in a
+    // burst").
     void setSliceSize(int size) { m_sliceSize = qMax(1, size); }
     // Characters of frames waiting to be parsed; beyond this a turn parses more than a slice,
     // so a peer sending faster than the slices go cannot grow the queue without bound.

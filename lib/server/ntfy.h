@@ -58,8 +58,8 @@ std::optional<qint64> parseFutureTime(const QString &text, qint64 nowMs);
 // 12 characters [A-Za-z0-9], as ntfy's: six for the millisecond it was made (modulo ~1.8 years),
 // a letter, five random. Ids made one after another by a thread rise (as bytes), so a store
 // indexed by id adds each at the end of its index instead of dirtying a random page per message
-// (docs/design.md, "Message ids"). The letter keeps an id from ever being read as a unix time
-// (all digits) or a duration (digits + unit) in `since=`.
+// (docs/design.md, "The server": message ids). The letter keeps an id from ever being read as a
+// unix time (all digits) or a duration (digits + unit) in `since=`.
 QString newMessageId();
 
 // `length` random characters [A-Za-z0-9], the first a letter: ids with nothing to order.
