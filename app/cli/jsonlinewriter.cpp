@@ -68,20 +68,15 @@ void JsonLineWriter::messages(const NotificationList &notifications)
     lines.reserve(notifications.size() * 256); // about one line each: grown once, not per line
     for (const Notification &notification : notifications) {
         if (hasExtras(notification))
-            lines += messageLine(notification);
+            lines += messageLineWithExtras(notification);
         else
             appendPlainMessageLine(lines, notification);
     }
     write(lines);
 }
 
-QByteArray JsonLineWriter::messageLine(const Notification &notification)
+QByteArray JsonLineWriter::messageLineWithExtras(const Notification &notification)
 {
-    if (!hasExtras(notification)) {
-        QByteArray line;
-        appendPlainMessageLine(line, notification);
-        return line;
-    }
     QJsonObject object{{QStringLiteral("event"), QStringLiteral("message")},
                        {QStringLiteral("id"), notification.id},
                        {QStringLiteral("topic"), notification.topic},

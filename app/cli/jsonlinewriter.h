@@ -21,7 +21,9 @@ public:
 
 private:
     static QByteArray line(const class QJsonObject &object);
-    static QByteArray messageLine(const Notification &notification);
+    // A message with tags, actions, an attachment, an icon or a content type, through
+    // QJsonObject; a message with text only is written directly (jsonlinewriter.cpp).
+    static QByteArray messageLineWithExtras(const Notification &notification);
     void write(const QByteArray &lines);
     std::FILE *m_out;
 };
