@@ -4,6 +4,7 @@
 #include "blackholeproxy.h"
 #include "notificationstore.h"
 #include "pushservers.h"
+#include "storethread.h"
 #include "subscription.h"
 #include "systemwatcher.h"
 
@@ -55,22 +56,50 @@ private slots:
     void cursorSurvivesRestartOfTheClient();
     void malformedFramesAreReportedAndSkipped();
     void tokenGoesInAHeaderAndAWrongOneFails();
+    void batchTheStoreRefusesIsFetchedAgain_data() { addStoreThreadRows(); }
     void batchTheStoreRefusesIsFetchedAgain();
     void wakingFromSleepReopensTheLinkAndCatchesUp();
     void slotActingOnASignalLeavesAConsistentState_data();
     void slotActingOnASignalLeavesAConsistentState();
+    void textBatchTheStoreRefusesIsKeptAndStoredLater_data() { addStoreThreadRows(); }
     void textBatchTheStoreRefusesIsKeptAndStoredLater();
     void flappingNetworkReconnectsAtMostOncePerSpacing();
     void burstDeliveredInOneTurnIsStoredInOrderSliceBySlice();
     void largerSlicesStoreABurstInFewerTransactions();
     void framesStillQueuedAreStoredOnStopAndQuit_data();
     void framesStillQueuedAreStoredOnStopAndQuit();
+    void framesStillQueuedAreInTheResumeCursor_data() { addStoreThreadRows(); }
     void framesStillQueuedAreInTheResumeCursor();
+    void burstOverARealSocketIsStoredInOrder_data() { addStoreThreadRows(); }
     void burstOverARealSocketIsStoredInOrder();
+    void refusedSliceDropsTheNewerQueuedFramesForTheResume_data() { addStoreThreadRows(); }
     void refusedSliceDropsTheNewerQueuedFramesForTheResume();
+    void refusedTextSliceKeepsTheNewerQueuedFramesBehindIt_data() { addStoreThreadRows(); }
     void refusedTextSliceKeepsTheNewerQueuedFramesBehindIt();
+    void storeThreadStoresSlicesWhileTheNextAreParsed();
 
 private:
+    // The rows of a test run twice: the store on this thread (the tray app), and on a store
+    // thread while this one parses (`listen`).
+    static void addStoreThreadRows()
+    {
+        QTest::addColumn<bool>("storeThread");
+        QTest::newRow("store on this thread") << false;
+        QTest::newRow("store thread") << true;
+    }
+    // Gives the subscription a store thread on the test's store file if the row asks for one.
+    bool storeAsTheRowSays(Subscription &subscription)
+    {
+        QFETCH(bool, storeThread);
+        if (!storeThread)
+            return true;
+        m_storeThread = std::make_unique<StoreThread>();
+        if (!m_storeThread->open(m_dir->filePath(QStringLiteral("client.db"))))
+            return false;
+        subscription.storeOn(m_storeThread.get());
+        return true;
+    }
+
     // An ntfy message event as the server sends it.
     static QString ntfyFrame(int number)
     {
@@ -131,6 +160,19 @@ private:
         return query.exec(QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON notifications "
                                          "BEGIN SELECT RAISE(ABORT, 'disk full'); END"));
     }
+    // Every insert does some counting first, as a slow disk would make it wait.
+    bool slowDownStore()
+    {
+        const QString name = QStringLiteral("slowdown");
+        const auto removed = qScopeGuard([&] { QSqlDatabase::removeDatabase(name); });
+        QSqlDatabase connection = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        connection.setDatabaseName(m_dir->filePath(QStringLiteral("client.db")));
+        QSqlQuery query(connection);
+        return connection.open() && query.exec(QStringLiteral(
+            "CREATE TRIGGER slow BEFORE INSERT ON notifications BEGIN"
+            " SELECT count(*) FROM (WITH RECURSIVE c(x) AS"
+            " (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) SELECT x FROM c); END"));
+    }
     bool repairStore()
     {
         bool repaired = false;
@@ -146,6 +188,7 @@ private:
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<NotificationStore> m_store;
+    std::unique_ptr<StoreThread> m_storeThread; // outlives the test's subscription
 };
 
 void tst_Subscription::init()
@@ -157,6 +200,7 @@ void tst_Subscription::init()
 
 void tst_Subscription::cleanup()
 {
+    m_storeThread.reset();
     m_store.reset();
     m_dir.reset();
 }
@@ -330,6 +374,7 @@ void tst_Subscription::batchTheStoreRefusesIsFetchedAgain()
 {
     auto server = startServer();
     Subscription subscription(configFor(server->port()), m_store.get());
+    QVERIFY(storeAsTheRowSays(subscription));
     Shown shown;
     shown.follow(subscription);
     QSignalSpy errors(&subscription, &Subscription::errorOccurred);
@@ -381,6 +426,7 @@ void tst_Subscription::slotActingOnASignalLeavesAConsistentState_data()
 {
     QTest::addColumn<QString>("trigger");
     QTest::addColumn<QString>("action");
+    QTest::addColumn<bool>("storeThread");
     const QStringList triggers{
         QStringLiteral("notificationsArrived"), QStringLiteral("stateChanged(connecting)"),
         QStringLiteral("stateChanged(connected)"), QStringLiteral("stateChanged(reconnecting)"),
@@ -388,8 +434,11 @@ void tst_Subscription::slotActingOnASignalLeavesAConsistentState_data()
     for (const QString &trigger : triggers) {
         for (const char *action : {"stop", "reconnectNow", "delete"})
             QTest::addRow("%s: %s", qPrintable(trigger), action)
-                << trigger << QString::fromLatin1(action);
+                << trigger << QString::fromLatin1(action) << false;
     }
+    for (const char *action : {"stop", "reconnectNow", "delete"})
+        QTest::addRow("notificationsArrived, store thread: %s", action)
+            << QStringLiteral("notificationsArrived") << QString::fromLatin1(action) << true;
 }
 
 // A slot that stops, reconnects or deletes the subscription in the middle of one of its
@@ -407,6 +456,7 @@ void tst_Subscription::slotActingOnASignalLeavesAConsistentState()
     config.connection.heartbeatTimeout = 1s;
     config.connection.backoff = {150ms, 150ms, 10s};
     QPointer<Subscription> subscription = new Subscription(config, m_store.get());
+    QVERIFY(storeAsTheRowSays(*subscription));
 
     bool fired = false;
     int connectionsAtAction = -1;
@@ -486,6 +536,7 @@ void tst_Subscription::textBatchTheStoreRefusesIsKeptAndStoredLater()
     config.connection.heartbeatInterval = 200ms;
     config.connection.heartbeatTimeout = 1s;
     Subscription subscription(config, m_store.get());
+    QVERIFY(storeAsTheRowSays(subscription));
     QVERIFY2(subscription.isValid(), qPrintable(subscription.errorString()));
     Shown shown;
     shown.follow(subscription);
@@ -593,8 +644,11 @@ void tst_Subscription::largerSlicesStoreABurstInFewerTransactions()
 void tst_Subscription::framesStillQueuedAreStoredOnStopAndQuit_data()
 {
     QTest::addColumn<bool>("quit");
-    QTest::newRow("stop") << false;
-    QTest::newRow("quit (the subscription deleted)") << true;
+    QTest::addColumn<bool>("storeThread");
+    QTest::newRow("stop") << false << false;
+    QTest::newRow("quit (the subscription deleted)") << true << false;
+    QTest::newRow("stop, store thread") << false << true;
+    QTest::newRow("quit, store thread") << true << true;
 }
 
 // A stop or the app quitting while a burst is still queued: nothing is lost.
@@ -602,6 +656,7 @@ void tst_Subscription::framesStillQueuedAreStoredOnStopAndQuit()
 {
     QFETCH(bool, quit);
     auto subscription = std::make_unique<Subscription>(configFor(1), m_store.get());
+    QVERIFY(storeAsTheRowSays(*subscription));
     Shown shown;
     shown.follow(*subscription);
     const int burst = 4 * Subscription::sliceSize + 3;
@@ -634,6 +689,7 @@ void tst_Subscription::framesStillQueuedAreInTheResumeCursor()
     SubscriptionConfig config = configFor(fakeNtfy.serverPort());
     config.connection.heartbeatInterval = 10s; // the fake answers pings, but keep it quiet
     Subscription subscription(config, m_store.get());
+    QVERIFY(storeAsTheRowSays(subscription));
     subscription.start();
     QTRY_COMPARE_WITH_TIMEOUT(requests.size(), 1, 10000);
     QTRY_COMPARE(subscription.connection()->state(), ConnectionState::Connected);
@@ -659,6 +715,7 @@ void tst_Subscription::burstOverARealSocketIsStoredInOrder()
     SubscriptionConfig config = configFor(fakeNtfy.serverPort());
     config.connection.heartbeatInterval = 10s;
     Subscription subscription(config, m_store.get());
+    QVERIFY(storeAsTheRowSays(subscription));
     Shown shown;
     shown.follow(subscription);
     subscription.start();
@@ -679,6 +736,7 @@ void tst_Subscription::burstOverARealSocketIsStoredInOrder()
 void tst_Subscription::refusedSliceDropsTheNewerQueuedFramesForTheResume()
 {
     Subscription subscription(configFor(1), m_store.get());
+    QVERIFY(storeAsTheRowSays(subscription));
     QSignalSpy errors(&subscription, &Subscription::errorOccurred);
     QVERIFY(sabotageStore());
     deliverFrames(subscription, Subscription::sliceSize + 50);
@@ -700,6 +758,7 @@ void tst_Subscription::refusedTextSliceKeepsTheNewerQueuedFramesBehindIt()
     config.protocol = QStringLiteral("text");
     config.topics.clear();
     Subscription subscription(config, m_store.get());
+    QVERIFY(storeAsTheRowSays(subscription));
     QVERIFY2(subscription.isValid(), qPrintable(subscription.errorString()));
     QStringList bodies;
     connect(&subscription, &Subscription::notificationsArrived, this,
@@ -725,6 +784,43 @@ void tst_Subscription::refusedTextSliceKeepsTheNewerQueuedFramesBehindIt()
     QTRY_COMPARE_WITH_TIMEOUT(bodies.size(), burst + 1, 10000);
     QCOMPARE(bodies, sent);
     QCOMPARE(m_store->count(), burst + 1);
+}
+
+// `listen` stores on a thread of its own while this one parses the next slice: every slice is in
+// the store before it is announced, in order, and the store thread is never given more than
+// `maximumSlicesInFlight` slices ahead of what was announced (a burst does not pile up in it).
+void tst_Subscription::storeThreadStoresSlicesWhileTheNextAreParsed()
+{
+    QVERIFY(slowDownStore()); // the parsing would otherwise wait for nothing
+    Subscription subscription(configFor(1), m_store.get());
+    StoreThread storeThread;
+    QVERIFY(storeThread.open(m_dir->filePath(QStringLiteral("client.db"))));
+    subscription.storeOn(&storeThread);
+    Shown shown;
+    QList<int> storedAtAnnouncement;
+    QList<qsizetype> queuedAtAnnouncement;
+    connect(&subscription, &Subscription::notificationsArrived, this,
+            [&](const NotificationList &fresh) {
+                shown.add(fresh);
+                storedAtAnnouncement << m_store->count();
+                queuedAtAnnouncement << subscription.queuedFrames();
+            });
+    const int slice = Subscription::sliceSize;
+    const int burst = 5 * slice + 17;
+    deliverFrames(subscription, burst);
+
+    QTRY_COMPARE_WITH_TIMEOUT(shown.ids.size(), burst, 10000);
+    QCOMPARE(shown.ids, ntfyIds(burst));
+    QCOMPARE(shown.doubled, 0);
+    QCOMPARE(storedAtAnnouncement.size(), 6);
+    for (int k = 0; k < storedAtAnnouncement.size(); ++k) {
+        const int announced = qMin(burst, (k + 1) * slice);
+        QVERIFY2(storedAtAnnouncement[k] >= announced, "announced before it was stored");
+        const int given = qMin(burst, (k + Subscription::maximumSlicesInFlight) * slice);
+        QVERIFY2(queuedAtAnnouncement[k] >= burst - given, "the store thread ran ahead");
+    }
+    QCOMPARE(m_store->count(), burst);
+    QCOMPARE(m_store->cursor(QStringLiteral("test")), ntfyId(burst - 1));
 }
 
 QTEST_GUILESS_MAIN(tst_Subscription)

@@ -14,6 +14,12 @@ namespace {
 
 // What ntfy adds to a message beyond its text: buttons, an attachment, an icon, markdown. A part
 // that is unusable is left out (and logged); the message itself is always delivered.
+// A QUrl made from "" still allocates its parts; most messages have no click URL and no icon.
+QUrl strictUrl(const QString &text)
+{
+    return text.isEmpty() ? QUrl() : QUrl(text, QUrl::StrictMode);
+}
+
 void readExtras(const QJsonObject &event, Notification *notification)
 {
     QStringList problems;
@@ -27,7 +33,7 @@ void readExtras(const QJsonObject &event, Notification *notification)
         else
             problems << problem;
     }
-    const QUrl icon(event.value(QLatin1String("icon")).toString(), QUrl::StrictMode);
+    const QUrl icon = strictUrl(event.value(QLatin1String("icon")).toString());
     if (isSafeToOpen(icon))
         notification->icon = icon;
     else if (!icon.isEmpty())
@@ -84,12 +90,14 @@ void NtfyProtocol::handleTextFrame(const QString &frame)
     notification.priority = std::clamp(event.value(QLatin1String("priority")).toInt(3), 1, 5);
     for (const QJsonValue &tag : event.value(QLatin1String("tags")).toArray())
         notification.tags << tag.toString();
-    notification.url = QUrl(event.value(QLatin1String("click")).toString(), QUrl::StrictMode);
+    notification.url = strictUrl(event.value(QLatin1String("click")).toString());
     const qint64 seconds = event.value(QLatin1String("time")).toInteger();
     notification.time = seconds > 0 ? QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC)
                                     : QDateTime::currentDateTimeUtc();
     readExtras(event, &notification);
-    emit received({notification});
+    NotificationList one; // moved in: a braced list would copy it
+    one.append(std::move(notification));
+    emit received(one);
 }
 
 } // namespace traybeat

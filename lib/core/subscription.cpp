@@ -3,6 +3,7 @@
 #include "logging.h"
 #include "notificationstore.h"
 #include "protocol.h"
+#include "storethread.h"
 #include "systemwatcher.h"
 
 #include <QPointer>
@@ -88,6 +89,14 @@ void Subscription::reconnectNow()
     m_connection.reconnectNow();
 }
 
+void Subscription::storeOn(StoreThread *storeThread)
+{
+    Q_ASSERT(storeThread && storeThread->isOpen() && !m_storeThread);
+    m_storeThread = storeThread;
+    connect(storeThread, &StoreThread::resultReady, this, &Subscription::takeStoreResults,
+            Qt::QueuedConnection);
+}
+
 void Subscription::watch(SystemWatcher *watcher)
 {
     connect(&m_connection, &ConnectionManager::stateChanged, watcher,
@@ -116,9 +125,9 @@ void Subscription::onFrame(const QString &frame)
 
 void Subscription::onReceived(const NotificationList &notifications)
 {
-    for (Notification notification : notifications) {
-        notification.subscription = m_config.name;
-        m_pending.append(std::move(notification));
+    for (const Notification &notification : notifications) {
+        m_pending.append(notification);
+        m_pending.last().subscription = m_config.name;
     }
     if (!m_flushTimer.isActive())
         m_flushTimer.start();
@@ -131,13 +140,21 @@ void Subscription::flushPending()
         return;
     while (alive && !m_pending.isEmpty() && storeSlice()) {
     }
+    if (alive)
+        waitForStoreThread();
 }
 
 void Subscription::takeNextSlice()
 {
     // The rest waits for the next turn: the timer fires again after other events had theirs.
+    // With the store thread busy, the next turn comes with its result (takeStoreResults).
     const QPointer<Subscription> alive(this);
-    if (parseFrames(m_sliceSize) && storeSlice() && alive && hasBacklog())
+    const bool storeBusy = m_storeThread && m_storeThread->inFlight() >= maximumSlicesInFlight;
+    if (!parseFrames(storeBusy ? 0 : m_sliceSize))
+        return;
+    if (storeBusy)
+        m_flushTimer.stop();
+    else if (storeSlice() && alive && hasBacklog())
         m_flushTimer.start();
 }
 
@@ -163,14 +180,58 @@ bool Subscription::storeSlice()
     if (m_pending.isEmpty())
         return true;
     NotificationList slice = takePendingSlice();
-    bool stored = false;
-    const NotificationList fresh = m_store->add(std::move(slice), &stored);
-    if (stored) {
-        if (!fresh.isEmpty())
-            emit notificationsArrived(fresh); // may delete us: the caller checks
+    if (m_storeThread) {
+        m_storeThread->add(std::move(slice));
         return true;
     }
-    // Refused: the slice is as it was, and goes back in front of the rest.
+    bool stored = false;
+    const NotificationList fresh = m_store->add(std::move(slice), &stored);
+    // add() left the slice as it was if it refused it
+    return stored ? announce(fresh) : refuse(std::move(slice));
+}
+
+bool Subscription::announce(const NotificationList &fresh)
+{
+    if (fresh.isEmpty())
+        return true;
+    const QPointer<Subscription> alive(this);
+    emit notificationsArrived(fresh);
+    return !alive.isNull();
+}
+
+void Subscription::takeStoreResults()
+{
+    while (std::optional<StoreThread::Result> result = m_storeThread->takeResult()) {
+        if (!handleStoreResult(std::move(result->messages), result->stored))
+            return;
+    }
+    if (hasBacklog() && !m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void Subscription::waitForStoreThread()
+{
+    while (m_storeThread && m_storeThread->inFlight() > 0) {
+        StoreThread::Result result = m_storeThread->waitForResult();
+        if (!handleStoreResult(std::move(result.messages), result.stored))
+            return;
+    }
+}
+
+bool Subscription::handleStoreResult(NotificationList messages, bool stored)
+{
+    if (stored)
+        return announce(messages);
+    // The slices given after a refused one come back refused, untried: all of them go back in
+    // front of the pending messages, in order.
+    while (m_storeThread->inFlight() > 0)
+        messages.append(m_storeThread->waitForResult().messages);
+    m_storeThread->acceptAgain();
+    return refuse(std::move(messages));
+}
+
+bool Subscription::refuse(NotificationList slice)
+{
     slice.reserve(slice.size() + m_pending.size());
     for (Notification &notification : m_pending)
         slice.append(std::move(notification));

@@ -13,6 +13,7 @@ namespace traybeat {
 
 class NotificationStore;
 class Protocol;
+class StoreThread;
 class SystemWatcher;
 
 // One subscription end to end: ConnectionManager (liveness, reconnect) → Protocol (frame →
@@ -56,6 +57,13 @@ public:
     // each page of the store's dedup index once for more rows (docs/design.md, "`listen` in a
     // burst").
     void setSliceSize(int size) { m_sliceSize = qMax(1, size); }
+    // Slices are stored on `storeThread` (open on the same file as the store given to the
+    // constructor, which then only serves cursors) while this thread parses the next ones and
+    // announces those stored; each is announced once stored, in order, as without it. Call
+    // before start(); the thread must outlive the subscription.
+    void storeOn(StoreThread *storeThread);
+    // Slices being stored on the store thread at once, at most: one stored, one waiting.
+    static constexpr int maximumSlicesInFlight = 2;
     // Characters of frames waiting to be parsed; beyond this a turn parses more than a slice,
     // so a peer sending faster than the slices go cannot grow the queue without bound.
     static constexpr qsizetype maximumQueuedChars = 8 * 1024 * 1024;
@@ -86,15 +94,28 @@ private:
     // a slot deleted this subscription meanwhile.
     bool parseFrames(qsizetype count);
     bool hasBacklog() const { return !m_frames.empty() || !m_pending.isEmpty(); }
-    // Stores the oldest slice of what is pending; false if the store refused it (then the
-    // pending messages were handed to keepUnstored or dropped for the resume to fetch again).
+    // Stores the oldest slice of what is pending (or gives it to the store thread); false if
+    // the store refused it (then the pending messages were handed to keepUnstored or dropped
+    // for the resume to fetch again) or a slot deleted this subscription.
     bool storeSlice();
+    // Announces the new messages of a stored slice; false if a slot deleted this subscription.
+    bool announce(const NotificationList &fresh);
+    // What the store thread has stored (or refused) so far, announced (or handled) in order.
+    void takeStoreResults();
+    // Waits for every slice given to the store thread, announcing or handling each result;
+    // stops early at a refusal or if a slot deleted this subscription.
+    void waitForStoreThread();
+    bool handleStoreResult(NotificationList messages, bool stored);
+    // A slice the store refused goes back in front of the pending messages; then they are kept
+    // (text dialect) or dropped for the resume to fetch again. Always false.
+    bool refuse(NotificationList slice);
     // The oldest `m_sliceSize` pending messages, moved out of the pending list.
     NotificationList takePendingSlice();
     void keepUnstored(NotificationList batch);
 
     SubscriptionConfig m_config;
     NotificationStore *m_store;
+    StoreThread *m_storeThread = nullptr;
     std::unique_ptr<Protocol> m_protocol;
     ConnectionManager m_connection;
     std::deque<QString> m_frames; // received, not parsed yet; oldest first
