@@ -5,6 +5,7 @@
 #include "notificationstore.h"
 #include "privatepath.h"
 #include "proxypolicy.h"
+#include "storethread.h"
 #include "subscription.h"
 #include "systemwatcher.h"
 
@@ -73,8 +74,13 @@ int runListen(int argc, char **argv)
                                             ? Text::tr("--state-dir: %1")
                                             : Text::tr("state folder: %1"))
                                            .arg(error));
+    // Two connections to one file: this thread's reads the cursors, the store thread's stores
+    // each slice while this thread parses and prints the next (docs/design.md, "`listen` in a
+    // burst").
+    const QString storeFile = QDir(stateDir).filePath(QStringLiteral("notifications.db"));
     NotificationStore store;
-    if (!store.open(QDir(stateDir).filePath(QStringLiteral("notifications.db")), &error))
+    StoreThread storeThread;
+    if (!store.open(storeFile, &error) || !storeThread.open(storeFile, &error))
         return commandline::fail(mode, error);
 
     Subscription subscription(*config, &store);
@@ -82,6 +88,7 @@ int runListen(int argc, char **argv)
         return commandline::fail(mode, subscription.errorString());
     // No GUI thread to keep responsive: a burst goes into the store in larger transactions.
     subscription.setSliceSize(2000);
+    subscription.storeOn(&storeThread);
 
     JsonLineWriter out;
     QObject::connect(

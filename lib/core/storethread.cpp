@@ -2,6 +2,10 @@
 
 #include "notificationstore.h"
 
+#ifdef Q_OS_LINUX
+#include <pthread.h>
+#endif
+
 namespace traybeat {
 
 StoreThread::StoreThread(QObject *parent) : QObject(parent) {}
@@ -76,6 +80,9 @@ void StoreThread::acceptAgain()
 
 void StoreThread::run(const QString &filePath, std::promise<QString> *opened)
 {
+#ifdef Q_OS_LINUX
+    pthread_setname_np(pthread_self(), "traybeat-store"); // as top, perf and gdb show it
+#endif
     NotificationStore store; // created, used and destroyed on this thread, as QSqlDatabase needs
     QString error;
     const bool isOpen = store.open(filePath, &error); // a failure always says why
