@@ -12,14 +12,14 @@ namespace traybeat {
 
 namespace {
 
-// What ntfy adds to a message beyond its text: buttons, an attachment, an icon, markdown. A part
-// that is unusable is left out (and logged); the message itself is always delivered.
 // A QUrl made from "" still allocates its parts; most messages have no click URL and no icon.
 QUrl strictUrl(const QString &text)
 {
     return text.isEmpty() ? QUrl() : QUrl(text, QUrl::StrictMode);
 }
 
+// What ntfy adds to a message beyond its text: buttons, an attachment, an icon, markdown. A part
+// that is unusable is left out (and logged); the message itself is always delivered.
 void readExtras(const QJsonObject &event, Notification *notification)
 {
     QStringList problems;
