@@ -3,7 +3,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
+#include <QUrlQuery>
 #include <QWebSocket>
 #include <QWebSocketServer>
 #include <QtTest>
@@ -17,8 +20,53 @@ private slots:
     void printsStateAndMessagesAsJsonLines();
     void printsWhatAMessageCarries();
     void terminatesCleanlyOnSigterm();
+    void burstIsStoredPrintedInOrderAndResumedAfter();
 
 private:
+    static QStringList listenToNtfy(quint16 port, const QString &stateDir)
+    {
+        return {
+            QStringLiteral("listen"),        QStringLiteral("--server=ws://127.0.0.1:%1").arg(port),
+            QStringLiteral("--topic=burst"), QStringLiteral("--heartbeat-interval=10s"),
+            QStringLiteral("--state-dir"),   stateDir};
+    }
+    static bool hasState(const QList<QJsonObject> &events, const QString &state)
+    {
+        return std::any_of(events.cbegin(), events.cend(), [&state](const QJsonObject &event) {
+            return event.value(QLatin1String("state")).toString() == state;
+        });
+    }
+    static QStringList messageIds(const QList<QJsonObject> &events)
+    {
+        QStringList ids;
+        for (const QJsonObject &event : events) {
+            if (event.value(QLatin1String("event")) == QLatin1String("message"))
+                ids << event.value(QLatin1String("id")).toString();
+        }
+        return ids;
+    }
+    // The ids in listen's store and its cursor, read through a connection of the test's own.
+    static std::pair<QStringList, QString> storedIdsAndCursor(const QString &stateDir)
+    {
+        std::pair<QStringList, QString> result;
+        {
+            QSqlDatabase db =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("inspect"));
+            db.setDatabaseName(QDir(stateDir).filePath(QStringLiteral("notifications.db")));
+            if (db.open()) {
+                QSqlQuery query(db);
+                query.exec(QStringLiteral("SELECT id FROM notifications ORDER BY received_seq"));
+                while (query.next())
+                    result.first << query.value(0).toString();
+                query.exec(QStringLiteral("SELECT id FROM cursors"));
+                if (query.next())
+                    result.second = query.value(0).toString();
+            }
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("inspect"));
+        return result;
+    }
+
     // Reads complete JSON lines from the process as they come.
     static QList<QJsonObject> readEvents(QProcess &process, QByteArray &buffer)
     {
@@ -259,6 +307,60 @@ void tst_Listen::terminatesCleanlyOnSigterm()
     events += readEvents(process, buffer);
     QCOMPARE(events.last().value(QLatin1String("state")).toString(),
              QStringLiteral("disconnected"));
+}
+
+// A burst of several of listen's slices (it stores on a thread of its own while it parses and
+// prints): every message printed once, in order, and in the store; a second listen resumes
+// after the last one.
+void tst_Listen::burstIsStoredPrintedInOrderAndResumedAfter()
+{
+    QWebSocketServer server(QStringLiteral("ntfy"), QWebSocketServer::NonSecureMode);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QList<QUrl> requests;
+    QPointer<QWebSocket> client;
+    connect(&server, &QWebSocketServer::newConnection, this, [&] {
+        client = server.nextPendingConnection();
+        client->setParent(&server);
+        requests << client->requestUrl();
+    });
+    QTemporaryDir stateDir;
+    QProcess process;
+    process.start(QStringLiteral(TRAYBEAT_BINARY),
+                  listenToNtfy(server.serverPort(), stateDir.path()));
+    QVERIFY(process.waitForStarted());
+    QByteArray buffer;
+    QList<QJsonObject> events;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (events += readEvents(process, buffer), hasState(events, QStringLiteral("connected"))),
+        10000);
+    QVERIFY(client);
+    const int burst = 5500; // two full slices of 2,000 and part of a third
+    QStringList sent;
+    for (int i = 0; i < burst; ++i) {
+        sent << QStringLiteral("b%1").arg(i, 5, 10, QLatin1Char('0'));
+        client->sendTextMessage(
+            QStringLiteral(
+                R"({"id":"%1","time":1700000000,"event":"message","topic":"burst","message":"burst %1"})")
+                .arg(sent.last()));
+    }
+    client->flush();
+    QTRY_COMPARE_WITH_TIMEOUT((events += readEvents(process, buffer), messageIds(events).size()),
+                              burst, 30000);
+    QCOMPARE(messageIds(events), sent);
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 0);
+    const auto [stored, cursor] = storedIdsAndCursor(stateDir.path());
+    QCOMPARE(stored, sent);
+    QCOMPARE(cursor, sent.last());
+
+    process.start(QStringLiteral(TRAYBEAT_BINARY),
+                  listenToNtfy(server.serverPort(), stateDir.path()));
+    QVERIFY(process.waitForStarted());
+    QTRY_COMPARE_WITH_TIMEOUT(requests.size(), 2, 10000);
+    QCOMPARE(QUrlQuery(requests.last()).queryItemValue(QStringLiteral("since")), sent.last());
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
 }
 
 QTEST_GUILESS_MAIN(tst_Listen)

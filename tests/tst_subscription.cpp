@@ -168,10 +168,13 @@ private:
         QSqlDatabase connection = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         connection.setDatabaseName(m_dir->filePath(QStringLiteral("client.db")));
         QSqlQuery query(connection);
-        return connection.open() && query.exec(QStringLiteral(
-            "CREATE TRIGGER slow BEFORE INSERT ON notifications BEGIN"
-            " SELECT count(*) FROM (WITH RECURSIVE c(x) AS"
-            " (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000) SELECT x FROM c); END"));
+        const QString countTo3000 = QStringLiteral(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000)"
+            " SELECT count(*) FROM c");
+        return connection.open() &&
+               query.exec(QStringLiteral("CREATE TRIGGER slow BEFORE INSERT ON notifications"
+                                         " BEGIN SELECT (%1); END")
+                              .arg(countTo3000));
     }
     bool repairStore()
     {

@@ -86,7 +86,7 @@ void StoreThread::run(const QString &filePath, std::promise<QString> *opened)
     NotificationStore store; // created, used and destroyed on this thread, as QSqlDatabase needs
     QString error;
     const bool isOpen = store.open(filePath, &error); // a failure always says why
-    opened->set_value(isOpen ? QString() : error); // gone once the opener has read it
+    opened->set_value(isOpen ? QString() : error);    // gone once the opener has read it
     if (!isOpen)
         return;
     std::unique_lock lock(m_mutex);

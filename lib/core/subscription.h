@@ -120,7 +120,7 @@ private:
     ConnectionManager m_connection;
     std::deque<QString> m_frames; // received, not parsed yet; oldest first
     qsizetype m_queuedChars = 0;
-    NotificationList m_pending;   // parsed, not stored yet; oldest first
+    NotificationList m_pending; // parsed, not stored yet; oldest first
     int m_sliceSize = sliceSize;
     QTimer m_flushTimer; // zero-interval single shot: one slice per event-loop turn
     QString m_error;
