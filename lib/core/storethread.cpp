@@ -65,7 +65,7 @@ StoreThread::Result StoreThread::waitForResult()
 {
     Q_ASSERT(m_inFlight > 0);
     std::unique_lock lock(m_mutex);
-    m_resultReady.wait(lock, [this] { return !m_results.empty(); });
+    m_resultPushed.wait(lock, [this] { return !m_results.empty(); });
     Result result = std::move(m_results.front());
     m_results.pop_front();
     --m_inFlight;
@@ -109,7 +109,7 @@ void StoreThread::run(const QString &filePath, std::promise<QString> *opened)
         }
         const bool wasEmpty = m_results.empty();
         m_results.push_back(std::move(result));
-        m_resultReady.notify_all();
+        m_resultPushed.notify_all();
         if (wasEmpty) { // a caller taking results takes all that are there
             lock.unlock();
             emit resultReady();

@@ -62,7 +62,7 @@ private:
     std::thread m_thread;
     std::mutex m_mutex; // guards everything below but m_inFlight
     std::condition_variable m_sliceGiven;
-    std::condition_variable m_resultReady;
+    std::condition_variable m_resultPushed;
     std::deque<NotificationList> m_slices;
     std::deque<Result> m_results;
     bool m_refusing = false;
