@@ -795,9 +795,9 @@ void tst_Subscription::refusedTextSliceKeepsTheNewerQueuedFramesBehindIt()
 void tst_Subscription::storeThreadStoresSlicesWhileTheNextAreParsed()
 {
     QVERIFY(slowDownStore()); // the parsing would otherwise wait for nothing
-    Subscription subscription(configFor(1), m_store.get());
-    StoreThread storeThread;
+    StoreThread storeThread; // outlives the subscription, which waits for it when it goes
     QVERIFY(storeThread.open(m_dir->filePath(QStringLiteral("client.db"))));
+    Subscription subscription(configFor(1), m_store.get());
     subscription.storeOn(&storeThread);
     Shown shown;
     QList<int> storedAtAnnouncement;

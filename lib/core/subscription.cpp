@@ -201,6 +201,8 @@ bool Subscription::announce(const NotificationList &fresh)
 
 void Subscription::takeStoreResults()
 {
+    if (!m_storeThread)
+        return; // the news came after the thread was gone
     while (std::optional<StoreThread::Result> result = m_storeThread->takeResult()) {
         if (!handleStoreResult(std::move(result->messages), result->stored))
             return;

@@ -5,6 +5,7 @@
 #include "subscriptionconfig.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 #include <deque>
 #include <memory>
@@ -115,7 +116,8 @@ private:
 
     SubscriptionConfig m_config;
     NotificationStore *m_store;
-    StoreThread *m_storeThread = nullptr;
+    // Guarded: a store thread gone first has stored what it was given; nothing waits for it then.
+    QPointer<StoreThread> m_storeThread;
     std::unique_ptr<Protocol> m_protocol;
     ConnectionManager m_connection;
     std::deque<QString> m_frames; // received, not parsed yet; oldest first
